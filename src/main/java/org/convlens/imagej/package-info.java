@@ -1,0 +1,2 @@
+/** ImageJ room: ImagePlus to arrays, hyperstacks, overlays, tables and plots. */
+package org.convlens.imagej;

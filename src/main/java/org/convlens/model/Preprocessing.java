@@ -1,0 +1,361 @@
+package org.convlens.model;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one place that turns image data into a model input: channel mapping, bilinear resizing to
+ * the model's input size, and normalisation. A spec prints as a short text (see
+ * {@link #toString()}) that {@link #parse(String)} reads back, so every output can record how it
+ * was made and a macro can reproduce it.
+ *
+ * <p>Image data comes as {@link Planes}: one float array per channel, row-major {@code y*w+x}.
+ * The result is a batch of one, {@code [1, H, W, C]} (NHWC).
+ */
+public final class Preprocessing {
+
+	/** How pixel values are scaled before they reach the model. */
+	public enum Normalization {
+		/** Raw pixel values. */
+		NONE,
+		/** Divide by the type's maximum (255, 65535; 32-bit unchanged) to get [0, 1]. */
+		TYPE_RANGE,
+		/** Type range mapped to [-1, 1]. */
+		SYMMETRIC,
+		/** (value - mean) / std, per channel; set {@code mean} and {@code std}. */
+		MEAN_STD,
+		/** Percentiles {@code low}..{@code high} of the image mapped to 0..1, as CSBDeep does. */
+		PERCENTILE
+	}
+
+	/** Image data for one position (slice/frame): channel planes of equal size. */
+	public static final class Planes {
+		public final float[][] channels;
+		public final int width;
+		public final int height;
+		/** Maximum of the pixel type: 255, 65535, or 1 for float images. */
+		public final double typeMax;
+		/** Whether the channels are the R, G, B of an RGB image. */
+		public final boolean rgb;
+
+		public Planes(float[][] channels, int width, int height, double typeMax, boolean rgb) {
+			if (channels.length == 0) throw new IllegalArgumentException("No channels");
+			for (float[] c : channels) {
+				if (c.length != width * height) throw new IllegalArgumentException("Channel size does not match " + width + "x" + height);
+			}
+			this.channels = channels;
+			this.width = width;
+			this.height = height;
+			this.typeMax = typeMax;
+			this.rgb = rgb;
+		}
+	}
+
+	private final Normalization normalization;
+	private final float[] mean;
+	private final float[] std;
+	private final double low;
+	private final double high;
+	private final boolean resize;
+	private final int channel;
+	private final boolean bgr;
+
+	private Preprocessing(Normalization n, float[] mean, float[] std, double low, double high, boolean resize, int channel, boolean bgr) {
+		this.normalization = n;
+		this.mean = mean;
+		this.std = std;
+		this.low = low;
+		this.high = high;
+		this.resize = resize;
+		this.channel = channel;
+		this.bgr = bgr;
+	}
+
+	/** Scale by type range to [0, 1], resize, channels mapped automatically. */
+	public static Preprocessing defaults() {
+		return new Preprocessing(Normalization.TYPE_RANGE, new float[] { 0 }, new float[] { 1 }, 1, 99.8, true, -1, false);
+	}
+
+	public Preprocessing withNormalization(Normalization n) {
+		return new Preprocessing(n, mean, std, low, high, resize, channel, bgr);
+	}
+
+	public Preprocessing withMeanStd(float[] m, float[] s) {
+		return new Preprocessing(Normalization.MEAN_STD, m.clone(), s.clone(), low, high, resize, channel, bgr);
+	}
+
+	public Preprocessing withPercentiles(double lo, double hi) {
+		return new Preprocessing(Normalization.PERCENTILE, mean, std, lo, hi, resize, channel, bgr);
+	}
+
+	/** Whether to resize to the model's input size (bilinear); off keeps the image size. */
+	public Preprocessing withResize(boolean r) {
+		return new Preprocessing(normalization, mean, std, low, high, r, channel, bgr);
+	}
+
+	/** Feed only image channel {@code c} (0-based) to a one-channel model; -1 = automatic. */
+	public Preprocessing withChannel(int c) {
+		return new Preprocessing(normalization, mean, std, low, high, resize, c, bgr);
+	}
+
+	/** Feed an RGB image as B, G, R (models trained on OpenCV-loaded images). */
+	public Preprocessing withBgr(boolean b) {
+		return new Preprocessing(normalization, mean, std, low, high, resize, channel, b);
+	}
+
+	public Normalization normalization() { return normalization; }
+	public boolean resize() { return resize; }
+	public int channel() { return channel; }
+	public boolean bgr() { return bgr; }
+
+	/**
+	 * Turns one position of an image into a {@code [1, H, W, C]} batch for a model whose image
+	 * input has the given shape ({@code [-1, H, W, C]}, -1 for free dimensions).
+	 *
+	 * @throws ModelException when the image's channels cannot be mapped to the model's
+	 */
+	public NdArray apply(Planes p, int[] inputShape) {
+		if (inputShape == null || inputShape.length != 4) {
+			throw new ModelException("The model's image input must be [N, H, W, C]; it is " + Arrays.toString(inputShape));
+		}
+		int mc = inputShape[3];
+		float[][] ch = mapChannels(p, mc);
+		int h = resize && inputShape[1] > 0 ? inputShape[1] : p.height;
+		int w = resize && inputShape[2] > 0 ? inputShape[2] : p.width;
+		if (!resize && ((inputShape[1] > 0 && inputShape[1] != p.height) || (inputShape[2] > 0 && inputShape[2] != p.width))) {
+			throw new ModelException("The image is " + p.width + "x" + p.height + " but the model needs " + inputShape[2] + "x" +
+				inputShape[1] + "; allow resizing or crop the image.");
+		}
+		float[][] scaled = new float[ch.length][];
+		for (int c = 0; c < ch.length; c++) scaled[c] = (w == p.width && h == p.height) ? ch[c].clone() : bilinear(ch[c], p.width, p.height, w, h);
+		normalize(scaled, p.typeMax);
+		int C = scaled.length;
+		float[] out = new float[h * w * C];
+		for (int y = 0; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				int base = (y * w + x) * C;
+				for (int c = 0; c < C; c++) out[base + c] = scaled[c][y * w + x];
+			}
+		}
+		return new NdArray(new int[] { 1, h, w, C }, out);
+	}
+
+	private float[][] mapChannels(Planes p, int mc) {
+		int ic = p.channels.length;
+		if (mc <= 0) mc = ic;
+		if (channel >= 0) {
+			if (channel >= ic) throw new ModelException("Channel " + (channel + 1) + " was asked for but the image has " + ic + " channel(s).");
+			float[] c = p.channels[channel];
+			float[][] r = new float[mc][];
+			for (int i = 0; i < mc; i++) r[i] = c;
+			return r;
+		}
+		if (ic == mc) {
+			if (p.rgb && bgr && ic == 3) return new float[][] { p.channels[2], p.channels[1], p.channels[0] };
+			return p.channels;
+		}
+		if (ic == 1) {
+			float[][] r = new float[mc][];
+			for (int i = 0; i < mc; i++) r[i] = p.channels[0];
+			return r;
+		}
+		if (mc == 1 && p.rgb) {
+			// luminance, as ImageJ's unweighted RGB-to-gray conversion
+			float[] g = new float[p.width * p.height];
+			for (int i = 0; i < g.length; i++) g[i] = (p.channels[0][i] + p.channels[1][i] + p.channels[2][i]) / 3f;
+			return new float[][] { g };
+		}
+		throw new ModelException("The image has " + ic + " channels but the model takes " + mc +
+			". Choose one channel (option 'channel') or convert the image.");
+	}
+
+	private void normalize(float[][] ch, double typeMax) {
+		switch (normalization) {
+			case NONE:
+				return;
+			case TYPE_RANGE:
+			case SYMMETRIC: {
+				double max = typeMax > 1 ? typeMax : 1;
+				for (float[] c : ch) {
+					for (int i = 0; i < c.length; i++) {
+						double v = c[i] / max;
+						c[i] = (float) (normalization == Normalization.SYMMETRIC ? v * 2 - 1 : v);
+					}
+				}
+				return;
+			}
+			case MEAN_STD:
+				for (int k = 0; k < ch.length; k++) {
+					float m = mean[Math.min(k, mean.length - 1)];
+					float s = std[Math.min(k, std.length - 1)];
+					if (s == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
+					float[] c = ch[k];
+					for (int i = 0; i < c.length; i++) c[i] = (c[i] - m) / s;
+				}
+				return;
+			case PERCENTILE: {
+				int n = 0;
+				for (float[] c : ch) n += c.length;
+				float[] all = new float[n];
+				int o = 0;
+				for (float[] c : ch) {
+					System.arraycopy(c, 0, all, o, c.length);
+					o += c.length;
+				}
+				Arrays.sort(all);
+				double lo = percentile(all, low);
+				double hi = percentile(all, high);
+				double d = hi - lo < 1e-20 ? 1e-20 : hi - lo;
+				for (float[] c : ch) for (int i = 0; i < c.length; i++) c[i] = (float) ((c[i] - lo) / d);
+				return;
+			}
+			default:
+		}
+	}
+
+	private static double percentile(float[] sorted, double p) {
+		double pos = p / 100.0 * (sorted.length - 1);
+		int i = (int) Math.floor(pos);
+		int j = Math.min(i + 1, sorted.length - 1);
+		double f = pos - i;
+		return sorted[i] * (1 - f) + sorted[j] * f;
+	}
+
+	/** Bilinear resampling with pixel centres aligned (half-pixel), as TensorFlow's resize does. */
+	public static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
+		float[] out = new float[dw * dh];
+		double sx = (double) sw / dw;
+		double sy = (double) sh / dh;
+		for (int y = 0; y < dh; y++) {
+			double fy = Math.max(0, Math.min(sh - 1, (y + 0.5) * sy - 0.5));
+			int y0 = (int) Math.floor(fy);
+			int y1 = Math.min(y0 + 1, sh - 1);
+			double wy = fy - y0;
+			for (int x = 0; x < dw; x++) {
+				double fx = Math.max(0, Math.min(sw - 1, (x + 0.5) * sx - 0.5));
+				int x0 = (int) Math.floor(fx);
+				int x1 = Math.min(x0 + 1, sw - 1);
+				double wx = fx - x0;
+				double v = (1 - wy) * ((1 - wx) * src[y0 * sw + x0] + wx * src[y0 * sw + x1]) +
+					wy * ((1 - wx) * src[y1 * sw + x0] + wx * src[y1 * sw + x1]);
+				out[y * dw + x] = (float) v;
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * The spec as text, e.g. {@code normalization=percentile low=1 high=99.8 resize=true channel=auto}.
+	 * Macro-friendly: space-separated key=value pairs.
+	 */
+	@Override
+	public String toString() {
+		Map<String, String> m = new LinkedHashMap<>();
+		m.put("normalization", normalization.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		if (normalization == Normalization.MEAN_STD) {
+			m.put("mean", join(mean));
+			m.put("std", join(std));
+		}
+		if (normalization == Normalization.PERCENTILE) {
+			m.put("low", fmt(low));
+			m.put("high", fmt(high));
+		}
+		m.put("resize", Boolean.toString(resize));
+		m.put("channel", channel < 0 ? "auto" : Integer.toString(channel + 1));
+		if (bgr) m.put("bgr", "true");
+		StringBuilder sb = new StringBuilder();
+		m.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+		return sb.toString();
+	}
+
+	/** Reads a spec written by {@link #toString()}; missing keys keep their defaults. */
+	public static Preprocessing parse(String spec) {
+		Preprocessing p = defaults();
+		if (spec == null || spec.isBlank()) return p;
+		Map<String, String> m = new LinkedHashMap<>();
+		for (String tok : spec.trim().split("[\\s;]+")) {
+			int eq = tok.indexOf('=');
+			if (eq <= 0) throw new ModelException("Cannot read preprocessing '" + tok + "' in '" + spec + "'; expected key=value.");
+			m.put(tok.substring(0, eq).toLowerCase(Locale.ROOT), tok.substring(eq + 1));
+		}
+		try {
+			Normalization n = p.normalization;
+			if (m.containsKey("normalization")) n = normalizationOf(m.get("normalization"));
+			float[] mean = m.containsKey("mean") ? floats(m.get("mean")) : p.mean;
+			float[] std = m.containsKey("std") ? floats(m.get("std")) : p.std;
+			double low = m.containsKey("low") ? Double.parseDouble(m.get("low")) : p.low;
+			double high = m.containsKey("high") ? Double.parseDouble(m.get("high")) : p.high;
+			boolean resize = !m.containsKey("resize") || Boolean.parseBoolean(m.get("resize"));
+			String c = m.getOrDefault("channel", "auto");
+			int channel = c.equals("auto") ? -1 : Integer.parseInt(c) - 1;
+			boolean bgr = Boolean.parseBoolean(m.getOrDefault("bgr", "false"));
+			return new Preprocessing(n, mean, std, low, high, resize, channel, bgr);
+		}
+		catch (NumberFormatException e) {
+			throw new ModelException("Cannot read a number in preprocessing '" + spec + "': " + e.getMessage(), e);
+		}
+	}
+
+	public static Normalization normalizationOf(String s) {
+		String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+		switch (k) {
+			case "[0,1]": case "0-1": case "RANGE": return Normalization.TYPE_RANGE;
+			case "[-1,1]": return Normalization.SYMMETRIC;
+			default:
+		}
+		try {
+			return Normalization.valueOf(k);
+		}
+		catch (IllegalArgumentException e) {
+			throw new ModelException("Unknown normalization '" + s + "'; use one of " + Arrays.toString(Normalization.values()).toLowerCase(Locale.ROOT));
+		}
+	}
+
+	private static float[] floats(String s) {
+		String[] parts = s.split(",");
+		float[] f = new float[parts.length];
+		for (int i = 0; i < parts.length; i++) f[i] = Float.parseFloat(parts[i].trim());
+		return f;
+	}
+
+	private static String join(float[] f) {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < f.length; i++) sb.append(i == 0 ? "" : ",").append(fmt(f[i]));
+		return sb.toString();
+	}
+
+	private static String fmt(double d) {
+		return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+	}
+
+	/**
+	 * Default preprocessing for a model: a {@code preprocessing.txt} beside the SavedModel holds a
+	 * spec in the same syntax; otherwise scale by type range.
+	 */
+	public static Preprocessing forModel(ModelInfo info) {
+		if (info != null && info.path() != null) {
+			java.nio.file.Path f = info.path().resolve("preprocessing.txt");
+			if (java.nio.file.Files.isRegularFile(f)) {
+				try {
+					return parse(new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8));
+				}
+				catch (java.io.IOException e) {
+					throw new ModelException("Cannot read " + f + ": " + e.getMessage(), e);
+				}
+			}
+		}
+		return defaults();
+	}
+
+	@Override
+	public boolean equals(Object o) {
+		return o instanceof Preprocessing && o.toString().equals(toString());
+	}
+
+	@Override
+	public int hashCode() {
+		return toString().hashCode();
+	}
+}

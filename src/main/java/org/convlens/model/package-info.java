@@ -1,0 +1,2 @@
+/** TensorFlow room: loading, inlining, caching, running and differentiating models. TF types never leave it. */
+package org.convlens.model;

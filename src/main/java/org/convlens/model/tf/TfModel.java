@@ -1,0 +1,619 @@
+package org.convlens.model.tf;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.convlens.model.ConvModel;
+import org.convlens.model.GradientResult;
+import org.convlens.model.LayerInfo;
+import org.convlens.model.LoadOptions;
+import org.convlens.model.ModelException;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+import org.convlens.model.TensorInfo;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
+
+/**
+ * A SavedModel loaded into a fresh {@link Graph} after inlining its function calls, with its
+ * variables restored through the MetaGraph's {@code saver_def}. Thread-safe: the session may be
+ * run from several threads; gradient ops are added once per (target, wrt) under a lock.
+ */
+final class TfModel implements ConvModel {
+
+	private final Graph graph;
+	private final Session session;
+	private final boolean ownsGraph;
+	private final ModelInfo info;
+	private final GraphDef graphDef;
+	private final Map<String, NodeDef> nodes;
+	private final Map<String, String> cleanNames;
+	private final String inputTensor;
+	private final Map<String, GradientOps> gradientCache;
+	private final Map<String, String[]> assignCache;
+	private final java.util.function.Consumer<Session> restore;
+	private volatile boolean closed;
+
+	/** Ops added for one (target, wrt) gradient. */
+	private static final class GradientOps {
+		final String dy;
+		final String[] dx;
+
+		GradientOps(String dy, String[] dx) {
+			this.dy = dy;
+			this.dx = dx;
+		}
+	}
+
+	private TfModel(Graph graph, Session session, boolean ownsGraph, ModelInfo info, GraphDef graphDef, Map<String, String> cleanNames,
+		Map<String, GradientOps> gradientCache, Map<String, String[]> assignCache, java.util.function.Consumer<Session> restore)
+	{
+		this.graph = graph;
+		this.session = session;
+		this.ownsGraph = ownsGraph;
+		this.info = info;
+		this.graphDef = graphDef;
+		this.cleanNames = cleanNames;
+		this.nodes = new HashMap<>();
+		for (NodeDef n : graphDef.getNodeList()) nodes.put(n.getName(), n);
+		this.inputTensor = info.imageInput().tensorName();
+		this.gradientCache = gradientCache;
+		this.assignCache = assignCache;
+		this.restore = restore;
+	}
+
+	// ---------------------------------------------------------------- loading
+
+	static TfModel load(Path dir, LoadOptions options) {
+		SavedModel sm = readSavedModel(dir);
+		MetaGraphDef meta = pickMetaGraph(sm, options, dir);
+		Map.Entry<String, SignatureDef> sig = pickSignature(meta, options, dir);
+
+		List<String> roots = new ArrayList<>();
+		sig.getValue().getOutputsMap().values().forEach(t -> roots.add(t.getName()));
+		GraphInliner inliner = new GraphInliner(meta.getGraphDef(), OpRegistry.all());
+		GraphInliner.Result inl = inliner.inline(meta.getGraphDef(), roots);
+
+		if (!options.allowUnsafeOps()) {
+			Set<String> unsafe = SafetyScanner.scan(inl.graph, meta.hasSaverDef() ? meta.getSaverDef() : null);
+			if (!unsafe.isEmpty()) {
+				throw new ModelException("Refusing to load " + dir + ": its graph contains ops that touch files or the " +
+					"outside world: " + String.join(", ", unsafe) + ". Load it only if you trust its source " +
+					"(option 'allow unsafe ops').");
+			}
+		}
+
+		List<TensorInfo> inputs = new ArrayList<>();
+		sig.getValue().getInputsMap().forEach((k, t) -> inputs.add(tensorInfo(k, inl.resolve(t.getName()), t)));
+		List<TensorInfo> outputs = new ArrayList<>();
+		sig.getValue().getOutputsMap().forEach((k, t) -> outputs.add(tensorInfo(k, inl.resolve(t.getName()), t)));
+		inputs.sort((a, b) -> a.key().compareTo(b.key()));
+		outputs.sort((a, b) -> a.key().compareTo(b.key()));
+
+		Graph g = new Graph();
+		Session s = null;
+		try {
+			try {
+				g.importGraphDef(inl.graph);
+			}
+			catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException e) {
+				throw new ModelException("TensorFlow cannot import the graph of " + dir + ": " + e.getMessage(), e);
+			}
+			s = new Session(g, threads());
+			java.util.function.Consumer<Session> restore = restorer(meta, dir);
+			restore.accept(s);
+			// static shapes from the imported graph are better than the signature's
+			List<TensorInfo> in2 = refreshShapes(g, inputs);
+			List<TensorInfo> out2 = refreshShapes(g, outputs);
+			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
+			checkUsable(info, dir);
+			return new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+		}
+		catch (RuntimeException e) {
+			if (s != null) s.close();
+			g.close();
+			throw e;
+		}
+	}
+
+	private static void checkUsable(ModelInfo info, Path dir) {
+		boolean hasFloat = info.inputs().stream().anyMatch(TensorInfo::isFloat);
+		if (!hasFloat) {
+			throw new ModelException("The model " + dir + " has no float image input; its inputs are " + info.inputs() +
+				". ConvLens needs a model that takes an image as a float tensor.");
+		}
+		TensorInfo in = info.imageInput();
+		if (!"DT_FLOAT".equals(in.dtype())) {
+			throw new ModelException("The model's image input " + in.tensorName() + " is " + in.dtype() + "; only DT_FLOAT inputs are supported.");
+		}
+		if ("NCHW".equals(info.dataFormat())) {
+			throw new ModelException("The model " + dir + " uses the channels-first layout (NCHW). ConvLens supports " +
+				"channels-last (NHWC) models; re-export it with data_format='channels_last'.");
+		}
+	}
+
+	private static ConfigProto threads() {
+		return ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
+	}
+
+	private static SavedModel readSavedModel(Path dir) {
+		Path pb = dir.resolve("saved_model.pb");
+		try {
+			byte[] bytes = Files.readAllBytes(pb);
+			SavedModel sm = SavedModel.parseFrom(bytes);
+			if (sm.getMetaGraphsCount() == 0) {
+				throw new ModelException(pb + " holds no meta graph: the file is empty, truncated or not a SavedModel.");
+			}
+			return sm;
+		}
+		catch (com.google.protobuf.InvalidProtocolBufferException e) {
+			throw new ModelException(pb + " cannot be parsed (truncated or corrupt?): " + e.getMessage(), e);
+		}
+		catch (IOException e) {
+			throw new ModelException("Cannot read " + pb + ": " + e.getMessage(), e);
+		}
+	}
+
+	private static MetaGraphDef pickMetaGraph(SavedModel sm, LoadOptions options, Path dir) {
+		Set<String> want = new HashSet<>(Arrays.asList(options.tags()));
+		List<String> seen = new ArrayList<>();
+		for (MetaGraphDef m : sm.getMetaGraphsList()) {
+			Set<String> tags = new HashSet<>(m.getMetaInfoDef().getTagsList());
+			seen.add(tags.toString());
+			if (tags.equals(want)) return m;
+		}
+		throw new ModelException("The SavedModel " + dir + " has no meta graph tagged " + want + "; available tag sets: " + seen);
+	}
+
+	private static Map.Entry<String, SignatureDef> pickSignature(MetaGraphDef meta, LoadOptions options, Path dir) {
+		Map<String, SignatureDef> sigs = new LinkedHashMap<>(meta.getSignatureDefMap());
+		sigs.remove("__saved_model_init_op");
+		if (sigs.isEmpty()) throw new ModelException("The SavedModel " + dir + " defines no signature to run.");
+		String key = options.signatureKey();
+		if (key == null) key = sigs.containsKey("serving_default") ? "serving_default" : sigs.keySet().iterator().next();
+		SignatureDef s = sigs.get(key);
+		if (s == null) throw new ModelException("The SavedModel " + dir + " has no signature '" + key + "'; it has " + sigs.keySet());
+		return Map.entry(key, s);
+	}
+
+	private static TensorInfo tensorInfo(String key, String name, org.tensorflow.proto.TensorInfo t) {
+		int[] shape = null;
+		if (t.hasTensorShape() && !t.getTensorShape().getUnknownRank()) {
+			shape = t.getTensorShape().getDimList().stream().mapToInt(d -> (int) d.getSize()).toArray();
+		}
+		return new TensorInfo(key, name, t.getDtype().name(), shape);
+	}
+
+	private static List<TensorInfo> refreshShapes(Graph g, List<TensorInfo> list) {
+		List<TensorInfo> out = new ArrayList<>();
+		for (TensorInfo t : list) {
+			int[] shape = t.shape();
+			try {
+				int[] s = shapeOf(g.outputOrThrow(t.tensorName()));
+				if (s != null && (shape == null || s.length == shape.length)) shape = merge(shape, s);
+			}
+			catch (RuntimeException ignored) {
+				// keep the signature's shape
+			}
+			out.add(new TensorInfo(t.key(), t.tensorName(), t.dtype(), shape));
+		}
+		return out;
+	}
+
+	private static int[] merge(int[] a, int[] b) {
+		if (a == null) return b;
+		int[] r = a.clone();
+		for (int i = 0; i < r.length; i++) if (r[i] < 0) r[i] = b[i];
+		return r;
+	}
+
+	static int[] shapeOf(Output<?> o) {
+		Shape s = o.shape();
+		if (s.isUnknown()) return null;
+		int[] r = new int[s.numDimensions()];
+		for (int i = 0; i < r.length; i++) r[i] = (int) s.get(i);
+		return r;
+	}
+
+	/** Restores variables via saver_def (TF1 and TF2 alike); runs the init op for TF1 tables. */
+	private static java.util.function.Consumer<Session> restorer(MetaGraphDef meta, Path dir) {
+		return s -> {
+			if (!meta.hasSaverDef() || meta.getSaverDef().getRestoreOpName().isEmpty()) return;
+			Path vars = dir.resolve("variables");
+			if (!Files.isRegularFile(vars.resolve("variables.index"))) {
+				throw new ModelException("The model's variables are missing: no " + vars.resolve("variables.index") + ".");
+			}
+			String prefix = vars.resolve("variables").toString();
+			try (TString file = TString.scalarOf(prefix)) {
+				s.runner().feed(meta.getSaverDef().getFilenameTensorName(), file)
+					.addTarget(meta.getSaverDef().getRestoreOpName()).run().close();
+			}
+			catch (RuntimeException e) {
+				throw new ModelException("Cannot restore the model's variables from " + vars +
+					" (missing, truncated or from another model?): " + firstLine(e.getMessage()), e);
+			}
+		};
+	}
+
+	static String firstLine(String s) {
+		if (s == null) return "";
+		int n = s.indexOf('\n');
+		return n < 0 ? s : s.substring(0, n);
+	}
+
+	private static List<String> readLabels(Path dir) {
+		for (String name : new String[] { "labels.txt", "classes.txt" }) {
+			Path p = dir.resolve(name);
+			if (Files.isRegularFile(p)) {
+				try {
+					return Files.readAllLines(p, StandardCharsets.UTF_8).stream().map(String::trim).filter(l -> !l.isEmpty())
+						.collect(Collectors.toList());
+				}
+				catch (IOException e) {
+					throw new ModelException("Cannot read class names from " + p + ": " + e.getMessage(), e);
+				}
+			}
+		}
+		return List.of();
+	}
+
+	// ---------------------------------------------------------------- running
+
+	@Override
+	public ModelInfo info() {
+		return info;
+	}
+
+	/** Resolves user-facing names to tensor names. */
+	String tensorFor(String name) {
+		if (name == null) throw new ModelException("No tensor name given.");
+		switch (name) {
+			case INPUT:
+				return inputTensor;
+			case OUTPUT:
+				return requireOutput().tensorName();
+			case LOGITS:
+				return info.logitsTensor() != null ? info.logitsTensor() : requireOutput().tensorName();
+			default:
+		}
+		if (info.hasLayer(name)) return info.layer(name).tensorName();
+		String node = GraphInliner.nodeOf(name);
+		if (nodes.containsKey(node)) return GraphInliner.canonical(name);
+		for (TensorInfo t : info.outputs()) if (t.key().equals(name)) return t.tensorName();
+		throw new ModelException("The model has no layer or tensor '" + name + "'. Its layers are: " + info.layerNames());
+	}
+
+	private TensorInfo requireOutput() {
+		TensorInfo t = info.classOutput();
+		if (t == null) throw new ModelException("The model has no output.");
+		return t;
+	}
+
+	private void checkOpen() {
+		if (closed) throw new ModelException("The model " + info.path() + " has been closed.");
+	}
+
+	private TFloat32 toTensor(NdArray a) {
+		int[] want = info.imageInput().shape();
+		int[] got = a.shape();
+		if (want != null) {
+			boolean ok = want.length == got.length;
+			for (int i = 0; ok && i < want.length; i++) ok = want[i] < 0 || want[i] == got[i];
+			if (!ok) {
+				throw new ModelException("Input of shape " + Arrays.toString(got) + " does not fit the model's input " +
+					Arrays.toString(want) + ".");
+			}
+		}
+		long[] shape = new long[got.length];
+		for (int i = 0; i < shape.length; i++) shape[i] = got[i];
+		return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(a.data(), true, false));
+	}
+
+	static NdArray toArray(Tensor t, String name) {
+		if (!(t instanceof TFloat32)) {
+			throw new ModelException("Tensor " + name + " is " + t.dataType() + ", not float.");
+		}
+		TFloat32 f = (TFloat32) t;
+		long[] s = f.shape().asArray();
+		int[] shape = new int[s.length];
+		for (int i = 0; i < s.length; i++) shape[i] = (int) s[i];
+		float[] data = new float[(int) f.size()];
+		f.copyTo(DataBuffers.of(data, false, false));
+		return new NdArray(shape, data);
+	}
+
+	@Override
+	public Map<String, NdArray> run(NdArray input, List<String> fetches) {
+		checkOpen();
+		List<String> tensors = new ArrayList<>();
+		for (String f : fetches) tensors.add(tensorFor(f));
+		Map<String, NdArray> out = new LinkedHashMap<>();
+		try (TFloat32 in = toTensor(input)) {
+			Session.Runner r = session.runner().feed(inputTensor, in);
+			for (String t : tensors) r.fetch(t);
+			try (Result res = r.run()) {
+				for (int i = 0; i < fetches.size(); i++) out.put(fetches.get(i), toArray(res.get(i), fetches.get(i)));
+			}
+		}
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			throw new ModelException("TensorFlow failed to run " + fetches + ": " + firstLine(e.getMessage()), e);
+		}
+		return out;
+	}
+
+	private GradientOps gradientOps(String target, List<String> wrt) {
+		String key = target + "|" + String.join("|", wrt);
+		GradientOps ops = gradientCache.get(key);
+		if (ops != null) return ops;
+		synchronized (gradientCache) {
+			ops = gradientCache.get(key);
+			if (ops != null) return ops;
+			String prefix = "convlens_gradients_" + gradientCache.size();
+			Output<?> y = graph.outputOrThrow(target);
+			Output<?>[] xs = new Output<?>[wrt.size()];
+			for (int i = 0; i < xs.length; i++) xs[i] = graph.outputOrThrow(wrt.get(i));
+			GraphOperation dyOp = graph.opBuilder("Placeholder", prefix + "_dy", graph.baseScope())
+				.setAttr("dtype", org.tensorflow.proto.DataType.DT_FLOAT).build();
+			Output<?>[] dx;
+			try {
+				dx = graph.addGradients(prefix, new Output<?>[] { y }, xs, new Output<?>[] { dyOp.output(0) });
+			}
+			catch (RuntimeException e) {
+				throw new ModelException("TensorFlow cannot differentiate " + target + " with respect to " + wrt + ": " +
+					firstLine(e.getMessage()), e);
+			}
+			String[] names = new String[dx.length];
+			for (int i = 0; i < dx.length; i++) names[i] = dx[i] == null ? null : dx[i].op().name() + ":" + dx[i].index();
+			ops = new GradientOps(dyOp.name() + ":0", names);
+			gradientCache.put(key, ops);
+			return ops;
+		}
+	}
+
+	/** Number of gradient graphs built so far (tests check that they are cached). */
+	int gradientGraphCount() {
+		return gradientCache.size();
+	}
+
+	@Override
+	public GradientResult gradients(NdArray input, String target, NdArray weights, List<String> wrt) {
+		checkOpen();
+		String y = tensorFor(target);
+		List<String> xs = new ArrayList<>();
+		for (String w : wrt) xs.add(tensorFor(w));
+		GradientOps ops = gradientOps(y, xs);
+		Map<String, NdArray> acts = new LinkedHashMap<>();
+		Map<String, NdArray> grads = new LinkedHashMap<>();
+		NdArray targetValue;
+		try (TFloat32 in = toTensor(input); TFloat32 dy = TFloat32.tensorOf(shapeOfArray(weights), DataBuffers.of(weights.data(), true, false))) {
+			Session.Runner r = session.runner().feed(inputTensor, in).feed(ops.dy, dy).fetch(y);
+			for (String x : xs) {
+				if (!x.equals(inputTensor)) r.fetch(x); // TF refuses to fetch a fed tensor
+			}
+			for (String d : ops.dx) {
+				if (d != null) r.fetch(d);
+			}
+			try (Result res = r.run()) {
+				targetValue = toArray(res.get(0), target);
+				if (!Arrays.equals(targetValue.shape(), weights.shape())) {
+					throw new ModelException("Target weights of shape " + Arrays.toString(weights.shape()) +
+						" do not match " + target + " of shape " + Arrays.toString(targetValue.shape()) + ".");
+				}
+				int k = 1;
+				for (int i = 0; i < wrt.size(); i++) {
+					acts.put(wrt.get(i), xs.get(i).equals(inputTensor) ? input : toArray(res.get(k++), wrt.get(i)));
+				}
+				for (int i = 0; i < wrt.size(); i++) {
+					NdArray a = acts.get(wrt.get(i));
+					grads.put(wrt.get(i), ops.dx[i] == null ? NdArray.zeros(a.shape()) : toArray(res.get(k++), wrt.get(i)));
+				}
+			}
+		}
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			throw new ModelException("TensorFlow failed to compute gradients of " + target + ": " + firstLine(e.getMessage()), e);
+		}
+		return new GradientResult(targetValue, acts, grads);
+	}
+
+	private static Shape shapeOfArray(NdArray a) {
+		int[] s = a.shape();
+		long[] l = new long[s.length];
+		for (int i = 0; i < s.length; i++) l[i] = s[i];
+		return Shape.of(l);
+	}
+
+	// ---------------------------------------------------------------- weights
+
+	/** The variable-reading tensors (kernel first, then bias) that feed a layer, found in its scope. */
+	List<String> weightTensors(String layerName) {
+		LayerInfo l = info.layer(layerName);
+		String scope = LayerCatalog.parent(cleanName(l.opName()));
+		List<String> kernels = new ArrayList<>();
+		List<String> biases = new ArrayList<>();
+		for (NodeDef n : graphDef.getNodeList()) {
+			String clean = cleanName(n.getName());
+			if (!clean.startsWith(scope + "/")) continue;
+			String op = n.getOp();
+			if (op.equals("Conv2D") || op.equals("MatMul") || op.equals("DepthwiseConv2dNative") || op.equals("Conv2DBackpropInput")) {
+				if (n.getInputCount() > 1) kernels.add(GraphInliner.canonical(n.getInput(1)));
+			}
+			else if (op.equals("BiasAdd") && n.getInputCount() > 1) {
+				biases.add(GraphInliner.canonical(n.getInput(1)));
+			}
+		}
+		List<String> all = new ArrayList<>(kernels);
+		all.addAll(biases);
+		return all;
+	}
+
+	String cleanName(String node) {
+		return LayerCatalog.cleanName(node, cleanNames);
+	}
+
+	@Override
+	public NdArray kernel(String layer) {
+		checkOpen();
+		List<String> w = weightTensors(layer);
+		if (w.isEmpty()) throw new ModelException("Layer '" + layer + "' has no convolution or dense kernel.");
+		try (Result res = session.runner().fetch(w.get(0)).run()) {
+			return toArray(res.get(0), layer + " kernel");
+		}
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			throw new ModelException("Cannot read the kernel of " + layer + ": " + firstLine(e.getMessage()), e);
+		}
+	}
+
+	/** The variable op (VarHandleOp or VariableV2) a read tensor comes from, following Identity/ReadVariableOp. */
+	private NodeDef variableOf(String tensor) {
+		String node = GraphInliner.nodeOf(tensor);
+		for (int guard = 0; guard < 50; guard++) {
+			NodeDef n = nodes.get(node);
+			if (n == null) return null;
+			switch (n.getOp()) {
+				case "VarHandleOp":
+				case "VariableV2":
+				case "Variable":
+					return n;
+				case "ReadVariableOp":
+				case "Identity":
+				case "Enter":
+					node = GraphInliner.nodeOf(n.getInput(0));
+					break;
+				default:
+					return null;
+			}
+		}
+		return null;
+	}
+
+	@Override
+	public ConvModel randomizedCopy(List<String> layers, long seed) {
+		checkOpen();
+		Session copy = new Session(graph, threads());
+		try {
+			restore.accept(copy); // a second session has its own variable state
+			Random rnd = new Random(seed);
+			for (String layer : layers) {
+				for (String t : weightTensors(layer)) {
+					NodeDef var = variableOf(t);
+					if (var == null) throw new ModelException("Cannot find the variable behind " + t + " in layer " + layer);
+					NdArray current;
+					try (Result res = copy.runner().fetch(t).run()) {
+						current = toArray(res.get(0), t);
+					}
+					float[] v = current.data();
+					double mean = 0, sq = 0;
+					for (float x : v) {
+						mean += x;
+						sq += x * x;
+					}
+					mean /= v.length;
+					double sd = Math.sqrt(Math.max(sq / v.length - mean * mean, 0));
+					if (sd == 0) sd = 0.05;
+					float[] nv = new float[v.length];
+					for (int i = 0; i < nv.length; i++) nv[i] = (float) (rnd.nextGaussian() * sd);
+					String[] assign = assignOps(var);
+					try (TFloat32 val = TFloat32.tensorOf(shapeOfArray(current), DataBuffers.of(nv, true, false))) {
+						copy.runner().feed(assign[0], val).addTarget(assign[1]).run().close();
+					}
+				}
+			}
+			return new TfModel(graph, copy, false, info, graphDef, cleanNames, gradientCache, assignCache, restore);
+		}
+		catch (RuntimeException e) {
+			copy.close();
+			throw e instanceof ModelException ? e : new ModelException("Cannot randomise layers " + layers + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** A placeholder and an assign op for a variable, built once. */
+	private String[] assignOps(NodeDef var) {
+		return assignCache.computeIfAbsent(var.getName(), k -> {
+			synchronized (gradientCache) {
+				String p = "convlens_assign_" + assignCache.size();
+				GraphOperation ph = graph.opBuilder("Placeholder", p + "_value", graph.baseScope())
+					.setAttr("dtype", org.tensorflow.proto.DataType.DT_FLOAT).build();
+				GraphOperation varOp = graph.operationOrThrow(var.getName());
+				GraphOperation assign;
+				if (var.getOp().equals("VarHandleOp")) {
+					assign = graph.opBuilder("AssignVariableOp", p, graph.baseScope()).addInput(varOp.output(0))
+						.addInput(ph.output(0)).setAttr("dtype", org.tensorflow.proto.DataType.DT_FLOAT).build();
+				}
+				else {
+					assign = graph.opBuilder("Assign", p, graph.baseScope()).addInput(varOp.output(0)).addInput(ph.output(0))
+						.build();
+				}
+				return new String[] { ph.name() + ":0", assign.name() };
+			}
+		});
+	}
+
+	/**
+	 * Runs the original signature through the un-inlined SavedModel (TensorFlow's own loader) and
+	 * returns the largest absolute difference to this model's outputs, for verifying the inliner.
+	 */
+	double compareWithOriginal(NdArray input) {
+		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), "serve");
+			TFloat32 in = toTensor(input))
+		{
+			SignatureDef sig = b.metaGraphDef().getSignatureDefOrThrow(info.signatureKey());
+			String inName = sig.getInputsOrThrow(info.imageInput().key()).getName();
+			double max = 0;
+			for (TensorInfo out : info.outputs()) {
+				String outName = sig.getOutputsOrThrow(out.key()).getName();
+				NdArray a;
+				try (Result r = b.session().runner().feed(inName, in).fetch(outName).run()) {
+					a = toArray(r.get(0), outName);
+				}
+				NdArray c = run(input, List.of(out.tensorName())).get(out.tensorName());
+				for (int i = 0; i < a.size(); i++) max = Math.max(max, Math.abs(a.data()[i] - c.data()[i]));
+			}
+			return max;
+		}
+	}
+
+	@Override
+	public synchronized void close() {
+		if (closed) return;
+		closed = true;
+		session.close();
+		if (ownsGraph) graph.close();
+	}
+
+	/** Operations of the imported graph, for the catalogue. */
+	Graph graph() {
+		return graph;
+	}
+
+	Operand<?> op(String tensor) {
+		return graph.outputOrThrow(tensor);
+	}
+}
