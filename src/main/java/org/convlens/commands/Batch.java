@@ -1,0 +1,210 @@
+package org.convlens.commands;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.convlens.imagej.Outputs;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/**
+ * Headless batch entry: runs any ConvLens command on an image file or a folder of images and
+ * saves every output (images as TIFF with provenance in the Info property, plus PNG for RGB and
+ * single-plane images; tables as CSV) to an output folder, named {@code <image>_<output>.<ext>}.
+ *
+ * <pre>
+ * java -cp "ConvLens_.jar:jars/*" org.convlens.commands.Batch activations --model M --input FILE_OR_DIR --output DIR [key=value ...]
+ * java -cp ... org.convlens.commands.Batch --list
+ * </pre>
+ *
+ * A command is found by the {@code name} of its {@code @Plugin} annotation (or its class name);
+ * {@code key=value} pairs set its inputs by name, as in macros (check boxes take true/false).
+ */
+public final class Batch {
+
+	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [key=value ...]\n" +
+		"       Batch --list   (commands and their options)";
+
+	private Batch() {}
+
+	public static void main(String[] args) {
+		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+		int rc = run(args, System.out, System.err);
+		System.exit(rc);
+	}
+
+	/** The command line without exiting: 0 = all done, 1 = some image or the command failed, 2 = usage. */
+	public static int run(String[] args, PrintStream out, PrintStream err) {
+		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+			err.println(USAGE);
+			return args.length == 0 ? 2 : 0;
+		}
+		if (args[0].equals("--list")) {
+			out.print(list(Contexts.get()));
+			return 0;
+		}
+		String command = args[0];
+		Map<String, String> opts = new LinkedHashMap<>();
+		Path input = null, output = null;
+		for (int i = 1; i < args.length; i++) {
+			String a = args[i];
+			if ((a.equals("--model") || a.equals("--input") || a.equals("--output")) && i + 1 < args.length) {
+				String v = args[++i];
+				if (a.equals("--model")) opts.put("model", v);
+				else if (a.equals("--input")) input = Paths.get(v);
+				else output = Paths.get(v);
+			}
+			else if (a.contains("=") && !a.startsWith("-")) {
+				opts.put(a.substring(0, a.indexOf('=')).toLowerCase(Locale.ROOT), a.substring(a.indexOf('=') + 1));
+			}
+			else {
+				err.println("Cannot read argument '" + a + "'.\n" + USAGE);
+				return 2;
+			}
+		}
+		if (input == null || output == null) {
+			err.println("--input and --output are required.\n" + USAGE);
+			return 2;
+		}
+		try {
+			Report r = run(command, input, output, opts, out);
+			for (String f : r.failures) err.println(f);
+			return r.failures.isEmpty() ? 0 : 1;
+		}
+		catch (IllegalArgumentException | IOException e) {
+			err.println("Error: " + ConvLensCommand.message(e));
+			return 1;
+		}
+	}
+
+	/** What a batch run did. */
+	public static final class Report {
+		public final List<Path> files = new ArrayList<>();
+		public final List<String> failures = new ArrayList<>();
+	}
+
+	/**
+	 * Runs {@code command} on each image and saves the outputs.
+	 *
+	 * @param options input values by key (e.g. {@code model}, {@code layer})
+	 * @throws IllegalArgumentException for an unknown command, option or unreadable input
+	 */
+	public static Report run(String command, Path input, Path output, Map<String, String> options, PrintStream log) throws IOException {
+		Context ctx = Contexts.get();
+		Class<? extends Command> cls = find(ctx, command);
+		List<Path> images = images(input);
+		Report report = new Report();
+		for (Path img : images) {
+			ImagePlus imp = IJ.openImage(img.toString());
+			if (imp == null) {
+				report.failures.add(img + ": cannot open this image.");
+				continue;
+			}
+			Module module = CommandRunner.create(ctx, cls);
+			Map<String, Object> in = inputs(module, options);
+			for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
+			try {
+				Map<String, Object> outs = CommandRunner.run(ctx, module, in, false);
+				String base = Outputs.safe(img.getFileName().toString());
+				for (Map.Entry<String, Object> e : outs.entrySet()) {
+					if (e.getValue() == null) continue;
+					List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
+					report.files.addAll(written);
+					if (log != null) for (Path w : written) log.println("wrote " + w);
+				}
+			}
+			catch (RuntimeException e) {
+				report.failures.add(img + ": " + ConvLensCommand.message(e));
+			}
+		}
+		return report;
+	}
+
+	/** Inputs from {@code key=value} texts, checked against the command's inputs. */
+	static Map<String, Object> inputs(Module module, Map<String, String> options) {
+		Map<String, ModuleItem<?>> byKey = new LinkedHashMap<>();
+		for (ModuleItem<?> item : Inputs.userInputs(module)) byKey.put(Inputs.key(item), item);
+		Map<String, Object> in = new LinkedHashMap<>();
+		for (Map.Entry<String, String> e : options.entrySet()) {
+			ModuleItem<?> item = byKey.get(e.getKey());
+			if (item == null) {
+				throw new IllegalArgumentException("Unknown option '" + e.getKey() + "' for " + module.getInfo().getTitle() + "; its options are: " +
+					String.join(", ", byKey.keySet()));
+			}
+			in.put(item.getName(), Inputs.convert(item, e.getValue()));
+		}
+		return in;
+	}
+
+	/** A ConvLens command by its plugin name (e.g. {@code activations}) or class name. */
+	@SuppressWarnings("unchecked")
+	public static Class<? extends Command> find(Context ctx, String name) {
+		List<String> names = new ArrayList<>();
+		for (CommandInfo info : commands(ctx)) {
+			if (name.equalsIgnoreCase(info.getName()) || name.equals(info.getClassName())) {
+				try {
+					return (Class<? extends Command>) info.loadDelegateClass();
+				}
+				catch (ClassNotFoundException e) {
+					throw new IllegalArgumentException("Cannot load command " + info.getClassName(), e);
+				}
+			}
+			names.add(info.getName());
+		}
+		throw new IllegalArgumentException("Unknown command '" + name + "'. Commands: " + String.join(", ", names));
+	}
+
+	/** ConvLens commands with a batch name, sorted by name. */
+	static List<CommandInfo> commands(Context ctx) {
+		return ctx.service(CommandService.class).getCommands().stream()
+			.filter(c -> c.getClassName().startsWith("org.convlens.") && c.getName() != null && !c.getName().isEmpty())
+			.sorted((a, b) -> a.getName().compareTo(b.getName())).collect(Collectors.toList());
+	}
+
+	static String list(Context ctx) {
+		StringBuilder sb = new StringBuilder();
+		for (CommandInfo info : commands(ctx)) {
+			sb.append(info.getName()).append("  (").append(info.getMenuPath()).append(")\n");
+			try {
+				Module m = ctx.service(org.scijava.module.ModuleService.class).createModule(info);
+				for (ModuleItem<?> item : Inputs.userInputs(m)) {
+					sb.append("    ").append(Inputs.key(item)).append('=').append(item.getType().getSimpleName())
+						.append(item.getDescription() == null ? "" : "  " + item.getDescription()).append('\n');
+				}
+			}
+			catch (RuntimeException e) {
+				sb.append("    (cannot list options: ").append(e.getMessage()).append(")\n");
+			}
+		}
+		return sb.toString();
+	}
+
+	/** The image, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name. */
+	static List<Path> images(Path input) throws IOException {
+		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
+		if (Files.isRegularFile(input)) return List.of(input);
+		try (Stream<Path> s = Files.list(input)) {
+			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)
+				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted().collect(Collectors.toList());
+			if (l.isEmpty()) throw new IllegalArgumentException("No images (tif, png, jpg, gif, bmp) in " + input);
+			return l;
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package org.convlens.commands;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import org.convlens.explain.CancelledException;
+import org.convlens.explain.Progress;
+import org.convlens.imagej.Gui;
+import org.convlens.imagej.IJProgress;
+import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Tables;
+import org.convlens.model.ConvModel;
+import org.convlens.model.LayerInfo;
+import org.convlens.model.LayerKind;
+import org.convlens.model.ModelException;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.ModelService;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+import org.scijava.command.DynamicCommand;
+import org.scijava.module.MutableModuleItem;
+import org.scijava.plugin.Parameter;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.measure.ResultsTable;
+
+/**
+ * Base of every ConvLens command: the image, model and preprocessing inputs, error reporting
+ * (an ImageJ error dialog when a person is watching, an exception otherwise), progress, and
+ * layer choice lists that follow the chosen model. See the package documentation for how to add
+ * a command.
+ *
+ * <p>Input names are lower-case single words: they are the keys of ImageJ 1.x macro options
+ * ({@code run("Show Activations", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
+ */
+public abstract class ConvLensCommand extends DynamicCommand {
+
+	@Parameter(label = "Image", description = "The image to analyse (the current image)")
+	protected ImagePlus image;
+
+	@Parameter(label = "Model", style = "directory", callback = "modelChanged", persist = true,
+		description = "TensorFlow SavedModel folder (or .zip)")
+	protected File model;
+
+	@Parameter(label = "Preprocessing", required = false,
+		description = "Overrides of the model's preprocessing, e.g. 'normalization=none' or 'normalization=percentile low=1 high=99.8 channel=2 resize=true'; empty = the model's defaults")
+	protected String preprocessing = "";
+
+	@Parameter
+	protected ModelService modelService;
+
+	private IJProgress progress;
+
+	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
+	protected abstract void execute();
+
+	@Override
+	public final void run() {
+		progress = new IJProgress(getInfo().getTitle());
+		try {
+			execute();
+		}
+		catch (CancelledException e) {
+			cancel(e.getMessage());
+			IJ.showStatus(getInfo().getTitle() + ": cancelled");
+		}
+		catch (RuntimeException e) {
+			if (!Gui.interactive()) throw e;
+			String msg = message(e);
+			Gui.error(msg);
+			cancel(msg);
+		}
+		finally {
+			progress.done();
+		}
+	}
+
+	/** The message to show a user for an exception: ours carry one; others get their type. */
+	public static String message(Throwable e) {
+		Throwable t = e;
+		while (t.getCause() != null && !(t instanceof ModelException || t instanceof IllegalArgumentException ||
+			t instanceof CancelledException)) t = t.getCause();
+		if (t instanceof ModelException || t instanceof IllegalArgumentException || t instanceof CancelledException) return t.getMessage();
+		return "Unexpected error: " + e;
+	}
+
+	/** The image input, or the current image when the input was not filled (plain ImageJ 1.x). */
+	protected ImagePlus image() {
+		if (ImageInput.isBlank(image)) image = WindowManager.getCurrentImage();
+		return ImageInput.require(image);
+	}
+
+	/** The chosen model, from the shared cache (do not close it). */
+	protected ConvModel convModel() {
+		if (model == null || model.getPath().isEmpty()) throw new IllegalArgumentException("No model chosen (option 'model').");
+		return modelService.get(model.toPath());
+	}
+
+	/** The model's default preprocessing with this command's overrides applied. */
+	protected Preprocessing prep(ModelInfo info) {
+		String base = Preprocessing.forModel(info).toString();
+		return preprocessing == null || preprocessing.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + preprocessing.trim());
+	}
+
+	/** Progress on ImageJ's bar; Esc cancels. */
+	protected Progress progress() {
+		return progress == null ? Progress.NONE : progress;
+	}
+
+	/**
+	 * A spatial layer by name, or the first spatial layer for an empty name.
+	 *
+	 * @throws ModelException naming the choices when the model has none or the name is unknown
+	 */
+	protected static LayerInfo spatialLayer(ModelInfo info, String name) {
+		List<LayerInfo> spatial = info.spatialLayers();
+		if (spatial.isEmpty()) throw new ModelException("The model has no spatial (feature-map) layer, so there is nothing to show as images. Its layers are: " + info.layerNames());
+		if (name == null || name.isBlank()) return spatial.get(0);
+		LayerInfo l = info.layer(name);
+		if (l.kind() != LayerKind.SPATIAL) {
+			throw new ModelException("Layer '" + name + "' is not a feature map (shape " + java.util.Arrays.toString(l.shape()) +
+				"). Spatial layers: " + names(spatial));
+		}
+		return l;
+	}
+
+	/** Layer names, those matching {@code first} before the others. */
+	protected static List<String> layerChoices(ModelInfo info, Predicate<LayerInfo> include, Predicate<LayerInfo> first) {
+		List<String> a = new ArrayList<>(), b = new ArrayList<>();
+		for (LayerInfo l : info.layers()) {
+			if (!include.test(l)) continue;
+			(first.test(l) ? a : b).add(l.name());
+		}
+		a.addAll(b);
+		return a;
+	}
+
+	private static List<String> names(List<LayerInfo> ls) {
+		List<String> n = new ArrayList<>();
+		for (LayerInfo l : ls) n.add(l.name());
+		return n;
+	}
+
+	@Override
+	public void initialize() {
+		try {
+			super.initialize();
+		}
+		catch (org.scijava.module.MethodCallException e) {
+			throw new IllegalStateException(e);
+		}
+		modelChanged();
+	}
+
+	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
+	protected void modelChanged() {
+		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
+		try {
+			onModel(modelService.get(model.toPath()).info());
+		}
+		catch (RuntimeException e) {
+			// an unreadable model is reported when the command runs
+		}
+	}
+
+	/** Override to fill choice lists from the chosen model, e.g. with {@link #setChoices}. */
+	protected void onModel(ModelInfo info) {}
+
+	/** Sets a String input's choices; an empty value becomes the first choice. */
+	protected void setChoices(String input, List<String> choices) {
+		MutableModuleItem<String> item = getInfo().getMutableInput(input, String.class);
+		if (item == null || choices.isEmpty()) return;
+		item.setChoices(choices);
+		String v = item.getValue(this);
+		if (v == null || v.isEmpty()) item.setValue(this, choices.get(0));
+	}
+
+	/**
+	 * The top-{@code k} predictions table for a batch made from {@code positions} of the image; pass
+	 * the class-output values ({@link ConvModel#OUTPUT}) if they were already fetched, else null.
+	 */
+	protected ResultsTable predictionTable(ConvModel m, NdArray batch, NdArray output, List<ImageInput.Position> positions, int k) {
+		NdArray out = output != null ? output : org.convlens.explain.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
+			org.convlens.explain.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
+		List<String> labels = new ArrayList<>();
+		ImagePlus imp = image();
+		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
+		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));
+		return Tables.predictions(m.info(), out, labels, k);
+	}
+}

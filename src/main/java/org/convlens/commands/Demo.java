@@ -1,0 +1,48 @@
+package org.convlens.commands;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The README's demo: runs each command below headless on the demo model and image and writes the
+ * results into one folder. {@code mvn -B -Pdemo -DskipTests package} runs it. Add your command
+ * with one line in {@link #STEPS}: its batch name, then {@code key=value} options.
+ */
+public final class Demo {
+
+	/** One line per command: batch name, then options. */
+	static final String[][] STEPS = {
+		{ "activations", "layer=conv2d_1", "montage=true", "stats=true" },
+		{ "overview" },
+		{ "predictions", "top=3" },
+	};
+
+	private Demo() {}
+
+	/** Arguments: model folder, image, output folder (defaults: the test-data demo, demo-output). */
+	public static void main(String[] args) throws Exception {
+		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+		Path model = Paths.get(args.length > 0 ? args[0] : "test-data/models/shapes-keras");
+		Path image = Paths.get(args.length > 1 ? args[1] : "test-data/images/demo-ring.tif");
+		Path out = Paths.get(args.length > 2 ? args[2] : "demo-output");
+		if (!Files.exists(model) || !Files.exists(image)) {
+			System.err.println("Demo model or image missing: " + model + ", " + image);
+			System.exit(1);
+		}
+		int failures = 0;
+		for (String[] step : STEPS) {
+			Map<String, String> opts = new LinkedHashMap<>();
+			opts.put("model", model.toString());
+			for (int i = 1; i < step.length; i++) opts.put(step[i].substring(0, step[i].indexOf('=')), step[i].substring(step[i].indexOf('=') + 1));
+			System.out.println("== " + step[0]);
+			Batch.Report r = Batch.run(step[0], image, out, opts, System.out);
+			for (String f : r.failures) System.err.println(f);
+			failures += r.failures.size();
+		}
+		System.out.println(failures == 0 ? "Demo results in " + out.toAbsolutePath() : failures + " step(s) failed");
+		System.exit(failures == 0 ? 0 : 1);
+	}
+}

@@ -1,0 +1,264 @@
+package org.convlens.commands;
+
+import java.awt.GraphicsEnvironment;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convlens.imagej.Gui;
+import org.convlens.imagej.Outputs;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+/**
+ * Runs any ConvLens SciJava command from ImageJ 1.x: menus (plugins.config), macros and the
+ * macro recorder, with or without Fiji. {@code arg} is the command's class name:
+ * <pre>Plugins>ConvLens, "Show Activations", org.convlens.commands.IJ1Bridge("org.convlens.commands.ShowActivations")</pre>
+ *
+ * <p>From a macro the inputs come from the options string, keyed by input name
+ * ({@code model=[/path] layer=conv2d_1 montage}); check boxes follow ImageJ's rule (present =
+ * true, absent = false; {@code key=false} also works). This path never opens a dialog, so it works
+ * with {@code java.awt.headless=true}. The extra option {@code save=[/dir]} writes the outputs
+ * there (TIFF/PNG/CSV) instead of showing them. Without options, a GenericDialog asks for the
+ * inputs, in two steps when some inputs (layer lists) depend on others (the model); ImageJ
+ * records it as a replayable {@code run(...)} line. Outputs are shown; in a headless macro,
+ * images become batch-mode images.
+ */
+public class IJ1Bridge implements PlugIn {
+
+	@Override
+	public void run(String arg) {
+		String options = Macro.getOptions();
+		try {
+			runCommand(arg, options);
+		}
+		catch (CommandCancelledException e) {
+			IJ.showStatus(e.getMessage());
+		}
+		catch (RuntimeException e) {
+			String msg = ConvLensCommand.message(e);
+			if (Gui.interactive()) IJ.error("ConvLens", msg);
+			else throw new IllegalArgumentException(msg, e);
+		}
+	}
+
+	/**
+	 * Runs a command with inputs from macro options (or, when {@code options} is null, a dialog).
+	 *
+	 * @return the outputs by name, or null when the dialog was cancelled
+	 */
+	public static Map<String, Object> runCommand(String className, String options) {
+		Class<? extends Command> cls = commandClass(className);
+		Context ctx = Contexts.get();
+		Module module = CommandRunner.create(ctx, cls);
+		Map<String, Object> inputs = new LinkedHashMap<>();
+		ImagePlus imp = null;
+		for (ModuleItem<?> item : module.getInfo().inputs()) {
+			if (!Inputs.isImage(item)) continue;
+			imp = WindowManager.getCurrentImage();
+			if (imp == null) throw new IllegalArgumentException("No image is open.");
+			inputs.put(item.getName(), imp);
+			module.setInput(item.getName(), imp);
+		}
+		String save = null;
+		if (options != null) {
+			inputs.putAll(fromMacro(module, options));
+			save = Macro.getValue(options, "save", null);
+		}
+		else {
+			if (GraphicsEnvironment.isHeadless()) {
+				throw new IllegalArgumentException("Running headless: give the options in the macro, e.g. run(\"" +
+					module.getInfo().getTitle() + "\", \"" + example(module) + "\");");
+			}
+			Map<String, Object> d = fromDialog(module, "convlens." + cls.getSimpleName());
+			if (d == null) return null;
+			inputs.putAll(d);
+		}
+		Map<String, Object> outs = CommandRunner.run(ctx, module, inputs, save == null);
+		if (save != null) {
+			Path dir = Paths.get(save);
+			String base = imp == null ? cls.getSimpleName() : imp.getTitle();
+			try {
+				for (Map.Entry<String, Object> e : outs.entrySet()) {
+					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());
+				}
+			}
+			catch (IOException e) {
+				throw new IllegalArgumentException("Cannot save to " + dir + ": " + e.getMessage(), e);
+			}
+		}
+		return outs;
+	}
+
+	@SuppressWarnings("unchecked")
+	static Class<? extends Command> commandClass(String className) {
+		if (className == null || className.isBlank()) throw new IllegalArgumentException("IJ1Bridge needs a command class name as its argument (see plugins.config).");
+		try {
+			Class<?> c = Class.forName(className.trim(), true, IJ1Bridge.class.getClassLoader());
+			if (!Command.class.isAssignableFrom(c)) throw new IllegalArgumentException(className + " is not a SciJava command.");
+			return (Class<? extends Command>) c;
+		}
+		catch (ClassNotFoundException e) {
+			throw new IllegalArgumentException("Command class not found: " + className, e);
+		}
+	}
+
+	/** Inputs from macro options; unknown keys are an error, so typos do not pass silently. */
+	static Map<String, Object> fromMacro(Module module, String options) {
+		List<ModuleItem<?>> items = Inputs.userInputs(module);
+		List<String> known = new ArrayList<>();
+		for (ModuleItem<?> item : items) known.add(Inputs.key(item));
+		for (String k : optionKeys(options)) {
+			if (!known.contains(k) && !k.equals("save")) {
+				throw new IllegalArgumentException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
+					String.join(", ", known) + " (and save=[folder]).");
+			}
+		}
+		Map<String, Object> in = new LinkedHashMap<>();
+		List<String> present = optionKeys(options);
+		for (ModuleItem<?> item : items) {
+			String key = Inputs.key(item);
+			if (Inputs.isBoolean(item)) {
+				// ImageJ 1.x: a check box is recorded by its key alone when on, left out when off
+				String v = Macro.getValue(options, key, null);
+				in.put(item.getName(), v != null ? Inputs.convert(item, v) : present.contains(key));
+				continue;
+			}
+			String v = Macro.getValue(options, key, null);
+			if (v != null) in.put(item.getName(), Inputs.convert(item, v));
+		}
+		return in;
+	}
+
+	/** The keys of an ImageJ macro options string: {@code key=value}, {@code key=[a b]}, bare words. */
+	static List<String> optionKeys(String options) {
+		List<String> keys = new ArrayList<>();
+		int i = 0, n = options.length();
+		while (i < n) {
+			while (i < n && options.charAt(i) == ' ') i++;
+			int start = i;
+			while (i < n && options.charAt(i) != ' ' && options.charAt(i) != '=') i++;
+			if (i > start) keys.add(options.substring(start, i).toLowerCase(java.util.Locale.ROOT));
+			if (i < n && options.charAt(i) == '=') {
+				i++;
+				if (i < n && options.charAt(i) == '[') {
+					int depth = 0;
+					for (; i < n; i++) {
+						if (options.charAt(i) == '[') depth++;
+						else if (options.charAt(i) == ']' && --depth == 0) break;
+					}
+					i++;
+				}
+				else if (i < n && options.charAt(i) == '\'') {
+					int j = options.indexOf('\'', i + 1);
+					i = j < 0 ? n : j + 1;
+				}
+				else {
+					while (i < n && options.charAt(i) != ' ') i++;
+				}
+			}
+		}
+		return keys;
+	}
+
+	/** A sample options string for messages. */
+	static String example(Module module) {
+		StringBuilder sb = new StringBuilder();
+		for (ModuleItem<?> item : Inputs.userInputs(module)) {
+			if (Inputs.isBoolean(item)) continue;
+			sb.append(sb.length() == 0 ? "" : " ").append(Inputs.key(item)).append("=[...]");
+		}
+		return sb.toString();
+	}
+
+	/**
+	 * Asks for the inputs in GenericDialogs: first those with a callback (e.g. the model), whose
+	 * callbacks then fill the choice lists shown in the second dialog.
+	 *
+	 * @return the values by input name, or null when cancelled
+	 */
+	static Map<String, Object> fromDialog(Module module, String prefsPrefix) {
+		List<ModuleItem<?>> drivers = new ArrayList<>(), rest = new ArrayList<>();
+		for (ModuleItem<?> item : Inputs.userInputs(module)) (item.getCallback() != null ? drivers : rest).add(item);
+		String title = module.getInfo().getTitle();
+		Map<String, Object> values = new LinkedHashMap<>();
+		if (!drivers.isEmpty()) {
+			if (!ask(title, module, drivers, prefsPrefix, values, rest.isEmpty() ? "" : "(next: the other options)")) return null;
+			for (ModuleItem<?> item : drivers) {
+				try {
+					item.callback(module);
+				}
+				catch (org.scijava.module.MethodCallException e) {
+					throw new IllegalArgumentException("Cannot use " + Inputs.key(item) + ": " + e.getMessage(), e);
+				}
+			}
+		}
+		if (!rest.isEmpty() && !ask(title, module, rest, prefsPrefix, values, null)) return null;
+		return values;
+	}
+
+	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note) {
+		GenericDialog gd = new GenericDialog(title);
+		StringBuilder help = new StringBuilder("<html><h3>" + title + "</h3><ul>");
+		for (ModuleItem<?> item : items) {
+			String label = Inputs.label(item);
+			String def = Prefs.get(prefs + "." + Inputs.key(item), Inputs.text(item.getValue(module)));
+			Class<?> t = item.getType();
+			List<?> choices = item.getChoices();
+			if (Inputs.isBoolean(item)) gd.addCheckbox(label, Boolean.parseBoolean(def));
+			else if (Inputs.isNumber(t)) gd.addNumericField(label, parse(def), Inputs.isInteger(t) ? 0 : 3);
+			else if (Inputs.isFile(item) && "directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, def, 40);
+			else if (Inputs.isFile(item)) gd.addFileField(label, def, 40);
+			else if (choices != null && !choices.isEmpty()) {
+				String[] cs = new String[choices.size()];
+				for (int i = 0; i < cs.length; i++) cs[i] = choices.get(i).toString();
+				String cur = Inputs.text(item.getValue(module));
+				String d = java.util.Arrays.asList(cs).contains(def) ? def : java.util.Arrays.asList(cs).contains(cur) ? cur : cs[0];
+				gd.addChoice(label, cs, d);
+			}
+			else gd.addStringField(label, def, 40);
+			help.append("<li><b>").append(Inputs.key(item)).append("</b>: ")
+				.append(item.getDescription() == null ? item.getLabel() : item.getDescription()).append("</li>");
+		}
+		if (note != null && !note.isEmpty()) gd.addMessage(note);
+		gd.addHelp(help.append("</ul></html>").toString());
+		gd.showDialog();
+		if (gd.wasCanceled()) return false;
+		for (ModuleItem<?> item : items) {
+			Class<?> t = item.getType();
+			List<?> choices = item.getChoices();
+			Object v;
+			if (Inputs.isBoolean(item)) v = gd.getNextBoolean();
+			else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
+			else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
+			else v = Inputs.convert(item, gd.getNextString());
+			Prefs.set(prefs + "." + Inputs.key(item), Inputs.text(v));
+			values.put(item.getName(), v);
+			module.setInput(item.getName(), v);
+		}
+		return true;
+	}
+
+	private static double parse(String s) {
+		try {
+			return Double.parseDouble(s);
+		}
+		catch (NumberFormatException e) {
+			return 0;
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package org.convlens.imagej;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+
+/**
+ * Turns an {@link ImagePlus} into model input, without touching the image.
+ *
+ * <p>Axis order: one {@link Position} is one (slice, frame) of the image, 1-based as ImageJ counts
+ * them. Its {@link Preprocessing.Planes} hold every channel at that position: the C channels of a
+ * (composite) hyperstack in order, or R, G, B for an RGB image. A batch from
+ * {@link #batch(ImagePlus, List, Preprocessing, int[])} is {@code [N, H, W, C]} with item {@code i}
+ * = {@code positions.get(i)}; {@link #positions(ImagePlus)} orders them slice-fastest
+ * ({@code i = (t-1)*Z + (z-1)}).
+ */
+public final class ImageInput {
+
+	private ImageInput() {}
+
+	/** One slice/frame position, 1-based. */
+	public static final class Position {
+		public final int z;
+		public final int t;
+
+		public Position(int z, int t) {
+			this.z = z;
+			this.t = t;
+		}
+
+		/** e.g. {@code z=3 t=1}, for tables. */
+		@Override
+		public String toString() {
+			return "z=" + z + " t=" + t;
+		}
+	}
+
+	/**
+	 * Checks that an image is usable: not null and not the blank {@code ImagePlus} SciJava injects
+	 * when no image service fills the parameter.
+	 *
+	 * @throws IllegalArgumentException "No image is open." otherwise
+	 */
+	public static ImagePlus require(ImagePlus imp) {
+		if (isBlank(imp)) throw new IllegalArgumentException("No image is open.");
+		return imp;
+	}
+
+	/** Null, or an ImagePlus without pixels (SciJava's default instance). */
+	public static boolean isBlank(ImagePlus imp) {
+		return imp == null || imp.getWidth() == 0 || imp.getHeight() == 0 || imp.getStackSize() == 0 ||
+			imp.getStack() == null || imp.getStack().getSize() == 0;
+	}
+
+	/** Every (z, t) of the image, slice-fastest. */
+	public static List<Position> positions(ImagePlus imp) {
+		List<Position> ps = new ArrayList<>();
+		for (int t = 1; t <= imp.getNFrames(); t++) {
+			for (int z = 1; z <= imp.getNSlices(); z++) ps.add(new Position(z, t));
+		}
+		return ps;
+	}
+
+	/** The position currently shown. */
+	public static Position current(ImagePlus imp) {
+		return new Position(imp.getSlice(), imp.getFrame());
+	}
+
+	/** Maximum of the pixel type: 255 (8-bit and RGB), 65535 (16-bit) or 1 (32-bit). */
+	public static double typeMax(ImagePlus imp) {
+		switch (imp.getBitDepth()) {
+			case 16: return 65535;
+			case 32: return 1;
+			default: return 255;
+		}
+	}
+
+	/** The channels at one position as float copies; the image is not modified. */
+	public static Preprocessing.Planes planes(ImagePlus imp, Position p) {
+		int w = imp.getWidth();
+		int h = imp.getHeight();
+		ImageStack stack = imp.getStack();
+		if (imp.getBitDepth() == 24) {
+			ImageProcessor ip = stack.getProcessor(imp.getStackIndex(1, p.z, p.t));
+			int n = w * h;
+			byte[] r = new byte[n], g = new byte[n], b = new byte[n];
+			((ColorProcessor) ip).getRGB(r, g, b);
+			return new Preprocessing.Planes(new float[][] { floats(r), floats(g), floats(b) }, w, h, 255, true);
+		}
+		int nc = imp.getNChannels();
+		float[][] ch = new float[nc][];
+		for (int c = 1; c <= nc; c++) {
+			ImageProcessor ip = stack.getProcessor(imp.getStackIndex(c, p.z, p.t));
+			float[] f = new float[w * h];
+			for (int i = 0; i < f.length; i++) f[i] = ip.getf(i);
+			ch[c - 1] = f;
+		}
+		return new Preprocessing.Planes(ch, w, h, typeMax(imp), false);
+	}
+
+	private static float[] floats(byte[] b) {
+		float[] f = new float[b.length];
+		for (int i = 0; i < b.length; i++) f[i] = b[i] & 0xff;
+		return f;
+	}
+
+	/**
+	 * The model input for several positions: {@code [positions.size(), H, W, C]}.
+	 *
+	 * @param inputShape the model's image input shape, {@code [-1, H, W, C]}
+	 */
+	public static NdArray batch(ImagePlus imp, List<Position> positions, Preprocessing prep, int[] inputShape) {
+		require(imp);
+		List<NdArray> items = new ArrayList<>();
+		for (Position p : positions) items.add(prep.apply(planes(imp, p), inputShape));
+		return NdArray.concat(items);
+	}
+
+	/** Whether the image is a multichannel composite; used for messages only. */
+	static boolean isComposite(ImagePlus imp) {
+		return imp instanceof CompositeImage;
+	}
+}

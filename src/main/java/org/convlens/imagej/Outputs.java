@@ -1,0 +1,93 @@
+package org.convlens.imagej;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import ij.ImagePlus;
+import ij.io.FileSaver;
+import ij.measure.ResultsTable;
+
+/**
+ * Shows or saves command outputs ({@link ImagePlus}, {@link ResultsTable}). Display can be
+ * switched off per thread (batch runs, tests), so the same commands serve GUI and headless use.
+ */
+public final class Outputs {
+
+	private static final ThreadLocal<Boolean> DISPLAY = ThreadLocal.withInitial(() -> null);
+
+	private Outputs() {}
+
+	/** Turns display of outputs off (or back on) for commands run on this thread. */
+	public static void setDisplay(boolean on) {
+		DISPLAY.set(on);
+	}
+
+	/** The per-thread setting, null when not set; pair with {@link #restoreDisplay}. */
+	public static Boolean displaySetting() {
+		return DISPLAY.get();
+	}
+
+	/** Restores a setting read by {@link #displaySetting()}. */
+	public static void restoreDisplay(Boolean setting) {
+		if (setting == null) DISPLAY.remove();
+		else DISPLAY.set(setting);
+	}
+
+	/** Whether outputs should be shown: on unless switched off or {@code -Dconvlens.display=false}. */
+	public static boolean display() {
+		Boolean b = DISPLAY.get();
+		if (b != null) return b;
+		if ("false".equals(System.getProperty("convlens.display"))) return false;
+		// headless, images can only be "shown" to a running macro (as batch-mode images)
+		return !java.awt.GraphicsEnvironment.isHeadless() || ij.IJ.isMacro() || ij.macro.Interpreter.isBatchMode();
+	}
+
+	/** Shows an image or table (a table under its title; tables are not shown headless). */
+	public static void show(Object value, String title) {
+		if (value instanceof ImagePlus) ((ImagePlus) value).show();
+		else if (value instanceof ResultsTable) ((ResultsTable) value).show(title);
+	}
+
+	/**
+	 * Saves an image as TIFF (with its Info metadata), plus PNG for RGB or single-plane images, or a
+	 * table as CSV, named {@code base_name.ext} in {@code dir}.
+	 *
+	 * @return the files written
+	 */
+	public static List<Path> save(Object value, Path dir, String base, String name) throws IOException {
+		Files.createDirectories(dir);
+		List<Path> files = new ArrayList<>();
+		String stem = safe(base) + "_" + safe(name);
+		if (value instanceof ImagePlus) {
+			ImagePlus imp = (ImagePlus) value;
+			Path tif = dir.resolve(stem + ".tif");
+			FileSaver fs = new FileSaver(imp);
+			boolean ok = imp.getStackSize() > 1 ? fs.saveAsTiffStack(tif.toString()) : fs.saveAsTiff(tif.toString());
+			if (!ok) throw new IOException("Could not write " + tif);
+			files.add(tif);
+			if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) {
+				Path png = dir.resolve(stem + ".png");
+				ImagePlus flat = imp.getOverlay() != null ? imp.flatten() : imp;
+				if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
+				files.add(png);
+			}
+		}
+		else if (value instanceof ResultsTable) {
+			Path csv = dir.resolve(stem + ".csv");
+			if (!((ResultsTable) value).save(csv.toString())) throw new IOException("Could not write " + csv);
+			files.add(csv);
+		}
+		return files;
+	}
+
+	/** A file-name-safe version of a title. */
+	public static String safe(String s) {
+		String t = s == null ? "image" : s.replaceAll("\\.(tiff?|png|jpe?g|gif|bmp)$", "");
+		t = t.replaceAll("[^A-Za-z0-9._-]+", "_");
+		return t.isEmpty() ? "image" : t;
+	}
+
+}

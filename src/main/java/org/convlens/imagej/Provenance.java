@@ -1,0 +1,44 @@
+package org.convlens.imagej;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.convlens.model.ModelInfo;
+import org.convlens.model.Preprocessing;
+
+import ij.ImagePlus;
+
+/**
+ * Records how an output was made in its {@code Info} property (saved in TIFF headers, shown by
+ * Image > Show Info): command, model path, preprocessing spec, source image and parameters.
+ */
+public final class Provenance {
+
+	private Provenance() {}
+
+	/** Writes {@code ConvLens.key = value} lines into {@code out}'s Info, after any existing ones. */
+	public static void stamp(ImagePlus out, String command, ModelInfo info, Preprocessing prep, ImagePlus source,
+		Map<String, ?> params)
+	{
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("command", command);
+		if (info != null) m.put("model", info.path());
+		if (prep != null) m.put("preprocessing", prep);
+		if (source != null) m.put("source", source.getTitle());
+		if (params != null) m.putAll(params);
+		StringBuilder sb = new StringBuilder();
+		Object old = out.getProperty("Info");
+		if (old != null && !old.toString().isEmpty()) sb.append(old).append(old.toString().endsWith("\n") ? "" : "\n");
+		m.forEach((k, v) -> sb.append("ConvLens.").append(k).append(" = ").append(v).append('\n'));
+		out.setProperty("Info", sb.toString());
+	}
+
+	/** Reads one value written by {@link #stamp}, or null. */
+	public static String get(ImagePlus imp, String key) {
+		Object info = imp.getProperty("Info");
+		if (info == null) return null;
+		String prefix = "ConvLens." + key + " = ";
+		for (String line : info.toString().split("\n")) if (line.startsWith(prefix)) return line.substring(prefix.length());
+		return null;
+	}
+}
