@@ -22,9 +22,9 @@ public final class Montage {
 
 	private Montage() {}
 
-	/** Columns for {@code n} tiles: about square, wider than tall. */
+	/** Columns for {@code n} tiles: about twice as many as rows (8 for 32, 12 for 64). */
 	public static int columns(int n) {
-		return Math.max(1, (int) Math.ceil(Math.sqrt(n)));
+		return Math.max(1, Math.min(n, (int) Math.ceil(Math.sqrt(2.0 * n))));
 	}
 
 	/** Integer enlargement so a tile is at least {@link #MIN_TILE} wide and high. */

@@ -24,6 +24,7 @@ public final class Tables {
 	public static ResultsTable predictions(ModelInfo info, NdArray scores, List<String> items, int k) {
 		ResultsTable rt = new ResultsTable();
 		rt.showRowNumbers(false);
+		rt.setPrecision(6);
 		boolean prob = !"none".equals(info.outputActivation());
 		String col = prob ? "probability" : "score";
 		int n = scores.dim(0);
@@ -47,6 +48,7 @@ public final class Tables {
 	public static ResultsTable filterStats(String layer, FilterStats[] stats) {
 		ResultsTable rt = new ResultsTable();
 		rt.showRowNumbers(false);
+		rt.setPrecision(6);
 		for (FilterStats s : stats) {
 			rt.incrementCounter();
 			rt.addValue("layer", layer);
