@@ -36,12 +36,15 @@ public final class Outputs {
 		else DISPLAY.set(setting);
 	}
 
-	/** Whether outputs should be shown: on unless switched off or {@code -Dconvlens.display=false}. */
+	/**
+	 * Whether outputs should be shown: on unless switched off for this thread or by
+	 * {@code -Dconvlens.display=false}, and only where they can be: with a display, or headless
+	 * inside a running macro (images then become batch-mode images).
+	 */
 	public static boolean display() {
 		Boolean b = DISPLAY.get();
-		if (b != null) return b;
-		if ("false".equals(System.getProperty("convlens.display"))) return false;
-		// headless, images can only be "shown" to a running macro (as batch-mode images)
+		if (b != null && !b) return false;
+		if (b == null && "false".equals(System.getProperty("convlens.display"))) return false;
 		return !java.awt.GraphicsEnvironment.isHeadless() || ij.IJ.isMacro() || ij.macro.Interpreter.isBatchMode();
 	}
 
