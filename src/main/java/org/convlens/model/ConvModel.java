@@ -57,6 +57,19 @@ public interface ConvModel extends AutoCloseable {
 	 */
 	ConvModel randomizedCopy(List<String> layers, long seed);
 
+	/**
+	 * Runs the original, un-inlined SavedModel through TensorFlow's own loader on the same input and
+	 * returns the largest absolute difference between its signature outputs and this model's. A
+	 * check of the inliner; slow (loads the model a second time).
+	 */
+	double compareWithSignature(NdArray input);
+
+	/**
+	 * Facts for tests and the inspect command, e.g. {@code gradientGraphs} (gradient graphs built so
+	 * far), {@code inlinedCalls}, {@code runtime}.
+	 */
+	Map<String, Object> diagnostics();
+
 	@Override
 	void close();
 }

@@ -56,6 +56,7 @@ final class TfModel implements ConvModel {
 	private final GraphDef graphDef;
 	private final Map<String, NodeDef> nodes;
 	private final Map<String, String> cleanNames;
+	private int inlinedCalls;
 	private final String inputTensor;
 	private final Map<String, GradientOps> gradientCache;
 	private final Map<String, String[]> assignCache;
@@ -135,7 +136,9 @@ final class TfModel implements ConvModel {
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
 			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
 			checkUsable(info, dir);
-			return new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			m.inlinedCalls = inl.callsInlined;
+			return m;
 		}
 		catch (RuntimeException e) {
 			if (s != null) s.close();
@@ -398,9 +401,14 @@ final class TfModel implements ConvModel {
 		}
 	}
 
-	/** Number of gradient graphs built so far (tests check that they are cached). */
-	int gradientGraphCount() {
-		return gradientCache.size();
+	@Override
+	public Map<String, Object> diagnostics() {
+		Map<String, Object> d = new LinkedHashMap<>();
+		d.put("gradientGraphs", gradientCache.size());
+		d.put("inlinedCalls", inlinedCalls);
+		d.put("runtime", "TensorFlow " + org.tensorflow.TensorFlow.version());
+		d.put("classLoader", TfModel.class.getClassLoader().getClass().getName());
+		return d;
 	}
 
 	@Override
@@ -580,7 +588,9 @@ final class TfModel implements ConvModel {
 	 * Runs the original signature through the un-inlined SavedModel (TensorFlow's own loader) and
 	 * returns the largest absolute difference to this model's outputs, for verifying the inliner.
 	 */
-	double compareWithOriginal(NdArray input) {
+	@Override
+	public double compareWithSignature(NdArray input) {
+		checkOpen();
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), "serve");
 			TFloat32 in = toTensor(input))
 		{
