@@ -12,7 +12,6 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 import org.convlens.model.NdArray;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.scijava.Context;
 import org.scijava.command.Command;
@@ -22,10 +21,7 @@ import ij.ImageStack;
 import ij.measure.Calibration;
 import ij.process.ImageProcessor;
 
-/**
- * Shared set-up for command tests on a small single-channel model: the generated shapes-keras
- * (32x32x1) when present, else the real fashion-mnist-cnn (28x28x1); skipped when neither exists.
- */
+/** Shared set-up for command tests on the generated shapes-keras model (32x32x1, 3 classes). */
 abstract class CommandTestBase {
 
 	static Context ctx;
@@ -36,9 +32,7 @@ abstract class CommandTestBase {
 
 	@BeforeAll
 	static void setUp() {
-		modelPath = TestPaths.generated("shapes-keras");
-		if (modelPath == null) modelPath = TestPaths.shared("fashion-mnist-cnn");
-		Assumptions.assumeTrue(modelPath != null, "no test model (test-data/models/shapes-keras or shared fashion-mnist-cnn)");
+		modelPath = org.convlens.TestPaths.model("shapes-keras");
 		engine = Models.open(modelPath);
 		size = engine.info().imageInput().shape()[1];
 		ctx = Contexts.get();
