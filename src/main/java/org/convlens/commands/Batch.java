@@ -181,15 +181,17 @@ public final class Batch {
 	static String list(Context ctx) {
 		StringBuilder sb = new StringBuilder();
 		for (CommandInfo info : commands(ctx)) {
-			sb.append(info.getName()).append("  (").append(info.getMenuPath()).append(")\n");
+			String menu = info.getMenuPath().stream().map(org.scijava.MenuEntry::getName).collect(Collectors.joining(">"));
+			sb.append(info.getName()).append("  (").append(menu).append(")\n");
 			try {
-				Module m = ctx.service(org.scijava.module.ModuleService.class).createModule(info);
+				@SuppressWarnings("unchecked")
+				Module m = CommandRunner.create(ctx, (Class<? extends Command>) info.loadDelegateClass());
 				for (ModuleItem<?> item : Inputs.userInputs(m)) {
 					sb.append("    ").append(Inputs.key(item)).append('=').append(item.getType().getSimpleName())
 						.append(item.getDescription() == null ? "" : "  " + item.getDescription()).append('\n');
 				}
 			}
-			catch (RuntimeException e) {
+			catch (RuntimeException | ClassNotFoundException e) {
 				sb.append("    (cannot list options: ").append(e.getMessage()).append(")\n");
 			}
 		}
