@@ -120,6 +120,10 @@ public final class Batch {
 			Module module = CommandRunner.create(ctx, cls);
 			Map<String, Object> in = inputs(module, options);
 			for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
+			org.scijava.log.LogService logService = ctx.service(org.scijava.log.LogService.class);
+			int level = logService.getLevel();
+			// failures are reported once, as a message, below; -Dconvlens.debug=true keeps SciJava's stack traces
+			if (!Boolean.getBoolean("convlens.debug")) logService.setLevel(org.scijava.log.LogLevel.NONE);
 			try {
 				Map<String, Object> outs = CommandRunner.run(ctx, module, in, false);
 				String base = Outputs.safe(img.getFileName().toString());
@@ -132,6 +136,9 @@ public final class Batch {
 			}
 			catch (RuntimeException e) {
 				report.failures.add(img + ": " + ConvLensCommand.message(e));
+			}
+			finally {
+				logService.setLevel(level);
 			}
 		}
 		return report;
