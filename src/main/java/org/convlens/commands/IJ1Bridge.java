@@ -193,7 +193,7 @@ public class IJ1Bridge implements PlugIn {
 	 */
 	static Map<String, Object> fromDialog(Module module, String prefsPrefix) {
 		List<ModuleItem<?>> drivers = new ArrayList<>(), rest = new ArrayList<>();
-		for (ModuleItem<?> item : Inputs.userInputs(module)) (item.getCallback() != null ? drivers : rest).add(item);
+		for (ModuleItem<?> item : Inputs.userInputs(module)) (item.getCallback() != null && !item.getCallback().isEmpty() ? drivers : rest).add(item);
 		String title = module.getInfo().getTitle();
 		Map<String, Object> values = new LinkedHashMap<>();
 		if (!drivers.isEmpty()) {

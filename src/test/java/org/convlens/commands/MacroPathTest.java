@@ -161,8 +161,8 @@ class MacroPathTest extends CommandTestBase {
 				// menus were built by an earlier test: register the entry the way plugins.config declares it
 				for (String line : Files.readAllLines(Paths.get("plugins.config"))) {
 					if (line.startsWith("#") || line.isBlank()) continue;
-					String name = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
-					cmds.put(name, line.substring(line.lastIndexOf('"') + 2).trim());
+					int q1 = line.indexOf('"'), q2 = line.indexOf('"', q1 + 1);
+					cmds.put(line.substring(q1 + 1, q2), line.substring(line.indexOf(',', q2) + 1).trim());
 				}
 			}
 			assertEquals("org.convlens.commands.IJ1Bridge(\"org.convlens.commands.ShowActivations\")", cmds.get("Show Activations"));
