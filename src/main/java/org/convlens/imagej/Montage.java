@@ -32,10 +32,16 @@ public final class Montage {
 		return Math.max(1, (int) Math.ceil((double) MIN_TILE / Math.max(1, Math.min(w, h))));
 	}
 
-	/** Renders the tiles (row-major planes of {@code w x h}) as an RGB grid. */
+	/** Renders the tiles (row-major planes of {@code w x h}) as an RGB grid of {@link #columns} columns. */
 	public static ColorProcessor render(float[][] tiles, int w, int h, boolean signed) {
+		return render(tiles, w, h, signed, columns(tiles.length));
+	}
+
+	/** As {@link #render(float[][], int, int, boolean)} with {@code cols} columns. */
+	public static ColorProcessor render(float[][] tiles, int w, int h, boolean signed, int cols) {
 		int n = tiles.length;
-		int cols = columns(n), rows = (n + cols - 1) / cols;
+		cols = Math.max(1, Math.min(cols, n));
+		int rows = (n + cols - 1) / cols;
 		int s = scale(w, h), tw = w * s, th = h * s;
 		ColorProcessor cp = new ColorProcessor(cols * tw + (cols + 1) * GAP, rows * th + (rows + 1) * GAP);
 		cp.setColor(new Color(BACKGROUND));
@@ -59,7 +65,13 @@ public final class Montage {
 
 	/** Position of tile {@code k} in a montage made by {@link #render}, as {x, y, w, h}. */
 	public static int[] tileBounds(int n, int w, int h, int k) {
-		int cols = columns(n), s = scale(w, h);
+		return tileBounds(n, w, h, k, columns(n));
+	}
+
+	/** Position of tile {@code k} in a montage of {@code cols} columns, as {x, y, w, h}. */
+	public static int[] tileBounds(int n, int w, int h, int k, int cols) {
+		cols = Math.max(1, Math.min(cols, n));
+		int s = scale(w, h);
 		return new int[] { GAP + (k % cols) * (w * s + GAP), GAP + (k / cols) * (h * s + GAP), w * s, h * s };
 	}
 

@@ -11,11 +11,15 @@ import ij.process.ColorProcessor;
 
 /**
  * All spatial layers on one canvas: for each layer (top to bottom in graph order) a title line
- * with its name and shape, then the grid of its channels as {@link Montage} draws them.
+ * with its name and shape, then the grid of its channels as {@link Montage} draws them, up to
+ * {@link #COLUMNS} per row.
  */
 public final class Overview {
 
-	private static final int TITLE = 18;
+	/** Height of a layer's title line. */
+	public static final int TITLE = 18;
+	/** Tiles per row, as DeepLearning-with-Python's layer grids. */
+	public static final int COLUMNS = 16;
 
 	private Overview() {}
 
@@ -28,7 +32,7 @@ public final class Overview {
 		int width = 0, height = 0;
 		for (int i = 0; i < grids.length; i++) {
 			NdArray a = maps.get(i);
-			grids[i] = Montage.render(FeatureMaps.tiles(a, item), a.dim(2), a.dim(1), FeatureMaps.signed(a));
+			grids[i] = Montage.render(FeatureMaps.tiles(a, item), a.dim(2), a.dim(1), FeatureMaps.signed(a), COLUMNS);
 			width = Math.max(width, grids[i].getWidth());
 			height += TITLE + grids[i].getHeight() + Montage.GAP;
 		}

@@ -81,10 +81,10 @@ class BatchAndCliTest extends CommandTestBase {
 		int h = 0, w = 0;
 		for (LayerInfo l : spatial) {
 			int[] s = l.shape();
-			int[] last = Montage.tileBounds(s[3], s[2], s[1], s[3] - 1);
-			int cols = Montage.columns(s[3]);
+			int cols = Math.min(s[3], org.convlens.imagej.Overview.COLUMNS);
+			int[] last = Montage.tileBounds(s[3], s[2], s[1], s[3] - 1, cols);
 			int gridW = Montage.GAP + cols * (last[2] + Montage.GAP);
-			h += 18 + last[1] + last[3] + Montage.GAP + Montage.GAP;
+			h += org.convlens.imagej.Overview.TITLE + last[1] + last[3] + Montage.GAP + Montage.GAP;
 			w = Math.max(w, gridW);
 		}
 		assertEquals(h, ov.getHeight());

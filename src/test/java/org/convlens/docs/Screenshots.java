@@ -1,0 +1,108 @@
+package org.convlens.docs;
+
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.Window;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import javax.imageio.ImageIO;
+
+import ij.IJ;
+import ij.ImageJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.Menus;
+import ij.WindowManager;
+import ij.gui.ImageWindow;
+
+/**
+ * Makes the README screenshots of ImageJ showing an activation hyperstack with its montage and
+ * the all-layers overview, on the demo model. Not a test; run under a virtual display:
+ * <pre>
+ * xvfb-run -a -s "-screen 0 1280x860x24" mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.docs.Screenshots
+ * </pre>
+ * writes docs/images/activations.png and docs/images/overview.png.
+ */
+public final class Screenshots {
+
+	private Screenshots() {}
+
+	public static void main(String[] args) throws Exception {
+		Path model = Paths.get("test-data/models/shapes-keras").toAbsolutePath();
+		Path out = Paths.get(args.length > 0 ? args[0] : "docs/images");
+		Files.createDirectories(out);
+		new ImageJ();
+		register();
+		// a small Z stack of three test shapes (ring, cross, ...) so the hyperstack has a z slider
+		ImageStack st = new ImageStack(32, 32);
+		for (String f : new String[] { "demo-ring.tif", "localization/shape_000.tif", "localization/shape_003.tif" }) {
+			st.addSlice(f, IJ.openImage("test-data/images/" + f).getProcessor());
+		}
+		ImagePlus src = new ImagePlus("shapes.tif", st);
+		src.show();
+		place(src, 10, 110, 600);
+		IJ.run(src, "Show Activations", "model=[" + model + "] layer=conv2d_1 montage stats");
+		IJ.wait(1500);
+		ImagePlus maps = WindowManager.getImage("shapes.tif - conv2d_1 activations");
+		maps.setPosition(5, 1, 1);
+		place(maps, 330, 110, 1600);
+		ImagePlus grid = WindowManager.getImage("shapes.tif - conv2d_1 montage");
+		place(grid, 730, 110, 200);
+		src.setSlice(1);
+		Window stats = WindowManager.getWindow("Filter statistics");
+		if (stats != null) {
+			stats.setBounds(10, 500, 640, 320);
+			stats.toFront();
+		}
+		IJ.wait(1500);
+		Robot robot = new Robot();
+		save(robot.createScreenCapture(new Rectangle(0, 0, 1270, 840)), out.resolve("activations.png"));
+
+		for (int id : WindowManager.getIDList()) {
+			ImagePlus i = WindowManager.getImage(id);
+			if (i != src) {
+				i.changes = false;
+				i.close();
+			}
+		}
+		if (stats != null) stats.dispose();
+		src.setSlice(1);
+		IJ.run(src, "All Layers Overview", "model=[" + model + "]");
+		IJ.wait(1500);
+		ImagePlus ov = WindowManager.getImage("shapes.tif - all layers");
+		place(ov, 10, 110, 100);
+		IJ.wait(1500);
+		ImageWindow w = ov.getWindow();
+		save(robot.createScreenCapture(w.getBounds()), out.resolve("overview.png"));
+		System.out.println("Screenshots in " + out.toAbsolutePath());
+		System.exit(0);
+	}
+
+	private static void place(ImagePlus imp, int x, int y, int zoomPercent) {
+		ImageWindow w = imp.getWindow();
+		w.setLocation(x, y);
+		IJ.run(imp, "Set... ", "zoom=" + zoomPercent);
+		IJ.wait(300);
+		w.setLocation(x, y);
+		w.toFront();
+	}
+
+	private static void save(BufferedImage img, Path file) throws Exception {
+		ImageIO.write(img, "png", new File(file.toString()));
+	}
+
+	/** The plugins.config entries, as ImageJ reads them from ConvLens_.jar in plugins/. */
+	private static void register() throws Exception {
+		@SuppressWarnings("unchecked")
+		java.util.Hashtable<String, String> cmds = Menus.getCommands();
+		for (String line : Files.readAllLines(Paths.get("plugins.config"))) {
+			if (line.startsWith("#") || line.isBlank()) continue;
+			int q1 = line.indexOf('"'), q2 = line.indexOf('"', q1 + 1);
+			cmds.put(line.substring(q1 + 1, q2), line.substring(line.indexOf(',', q2) + 1).trim());
+		}
+	}
+}
