@@ -60,6 +60,10 @@ public final class CommandRunner {
 		PluginService ps = ctx.service(PluginService.class);
 		List<PreprocessorPlugin> pre = ps.createInstancesOfType(PreprocessorPlugin.class);
 		List<PostprocessorPlugin> post = ps.createInstancesOfType(PostprocessorPlugin.class);
+		// Fiji's macro-recorder processors would add a second, SciJava-style set of options to the
+		// line ImageJ 1.x already records from our dialog
+		pre.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
+		post.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
 		Boolean before = Outputs.displaySetting();
 		Outputs.setDisplay(display);
 		try {
