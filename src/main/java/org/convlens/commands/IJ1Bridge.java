@@ -193,7 +193,11 @@ public class IJ1Bridge implements PlugIn {
 	 */
 	static Map<String, Object> fromDialog(Module module, String prefsPrefix) {
 		List<ModuleItem<?>> drivers = new ArrayList<>(), rest = new ArrayList<>();
-		for (ModuleItem<?> item : Inputs.userInputs(module)) (item.getCallback() != null && !item.getCallback().isEmpty() ? drivers : rest).add(item);
+		boolean dynamic = fillsChoices(module);
+		for (ModuleItem<?> item : Inputs.userInputs(module)) {
+			boolean driver = dynamic && item.getCallback() != null && !item.getCallback().isEmpty();
+			(driver ? drivers : rest).add(item);
+		}
 		String title = module.getInfo().getTitle();
 		Map<String, Object> values = new LinkedHashMap<>();
 		if (!drivers.isEmpty()) {
@@ -211,12 +215,36 @@ public class IJ1Bridge implements PlugIn {
 		return values;
 	}
 
+	/**
+	 * Whether the module's callbacks may change choice lists, so the dialog must come in two steps:
+	 * a ConvLens command that overrides {@code onModel}, or any other command with callbacks.
+	 */
+	static boolean fillsChoices(Module module) {
+		Object o = module.getDelegateObject();
+		if (!(o instanceof ConvLensCommand)) return true;
+		for (Class<?> c = o.getClass(); c != ConvLensCommand.class; c = c.getSuperclass()) {
+			try {
+				c.getDeclaredMethod("onModel", org.convlens.model.ModelInfo.class);
+				return true;
+			}
+			catch (NoSuchMethodException e) {
+				// look further up
+			}
+		}
+		return false;
+	}
+
+	/** Dialog defaults are remembered per command, the model for all commands. */
+	static String prefsKey(String prefix, ModuleItem<?> item) {
+		return Inputs.key(item).equals("model") ? "convlens.model" : prefix + "." + Inputs.key(item);
+	}
+
 	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note) {
 		GenericDialog gd = new GenericDialog(title);
 		StringBuilder help = new StringBuilder("<html><h3>" + title + "</h3><ul>");
 		for (ModuleItem<?> item : items) {
 			String label = Inputs.label(item);
-			String def = Prefs.get(prefs + "." + Inputs.key(item), Inputs.text(item.getValue(module)));
+			String def = Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module)));
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
 			if (Inputs.isBoolean(item)) gd.addCheckbox(label, Boolean.parseBoolean(def));
@@ -246,7 +274,7 @@ public class IJ1Bridge implements PlugIn {
 			else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
 			else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
 			else v = Inputs.convert(item, gd.getNextString());
-			Prefs.set(prefs + "." + Inputs.key(item), Inputs.text(v));
+			Prefs.set(prefsKey(prefs, item), Inputs.text(v));
 			values.put(item.getName(), v);
 			module.setInput(item.getName(), v);
 		}

@@ -44,13 +44,35 @@ class RecorderGuiTest extends CommandTestBase {
 		org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(90), this::clickThrough);
 	}
 
-	private void clickThrough() throws Exception {
-		registerMenuEntries();
-		ImagePlus imp = random("clicked", size, size, 8, 1, 1, 1, 31);
-		String before = fingerprint(imp);
-		String layer = engine.info().spatialLayers().get(2).name();
-		Recorder rec = new Recorder(false);
-		java.util.Set<Window> seen = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+	@Test
+	void aCommandWithoutLayerListsAsksOnce() {
+		Assumptions.assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display");
+		org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+			registerMenuEntries();
+			ImagePlus imp = random("once", size, size, 8, 1, 1, 1, 32);
+			java.util.Set<Window> seen = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+			Recorder rec = new Recorder(false);
+			Thread clicker = clicker(seen, null);
+			try {
+				new Executer("All Layers Overview", imp);
+				long end = System.currentTimeMillis() + 60000;
+				while (!rec.getText().contains("All Layers Overview") && System.currentTimeMillis() < end) Thread.sleep(100);
+				assertTrue(rec.getText().contains("run(\"All Layers Overview\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
+			}
+			finally {
+				clicker.interrupt();
+				Recorder.record = false;
+				rec.close();
+			}
+			assertEquals(1, seen.size(), "one dialog: nothing in it depends on the model");
+			ImagePlus ov = WindowManager.getImage("once - all layers");
+			assertNotNull(ov);
+			ov.close();
+		});
+	}
+
+	/** Presses OK on every GenericDialog that appears, filling the model path and (step 2) the layer and check boxes. */
+	static Thread clicker(java.util.Set<Window> seen, String layer) {
 		Thread clicker = new Thread(() -> {
 			while (!Thread.currentThread().isInterrupted()) {
 				for (Window w : Window.getWindows()) {
@@ -81,6 +103,17 @@ class RecorderGuiTest extends CommandTestBase {
 		});
 		clicker.setDaemon(true);
 		clicker.start();
+		return clicker;
+	}
+
+	private void clickThrough() throws Exception {
+		registerMenuEntries();
+		ImagePlus imp = random("clicked", size, size, 8, 1, 1, 1, 31);
+		String before = fingerprint(imp);
+		String layer = engine.info().spatialLayers().get(2).name();
+		Recorder rec = new Recorder(false);
+		java.util.Set<Window> seen = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+		Thread clicker = clicker(seen, layer);
 		String recorded;
 		try {
 			new Executer("Show Activations", imp);
