@@ -266,6 +266,12 @@ final class TfModel implements ConvModel {
 		};
 	}
 
+	/** TensorFlow's exception types must not leave the model room: wrap them with context. */
+	static ModelException wrap(RuntimeException e, String what) {
+		if (e instanceof ModelException) return (ModelException) e;
+		return new ModelException(what + ": " + firstLine(e.getMessage()), e);
+	}
+
 	static String firstLine(String s) {
 		if (s == null) return "";
 		int n = s.indexOf('\n');
@@ -366,8 +372,8 @@ final class TfModel implements ConvModel {
 				for (int i = 0; i < fetches.size(); i++) out.put(fetches.get(i), toArray(res.get(i), fetches.get(i)));
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to run " + fetches + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to run " + fetches);
 		}
 		return out;
 	}
@@ -417,6 +423,15 @@ final class TfModel implements ConvModel {
 		String y = tensorFor(target);
 		List<String> xs = new ArrayList<>();
 		for (String w : wrt) xs.add(tensorFor(w));
+		int[] ys = shapeOf(graph.outputOrThrow(y));
+		if (ys != null) {
+			boolean ok = ys.length == weights.rank();
+			for (int i = 1; ok && i < ys.length; i++) ok = ys[i] < 0 || ys[i] == weights.dim(i);
+			if (!ok) {
+				throw new ModelException("Target weights of shape " + Arrays.toString(weights.shape()) + " do not match " + target +
+					" of shape " + Arrays.toString(ys) + ".");
+			}
+		}
 		GradientOps ops = gradientOps(y, xs);
 		Map<String, NdArray> acts = new LinkedHashMap<>();
 		Map<String, NdArray> grads = new LinkedHashMap<>();
@@ -445,8 +460,8 @@ final class TfModel implements ConvModel {
 				}
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to compute gradients of " + target + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to compute gradients of " + target);
 		}
 		return new GradientResult(targetValue, acts, grads);
 	}
@@ -494,8 +509,8 @@ final class TfModel implements ConvModel {
 		try (Result res = session.runner().fetch(w.get(0)).run()) {
 			return toArray(res.get(0), layer + " kernel");
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("Cannot read the kernel of " + layer + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "Cannot read the kernel of " + layer);
 		}
 	}
 
