@@ -42,46 +42,37 @@ public final class ClassActivationMaps {
 	private final List<String> layers;
 	private final Target target;
 	private final int batchSize;
-	private final LayerTail tail;
 	private final Map<String, int[]> targetShapes = new HashMap<>();
 
 	public ClassActivationMaps(ConvModel model) {
-		this(model, CamMethod.GRAD_CAM, List.of(), Target.topClass(), DEFAULT_BATCH_SIZE, null);
+		this(model, CamMethod.GRAD_CAM, List.of(), Target.topClass(), DEFAULT_BATCH_SIZE);
 	}
 
-	private ClassActivationMaps(ConvModel model, CamMethod method, List<String> layers, Target target, int batchSize,
-		LayerTail tail)
-	{
+	private ClassActivationMaps(ConvModel model, CamMethod method, List<String> layers, Target target, int batchSize) {
 		this.model = Objects.requireNonNull(model, "model");
 		this.method = Objects.requireNonNull(method, "method");
 		this.layers = List.copyOf(layers);
 		this.target = Objects.requireNonNull(target, "target");
 		this.batchSize = batchSize;
-		this.tail = tail;
 	}
 
 	public ClassActivationMaps withMethod(CamMethod m) {
-		return new ClassActivationMaps(model, m, layers, target, batchSize, tail);
+		return new ClassActivationMaps(model, m, layers, target, batchSize);
 	}
 
 	/** The layers whose maps are averaged; empty (the default) means {@link ModelInfo#lastSpatialLayer()}. */
 	public ClassActivationMaps withLayers(List<String> l) {
-		return new ClassActivationMaps(model, method, l == null ? List.of() : l, target, batchSize, tail);
+		return new ClassActivationMaps(model, method, l == null ? List.of() : l, target, batchSize);
 	}
 
 	public ClassActivationMaps withTarget(Target t) {
-		return new ClassActivationMaps(model, method, layers, t, batchSize, tail);
+		return new ClassActivationMaps(model, method, layers, t, batchSize);
 	}
 
 	/** Images per model call for the gradient methods and EigenCAM; masked inputs per call for Score/Ablation-CAM. */
 	public ClassActivationMaps withBatchSize(int b) {
 		if (b < 1) throw new IllegalArgumentException("Batch size must be at least 1, not " + b);
-		return new ClassActivationMaps(model, method, layers, target, b, tail);
-	}
-
-	/** How Ablation-CAM runs the network from a layer onward with replaced activations. */
-	public ClassActivationMaps withLayerTail(LayerTail t) {
-		return new ClassActivationMaps(model, method, layers, target, batchSize, t);
+		return new ClassActivationMaps(model, method, layers, target, b);
 	}
 
 	public CamMethod method() { return method; }
@@ -138,10 +129,6 @@ public final class ClassActivationMaps {
 		}
 		target.validate(info);
 		List<LayerInfo> ls = resolveLayers();
-		if (method == CamMethod.ABLATION_CAM && tail == null) {
-			throw new ModelException("Ablation-CAM needs to run the network from layer '" + ls.get(0).name() +
-				"' onward with changed activations, which the model engine cannot do yet. Choose another method.");
-		}
 		int N = batch.dim(0);
 		List<Heatmap> out = new ArrayList<>(N);
 		// perturbation methods run many forward passes per image: take images one at a time
@@ -163,8 +150,19 @@ public final class ClassActivationMaps {
 		ModelInfo info = model.info();
 		int n = part.dim(0);
 		String t = target.tensor();
+		List<String> names = new ArrayList<>();
+		for (LayerInfo l : ls) names.add(l.name());
 		NdArray values = known;
-		if (values == null && target.needsValues()) values = model.run(part, List.of(t)).get(t);
+		Map<String, NdArray> feeds = Map.of(ConvModel.INPUT, part);
+		if (values == null && target.needsValues()) {
+			// the class is known only after a forward pass; with one layer, keep its activation from
+			// that pass and differentiate only the rest of the network
+			List<String> fetches = new ArrayList<>(List.of(t));
+			if (names.size() == 1 && !names.get(0).equals(t)) fetches.add(names.get(0));
+			Map<String, NdArray> r = model.run(part, fetches);
+			values = r.get(t);
+			if (fetches.size() == 2) feeds = Map.of(ConvModel.INPUT, part, names.get(0), r.get(names.get(0)));
+		}
 		int[] wShape;
 		if (values != null) wShape = values.shape();
 		else {
@@ -181,9 +179,7 @@ public final class ClassActivationMaps {
 			choices.add(c);
 			System.arraycopy(c.weights(), 0, w, i * size, size);
 		}
-		List<String> names = new ArrayList<>();
-		for (LayerInfo l : ls) names.add(l.name());
-		GradientResult g = model.gradients(part, t, new NdArray(wShape, w), names);
+		GradientResult g = model.gradients(feeds, t, new NdArray(wShape, w), names);
 		NdArray tv = g.target();
 		List<Heatmap> out = new ArrayList<>(n);
 		for (int i = 0; i < n; i++) {
@@ -197,6 +193,19 @@ public final class ClassActivationMaps {
 			out.add(heatmap(maps, c, c.score(itemValues(tv, i)), part));
 		}
 		return out;
+	}
+
+	/**
+	 * The target's values with the layer's output replaced by {@code acts} ({@code [n, h, w, k]}):
+	 * the rest of the network only. The image is fed as well (repeated {@code n} times) for
+	 * networks whose later layers also read the input; TensorFlow skips what is not needed.
+	 */
+	private NdArray runFrom(NdArray item, String layer, NdArray acts, String t) {
+		int n = acts.dim(0);
+		List<NdArray> copies = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) copies.add(item);
+		NdArray inputs = n == 1 ? item : NdArray.concat(copies);
+		return model.run(Map.of(ConvModel.INPUT, inputs, layer, acts), List.of(t)).get(t);
 	}
 
 	/** EigenCAM, Score-CAM and Ablation-CAM: activations from one forward pass, then per image. */
@@ -232,7 +241,7 @@ public final class ClassActivationMaps {
 						break;
 					}
 					case ABLATION_CAM: {
-						BatchScorer s = acts -> scores(tail.run(item, name, acts, t), c);
+						BatchScorer s = acts -> scores(runFrom(item, name, acts, t), c);
 						map = CamMath.ablationCam(a, score, s, batchSize, lp);
 						break;
 					}
