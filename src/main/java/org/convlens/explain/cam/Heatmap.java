@@ -62,13 +62,16 @@ public final class Heatmap {
 	/** The raw maps, one per layer, in the order asked for. */
 	public List<LayerMap> layerMaps() { return layerMaps; }
 
-	/** The explained class or output index; -1 for a region target. */
+	/** The explained class or output index; -1 for a region or the complement of a single sigmoid output. */
 	public int classIndex() { return classIndex; }
 
 	/** The class name, {@code output k}, or the region's description. */
 	public String label() { return label; }
 
-	/** The target's score for the unmodified image (a logit when the model has them). */
+	/**
+	 * The target's score for the unmodified image: {@code sum(weights * values)} of the target tensor,
+	 * a logit for a class of a model with logits (negated for the complement of a sigmoid output).
+	 */
 	public float score() { return score; }
 
 	/** Width of the model input the map covers. */

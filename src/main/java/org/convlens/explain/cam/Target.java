@@ -35,7 +35,11 @@ public final class Target {
 		this.weights = weights;
 	}
 
-	/** The class with the highest score, per image. */
+	/**
+	 * The class with the highest score, per image. For a single sigmoid output (a binary classifier)
+	 * that is the output itself when its logit is positive (probability above 0.5), else its
+	 * complement: the weight is then -1 and the label {@code not <class>}.
+	 */
 	public static Target topClass() {
 		return new Target(Kind.TOP_CLASS, -1, null, ConvModel.LOGITS, null);
 	}
@@ -155,6 +159,10 @@ public final class Target {
 		switch (kind) {
 			case TOP_CLASS: {
 				if (values == null) throw new IllegalStateException("The top class needs the scores");
+				if (values.length == 1 && size == 1 && "sigmoid".equals(info.outputActivation())) {
+					double threshold = info.logitsTensor() != null ? 0 : 0.5;
+					if (values[0] < threshold) return new Choice(new float[] { -1 }, -1, "not " + info.className(0));
+				}
 				int k = argmax(values);
 				return Choice.oneHot(size, k, info.className(k));
 			}
@@ -219,7 +227,7 @@ public final class Target {
 
 		/** Weights over one item of the tensor (not a copy). */
 		public float[] weights() { return weights; }
-		/** The class or output index, -1 for a region. */
+		/** The class or output index; -1 for a region or the complement of a single sigmoid output. */
 		public int classIndex() { return classIndex; }
 		/** Class name, {@code output k} or the region's description. */
 		public String label() { return label; }
