@@ -2,8 +2,6 @@ package org.convlens.explain;
 
 import java.util.List;
 
-import org.convlens.model.Preprocessing;
-
 /**
  * Small helpers for 2-D maps stored as row-major {@code float[]} ({@code y * w + x}), shared by the
  * explanation methods: resampling to the input or image size, ReLU, normalisation for display.
@@ -15,12 +13,40 @@ public final class Heatmaps {
 	/**
 	 * Bilinear resampling of an {@code h x w} map to {@code H x W}, pixel centres aligned
 	 * (half-pixel convention, as TensorFlow's and OpenCV's resize), so a map of a layer that covers
-	 * the whole input lands where the layer's receptive fields are centred.
+	 * the whole input lands where the layer's receptive fields are centred. Agrees with
+	 * {@link org.convlens.model.Preprocessing#bilinear} to float rounding.
 	 */
 	public static float[] upsample(float[] map, int h, int w, int H, int W) {
 		if (map.length != h * w) throw new IllegalArgumentException("Map of " + map.length + " values is not " + w + "x" + h);
+		if (H <= 0 || W <= 0) throw new IllegalArgumentException("Cannot resample to " + W + "x" + H);
 		if (h == H && w == W) return map.clone();
-		return Preprocessing.bilinear(map, w, h, W, H);
+		// the same arithmetic as Preprocessing.bilinear, with the column and row tables computed once
+		int[] x0 = new int[W], x1 = new int[W], y0 = new int[H], y1 = new int[H];
+		float[] wx = new float[W], wy = new float[H];
+		table(w, W, x0, x1, wx);
+		table(h, H, y0, y1, wy);
+		float[] out = new float[W * H];
+		for (int y = 0; y < H; y++) {
+			int r0 = y0[y] * w, r1 = y1[y] * w;
+			float b = wy[y], a = 1 - b;
+			int o = y * W;
+			for (int x = 0; x < W; x++) {
+				float f = wx[x], e = 1 - f;
+				out[o + x] = a * (e * map[r0 + x0[x]] + f * map[r0 + x1[x]]) + b * (e * map[r1 + x0[x]] + f * map[r1 + x1[x]]);
+			}
+		}
+		return out;
+	}
+
+	/** Source indices and weights of each target position, pixel centres aligned, clamped at the edges. */
+	private static void table(int n, int N, int[] i0, int[] i1, float[] wt) {
+		double s = (double) n / N;
+		for (int i = 0; i < N; i++) {
+			double f = Math.max(0, Math.min(n - 1, (i + 0.5) * s - 0.5));
+			i0[i] = (int) Math.floor(f);
+			i1[i] = Math.min(i0[i] + 1, n - 1);
+			wt[i] = (float) (f - i0[i]);
+		}
 	}
 
 	/** {@code max(v, 0)} of each value, in a new array. */

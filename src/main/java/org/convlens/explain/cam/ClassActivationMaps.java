@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.convlens.explain.Heatmaps;
 import org.convlens.explain.Progress;
 import org.convlens.model.ConvModel;
 import org.convlens.model.GradientResult;
@@ -256,19 +255,7 @@ public final class ClassActivationMaps {
 	}
 
 	private Heatmap heatmap(List<Heatmap.LayerMap> maps, Target.Choice c, float score, NdArray part) {
-		int H = part.dim(1), W = part.dim(2);
-		float[] map;
-		if (maps.size() == 1) {
-			Heatmap.LayerMap m = maps.get(0);
-			map = Heatmaps.upsample(m.values(), m.height(), m.width(), H, W);
-		}
-		else {
-			// layers differ in scale: bring each to [0, 1] before averaging
-			List<float[]> up = new ArrayList<>();
-			for (Heatmap.LayerMap m : maps) up.add(Heatmaps.normalize(Heatmaps.upsample(m.values(), m.height(), m.width(), H, W)));
-			map = Heatmaps.mean(up);
-		}
-		return new Heatmap(method, maps, c.classIndex(), c.label(), score, W, H, map);
+		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1));
 	}
 
 	private static float[] scores(NdArray values, Target.Choice c) {

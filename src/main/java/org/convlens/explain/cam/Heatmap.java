@@ -5,10 +5,10 @@ import java.util.List;
 import org.convlens.explain.Heatmaps;
 
 /**
- * One image's class activation map: the raw low-resolution map of each layer, and the map at the
- * model's input size (bilinear). With one layer the input-size map keeps the raw scale; with
- * several, each layer's map is scaled to [0, 1] before they are averaged, since their scales
- * differ. {@link #normalized()} gives [0, 1] for display.
+ * One image's class activation map: the raw low-resolution map of each layer, and from them the map
+ * at the model's input size or any other size (bilinear, computed on first use). With one layer
+ * the resampled map keeps the raw scale; with several, each layer's map is scaled to [0, 1] before
+ * they are averaged, since their scales differ. {@link #normalized()} gives [0, 1] for display.
  */
 public final class Heatmap {
 
@@ -41,12 +41,13 @@ public final class Heatmap {
 	private final float score;
 	private final int width;
 	private final int height;
-	private final float[] map;
+	private volatile float[] map;
 
-	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width,
-		int height, float[] map)
-	{
-		if (map.length != width * height) throw new IllegalArgumentException("Map of " + map.length + " values is not " + width + "x" + height);
+	/**
+	 * @param width the model input's width, which the layers' maps cover
+	 */
+	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width, int height) {
+		if (layerMaps.isEmpty()) throw new IllegalArgumentException("A heatmap needs at least one layer's map");
 		this.method = method;
 		this.layerMaps = List.copyOf(layerMaps);
 		this.classIndex = classIndex;
@@ -54,7 +55,6 @@ public final class Heatmap {
 		this.score = score;
 		this.width = width;
 		this.height = height;
-		this.map = map;
 	}
 
 	public CamMethod method() { return method; }
@@ -79,22 +79,39 @@ public final class Heatmap {
 
 	public int height() { return height; }
 
-	/** The map at the model's input size, row-major (not a copy). */
-	public float[] values() { return map; }
+	/** The map at the model's input size, row-major (computed once; not a copy). */
+	public float[] values() {
+		float[] m = map;
+		if (m == null) map = m = combined(width, height);
+		return m;
+	}
 
 	/** The map scaled to [0, 1] (minimum to 0), in a new array; all zeros when the map is constant. */
 	public float[] normalized() {
-		return Heatmaps.normalize(map);
+		return Heatmaps.normalize(values());
 	}
 
-	/** The map resampled to {@code w x h} (e.g. the image's size; bilinear), raw scale. */
+	/**
+	 * The map at {@code w x h}, e.g. the image's size when the image was resized to the model's
+	 * input: resampled straight from the layers' maps (one interpolation, not two). A new array.
+	 */
 	public float[] resized(int w, int h) {
-		return Heatmaps.upsample(map, height, width, h, w);
+		return w == width && h == height ? values().clone() : combined(w, h);
+	}
+
+	private float[] combined(int w, int h) {
+		if (layerMaps.size() == 1) {
+			LayerMap m = layerMaps.get(0);
+			return Heatmaps.upsample(m.values(), m.height(), m.width(), h, w);
+		}
+		List<float[]> up = new java.util.ArrayList<>();
+		for (LayerMap m : layerMaps) up.add(Heatmaps.normalize(Heatmaps.upsample(m.values(), m.height(), m.width(), h, w)));
+		return Heatmaps.mean(up);
 	}
 
 	/** Position {@code y * width + x} of the largest value (the first one on ties). */
 	public int peak() {
-		return Heatmaps.argmax(map);
+		return Heatmaps.argmax(values());
 	}
 
 	/** A short caption, e.g. {@code Grad-CAM conv2d_2: ring (1) 4.21}. */

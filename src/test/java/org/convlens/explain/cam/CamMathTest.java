@@ -243,6 +243,35 @@ class CamMathTest {
 	}
 
 	@Test
+	void upsampleAgreesWithThePreprocessingResize() {
+		java.util.Random r = new java.util.Random(3);
+		int[][] sizes = { { 8, 8, 32, 32 }, { 3, 5, 28, 17 }, { 6, 6, 630, 630 }, { 12, 9, 5, 4 }, { 1, 1, 4, 4 } };
+		for (int[] s : sizes) {
+			float[] m = new float[s[0] * s[1]];
+			for (int i = 0; i < m.length; i++) m[i] = r.nextFloat() * 10 - 3;
+			float[] ref = org.convlens.model.Preprocessing.bilinear(m, s[1], s[0], s[3], s[2]);
+			assertArrayEquals(ref, Heatmaps.upsample(m, s[0], s[1], s[2], s[3]), 1e-5f);
+		}
+	}
+
+	@Test
+	void heatmapResizesFromTheLayerMaps() {
+		float[] low = { 0, 1, 2, 3 };
+		Heatmap h = new Heatmap(CamMethod.GRAD_CAM, List.of(new Heatmap.LayerMap("l", 2, 2, low)), 1, "ring", 2.5f, 8, 8);
+		assertArrayEquals(Heatmaps.upsample(low, 2, 2, 8, 8), h.values(), 0);
+		assertArrayEquals(Heatmaps.upsample(low, 2, 2, 13, 20), h.resized(20, 13), 0);
+		// the clamped corner block x, y >= 6 holds the maximum; the first in row order is (6, 6)
+		assertEquals(6 * 8 + 6, h.peak());
+		assertEquals("Grad-CAM l: ring (1) 2.500", h.caption());
+		Heatmap two = new Heatmap(CamMethod.EIGEN_CAM, List.of(new Heatmap.LayerMap("a", 2, 2, low),
+			new Heatmap.LayerMap("b", 1, 1, new float[] { 5 })), -1, "x", 0, 4, 4);
+		// the constant layer normalises to zeros: the mean is half the first layer's [0, 1] map
+		float[] a = Heatmaps.normalize(Heatmaps.upsample(low, 2, 2, 4, 4));
+		for (int i = 0; i < 16; i++) assertEquals(a[i] / 2, two.values()[i], 1e-7f);
+		assertEquals("EigenCAM a+b", two.caption());
+	}
+
+	@Test
 	void featureMapsOfBatch() {
 		NdArray b = new NdArray(new int[] { 2, 1, 2, 2 }, new float[] { 1, 2, 3, 4, 5, 6, 7, 8 });
 		FeatureMaps f = FeatureMaps.of(b, 1);

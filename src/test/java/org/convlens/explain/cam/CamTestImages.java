@@ -18,14 +18,14 @@ import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
 
 /** The generated localization images with their ground truth, and the pointing game on them. */
-final class CamTestImages {
+public final class CamTestImages {
 
 	private CamTestImages() {}
 
 	/** One image of test-data/images/localization and its row of ground-truth.csv. */
-	static final class Located {
+	public static final class Located {
 		final String file;
-		final int label;
+		public final int label;
 		final float[] pixels; // 0..255
 		final int width, height;
 		final int x0, y0, x1, y1; // inclusive bounding box
@@ -49,13 +49,13 @@ final class CamTestImages {
 		}
 
 		/** The model input, preprocessed as the model asks (8-bit / 255 for the generated models). */
-		NdArray input(ModelInfo info) {
+		public NdArray input(ModelInfo info) {
 			return Preprocessing.forModel(info).apply(new Preprocessing.Planes(new float[][] { pixels.clone() }, width, height, 255, false),
 				info.imageInput().shape());
 		}
 	}
 
-	static List<Located> localization() {
+	public static List<Located> localization() {
 		Path dir = TestPaths.testData().resolve("images/localization");
 		try {
 			List<String> lines = Files.readAllLines(dir.resolve("ground-truth.csv"), StandardCharsets.UTF_8);
@@ -78,7 +78,7 @@ final class CamTestImages {
 		}
 	}
 
-	static NdArray batch(List<Located> images, ModelInfo info) {
+	public static NdArray batch(List<Located> images, ModelInfo info) {
 		List<NdArray> items = new ArrayList<>();
 		for (Located l : images) items.add(l.input(info));
 		return NdArray.concat(items);
@@ -89,7 +89,7 @@ final class CamTestImages {
 	 * in the object's bounding box grown by {@code tol} pixels. Each image is explained for its
 	 * true class.
 	 */
-	static double pointingGame(ClassActivationMaps cam, ModelInfo info, List<Located> images, int tol) {
+	public static double pointingGame(ClassActivationMaps cam, ModelInfo info, List<Located> images, int tol) {
 		int hits = 0;
 		for (Located l : images) {
 			Heatmap h = cam.withTarget(Target.classIndex(l.label)).compute(l.input(info), null).get(0);
