@@ -20,20 +20,22 @@ public final class Heatmaps {
 		if (map.length != h * w) throw new IllegalArgumentException("Map of " + map.length + " values is not " + w + "x" + h);
 		if (H <= 0 || W <= 0) throw new IllegalArgumentException("Cannot resample to " + W + "x" + H);
 		if (h == H && w == W) return map.clone();
-		// the same arithmetic as Preprocessing.bilinear, with the column and row tables computed once
+		// Preprocessing.bilinear's arithmetic, separated: rows first (h x W), then columns, with the
+		// index and weight tables computed once
 		int[] x0 = new int[W], x1 = new int[W], y0 = new int[H], y1 = new int[H];
 		float[] wx = new float[W], wy = new float[H];
 		table(w, W, x0, x1, wx);
 		table(h, H, y0, y1, wy);
+		float[] rows = new float[h * W];
+		for (int sy = 0; sy < h; sy++) {
+			int r = sy * w, o = sy * W;
+			for (int x = 0; x < W; x++) rows[o + x] = map[r + x0[x]] + wx[x] * (map[r + x1[x]] - map[r + x0[x]]);
+		}
 		float[] out = new float[W * H];
 		for (int y = 0; y < H; y++) {
-			int r0 = y0[y] * w, r1 = y1[y] * w;
-			float b = wy[y], a = 1 - b;
-			int o = y * W;
-			for (int x = 0; x < W; x++) {
-				float f = wx[x], e = 1 - f;
-				out[o + x] = a * (e * map[r0 + x0[x]] + f * map[r0 + x1[x]]) + b * (e * map[r1 + x0[x]] + f * map[r1 + x1[x]]);
-			}
+			int r0 = y0[y] * W, r1 = y1[y] * W, o = y * W;
+			float b = wy[y];
+			for (int x = 0; x < W; x++) out[o + x] = rows[r0 + x] + b * (rows[r1 + x] - rows[r0 + x]);
 		}
 		return out;
 	}

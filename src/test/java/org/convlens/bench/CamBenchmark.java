@@ -24,14 +24,16 @@ import org.convlens.model.NdArray;
  * images, Grad-CAM's time (array in, heatmap out) over the raw TensorFlow forward + backward pass
  * ({@code m.gradients} alone, goal at most 1.15), and Score-CAM with batched masked inputs over one
  * masked input per forward pass. Not a test: run on demand,
- * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.bench.CamBenchmark}.
+ * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.bench.CamBenchmark [-Dexec.args=timing|pointing]}.
  */
 public final class CamBenchmark {
 
+	/** @param args {@code pointing} or {@code timing} for one part only */
 	public static void main(String[] args) {
-		pointingGame();
-		System.out.println();
-		timings();
+		String part = args.length > 0 ? args[0] : "all";
+		if (!part.equals("timing")) pointingGame();
+		if (part.equals("all")) System.out.println();
+		if (!part.equals("pointing")) timings();
 	}
 
 	static void pointingGame() {
@@ -71,7 +73,8 @@ public final class CamBenchmark {
 				}
 			}
 		}
-		System.out.println("Grad-CAM end to end (array in, heatmaps out) over m.gradients alone (one forward + backward to the layer), medians:");
+		System.out.println("Grad-CAM end to end (array in, heatmaps at input size out) over m.gradients alone (forward + backward to the layer);");
+		System.out.println("median time of m.gradients, then medians of paired ratios:");
 		for (Object[] c : cases) {
 			try (ConvModel m = Models.open((Path) c[0])) {
 				int n = (Integer) c[1];
@@ -94,10 +97,10 @@ public final class CamBenchmark {
 					() -> inputSize(top.compute(x, logits, null))));
 				System.out.printf(Locale.ROOT,
 					"  %-18s batch %2d, layer %-16s gradients %7.3f ms | Grad-CAM class given %.3f x | top class %.3f x | top class, logits passed in %.3f x%n",
-					((Path) c[0]).getFileName(), n, layer, t[0], t[1] / t[0], t[2] / t[0], t[3] / t[0]);
+					((Path) c[0]).getFileName(), n, layer, t[0], t[1], t[2], t[3]);
 			}
 		}
-		System.out.println("Score-CAM, one image: batched masked inputs (32 per forward pass) vs one masked input per forward pass, medians:");
+		System.out.println("Score-CAM, one image: batched masked inputs (32 per forward pass) vs one masked input per forward pass:");
 		for (Object[] c : cases) {
 			if ((Integer) c[1] != 1) continue;
 			try (ConvModel m = Models.open((Path) c[0])) {
@@ -108,8 +111,8 @@ public final class CamBenchmark {
 				ClassActivationMaps sc = new ClassActivationMaps(m).withMethod(CamMethod.SCORE_CAM);
 				ClassActivationMaps b32 = sc.withBatchSize(32), b1 = sc.withBatchSize(1);
 				double[] t = time(15, List.of(() -> b32.compute(x, null), () -> b1.compute(x, null)));
-				System.out.printf(Locale.ROOT, "  %-18s %3d channels: batched %8.2f ms, one by one %8.2f ms, speed-up %.2f x%n", ((Path) c[0]).getFileName(),
-					m.info().lastSpatialLayer().channels(), t[0], t[1], t[1] / t[0]);
+				System.out.printf(Locale.ROOT, "  %-18s %3d channels: batched %8.2f ms, one by one %.2f x as long%n", ((Path) c[0]).getFileName(),
+					m.info().lastSpatialLayer().channels(), t[0], t[1]);
 			}
 		}
 	}
@@ -119,7 +122,11 @@ public final class CamBenchmark {
 		return maps;
 	}
 
-	/** Median milliseconds of each task, run interleaved after a warm-up. */
+	/**
+	 * Runs the tasks interleaved after a warm-up. Returns, for task 0, its median milliseconds, and
+	 * for each other task the median of its time over task 0's time in the same round: paired
+	 * ratios, robust to the load of a shared machine drifting during the run.
+	 */
 	static double[] time(int reps, List<Supplier<?>> tasks) {
 		for (int w = 0; w < Math.max(5, reps / 10); w++) for (Supplier<?> t : tasks) t.get();
 		double[][] ms = new double[tasks.size()][reps];
@@ -130,11 +137,15 @@ public final class CamBenchmark {
 				ms[k][i] = (System.nanoTime() - t0) / 1e6;
 			}
 		}
-		double[] med = new double[tasks.size()];
-		for (int k = 0; k < tasks.size(); k++) {
-			Arrays.sort(ms[k]);
-			med[k] = ms[k][reps / 2];
+		double[] out = new double[tasks.size()];
+		for (int k = 1; k < tasks.size(); k++) {
+			double[] ratio = new double[reps];
+			for (int i = 0; i < reps; i++) ratio[i] = ms[k][i] / ms[0][i];
+			Arrays.sort(ratio);
+			out[k] = ratio[reps / 2];
 		}
-		return med;
+		Arrays.sort(ms[0]);
+		out[0] = ms[0][reps / 2];
+		return out;
 	}
 }

@@ -26,10 +26,12 @@ import org.convlens.model.NdArray;
  * 	.withTarget(Target.classIndex(1)).compute(batch, progress);
  * </pre>
  *
- * <p>The gradient methods take one forward and backward pass per batch of images (plus a forward
- * pass first when the target is the top class and its scores are not passed in); EigenCAM one
- * forward pass; Score-CAM and Ablation-CAM one forward pass per image per {@code batchSize}
- * channels.
+ * <p>Cost per batch of {@code batchSize} images: the gradient methods take one forward and
+ * backward pass; for the top class without its scores passed in, a forward pass first and then
+ * (with one layer) the forward and backward pass of only the layers after it. EigenCAM takes one
+ * forward pass. Score-CAM takes a forward pass per image per {@code batchSize} masked inputs;
+ * Ablation-CAM runs the layers after the chosen one (the engine's feeds) per image per
+ * {@code batchSize} ablated channels.
  */
 public final class ClassActivationMaps {
 
@@ -135,8 +137,9 @@ public final class ClassActivationMaps {
 		for (int from = 0; from < N; from += chunk) {
 			p.checkCancelled();
 			int to = Math.min(N, from + chunk);
-			NdArray part = batch.items(from, to);
-			NdArray known = targetValues == null ? null : targetValues.items(from, to);
+			boolean whole = from == 0 && to == N;
+			NdArray part = whole ? batch : batch.items(from, to);
+			NdArray known = targetValues == null ? null : whole ? targetValues : targetValues.items(from, to);
 			Progress sub = p.sub((double) from / N, (double) to / N);
 			if (method.usesGradients()) out.addAll(gradientMaps(part, known, ls, sub));
 			else out.addAll(forwardMaps(part, ls, sub));

@@ -417,7 +417,7 @@ class GeneratedModelCamTest {
 	}
 
 	/** A model seen through a different description. */
-	static final class InfoOverride implements ConvModel {
+	static class InfoOverride implements ConvModel {
 		final ConvModel m;
 		final ModelInfo info;
 
