@@ -57,6 +57,17 @@ public interface ConvModel extends AutoCloseable {
 	 */
 	ConvModel randomizedCopy(List<String> layers, long seed);
 
+	/**
+	 * The rectifier activations ({@code Relu} and {@code Relu6} ops) on the path from the image input
+	 * to the outputs, in graph order (closest to the input first): each output tensor ({@code op:0})
+	 * mapped to the tensor that feeds it, its pre-activation. Both names are accepted by
+	 * {@link #run} and {@link #gradients}. Guided backpropagation and DeconvNet need them to treat
+	 * each rectifier's backward pass on their own terms. Empty when unknown (the default).
+	 */
+	default Map<String, String> rectifiers() {
+		return Map.of();
+	}
+
 	@Override
 	void close();
 }

@@ -61,6 +61,7 @@ final class TfModel implements ConvModel {
 	private final Map<String, String[]> assignCache;
 	private final java.util.function.Consumer<Session> restore;
 	private volatile boolean closed;
+	private volatile Map<String, String> rectifiers;
 
 	/** Ops added for one (target, wrt) gradient. */
 	private static final class GradientOps {
@@ -448,6 +449,42 @@ final class TfModel implements ConvModel {
 		long[] l = new long[s.length];
 		for (int i = 0; i < s.length; i++) l[i] = s[i];
 		return Shape.of(l);
+	}
+
+	@Override
+	public Map<String, String> rectifiers() {
+		Map<String, String> r = rectifiers;
+		if (r == null) rectifiers = r = findRectifiers();
+		return r;
+	}
+
+	/** Relu/Relu6 ops both reachable from the image input and feeding an output, in graph (topological) order. */
+	private Map<String, String> findRectifiers() {
+		Map<String, List<String>> consumers = new HashMap<>();
+		for (NodeDef n : nodes.values()) {
+			for (String in : n.getInputList()) {
+				if (!in.startsWith("^")) consumers.computeIfAbsent(GraphInliner.nodeOf(in), k -> new ArrayList<>()).add(n.getName());
+			}
+		}
+		Set<String> forward = new HashSet<>();
+		java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+		todo.add(GraphInliner.nodeOf(inputTensor));
+		while (!todo.isEmpty()) {
+			String n = todo.poll();
+			if (forward.add(n)) todo.addAll(consumers.getOrDefault(n, List.of()));
+		}
+		List<String> outs = new ArrayList<>();
+		for (TensorInfo t : info.outputs()) outs.add(t.tensorName());
+		Set<String> backward = GraphInliner.backwardClosure(nodes, outs);
+		Map<String, String> found = new LinkedHashMap<>();
+		for (java.util.Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
+			GraphOperation op = it.next();
+			NodeDef n = nodes.get(op.name());
+			if (n == null || !(n.getOp().equals("Relu") || n.getOp().equals("Relu6"))) continue;
+			if (!forward.contains(n.getName()) || !backward.contains(n.getName()) || n.getInputCount() < 1) continue;
+			found.put(n.getName() + ":0", GraphInliner.canonical(n.getInput(0)));
+		}
+		return java.util.Collections.unmodifiableMap(found);
 	}
 
 	// ---------------------------------------------------------------- weights

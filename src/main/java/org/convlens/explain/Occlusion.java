@@ -1,0 +1,122 @@
+package org.convlens.explain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.convlens.model.ConvModel;
+import org.convlens.model.NdArray;
+
+/**
+ * Occlusion sensitivity (Zeiler and Fergus): a square patch slides over the image, its pixels are
+ * replaced (see {@link Fill}), and the drop of the target class score is recorded. A pixel's
+ * value is the mean drop over the patches that covered it, so positive = the class needs this
+ * region. The occluded images run through the model {@code batchSize} at a time.
+ *
+ * <p>Sizes are in model-input pixels. Immutable; the {@code with} methods return copies.
+ */
+public final class Occlusion implements HeatmapMethod {
+
+	private final int patch;
+	private final int stride;
+	private final Fill fill;
+	private final int batchSize;
+	private final String score;
+
+	/** Patch 8, stride 4, zero fill, batches of 32, the class probability. */
+	public Occlusion() {
+		this(8, 4, Fill.ZERO, 32, ConvModel.OUTPUT);
+	}
+
+	private Occlusion(int patch, int stride, Fill fill, int batchSize, String score) {
+		if (patch < 1 || stride < 1 || batchSize < 1) throw new IllegalArgumentException("Patch, stride and batch size must be >= 1");
+		this.patch = patch;
+		this.stride = stride;
+		this.fill = fill;
+		this.batchSize = batchSize;
+		this.score = score;
+	}
+
+	public Occlusion withPatch(int p) { return new Occlusion(p, stride, fill, batchSize, score); }
+	public Occlusion withStride(int s) { return new Occlusion(patch, s, fill, batchSize, score); }
+	public Occlusion withFill(Fill f) { return new Occlusion(patch, stride, f, batchSize, score); }
+	/** How many occluded images go through the model per run; 1 = one per forward pass. */
+	public Occlusion withBatchSize(int b) { return new Occlusion(patch, stride, fill, b, score); }
+	/** The tensor whose score drops are recorded: {@link ConvModel#OUTPUT} (default) or {@link ConvModel#LOGITS}. */
+	public Occlusion withScore(String s) { return new Occlusion(patch, stride, fill, batchSize, s); }
+
+	public int patch() { return patch; }
+	public int stride() { return stride; }
+	public Fill fill() { return fill; }
+	public int batchSize() { return batchSize; }
+	public String score() { return score; }
+
+	/** Patch origins along an axis of length {@code n}: every {@code stride}, plus one flush with the far edge. */
+	static int[] origins(int n, int patch, int stride) {
+		int p = Math.min(patch, n);
+		List<Integer> o = new ArrayList<>();
+		for (int x = 0; x + p <= n; x += stride) o.add(x);
+		if (o.isEmpty() || o.get(o.size() - 1) + p < n) o.add(n - p);
+		return o.stream().mapToInt(Integer::intValue).toArray();
+	}
+
+	/** Number of occluded images (forward passes) for an {@code h x w} input. */
+	public int count(int h, int w) {
+		return origins(h, patch, stride).length * origins(w, patch, stride).length;
+	}
+
+	@Override
+	public NdArray heatmap(ConvModel model, NdArray input, int target, Progress progress) {
+		ExplainMath.checkImage(input);
+		ExplainMath.checkTarget(model, target);
+		int h = input.dim(1), w = input.dim(2), c = input.dim(3);
+		int ph = Math.min(patch, h), pw = Math.min(patch, w);
+		int[] ys = origins(h, patch, stride), xs = origins(w, patch, stride);
+		int total = ys.length * xs.length;
+		float[] src = input.data();
+		float[] rep = fill.replacement(input, Math.max(1, patch / 2.0)).data();
+		float base = ExplainMath.score(model, input, score, target);
+
+		double[] sum = new double[h * w];
+		int[] cnt = new int[h * w];
+		int per = h * w * c;
+		int done = 0;
+		while (done < total) {
+			progress.checkCancelled();
+			int n = Math.min(batchSize, total - done);
+			float[] batch = new float[n * per];
+			for (int b = 0; b < n; b++) {
+				int k = done + b;
+				int y0 = ys[k / xs.length], x0 = xs[k % xs.length];
+				System.arraycopy(src, 0, batch, b * per, per);
+				for (int y = y0; y < y0 + ph; y++) {
+					int off = (y * w + x0) * c;
+					System.arraycopy(rep, off, batch, b * per + off, pw * c);
+				}
+			}
+			NdArray s = model.run(new NdArray(new int[] { n, h, w, c }, batch), List.of(score)).get(score);
+			int k1 = s.stride0();
+			for (int b = 0; b < n; b++) {
+				int k = done + b;
+				int y0 = ys[k / xs.length], x0 = xs[k % xs.length];
+				double drop = base - s.data()[b * k1 + target];
+				for (int y = y0; y < y0 + ph; y++) {
+					for (int x = x0; x < x0 + pw; x++) {
+						sum[y * w + x] += drop;
+						cnt[y * w + x]++;
+					}
+				}
+			}
+			done += n;
+			progress.update((double) done / total, "Occlusion " + done + "/" + total);
+		}
+		float[] map = new float[h * w];
+		for (int i = 0; i < map.length; i++) map[i] = cnt[i] == 0 ? 0 : (float) (sum[i] / cnt[i]);
+		return new NdArray(new int[] { h, w }, map);
+	}
+
+	@Override
+	public String toString() {
+		return "occlusion patch=" + patch + " stride=" + stride + " fill=" + fill.name().toLowerCase(java.util.Locale.ROOT) +
+			" batch=" + batchSize + " score=" + score;
+	}
+}
