@@ -58,6 +58,19 @@ public interface ConvModel extends AutoCloseable {
 	ConvModel randomizedCopy(List<String> layers, long seed);
 
 	/**
+	 * Runs the original, un-inlined SavedModel through TensorFlow's own loader on the same input and
+	 * returns the largest absolute difference between its signature outputs and this model's. A
+	 * check of the inliner; slow (loads the model a second time).
+	 */
+	double compareWithSignature(NdArray input);
+
+	/**
+	 * Facts for tests and the inspect command, e.g. {@code gradientGraphs} (gradient graphs built so
+	 * far), {@code inlinedCalls}, {@code runtime}.
+	 */
+	Map<String, Object> diagnostics();
+
+	/**
 	 * The rectifier activations ({@code Relu} and {@code Relu6} ops) on the path from the image input
 	 * to the outputs, in graph order (closest to the input first): each output tensor ({@code op:0})
 	 * mapped to the tensor that feeds it, its pre-activation. Both names are accepted by

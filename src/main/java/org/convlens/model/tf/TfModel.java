@@ -56,6 +56,7 @@ final class TfModel implements ConvModel {
 	private final GraphDef graphDef;
 	private final Map<String, NodeDef> nodes;
 	private final Map<String, String> cleanNames;
+	private int inlinedCalls;
 	private final String inputTensor;
 	private final Map<String, GradientOps> gradientCache;
 	private final Map<String, String[]> assignCache;
@@ -136,7 +137,9 @@ final class TfModel implements ConvModel {
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
 			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
 			checkUsable(info, dir);
-			return new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			m.inlinedCalls = inl.callsInlined;
+			return m;
 		}
 		catch (RuntimeException e) {
 			if (s != null) s.close();
@@ -264,6 +267,12 @@ final class TfModel implements ConvModel {
 		};
 	}
 
+	/** TensorFlow's exception types must not leave the model room: wrap them with context. */
+	static ModelException wrap(RuntimeException e, String what) {
+		if (e instanceof ModelException) return (ModelException) e;
+		return new ModelException(what + ": " + firstLine(e.getMessage()), e);
+	}
+
 	static String firstLine(String s) {
 		if (s == null) return "";
 		int n = s.indexOf('\n');
@@ -364,8 +373,8 @@ final class TfModel implements ConvModel {
 				for (int i = 0; i < fetches.size(); i++) out.put(fetches.get(i), toArray(res.get(i), fetches.get(i)));
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to run " + fetches + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to run " + fetches);
 		}
 		return out;
 	}
@@ -399,9 +408,14 @@ final class TfModel implements ConvModel {
 		}
 	}
 
-	/** Number of gradient graphs built so far (tests check that they are cached). */
-	int gradientGraphCount() {
-		return gradientCache.size();
+	@Override
+	public Map<String, Object> diagnostics() {
+		Map<String, Object> d = new LinkedHashMap<>();
+		d.put("gradientGraphs", gradientCache.size());
+		d.put("inlinedCalls", inlinedCalls);
+		d.put("runtime", "TensorFlow " + org.tensorflow.TensorFlow.version());
+		d.put("classLoader", TfModel.class.getClassLoader().getClass().getName());
+		return d;
 	}
 
 	@Override
@@ -410,6 +424,15 @@ final class TfModel implements ConvModel {
 		String y = tensorFor(target);
 		List<String> xs = new ArrayList<>();
 		for (String w : wrt) xs.add(tensorFor(w));
+		int[] ys = shapeOf(graph.outputOrThrow(y));
+		if (ys != null) {
+			boolean ok = ys.length == weights.rank();
+			for (int i = 1; ok && i < ys.length; i++) ok = ys[i] < 0 || ys[i] == weights.dim(i);
+			if (!ok) {
+				throw new ModelException("Target weights of shape " + Arrays.toString(weights.shape()) + " do not match " + target +
+					" of shape " + Arrays.toString(ys) + ".");
+			}
+		}
 		GradientOps ops = gradientOps(y, xs);
 		Map<String, NdArray> acts = new LinkedHashMap<>();
 		Map<String, NdArray> grads = new LinkedHashMap<>();
@@ -438,8 +461,8 @@ final class TfModel implements ConvModel {
 				}
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to compute gradients of " + target + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to compute gradients of " + target);
 		}
 		return new GradientResult(targetValue, acts, grads);
 	}
@@ -523,8 +546,8 @@ final class TfModel implements ConvModel {
 		try (Result res = session.runner().fetch(w.get(0)).run()) {
 			return toArray(res.get(0), layer + " kernel");
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("Cannot read the kernel of " + layer + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "Cannot read the kernel of " + layer);
 		}
 	}
 
@@ -617,7 +640,9 @@ final class TfModel implements ConvModel {
 	 * Runs the original signature through the un-inlined SavedModel (TensorFlow's own loader) and
 	 * returns the largest absolute difference to this model's outputs, for verifying the inliner.
 	 */
-	double compareWithOriginal(NdArray input) {
+	@Override
+	public double compareWithSignature(NdArray input) {
+		checkOpen();
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), "serve");
 			TFloat32 in = toTensor(input))
 		{
