@@ -116,11 +116,17 @@ public final class GuidedBackprop implements HeatmapMethod {
 			String pre = relus.get(k).getValue();
 			String below = k > 0 ? relus.get(k - 1).getKey() : ConvModel.INPUT;
 			NdArray dy = r == Rule.GRADIENT ? g : positive(g);
-			// GUIDED differentiates the ReLU itself (forward mask); DECONVNET starts below it
-			String from = r == Rule.DECONVNET ? pre : out;
-			Map<String, NdArray> grads = model.gradients(batch, from, dy, List.of(pre, below)).gradients();
-			steps.add(new Step(out, pre, g, grads.get(pre)));
-			g = grads.get(below);
+			if (r == Rule.DECONVNET) {
+				// dy goes straight to the ReLU's input: no forward mask
+				steps.add(new Step(out, pre, g, dy));
+				g = model.gradients(batch, pre, dy, List.of(below)).gradient(below);
+			}
+			else {
+				// differentiating the ReLU itself applies its forward mask (pre > 0)
+				Map<String, NdArray> grads = model.gradients(batch, out, dy, List.of(pre, below)).gradients();
+				steps.add(new Step(out, pre, g, grads.get(pre)));
+				g = grads.get(below);
+			}
 		}
 		return new Trace(g, steps);
 	}
