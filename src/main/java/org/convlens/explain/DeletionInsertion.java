@@ -14,6 +14,12 @@ import org.convlens.model.NdArray;
  * heatmap are broken at random with a fixed seed, so that a flat map behaves like a random one
  * rather than sweeping in raster order. All perturbed images of a curve run {@code batchSize} at
  * a time.
+ *
+ * <p>Removed pixels take the values of a blurred copy by default (sigma a tenth of the larger
+ * side), not zeros: zeroing scattered pixels makes salt-and-pepper noise the model never saw,
+ * which destroys the score whatever the order, so a random map looks as faithful as a good one
+ * (on the generated shapes set, zero fill gave random maps a mean deletion area of 0.34 against
+ * 0.46 for Grad-CAM; blur fill 0.65 against 0.36).
  */
 public final class DeletionInsertion {
 
@@ -50,9 +56,9 @@ public final class DeletionInsertion {
 	private final String score;
 	private final long seed;
 
-	/** 50 steps; deletion to zeros, insertion from a blurred copy; batches of 32; the class probability. */
+	/** 50 steps; deletion to and insertion from a blurred copy; batches of 32; the class probability. */
 	public DeletionInsertion() {
-		this(50, Fill.ZERO, Fill.BLUR, -1, 32, ConvModel.OUTPUT, 0);
+		this(50, Fill.BLUR, Fill.BLUR, -1, 32, ConvModel.OUTPUT, 0);
 	}
 
 	private DeletionInsertion(int steps, Fill deletionFill, Fill insertionStart, double blurSigma, int batchSize, String score, long seed) {

@@ -12,7 +12,10 @@ import org.convlens.model.NdArray;
  * value is the mean drop over the patches that covered it, so positive = the class needs this
  * region. The occluded images run through the model {@code batchSize} at a time.
  *
- * <p>Sizes are in model-input pixels. Immutable; the {@code with} methods return copies.
+ * <p>Sizes are in model-input pixels; 0 means automatic: a patch of a fifth of the shorter side
+ * and a stride of a third of the patch (6 and 2 on a 32 x 32 input, 45 and 15 on 224 x 224).
+ * The default fill is the image mean (the grey square of Zeiler and Fergus). Immutable; the
+ * {@code with} methods return copies.
  */
 public final class Occlusion implements HeatmapMethod {
 
@@ -22,13 +25,13 @@ public final class Occlusion implements HeatmapMethod {
 	private final int batchSize;
 	private final String score;
 
-	/** Patch 8, stride 4, zero fill, batches of 32, the class probability. */
+	/** Automatic patch and stride, mean fill, batches of 32, the class probability. */
 	public Occlusion() {
-		this(8, 4, Fill.ZERO, 32, ConvModel.OUTPUT);
+		this(0, 0, Fill.MEAN, 32, ConvModel.OUTPUT);
 	}
 
 	private Occlusion(int patch, int stride, Fill fill, int batchSize, String score) {
-		if (patch < 1 || stride < 1 || batchSize < 1) throw new IllegalArgumentException("Patch, stride and batch size must be >= 1");
+		if (patch < 0 || stride < 0 || batchSize < 1) throw new IllegalArgumentException("Patch and stride must be >= 0 (0 = automatic), batch size >= 1");
 		this.patch = patch;
 		this.stride = stride;
 		this.fill = fill;
@@ -44,8 +47,21 @@ public final class Occlusion implements HeatmapMethod {
 	/** The tensor whose score drops are recorded: {@link ConvModel#OUTPUT} (default) or {@link ConvModel#LOGITS}. */
 	public Occlusion withScore(String s) { return new Occlusion(patch, stride, fill, batchSize, s); }
 
+	/** The patch size setting; 0 = automatic (see {@link #patchFor}). */
 	public int patch() { return patch; }
+	/** The stride setting; 0 = automatic (see {@link #strideFor}). */
 	public int stride() { return stride; }
+
+	/** The patch size used for an {@code h x w} input. */
+	public int patchFor(int h, int w) {
+		int p = patch > 0 ? patch : Math.max(2, (int) Math.round(Math.min(h, w) / 5.0));
+		return Math.min(p, Math.min(h, w));
+	}
+
+	/** The stride used for an {@code h x w} input. */
+	public int strideFor(int h, int w) {
+		return stride > 0 ? stride : Math.max(1, (int) Math.round(patchFor(h, w) / 3.0));
+	}
 	public Fill fill() { return fill; }
 	public int batchSize() { return batchSize; }
 	public String score() { return score; }
@@ -61,7 +77,8 @@ public final class Occlusion implements HeatmapMethod {
 
 	/** Number of occluded images (forward passes) for an {@code h x w} input. */
 	public int count(int h, int w) {
-		return origins(h, patch, stride).length * origins(w, patch, stride).length;
+		int p = patchFor(h, w), st = strideFor(h, w);
+		return origins(h, p, st).length * origins(w, p, st).length;
 	}
 
 	@Override
@@ -69,11 +86,12 @@ public final class Occlusion implements HeatmapMethod {
 		ExplainMath.checkImage(input);
 		ExplainMath.checkTarget(model, target);
 		int h = input.dim(1), w = input.dim(2), c = input.dim(3);
-		int ph = Math.min(patch, h), pw = Math.min(patch, w);
-		int[] ys = origins(h, patch, stride), xs = origins(w, patch, stride);
+		int p = patchFor(h, w), st = strideFor(h, w);
+		int ph = p, pw = p;
+		int[] ys = origins(h, p, st), xs = origins(w, p, st);
 		int total = ys.length * xs.length;
 		float[] src = input.data();
-		float[] rep = fill.replacement(input, Math.max(1, patch / 2.0)).data();
+		float[] rep = fill.replacement(input, Math.max(1, p / 2.0)).data();
 		float base = ExplainMath.score(model, input, score, target);
 
 		double[] sum = new double[h * w];
@@ -116,7 +134,7 @@ public final class Occlusion implements HeatmapMethod {
 
 	@Override
 	public String toString() {
-		return "occlusion patch=" + patch + " stride=" + stride + " fill=" + fill.name().toLowerCase(java.util.Locale.ROOT) +
+		return "occlusion patch=" + (patch == 0 ? "auto" : Integer.toString(patch)) + " stride=" + (stride == 0 ? "auto" : Integer.toString(stride)) + " fill=" + fill.name().toLowerCase(java.util.Locale.ROOT) +
 			" batch=" + batchSize + " score=" + score;
 	}
 }
