@@ -2,6 +2,7 @@ package org.convlens.explain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.convlens.model.ConvModel;
 import org.convlens.model.NdArray;
@@ -18,6 +19,26 @@ import org.convlens.model.NdArray;
  * {@code with} methods return copies.
  */
 public final class Occlusion implements HeatmapMethod {
+
+	/** An occlusion map and how it was made. */
+	public static final class Result {
+		private final NdArray map;
+		private final String score;
+		private final int passes;
+
+		Result(NdArray map, String score, int passes) {
+			this.map = map;
+			this.score = score;
+			this.passes = passes;
+		}
+
+		/** Mean score drop per pixel, {@code [H, W]}. */
+		public NdArray map() { return map; }
+		/** The score whose drops the map holds: {@link ConvModel#OUTPUT} or, as a fallback, {@link ConvModel#LOGITS}. */
+		public String score() { return score; }
+		/** Number of occluded images that were run. */
+		public int passes() { return passes; }
+	}
 
 	private final int patch;
 	private final int stride;
@@ -81,8 +102,12 @@ public final class Occlusion implements HeatmapMethod {
 		return origins(h, p, st).length * origins(w, p, st).length;
 	}
 
-	@Override
-	public NdArray heatmap(ConvModel model, NdArray input, int target, Progress progress) {
+	/**
+	 * The map and what it measured. When the class probability does not change at all (a
+	 * saturated sigmoid or softmax), the drops of the logit are used instead, and
+	 * {@link Result#score()} says so.
+	 */
+	public Result compute(ConvModel model, NdArray input, int target, Progress progress) {
 		ExplainMath.checkImage(input);
 		ExplainMath.checkTarget(model, target);
 		int h = input.dim(1), w = input.dim(2), c = input.dim(3);
@@ -92,9 +117,15 @@ public final class Occlusion implements HeatmapMethod {
 		int total = ys.length * xs.length;
 		float[] src = input.data();
 		float[] rep = fill.replacement(input, Math.max(1, p / 2.0)).data();
-		float base = ExplainMath.score(model, input, score, target);
+		// a saturated probability (a sigmoid at 1.0) does not move at float precision: then use the logits
+		boolean fallback = score.equals(ConvModel.OUTPUT) && model.info().logitsTensor() != null;
+		List<String> fetches = fallback ? List.of(score, ConvModel.LOGITS) : List.of(score);
+		Map<String, NdArray> b0 = model.run(input, fetches);
+		double[] base = { b0.get(score).data()[target], fallback ? b0.get(ConvModel.LOGITS).data()[target] : 0 };
+		boolean anyDrop = false;
 
 		double[] sum = new double[h * w];
+		double[] sumLogit = new double[h * w];
 		int[] cnt = new int[h * w];
 		int per = h * w * c;
 		int done = 0;
@@ -111,15 +142,19 @@ public final class Occlusion implements HeatmapMethod {
 					System.arraycopy(rep, off, batch, b * per + off, pw * c);
 				}
 			}
-			NdArray s = model.run(new NdArray(new int[] { n, h, w, c }, batch), List.of(score)).get(score);
+			Map<String, NdArray> out = model.run(new NdArray(new int[] { n, h, w, c }, batch), fetches);
+			NdArray s = out.get(score);
 			int k1 = s.stride0();
 			for (int b = 0; b < n; b++) {
 				int k = done + b;
 				int y0 = ys[k / xs.length], x0 = xs[k % xs.length];
-				double drop = base - s.data()[b * k1 + target];
+				double drop = base[0] - s.data()[b * k1 + target];
+				double dropLogit = fallback ? base[1] - out.get(ConvModel.LOGITS).data()[b * k1 + target] : 0;
+				if (drop != 0) anyDrop = true;
 				for (int y = y0; y < y0 + ph; y++) {
 					for (int x = x0; x < x0 + pw; x++) {
 						sum[y * w + x] += drop;
+						sumLogit[y * w + x] += dropLogit;
 						cnt[y * w + x]++;
 					}
 				}
@@ -127,9 +162,16 @@ public final class Occlusion implements HeatmapMethod {
 			done += n;
 			progress.update((double) done / total, "Occlusion " + done + "/" + total);
 		}
+		boolean useLogits = fallback && !anyDrop;
+		double[] acc = useLogits ? sumLogit : sum;
 		float[] map = new float[h * w];
-		for (int i = 0; i < map.length; i++) map[i] = cnt[i] == 0 ? 0 : (float) (sum[i] / cnt[i]);
-		return new NdArray(new int[] { h, w }, map);
+		for (int i = 0; i < map.length; i++) map[i] = cnt[i] == 0 ? 0 : (float) (acc[i] / cnt[i]);
+		return new Result(new NdArray(new int[] { h, w }, map), useLogits ? ConvModel.LOGITS : score, total);
+	}
+
+	@Override
+	public NdArray heatmap(ConvModel model, NdArray input, int target, Progress progress) {
+		return compute(model, input, target, progress).map();
 	}
 
 	@Override

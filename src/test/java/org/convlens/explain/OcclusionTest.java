@@ -79,6 +79,31 @@ class OcclusionTest {
 		}
 	}
 
+	/** A saturated probability never drops: the map falls back to the logit's drops, and says so. */
+	@Test
+	void saturatedProbabilitiesFallBackToLogits() {
+		ConvModel saturated = new ForwardingModel(model) {
+			@Override
+			public java.util.Map<String, NdArray> run(NdArray input, List<String> fetches) {
+				java.util.Map<String, NdArray> out = new java.util.LinkedHashMap<>(super.run(input, fetches));
+				NdArray p = out.get(ConvModel.OUTPUT);
+				if (p != null) {
+					float[] d = new float[p.size()];
+					for (int i = 0; i < d.length; i++) d[i] = i % 3 == 1 ? 1f : 0f;
+					out.put(ConvModel.OUTPUT, new NdArray(p.shape(), d));
+				}
+				return out;
+			}
+		};
+		NdArray ring = Fixtures.demoRing();
+		Occlusion.Result r = new Occlusion().compute(saturated, ring, 1, Progress.NONE);
+		assertEquals(ConvModel.LOGITS, r.score());
+		NdArray logits = new Occlusion().withScore(ConvModel.LOGITS).heatmap(model, ring, 1, Progress.NONE);
+		assertArrayEquals(logits.data(), r.map().data(), 1e-5f * ExplainMath.range(logits)[1]);
+		assertEquals(ConvModel.OUTPUT, new Occlusion().compute(model, ring, 1, Progress.NONE).score());
+		assertEquals(196, r.passes());
+	}
+
 	@Test
 	void batchingDoesNotChangeTheMap() {
 		NdArray ring = Fixtures.demoRing();
