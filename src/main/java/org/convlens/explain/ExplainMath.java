@@ -1,6 +1,5 @@
 package org.convlens.explain;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -238,10 +237,5 @@ public final class ExplainMath {
 		int k = model.info().numClasses();
 		if (k > 0 && (ConvModel.OUTPUT.equals(scoreTensor) || ConvModel.LOGITS.equals(scoreTensor))) return k;
 		return model.run(batch.item(0), List.of(scoreTensor)).get(scoreTensor).stride0();
-	}
-
-	/** Stacks items into a batch. */
-	static NdArray stack(List<NdArray> items) {
-		return NdArray.concat(new ArrayList<>(items));
 	}
 }
