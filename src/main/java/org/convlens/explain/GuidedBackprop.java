@@ -2,6 +2,7 @@ package org.convlens.explain;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -9,13 +10,14 @@ import java.util.WeakHashMap;
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelException;
 import org.convlens.model.NdArray;
+import org.convlens.model.OpNode;
 
 /**
  * Guided backpropagation (Springenberg et al.) and DeconvNet (Zeiler and Fergus): the input
  * gradient of a class score with the backward pass through every ReLU changed.
  *
  * <p>TensorFlow's C API cannot override an op's gradient, so the backward pass is a chain of
- * vector-Jacobian products between consecutive rectifiers ({@link ConvModel#rectifiers()}), with
+ * vector-Jacobian products between consecutive rectifiers ({@link #rectifiers}), with
  * the upstream gradient {@code g} at each ReLU output rewritten on the way:
  * <ul>
  * <li>{@link Rule#GRADIENT}: {@code g} as is; TensorFlow's ReLU gradient masks it with
@@ -103,7 +105,7 @@ public final class GuidedBackprop implements HeatmapMethod {
 	 * @param batch {@code [N, H, W, C]}
 	 */
 	public Trace trace(ConvModel model, NdArray batch, int target, Rule r) {
-		List<Map.Entry<String, String>> relus = new ArrayList<>(model.rectifiers().entrySet());
+		List<Map.Entry<String, String>> relus = new ArrayList<>(rectifiers(model).entrySet());
 		NdArray w = ExplainMath.oneHot(batch.dim(0), ExplainMath.scoreWidth(model, score, batch), target);
 		List<Step> steps = new ArrayList<>();
 		if (relus.isEmpty()) {
@@ -129,6 +131,18 @@ public final class GuidedBackprop implements HeatmapMethod {
 			}
 		}
 		return new Trace(g, steps);
+	}
+
+	/**
+	 * The rectifiers ({@code Relu}, {@code Relu6}) between the image input and the outputs, in graph
+	 * order (closest to the input first): output tensor to input (pre-activation) tensor.
+	 */
+	public static Map<String, String> rectifiers(ConvModel model) {
+		Map<String, String> r = new LinkedHashMap<>();
+		for (OpNode n : model.graphPath()) {
+			if ((n.type().equals("Relu") || n.type().equals("Relu6")) && !n.inputs().isEmpty()) r.put(n.tensorName(), n.inputs().get(0));
+		}
+		return r;
 	}
 
 	private static NdArray positive(NdArray g) {

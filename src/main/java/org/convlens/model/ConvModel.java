@@ -32,6 +32,28 @@ public interface ConvModel extends AutoCloseable {
 	Map<String, NdArray> run(NdArray input, List<String> fetches);
 
 	/**
+	 * Runs the model with values fed for any tensors, e.g. a layer's activation replaced (ablated)
+	 * to run only the rest of the network, and returns the requested tensors. A fetch that was fed
+	 * comes back as fed.
+	 *
+	 * @param feeds name ({@link #INPUT}, a layer, an op or tensor name) to value
+	 */
+	Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches);
+
+	/**
+	 * As {@link #gradients(NdArray, String, NdArray, List)} with values fed for any tensors: with a
+	 * layer's activation fed, this is the gradient of the rest of the network at that activation
+	 * (used to chain vector-Jacobian products, e.g. for guided backpropagation).
+	 */
+	GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt);
+
+	/**
+	 * The operations on the path from the image input to the outputs, in graph order, with their
+	 * inputs and the attributes that matter for receptive fields and backpropagation rules.
+	 */
+	List<OpNode> graphPath();
+
+	/**
 	 * A vector-Jacobian product: the gradient of {@code sum(target * weights)} with respect to each
 	 * tensor in {@code wrt}. With a one-hot {@code weights} this is the gradient of one class score
 	 * per batch item; any other weights give a weighted sum over an output region. The gradient
@@ -71,17 +93,6 @@ public interface ConvModel extends AutoCloseable {
 	 * far), {@code inlinedCalls}, {@code runtime}.
 	 */
 	Map<String, Object> diagnostics();
-
-	/**
-	 * The rectifier activations ({@code Relu} and {@code Relu6} ops) on the path from the image input
-	 * to the outputs, in graph order (closest to the input first): each output tensor ({@code op:0})
-	 * mapped to the tensor that feeds it, its pre-activation. Both names are accepted by
-	 * {@link #run} and {@link #gradients}. Guided backpropagation and DeconvNet need them to treat
-	 * each rectifier's backward pass on their own terms. Empty when unknown (the default).
-	 */
-	default Map<String, String> rectifiers() {
-		return Map.of();
-	}
 
 	@Override
 	void close();

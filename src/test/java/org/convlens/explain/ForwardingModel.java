@@ -7,6 +7,7 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.GradientResult;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
+import org.convlens.model.OpNode;
 
 /** A model that passes every call on, for tests that change one answer; closing it closes nothing. */
 class ForwardingModel implements ConvModel {
@@ -41,7 +42,15 @@ class ForwardingModel implements ConvModel {
 	public Map<String, Object> diagnostics() { return inner.diagnostics(); }
 
 	@Override
-	public Map<String, String> rectifiers() { return inner.rectifiers(); }
+	public Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches) { return inner.run(feeds, fetches); }
+
+	@Override
+	public GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt) {
+		return inner.gradients(feeds, target, weights, wrt);
+	}
+
+	@Override
+	public List<OpNode> graphPath() { return inner.graphPath(); }
 
 	@Override
 	public void close() {}

@@ -58,7 +58,7 @@ class GuidedBackpropTest {
 	/** Each step's rule, against masks computed from the forward values of the pre-activations. */
 	@Test
 	void everyRectifierAppliesItsRule() {
-		Map<String, String> rect = model.rectifiers();
+		Map<String, String> rect = GuidedBackprop.rectifiers(model);
 		assertEquals(3, rect.size());
 		Map<String, NdArray> pre = model.run(batch, new ArrayList<>(rect.values()));
 		for (GuidedBackprop.Rule rule : GuidedBackprop.Rule.values()) {
@@ -163,13 +163,16 @@ class GuidedBackpropTest {
 
 	@Test
 	void aModelWithoutRectifiersGivesThePlainGradient() {
-		// the engine's default for a model that knows no rectifiers is an empty map
+		// the same network with its ReLUs hidden from the graph description
 		ConvModel plain = new ForwardingModel(model) {
 			@Override
-			public Map<String, String> rectifiers() {
-				return Map.of();
+			public List<org.convlens.model.OpNode> graphPath() {
+				List<org.convlens.model.OpNode> p = new ArrayList<>(super.graphPath());
+				p.removeIf(n -> n.type().startsWith("Relu"));
+				return p;
 			}
 		};
+		assertTrue(GuidedBackprop.rectifiers(plain).isEmpty());
 		NdArray ring = Fixtures.demoRing();
 		NdArray g = new GuidedBackprop().gradient(plain, ring, 1);
 		NdArray v = new VanillaGradient().gradient(model, ring, 1);

@@ -98,6 +98,12 @@ class BadInputTest {
 	}
 
 	@Test
+	void channelsFirstModelIsRecognisedAndRefused() {
+		String m = fails(TestPaths.model("nchw"), LoadOptions.DEFAULT);
+		assertTrue(m.contains("NCHW") && m.contains("channels_last"), m);
+	}
+
+	@Test
 	void wrongTagSet() {
 		String m = fails(TestPaths.model("shapes-keras"), LoadOptions.DEFAULT.withTags("train"));
 		assertTrue(m.contains("no meta graph tagged [train]") && m.contains("[serve]"), m);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -197,6 +198,50 @@ class GeneratedModelsTest {
 		}
 		NdArray after = keras.run(x, List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
 		assertArrayEquals(before.data(), after.data(), 0f, "the original model is unchanged");
+	}
+
+	@Test
+	void feedingALayerRunsTheRestOfTheNetwork() {
+		NdArray x = randomBatch(2, 13);
+		Map<String, NdArray> full = keras.run(x, List.of("conv2d_2", ConvModel.LOGITS));
+		NdArray a = full.get("conv2d_2");
+		NdArray fromLayer = keras.run(Map.of("conv2d_2", a), List.of(ConvModel.LOGITS, "conv2d_2")).get(ConvModel.LOGITS);
+		assertArrayEquals(full.get(ConvModel.LOGITS).data(), fromLayer.data(), 1e-5f);
+		// ablating channel 0 changes the logits; a hand-computed dense layer agrees
+		NdArray ablated = a.copy();
+		for (int i = 0; i < ablated.size(); i += 16) ablated.data()[i] = 0;
+		NdArray la = keras.run(Map.of("conv2d_2", ablated), List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
+		NdArray kernel = keras.kernel("dense");
+		NdArray bias = keras.run(Map.of("conv2d_2", NdArray.zeros(1, 8, 8, 16)), List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
+		for (int item = 0; item < 2; item++) {
+			for (int k = 0; k < 3; k++) {
+				double v = bias.get(0, k);
+				for (int j = 0; j < 1024; j++) v += ablated.data()[item * 1024 + j] * kernel.get(j, k);
+				assertEquals(v, la.get(item, k), 1e-3 * Math.max(1, Math.abs(v)));
+			}
+		}
+		// gradients of the rest of the network at a fed activation equal the full gradients
+		NdArray w = NdArray.zeros(2, 3);
+		w.set(1f, 0, 0);
+		w.set(1f, 1, 1);
+		NdArray g1 = keras.gradients(x, ConvModel.LOGITS, w, List.of("conv2d_1")).gradient("conv2d_1");
+		NdArray act1 = keras.run(x, List.of("conv2d_1")).get("conv2d_1");
+		NdArray g2 = keras.gradients(Map.of("conv2d_1", act1), ConvModel.LOGITS, w, List.of("conv2d_1")).gradient("conv2d_1");
+		assertArrayEquals(g1.data(), g2.data(), 1e-5f);
+	}
+
+	@Test
+	void graphPathDescribesConvolutionsAndPools() {
+		List<OpNode> path = keras.graphPath();
+		OpNode conv = path.stream().filter(n -> n.type().equals("Conv2D")).findFirst().orElseThrow();
+		assertArrayEquals(new int[] { 3, 3, 1, 8 }, conv.intList("kernel_shape"));
+		assertArrayEquals(new int[] { 1, 1, 1, 1 }, conv.intList("strides"));
+		assertEquals("SAME", conv.attrs().get("padding"));
+		OpNode pool = path.stream().filter(n -> n.type().equals("MaxPool")).findFirst().orElseThrow();
+		assertArrayEquals(new int[] { 1, 2, 2, 1 }, pool.intList("ksize"));
+		assertEquals(3, path.stream().filter(n -> n.type().equals("Relu") && n.shape().length == 4).count());
+		// graph order: the first conv comes before the first pool, and every input is produced earlier
+		assertTrue(path.indexOf(conv) < path.indexOf(pool));
 	}
 
 	@Test

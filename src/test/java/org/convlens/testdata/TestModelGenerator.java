@@ -175,6 +175,7 @@ public final class TestModelGenerator {
       // (d), (e)
       exportUnsafeWriteFile(models.resolve("unsafe-writefile"));
       exportStringInput(models.resolve("string-input"));
+      exportNchw(models.resolve("nchw"));
 
       // images
       writeImages(out.resolve("images"), shapesTf1);
@@ -700,6 +701,54 @@ public final class TestModelGenerator {
                   .addControlInput(write)
                   .setAttr("T", DataType.DT_FLOAT)
                   .build());
+      try (Session s = new Session(g, CONFIG)) {
+        s.runner().addTarget(assign).run().close();
+        SavedModelBundle.exporter(dir.toString())
+            .withTags(SERVE)
+            .withSession(s)
+            .withSignature(
+                Signature.builder()
+                    .key(SIGNATURE_KEY)
+                    .methodName(PREDICT_METHOD)
+                    .input("input_1", input)
+                    .output("output", output)
+                    .build())
+            .export();
+      }
+    }
+    canonicalize(dir);
+    System.out.println("exported " + dir.getFileName());
+  }
+
+  /** Tiny channels-first (NCHW) conv model: ConvLens must recognise the layout and refuse it clearly. */
+  static void exportNchw(Path dir) throws IOException {
+    deleteRecursively(dir);
+    try (Graph g = new Graph()) {
+      B b = new B(g);
+      Output<TFloat32> input = b.placeholder("input_1", -1, 1, SIZE, SIZE);
+      Output<TFloat32> k = b.variable(null, "conv2d/kernel", 3, 3, 1, 4);
+      Output<?> kVar = g.operation("conv2d/kernel").output(0);
+      float[] init = new float[36];
+      Random rnd = new Random(INIT_SEED);
+      for (int i = 0; i < init.length; i++) init[i] = (float) rnd.nextGaussian() * 0.3f;
+      Output<TFloat32> initial = b.constFloat("conv2d/kernel/initial_value", new long[] {3, 3, 1, 4}, init);
+      GraphOperation assign =
+          b.op("Assign", "conv2d/kernel/Assign", kVar, initial)
+              .setAttr("T", DataType.DT_FLOAT)
+              .setAttr("validate_shape", true)
+              .setAttr("use_locking", true)
+              .build();
+      Output<TFloat32> conv =
+          B.out(
+              b.op("Conv2D", "conv2d/Conv2D", input, k)
+                  .setAttr("T", DataType.DT_FLOAT)
+                  .setAttr("strides", new long[] {1, 1, 1, 1})
+                  .setAttr("padding", "SAME")
+                  .setAttr("data_format", "NCHW")
+                  .setAttr("dilations", new long[] {1, 1, 1, 1})
+                  .build());
+      Output<TFloat32> output =
+          B.out(b.op("Identity", "output", conv).setAttr("T", DataType.DT_FLOAT).build());
       try (Session s = new Session(g, CONFIG)) {
         s.runner().addTarget(assign).run().close();
         SavedModelBundle.exporter(dir.toString())
