@@ -87,6 +87,24 @@ public final class FilterPatterns {
 		return (int) Math.max(1, Math.min(256, BATCH_MEMORY / Math.max(1, bytes)));
 	}
 
+	private static final java.util.Set<String> ACTIVATIONS = java.util.Set.of("Relu", "Relu6", "Elu", "Selu", "LeakyRelu",
+		"Sigmoid", "Tanh", "Softplus", "Softsign", "Gelu");
+
+	/**
+	 * The layer whose values are a filter's activation: for a convolution whose nonlinearity is a
+	 * separate Keras layer ({@code Conv2D} then {@code Activation('relu')}), the activation layer
+	 * right after it with the same shape; otherwise the layer itself.
+	 */
+	public static String activatedLayer(ModelInfo info, String layer) {
+		LayerInfo l = info.layer(layer);
+		List<LayerInfo> all = info.layers();
+		int i = all.indexOf(l);
+		if (ACTIVATIONS.contains(l.opType()) || i < 0 || i + 1 >= all.size()) return l.name();
+		LayerInfo next = all.get(i + 1);
+		if (ACTIVATIONS.contains(next.opType()) && Arrays.equals(next.shape(), l.shape())) return next.name();
+		return l.name();
+	}
+
 	/** Optimises all targets; results in the order of the targets. */
 	public List<Pattern> compute(List<PatternTarget> targets, Progress progress) {
 		if (targets.isEmpty()) return List.of();
@@ -170,7 +188,14 @@ public final class FilterPatterns {
 		int t;
 		boolean dead;
 		double start;
+		float[] history;
 		Warp warp;
+		/** The variables at the last image whose gradient was not zero, its objective, and the step taken from it. */
+		float[] prevP;
+		double prevValue;
+		float[] delta;
+		double stepScale = 1;
+		int rescues;
 
 		Item(PatternTarget target, float[] weights, long seed) {
 			this.target = target;
@@ -182,6 +207,7 @@ public final class FilterPatterns {
 	private List<Pattern> optimise(String tensor, int[] itemShape, List<PatternTarget> targets, Progress progress) {
 		int n = targets.size();
 		int npix = h * w * c;
+		int iterations = opt.iterations();
 		Parametrization param = Parametrization.create(opt.parametrization(), h, w, c, opt.decorrelate(), opt.decay());
 		List<Item> items = new ArrayList<>();
 		int wsize = 1;
@@ -196,6 +222,7 @@ public final class FilterPatterns {
 			for (int k = 0; k < npix; k++) noise[k] = (float) (lo + span * it.rnd.nextDouble());
 			it.p = param.init(noise);
 			it.img = param.render(it.p);
+			it.history = new float[iterations + 1];
 			items.add(it);
 		}
 		int[] wshape = new int[itemShape.length + 1];
@@ -207,49 +234,70 @@ public final class FilterPatterns {
 
 		progress.checkCancelled();
 		GradientResult g = model.gradients(batch(items, false, centre, range), tensor, weights, List.of(ConvModel.INPUT));
+		float[] values = objective(g.target(), weights);
 		NdArray grad = g.gradient(ConvModel.INPUT);
-		float[] startValues = objective(g.target(), weights);
 		for (int i = 0; i < n; i++) {
 			Item it = items.get(i);
-			it.start = startValues[i];
+			it.start = values[i];
 			it.dead = isZero(grad.data(), i * npix, npix);
 		}
 
-		for (int step = 0; step < opt.iterations(); step++) {
+		// steps 0..iterations-1 evaluate and move; the extra last pass only evaluates the result
+		for (int step = 0; step <= iterations; step++) {
 			progress.checkCancelled();
-			progress.update((double) step / opt.iterations(), "Filter patterns: step " + (step + 1) + "/" + opt.iterations());
+			progress.update((double) step / (iterations + 1), "Filter patterns: step " + Math.min(step + 1, iterations) + "/" + iterations);
+			boolean last = step == iterations;
 			if (step > 0 || opt.transforms()) {
-				for (Item it : items) it.warp = opt.transforms() ? randomWarp(it.rnd) : null;
-				grad = model.gradients(batch(items, true, centre, range), tensor, weights, List.of(ConvModel.INPUT))
-					.gradient(ConvModel.INPUT);
+				for (Item it : items) it.warp = opt.transforms() && !last ? randomWarp(it.rnd) : null;
+				GradientResult gs = model.gradients(batch(items, true, centre, range), tensor, weights, List.of(ConvModel.INPUT));
+				grad = gs.gradient(ConvModel.INPUT);
+				values = objective(gs.target(), weights);
 			}
 			for (int i = 0; i < n; i++) {
 				Item it = items.get(i);
+				it.history[step] = it.dead ? (float) it.start : values[i];
 				if (it.dead) continue;
 				float[] gi = Arrays.copyOfRange(grad.data(), i * npix, (i + 1) * npix);
 				if (it.warp != null) gi = it.warp.adjoint(gi, c);
 				double norm = l2(gi);
-				if (norm == 0 || !Double.isFinite(norm)) continue;
+				if (norm == 0 || !Double.isFinite(norm)) {
+					// the last step switched the target off, where no gradient leads back: undo it, retry half as far
+					if (it.prevP == null) continue;
+					it.rescues++;
+					if (last) {
+						it.p = it.prevP;
+						it.history[step] = (float) it.prevValue;
+					}
+					else {
+						it.stepScale *= 0.5;
+						for (int k = 0; k < it.p.length; k++) it.p[k] = it.prevP[k] + (float) it.stepScale * it.delta[k];
+					}
+					it.img = param.render(it.p);
+					continue;
+				}
+				if (last) continue;
+				it.prevP = it.p.clone();
+				it.prevValue = values[i];
 				float s = (float) (Math.sqrt(npix) / norm);
 				for (int k = 0; k < npix; k++) gi[k] *= s;
 				regularize(gi, it.img);
-				float[] gp = param.adjoint(gi);
-				step(it, gp);
+				it.delta = direction(it, param.adjoint(gi));
+				if (it.delta != null) for (int k = 0; k < it.p.length; k++) it.p[k] += (float) it.stepScale * it.delta[k];
 				if (opt.blurSigma() > 0 && (step + 1) % opt.blurEvery() == 0) param.blur(it.p, opt.blurSigma());
 				it.img = param.render(it.p);
 			}
 		}
 
 		NdArray fin = batch(items, false, centre, range);
-		float[] finalValues = opt.iterations() == 0 ? startValues : objective(model.run(fin, List.of(tensor)).get(tensor), weights);
 		int crop = opt.outputCrop(w, h);
 		List<Pattern> out = new ArrayList<>();
 		for (int i = 0; i < n; i++) {
 			Item it = items.get(i);
 			NdArray image = fin.item(i);
-			double last = it.dead ? it.start : finalValues[i];
+			double lastValue = it.history[iterations];
 			Preprocessing.Planes display = it.dead ? Deprocess.blank(w, h, c, crop) : Deprocess.toDisplay(image, crop, opt.bgr());
-			out.add(new Pattern(it.target, it.target.describe(model.info()), image, it.start, last, it.dead, display));
+			out.add(new Pattern(it.target, it.target.describe(model.info()), image, it.start, lastValue, it.dead, display, it.history,
+				it.rescues));
 		}
 		progress.update(1, "Filter patterns: done");
 		return out;
@@ -315,13 +363,15 @@ public final class FilterPatterns {
 		}
 	}
 
-	private void step(Item it, float[] gp) {
+	/** The full-length update of the variables for this gradient, or null for a zero gradient. */
+	private float[] direction(Item it, float[] gp) {
 		double norm = l2(gp);
-		if (norm == 0 || !Double.isFinite(norm)) return;
+		if (norm == 0 || !Double.isFinite(norm)) return null;
+		float[] d = new float[gp.length];
 		if (opt.optimizer() == PatternOptions.Optimizer.ASCENT) {
 			float s = (float) (opt.stepSize() / norm);
-			for (int k = 0; k < gp.length; k++) it.p[k] += s * gp[k];
-			return;
+			for (int k = 0; k < gp.length; k++) d[k] = s * gp[k];
+			return d;
 		}
 		// Adam on the gradient scaled to unit root mean square
 		final double b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -336,8 +386,9 @@ public final class FilterPatterns {
 			double gk = gp[k] * s;
 			it.m[k] = (float) (b1 * it.m[k] + (1 - b1) * gk);
 			it.v[k] = (float) (b2 * it.v[k] + (1 - b2) * gk * gk);
-			it.p[k] += (float) (opt.adamRate() * (it.m[k] / c1) / (Math.sqrt(it.v[k] / c2) + eps));
+			d[k] = (float) (opt.adamRate() * (it.m[k] / c1) / (Math.sqrt(it.v[k] / c2) + eps));
 		}
+		return d;
 	}
 
 	private static double l2(float[] a) {

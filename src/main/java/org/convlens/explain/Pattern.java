@@ -19,8 +19,12 @@ public final class Pattern {
 	private final double last;
 	private final boolean dead;
 	private final Preprocessing.Planes display;
+	private final float[] history;
+	private final int rescues;
 
-	Pattern(PatternTarget target, String name, NdArray image, double start, double last, boolean dead, Preprocessing.Planes display) {
+	Pattern(PatternTarget target, String name, NdArray image, double start, double last, boolean dead, Preprocessing.Planes display,
+		float[] history, int rescues)
+	{
 		this.target = target;
 		this.name = name;
 		this.image = image;
@@ -28,6 +32,24 @@ public final class Pattern {
 		this.last = last;
 		this.dead = dead;
 		this.display = display;
+		this.history = history;
+		this.rescues = rescues;
+	}
+
+	/**
+	 * How often a step left the target with a zero gradient (switched off, with no way back) and
+	 * was undone and retried at half the length.
+	 */
+	public int rescues() {
+		return rescues;
+	}
+
+	/**
+	 * The objective at each step: entry {@code i} for the image fed at step {@code i} (after the
+	 * step's random transform, if any), the last entry for the final image.
+	 */
+	public float[] history() {
+		return history.clone();
 	}
 
 	public PatternTarget target() { return target; }
