@@ -26,15 +26,19 @@ public final class InputRange {
 
 	/**
 	 * The range a preprocessing produces from images whose pixels go from 0 to {@code typeMax}
-	 * (255 for 8-bit): found by pushing black and white through it, averaged over channels.
-	 * Percentile normalisation maps every image to about 0..1.
+	 * (255 for 8-bit): found by pushing an all-black and an all-white image of the model's input
+	 * size through it, averaged over pixels and channels. Percentile normalisation maps every
+	 * image to about 0..1; L2 column normalisation maps white to {@code 1/sqrt(height)}.
+	 *
+	 * @param inputShape the model's image input {@code [-1, H, W, C]} (free sizes count as 1)
 	 */
-	public static InputRange of(Preprocessing p, int channels, double typeMax) {
+	public static InputRange of(Preprocessing p, int[] inputShape, double typeMax) {
 		if (p.normalization() == Preprocessing.Normalization.PERCENTILE) return UNIT;
-		int c = Math.max(1, channels);
-		int[] shape = { -1, 1, 1, c };
-		double lo = mean(p.withResize(false).withChannel(-1).apply(constant(c, 0, typeMax), shape).data());
-		double hi = mean(p.withResize(false).withChannel(-1).apply(constant(c, typeMax, typeMax), shape).data());
+		int h = dim(inputShape, 1), w = dim(inputShape, 2), c = dim(inputShape, 3);
+		int[] shape = { -1, h, w, c };
+		Preprocessing q = p.withResize(false).withChannel(-1);
+		double lo = mean(q.apply(constant(c, w, h, 0, typeMax), shape).data());
+		double hi = mean(q.apply(constant(c, w, h, typeMax, typeMax), shape).data());
 		if (hi < lo) {
 			double t = lo;
 			lo = hi;
@@ -44,17 +48,19 @@ public final class InputRange {
 		return new InputRange(lo, hi);
 	}
 
-	/** The range for a model's default preprocessing ({@code preprocessing.txt} or 0..1) on 8-bit images. */
-	public static InputRange forModel(ModelInfo info) {
-		int[] s = info.imageInput().shape();
-		int c = s != null && s.length == 4 && s[3] > 0 ? s[3] : 1;
-		return of(Preprocessing.forModel(info), c, 255);
+	private static int dim(int[] shape, int i) {
+		return shape != null && shape.length == 4 && shape[i] > 0 ? shape[i] : 1;
 	}
 
-	private static Preprocessing.Planes constant(int c, double v, double typeMax) {
-		float[][] ch = new float[c][1];
-		for (float[] a : ch) a[0] = (float) v;
-		return new Preprocessing.Planes(ch, 1, 1, typeMax, c == 3);
+	/** The range for a model's default preprocessing ({@code preprocessing.txt} or 0..1) on 8-bit images. */
+	public static InputRange forModel(ModelInfo info) {
+		return of(Preprocessing.forModel(info), info.imageInput().shape(), 255);
+	}
+
+	private static Preprocessing.Planes constant(int c, int w, int h, double v, double typeMax) {
+		float[][] ch = new float[c][w * h];
+		for (float[] a : ch) java.util.Arrays.fill(a, (float) v);
+		return new Preprocessing.Planes(ch, w, h, typeMax, c == 3);
 	}
 
 	private static double mean(float[] a) {

@@ -91,19 +91,24 @@ class DisplayTest {
 	@Test
 	void inputRangeFollowsThePreprocessing() {
 		Preprocessing d = Preprocessing.defaults();
-		InputRange unit = InputRange.of(d, 1, 255);
+		int[] gray = { -1, 28, 28, 1 }, rgb = { -1, 64, 64, 3 };
+		InputRange unit = InputRange.of(d, gray, 255);
 		assertEquals(0, unit.low(), 1e-9);
 		assertEquals(1, unit.high(), 1e-6);
-		InputRange raw = InputRange.of(d.withNormalization(Normalization.NONE), 3, 255);
+		InputRange raw = InputRange.of(d.withNormalization(Normalization.NONE), rgb, 255);
 		assertEquals(0, raw.low(), 1e-9);
 		assertEquals(255, raw.high(), 1e-9);
 		assertEquals(0.4 * 255, raw.at(0.4), 1e-9);
-		InputRange sym = InputRange.of(d.withNormalization(Normalization.SYMMETRIC), 1, 255);
+		InputRange sym = InputRange.of(d.withNormalization(Normalization.SYMMETRIC), gray, 255);
 		assertEquals(-1, sym.low(), 1e-6);
 		assertEquals(1, sym.high(), 1e-6);
-		InputRange ms = InputRange.of(d.withMeanStd(new float[] { 100 }, new float[] { 50 }), 1, 255);
+		InputRange ms = InputRange.of(d.withMeanStd(new float[] { 100 }, new float[] { 50 }), gray, 255);
 		assertEquals(-2, ms.low(), 1e-6);
 		assertEquals(3.1, ms.high(), 1e-5);
-		assertEquals(InputRange.UNIT, InputRange.of(d.withPercentiles(1, 99), 1, 65535));
+		assertEquals(InputRange.UNIT, InputRange.of(d.withPercentiles(1, 99), gray, 65535));
+		// Keras normalize(axis=1): a white column of 64 pixels becomes 1/8 each
+		InputRange l2 = InputRange.of(d.withNormalization(Normalization.L2_COLUMNS), rgb, 255);
+		assertEquals(0, l2.low(), 1e-9);
+		assertEquals(1 / 8.0, l2.high(), 1e-6);
 	}
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class FilterPatternsTest {
 
-	static final InputRange RAW_8BIT = InputRange.of(Preprocessing.defaults().withNormalization(Preprocessing.Normalization.NONE), 3, 255);
+	static final InputRange RAW_8BIT = InputRange.of(Preprocessing.defaults().withNormalization(Preprocessing.Normalization.NONE),
+		new int[] { -1, 64, 64, 3 }, 255);
 
 	/** All filters of a layer with the baseline recipe; checks gains, finiteness and dead filters. */
 	static List<Pattern> checkLayer(ConvModel m, String layer, PatternOptions opt) {

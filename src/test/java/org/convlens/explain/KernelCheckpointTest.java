@@ -20,10 +20,15 @@ import org.junit.jupiter.api.Test;
  */
 class KernelCheckpointTest {
 
-	/** The checkpoint key of the j-th weighted layer: TF1 names, else Keras object-graph names. */
+	/**
+	 * The checkpoint key of the j-th weighted layer: a variable name ending in
+	 * {@code <layer>/kernel} (TF1 style, e.g. {@code sequential/conv2d/kernel}), else the Keras
+	 * object-graph name {@code layer_with_weights-<j>/kernel/...}.
+	 */
 	static String kernelKey(TensorBundle b, String layer, int j) {
-		String tf1 = layer + "/kernel";
-		if (b.entries().containsKey(tf1)) return tf1;
+		for (String k : b.entries().keySet()) {
+			if (k.equals(layer + "/kernel") || k.endsWith("/" + layer + "/kernel")) return k;
+		}
 		return "layer_with_weights-" + j + "/kernel/.ATTRIBUTES/VARIABLE_VALUE";
 	}
 
