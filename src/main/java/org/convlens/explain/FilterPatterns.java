@@ -29,6 +29,11 @@ import org.convlens.model.Preprocessing;
  * apply a random scale/rotation/shift, take the model's gradient, send it back through the
  * transform, normalise it, subtract the regularisers' gradients, send it back to the variables
  * and step (plain ascent of fixed length, or Adam). See {@link PatternOptions}.
+ *
+ * <p>A target whose gradient is zero for the starting noise is <i>dead</i>: nothing can be
+ * optimised, and it is reported as such. A step that lands where the gradient is zero (on small
+ * images a fixed step of 10 can switch a ReLU filter off entirely, and no gradient leads back)
+ * is undone and retried at half the length; otherwise the loop is the plain recipe.
  */
 public final class FilterPatterns {
 
