@@ -600,6 +600,198 @@ final class TfModel implements ConvModel {
 		}
 	}
 
+	// ---------------------------------------------------------------- spatial path (receptive fields)
+
+	/** Ops that move pixels and that {@link #spatialPath} describes. */
+	private static final Set<String> SPATIAL_CONV_OPS = Set.of("Conv2D", "DepthwiseConv2dNative");
+	private static final Set<String> SPATIAL_POOL_OPS = Set.of("MaxPool", "AvgPool");
+	private static final Set<String> SPATIAL_PAD_OPS = Set.of("Pad", "PadV2", "MirrorPad");
+
+	/** The ops behind a node, or why they cannot be described. */
+	private static final class SpatialTrace {
+		final List<org.convlens.model.SpatialOp> ops;
+		final String problem;
+
+		SpatialTrace(List<org.convlens.model.SpatialOp> ops, String problem) {
+			this.ops = ops;
+			this.problem = problem;
+		}
+
+		/** Receptive-field height or width, whichever is larger, to choose between merging branches. */
+		int span() {
+			if (ops == null) return -1;
+			long rh = 1, rw = 1, jh = 1, jw = 1;
+			for (org.convlens.model.SpatialOp o : ops) {
+				rh += (o.effectiveKernelH() - 1) * jh;
+				rw += (o.effectiveKernelW() - 1) * jw;
+				jh *= o.strideH();
+				jw *= o.strideW();
+			}
+			return (int) Math.min(Integer.MAX_VALUE, Math.max(rh, rw));
+		}
+	}
+
+	@Override
+	public List<org.convlens.model.SpatialOp> spatialPath(String layer) {
+		checkOpen();
+		String tensor = tensorFor(layer);
+		int[] shape = shapeOf(graph.outputOrThrow(tensor));
+		if (shape == null || shape.length != 4) {
+			throw new ModelException("Layer " + layer + " is not a spatial (feature-map) layer; its shape is " +
+				Arrays.toString(shape) + ".");
+		}
+		Map<String, SpatialTrace> memo = new HashMap<>();
+		SpatialTrace t = spatialTrace(GraphInliner.nodeOf(tensor), GraphInliner.nodeOf(inputTensor), memo);
+		if (t == null) throw new ModelException("Layer " + layer + " is not computed from the image input.");
+		if (t.problem != null) throw new ModelException("Cannot compute the receptive field of layer " + layer + ": " + t.problem);
+		return List.copyOf(t.ops);
+	}
+
+	/** The trace from the input to {@code node}; null if the node does not depend on the input. */
+	private SpatialTrace spatialTrace(String node, String input, Map<String, SpatialTrace> memo) {
+		if (node.equals(input)) return new SpatialTrace(List.of(), null);
+		if (memo.containsKey(node)) return memo.get(node);
+		memo.put(node, null); // a cycle (TF1 while loop) does not reach the input again
+		NodeDef n = nodes.get(node);
+		SpatialTrace result = null;
+		if (n != null) {
+			String op = n.getOp();
+			if (SPATIAL_CONV_OPS.contains(op) || SPATIAL_POOL_OPS.contains(op) || SPATIAL_PAD_OPS.contains(op)) {
+				SpatialTrace before = n.getInputCount() == 0 ? null : spatialTrace(GraphInliner.nodeOf(n.getInput(0)), input, memo);
+				if (before != null && before.problem != null) result = before;
+				else if (before != null) {
+					try {
+						List<org.convlens.model.SpatialOp> ops = new ArrayList<>(before.ops);
+						ops.add(spatialOpOf(n));
+						result = new SpatialTrace(ops, null);
+					}
+					catch (ModelException e) {
+						result = new SpatialTrace(null, e.getMessage());
+					}
+				}
+			}
+			else {
+				String chosen = null;
+				for (String in : n.getInputList()) {
+					if (in.startsWith("^") || !isFloatTensor(in)) continue; // shapes and indices do not carry pixels
+					SpatialTrace t = spatialTrace(GraphInliner.nodeOf(in), input, memo);
+					if (t == null) continue;
+					boolean better = result == null || (result.problem != null && t.problem == null) ||
+						(t.problem == null && t.span() > result.span());
+					if (better) {
+						result = t;
+						chosen = in;
+					}
+				}
+				if (result != null && result.problem == null) {
+					String moved = movesPixels(n, chosen);
+					if (moved != null) result = new SpatialTrace(null, moved);
+				}
+			}
+		}
+		memo.put(node, result);
+		return result;
+	}
+
+	private boolean isFloatTensor(String tensor) {
+		try {
+			org.tensorflow.proto.DataType t = graph.outputOrThrow(GraphInliner.canonical(tensor)).dataType();
+			return t == org.tensorflow.proto.DataType.DT_FLOAT || t == org.tensorflow.proto.DataType.DT_HALF ||
+				t == org.tensorflow.proto.DataType.DT_DOUBLE || t == org.tensorflow.proto.DataType.DT_BFLOAT16;
+		}
+		catch (RuntimeException e) {
+			return false;
+		}
+	}
+
+	/** Null if the op keeps pixel positions (same height and width in and out), else why not. */
+	private String movesPixels(NodeDef n, String in) {
+		int[] a = shapeOf(graph.outputOrThrow(GraphInliner.canonical(in)));
+		int[] b = shapeOf(graph.outputOrThrow(n.getName() + ":0"));
+		String what = "op " + cleanName(n.getName()) + " (" + n.getOp() + ")";
+		if (a == null || b == null) return null; // unknown rank: an element-wise op in a dynamic graph
+		if (a.length != 4 || b.length != 4) return what + " turns shape " + Arrays.toString(a) + " into " + Arrays.toString(b) + ".";
+		boolean same = (a[1] < 0 || b[1] < 0 || a[1] == b[1]) && (a[2] < 0 || b[2] < 0 || a[2] == b[2]);
+		return same ? null : what + " resizes " + a[1] + "x" + a[2] + " to " + b[1] + "x" + b[2] + ".";
+	}
+
+	private org.convlens.model.SpatialOp spatialOpOf(NodeDef n) {
+		String op = n.getOp();
+		int[] in = shapeOf(graph.outputOrThrow(GraphInliner.canonical(n.getInput(0))));
+		int inH = in != null && in.length == 4 ? in[1] : -1;
+		int inW = in != null && in.length == 4 ? in[2] : -1;
+		String name = n.getName();
+		if (SPATIAL_PAD_OPS.contains(op)) {
+			long[] p = constInts(n.getInput(1));
+			if (p == null || p.length != 8) throw new ModelException("the paddings of " + cleanName(name) + " are not a constant 4x2 table.");
+			return org.convlens.model.SpatialOp.pad(name, op, (int) p[2], (int) p[4], inH, inW);
+		}
+		int[] k;
+		if (SPATIAL_CONV_OPS.contains(op)) {
+			int[] ks = shapeOf(graph.outputOrThrow(GraphInliner.canonical(n.getInput(1))));
+			if (ks == null || ks.length != 4 || ks[0] < 1 || ks[1] < 1) {
+				throw new ModelException("the kernel size of " + cleanName(name) + " is not known from the graph.");
+			}
+			k = new int[] { ks[0], ks[1] };
+		}
+		else {
+			long[] ks = intList(n, "ksize", null);
+			if (ks == null || ks.length != 4) throw new ModelException(cleanName(name) + " has no ksize.");
+			k = new int[] { (int) ks[1], (int) ks[2] };
+		}
+		long[] st = intList(n, "strides", new long[] { 1, 1, 1, 1 });
+		long[] dil = intList(n, "dilations", new long[] { 1, 1, 1, 1 });
+		String pad = n.containsAttr("padding") ? n.getAttrOrThrow("padding").getS().toStringUtf8() : "VALID";
+		org.convlens.model.SpatialOp.Padding mode;
+		int top = 0, left = 0;
+		switch (pad) {
+			case "SAME":
+				mode = org.convlens.model.SpatialOp.Padding.SAME;
+				break;
+			case "EXPLICIT": {
+				mode = org.convlens.model.SpatialOp.Padding.EXPLICIT;
+				long[] e = intList(n, "explicit_paddings", new long[8]);
+				top = (int) e[2];
+				left = (int) e[4];
+				break;
+			}
+			default:
+				mode = org.convlens.model.SpatialOp.Padding.VALID;
+		}
+		return new org.convlens.model.SpatialOp(name, op, k[0], k[1], (int) st[1], (int) st[2], (int) dil[1], (int) dil[2], mode,
+			top, left, inH, inW);
+	}
+
+	private static long[] intList(NodeDef n, String attr, long[] fallback) {
+		if (!n.containsAttr(attr)) return fallback;
+		List<Long> l = n.getAttrOrThrow(attr).getList().getIList();
+		if (l.isEmpty()) return fallback;
+		long[] r = new long[l.size()];
+		for (int i = 0; i < r.length; i++) r[i] = l.get(i);
+		return r;
+	}
+
+	/** Values of an integer Const (through Identity), or null. */
+	private long[] constInts(String tensor) {
+		NodeDef c = nodes.get(GraphInliner.nodeOf(tensor));
+		for (int guard = 0; c != null && c.getOp().equals("Identity") && guard < 20; guard++) {
+			c = nodes.get(GraphInliner.nodeOf(c.getInput(0)));
+		}
+		if (c == null || !c.getOp().equals("Const") || !c.containsAttr("value")) return null;
+		org.tensorflow.proto.TensorProto t = c.getAttrOrThrow("value").getTensor();
+		boolean wide = t.getDtype() == org.tensorflow.proto.DataType.DT_INT64;
+		if (!t.getTensorContent().isEmpty()) {
+			java.nio.ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			long[] r = new long[b.remaining() / (wide ? 8 : 4)];
+			for (int i = 0; i < r.length; i++) r[i] = wide ? b.getLong() : b.getInt();
+			return r;
+		}
+		if (wide) return t.getInt64ValList().stream().mapToLong(Long::longValue).toArray();
+		return t.getIntValList().stream().mapToLong(Integer::longValue).toArray();
+	}
+
+	// ---------------------------------------------------------------- end spatial path
+
 	@Override
 	public synchronized void close() {
 		if (closed) return;
