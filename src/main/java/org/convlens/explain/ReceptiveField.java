@@ -3,7 +3,6 @@ package org.convlens.explain;
 import java.util.List;
 import java.util.Locale;
 
-import org.convlens.model.SpatialOp;
 
 /**
  * Where a unit of a spatial layer looks in the model input: the field is {@link #sizeH()} by

@@ -57,19 +57,6 @@ public interface ConvModel extends AutoCloseable {
 	 */
 	ConvModel randomizedCopy(List<String> layers, long seed);
 
-	/**
-	 * The convolutions, poolings and paddings between the image input and a spatial layer, in
-	 * input-to-layer order, read from the graph (kernel sizes, strides, dilations, padding). Where
-	 * branches merge (residual additions, concatenations) the branch with the largest receptive
-	 * field is followed. Used to compute receptive fields.
-	 *
-	 * @throws ModelException if the layer is not spatial, or an op on the way moves pixels in a way
-	 *         this cannot describe (resizing, cropping, space-to-batch)
-	 */
-	default List<SpatialOp> spatialPath(String layer) {
-		throw new ModelException("This model cannot list the operations behind layer " + layer + ".");
-	}
-
 	@Override
 	void close();
 }

@@ -1,4 +1,4 @@
-package org.convlens.model;
+package org.convlens.explain;
 
 import java.util.Locale;
 
