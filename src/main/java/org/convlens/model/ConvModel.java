@@ -32,6 +32,28 @@ public interface ConvModel extends AutoCloseable {
 	Map<String, NdArray> run(NdArray input, List<String> fetches);
 
 	/**
+	 * Runs the model with values fed for any tensors, e.g. a layer's activation replaced (ablated)
+	 * to run only the rest of the network, and returns the requested tensors. A fetch that was fed
+	 * comes back as fed.
+	 *
+	 * @param feeds name ({@link #INPUT}, a layer, an op or tensor name) to value
+	 */
+	Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches);
+
+	/**
+	 * As {@link #gradients(NdArray, String, NdArray, List)} with values fed for any tensors: with a
+	 * layer's activation fed, this is the gradient of the rest of the network at that activation
+	 * (used to chain vector-Jacobian products, e.g. for guided backpropagation).
+	 */
+	GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt);
+
+	/**
+	 * The operations on the path from the image input to the outputs, in graph order, with their
+	 * inputs and the attributes that matter for receptive fields and backpropagation rules.
+	 */
+	List<OpNode> graphPath();
+
+	/**
 	 * A vector-Jacobian product: the gradient of {@code sum(target * weights)} with respect to each
 	 * tensor in {@code wrt}. With a one-hot {@code weights} this is the gradient of one class score
 	 * per batch item; any other weights give a weighted sum over an output region. The gradient
@@ -56,6 +78,19 @@ public interface ConvModel extends AutoCloseable {
 	 * model must be closed by the caller, and this model is unchanged.
 	 */
 	ConvModel randomizedCopy(List<String> layers, long seed);
+
+	/**
+	 * Runs the original, un-inlined SavedModel through TensorFlow's own loader on the same input and
+	 * returns the largest absolute difference between its signature outputs and this model's. A
+	 * check of the inliner; slow (loads the model a second time).
+	 */
+	double compareWithSignature(NdArray input);
+
+	/**
+	 * Facts for tests and the inspect command, e.g. {@code gradientGraphs} (gradient graphs built so
+	 * far), {@code inlinedCalls}, {@code runtime}.
+	 */
+	Map<String, Object> diagnostics();
 
 	@Override
 	void close();

@@ -31,13 +31,14 @@ public class DefaultModelService extends AbstractService implements ModelService
 	public synchronized ConvModel get(Path path, LoadOptions options) {
 		if (path == null || !Files.exists(path)) Models.resolve(path); // throws the user-facing message
 		String key;
+		long stamp;
 		try {
 			key = path.toRealPath() + "|" + options;
+			stamp = stamp(path.toRealPath());
 		}
 		catch (IOException e) {
 			throw new ModelException("Cannot resolve " + path + ": " + e.getMessage(), e);
 		}
-		long stamp = stamp(path.toAbsolutePath());
 		Entry e = cache.get(key);
 		if (e != null && e.stamp == stamp) return e.model;
 		if (e != null) {
@@ -57,7 +58,7 @@ public class DefaultModelService extends AbstractService implements ModelService
 			try (Stream<Path> s = Files.walk(path, 2)) {
 				for (Path p : (Iterable<Path>) s.sorted()::iterator) {
 					if (Files.isRegularFile(p)) {
-						h = h * 31 + p.toString().hashCode();
+						h = h * 31 + path.relativize(p).toString().hashCode();
 						h = h * 31 + Files.getLastModifiedTime(p).toMillis();
 						h = h * 31 + Files.size(p);
 					}

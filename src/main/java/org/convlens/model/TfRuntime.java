@@ -119,8 +119,9 @@ public final class TfRuntime {
 		ClassLoader[] loaders = { TfRuntime.class.getClassLoader(), Thread.currentThread().getContextClassLoader() };
 		for (ClassLoader cl : loaders) {
 			if (cl == null) continue;
-			for (String anchor : new String[] { "org/tensorflow/ConcreteFunction.class", "org/bytedeco/javacpp/Loader.class",
-				"com/google/protobuf/Message.class", "org/convlens/model/TfRuntime.class" })
+			for (String anchor : new String[] { "org/tensorflow/ConcreteFunction.class", "org/tensorflow/proto/MetaGraphDef.class",
+				"org/tensorflow/ndarray/NdArray.class", "org/tensorflow/internal/c_api/" + platform() + "/",
+				"org/bytedeco/javacpp/Loader.class", "com/google/protobuf/Message.class", "org/convlens/model/TfRuntime.class" })
 			{
 				try {
 					Enumeration<URL> en = cl.getResources(anchor);

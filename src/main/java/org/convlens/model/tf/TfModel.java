@@ -23,6 +23,7 @@ import org.convlens.model.LoadOptions;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
+import org.convlens.model.OpNode;
 import org.convlens.model.TensorInfo;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -56,6 +57,7 @@ final class TfModel implements ConvModel {
 	private final GraphDef graphDef;
 	private final Map<String, NodeDef> nodes;
 	private final Map<String, String> cleanNames;
+	private int inlinedCalls;
 	private final String inputTensor;
 	private final Map<String, GradientOps> gradientCache;
 	private final Map<String, String[]> assignCache;
@@ -135,7 +137,9 @@ final class TfModel implements ConvModel {
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
 			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
 			checkUsable(info, dir);
-			return new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
+			m.inlinedCalls = inl.callsInlined;
+			return m;
 		}
 		catch (RuntimeException e) {
 			if (s != null) s.close();
@@ -263,6 +267,12 @@ final class TfModel implements ConvModel {
 		};
 	}
 
+	/** TensorFlow's exception types must not leave the model room: wrap them with context. */
+	static ModelException wrap(RuntimeException e, String what) {
+		if (e instanceof ModelException) return (ModelException) e;
+		return new ModelException(what + ": " + firstLine(e.getMessage()), e);
+	}
+
 	static String firstLine(String s) {
 		if (s == null) return "";
 		int n = s.indexOf('\n');
@@ -352,21 +362,63 @@ final class TfModel implements ConvModel {
 
 	@Override
 	public Map<String, NdArray> run(NdArray input, List<String> fetches) {
+		return run(Map.of(INPUT, input), fetches);
+	}
+
+	/** Tensors for the feeds; the caller closes them. */
+	private Map<String, TFloat32> feedTensors(Map<String, NdArray> feeds) {
+		if (feeds.isEmpty()) throw new ModelException("Nothing to feed: give the input or a layer's value.");
+		Map<String, TFloat32> t = new LinkedHashMap<>();
+		try {
+			for (Map.Entry<String, NdArray> e : feeds.entrySet()) {
+				String name = tensorFor(e.getKey());
+				t.put(name, name.equals(inputTensor) ? toTensor(e.getValue()) : tensorOf(e.getValue()));
+			}
+		}
+		catch (RuntimeException e) {
+			t.values().forEach(TFloat32::close);
+			throw e;
+		}
+		return t;
+	}
+
+	@Override
+	public Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches) {
 		checkOpen();
+		Map<String, NdArray> fedByTensor = new HashMap<>();
+		feeds.forEach((k, v) -> fedByTensor.put(tensorFor(k), v));
 		List<String> tensors = new ArrayList<>();
 		for (String f : fetches) tensors.add(tensorFor(f));
 		Map<String, NdArray> out = new LinkedHashMap<>();
-		try (TFloat32 in = toTensor(input)) {
-			Session.Runner r = session.runner().feed(inputTensor, in);
-			for (String t : tensors) r.fetch(t);
-			try (Result res = r.run()) {
-				for (int i = 0; i < fetches.size(); i++) out.put(fetches.get(i), toArray(res.get(i), fetches.get(i)));
+		Map<String, TFloat32> in = feedTensors(feeds);
+		try {
+			Session.Runner r = session.runner();
+			in.forEach(r::feed);
+			List<String> fetched = new ArrayList<>();
+			for (String t : tensors) {
+				if (!fedByTensor.containsKey(t) && !fetched.contains(t)) {
+					r.fetch(t); // TF refuses to fetch a fed tensor
+					fetched.add(t);
+				}
+			}
+			try (Result res = fetched.isEmpty() ? null : r.run()) {
+				for (int i = 0; i < fetches.size(); i++) {
+					String t = tensors.get(i);
+					out.put(fetches.get(i), fedByTensor.containsKey(t) ? fedByTensor.get(t) : toArray(res.get(fetched.indexOf(t)), fetches.get(i)));
+				}
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to run " + fetches + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to run " + fetches);
+		}
+		finally {
+			in.values().forEach(TFloat32::close);
 		}
 		return out;
+	}
+
+	private static TFloat32 tensorOf(NdArray a) {
+		return TFloat32.tensorOf(shapeOfArray(a), DataBuffers.of(a.data(), true, false));
 	}
 
 	private GradientOps gradientOps(String target, List<String> wrt) {
@@ -398,25 +450,49 @@ final class TfModel implements ConvModel {
 		}
 	}
 
-	/** Number of gradient graphs built so far (tests check that they are cached). */
-	int gradientGraphCount() {
-		return gradientCache.size();
+	@Override
+	public Map<String, Object> diagnostics() {
+		Map<String, Object> d = new LinkedHashMap<>();
+		d.put("gradientGraphs", gradientCache.size());
+		d.put("inlinedCalls", inlinedCalls);
+		d.put("runtime", "TensorFlow " + org.tensorflow.TensorFlow.version());
+		d.put("classLoader", TfModel.class.getClassLoader().getClass().getName());
+		return d;
 	}
 
 	@Override
 	public GradientResult gradients(NdArray input, String target, NdArray weights, List<String> wrt) {
+		return gradients(Map.of(INPUT, input), target, weights, wrt);
+	}
+
+	@Override
+	public GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt) {
 		checkOpen();
 		String y = tensorFor(target);
 		List<String> xs = new ArrayList<>();
 		for (String w : wrt) xs.add(tensorFor(w));
+		int[] ys = shapeOf(graph.outputOrThrow(y));
+		if (ys != null) {
+			boolean ok = ys.length == weights.rank();
+			for (int i = 1; ok && i < ys.length; i++) ok = ys[i] < 0 || ys[i] == weights.dim(i);
+			if (!ok) {
+				throw new ModelException("Target weights of shape " + Arrays.toString(weights.shape()) + " do not match " + target +
+					" of shape " + Arrays.toString(ys) + ".");
+			}
+		}
+		Map<String, NdArray> fedByTensor = new HashMap<>();
+		feeds.forEach((k, v) -> fedByTensor.put(tensorFor(k), v));
 		GradientOps ops = gradientOps(y, xs);
 		Map<String, NdArray> acts = new LinkedHashMap<>();
 		Map<String, NdArray> grads = new LinkedHashMap<>();
 		NdArray targetValue;
-		try (TFloat32 in = toTensor(input); TFloat32 dy = TFloat32.tensorOf(shapeOfArray(weights), DataBuffers.of(weights.data(), true, false))) {
-			Session.Runner r = session.runner().feed(inputTensor, in).feed(ops.dy, dy).fetch(y);
+		Map<String, TFloat32> in = feedTensors(feeds);
+		try (TFloat32 dy = tensorOf(weights)) {
+			Session.Runner r = session.runner().feed(ops.dy, dy);
+			in.forEach(r::feed);
+			r.fetch(y);
 			for (String x : xs) {
-				if (!x.equals(inputTensor)) r.fetch(x); // TF refuses to fetch a fed tensor
+				if (!fedByTensor.containsKey(x)) r.fetch(x); // TF refuses to fetch a fed tensor
 			}
 			for (String d : ops.dx) {
 				if (d != null) r.fetch(d);
@@ -429,7 +505,8 @@ final class TfModel implements ConvModel {
 				}
 				int k = 1;
 				for (int i = 0; i < wrt.size(); i++) {
-					acts.put(wrt.get(i), xs.get(i).equals(inputTensor) ? input : toArray(res.get(k++), wrt.get(i)));
+					NdArray fed = fedByTensor.get(xs.get(i));
+					acts.put(wrt.get(i), fed != null ? fed : toArray(res.get(k++), wrt.get(i)));
 				}
 				for (int i = 0; i < wrt.size(); i++) {
 					NdArray a = acts.get(wrt.get(i));
@@ -437,8 +514,11 @@ final class TfModel implements ConvModel {
 				}
 			}
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("TensorFlow failed to compute gradients of " + target + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "TensorFlow failed to compute gradients of " + target);
+		}
+		finally {
+			in.values().forEach(TFloat32::close);
 		}
 		return new GradientResult(targetValue, acts, grads);
 	}
@@ -449,6 +529,52 @@ final class TfModel implements ConvModel {
 		for (int i = 0; i < s.length; i++) l[i] = s[i];
 		return Shape.of(l);
 	}
+
+	@Override
+	public List<OpNode> graphPath() {
+		List<OpNode> path = pathCache;
+		if (path != null) return path;
+		Set<String> back = GraphInliner.backwardClosure(nodes, info.outputs().stream().map(TensorInfo::tensorName).collect(Collectors.toList()));
+		Map<String, List<String>> consumers = new HashMap<>();
+		for (NodeDef n : graphDef.getNodeList()) {
+			for (String in : n.getInputList()) {
+				if (!in.startsWith("^")) consumers.computeIfAbsent(GraphInliner.nodeOf(in), k -> new ArrayList<>()).add(n.getName());
+			}
+		}
+		Set<String> fwd = new HashSet<>();
+		java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(GraphInliner.nodeOf(inputTensor)));
+		while (!todo.isEmpty()) {
+			String n = todo.poll();
+			if (fwd.add(n)) todo.addAll(consumers.getOrDefault(n, List.of()));
+		}
+		List<OpNode> out = new ArrayList<>();
+		for (java.util.Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
+			GraphOperation op = it.next();
+			NodeDef n = nodes.get(op.name());
+			if (n == null || !fwd.contains(op.name()) || !back.contains(op.name())) continue;
+			List<String> inputs = new ArrayList<>();
+			for (String in : n.getInputList()) if (!in.startsWith("^")) inputs.add(GraphInliner.canonical(in));
+			Map<String, String> attrs = new LinkedHashMap<>();
+			for (String a : new String[] { "strides", "ksize", "dilations" }) {
+				org.tensorflow.proto.AttrValue v = n.getAttrMap().get(a);
+				if (v != null) attrs.put(a, v.getList().getIList().toString());
+			}
+			for (String a : new String[] { "padding", "data_format" }) {
+				org.tensorflow.proto.AttrValue v = n.getAttrMap().get(a);
+				if (v != null) attrs.put(a, v.getS().toStringUtf8());
+			}
+			if (inputs.size() > 1 && (n.getOp().startsWith("Conv") || n.getOp().startsWith("DepthwiseConv"))) {
+				int[] ks = shapeOf(graph.outputOrThrow(inputs.get(1)));
+				if (ks != null) attrs.put("kernel_shape", Arrays.toString(ks));
+			}
+			int[] shape = op.numOutputs() > 0 ? shapeOf(op.output(0)) : null;
+			out.add(new OpNode(op.name(), op.type(), inputs, shape, attrs));
+		}
+		pathCache = List.copyOf(out);
+		return pathCache;
+	}
+
+	private volatile List<OpNode> pathCache;
 
 	// ---------------------------------------------------------------- weights
 
@@ -486,8 +612,8 @@ final class TfModel implements ConvModel {
 		try (Result res = session.runner().fetch(w.get(0)).run()) {
 			return toArray(res.get(0), layer + " kernel");
 		}
-		catch (org.tensorflow.exceptions.TensorFlowException e) {
-			throw new ModelException("Cannot read the kernel of " + layer + ": " + firstLine(e.getMessage()), e);
+		catch (RuntimeException e) {
+			throw wrap(e, "Cannot read the kernel of " + layer);
 		}
 	}
 
@@ -580,7 +706,9 @@ final class TfModel implements ConvModel {
 	 * Runs the original signature through the un-inlined SavedModel (TensorFlow's own loader) and
 	 * returns the largest absolute difference to this model's outputs, for verifying the inliner.
 	 */
-	double compareWithOriginal(NdArray input) {
+	@Override
+	public double compareWithSignature(NdArray input) {
+		checkOpen();
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), "serve");
 			TFloat32 in = toTensor(input))
 		{
