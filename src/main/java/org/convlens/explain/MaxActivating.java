@@ -160,11 +160,6 @@ public final class MaxActivating {
 		return this;
 	}
 
-	/** Receptive field of a spatial layer, from the model's graph. */
-	public static ReceptiveField receptiveField(ConvModel model, String layer) {
-		return ReceptiveField.of(model.spatialPath(layer));
-	}
-
 	/** Streams the source through the model and keeps each filter's top k images. */
 	public Result run(ImageSource source, DatasetRunner runner, Progress progress) {
 		if (layer == null) throw new ModelException("No layer chosen for max-activating images.");
@@ -181,7 +176,7 @@ public final class MaxActivating {
 				throw new ModelException("Layer " + layer + " has " + channels + " filters (0 to " + (channels - 1) + "); there is no filter " + f + ".");
 			}
 		}
-		ReceptiveField field = spatial ? receptiveField(model, layer) : null;
+		ReceptiveField field = spatial ? ReceptiveField.of(model, layer) : null;
 		int[] modelIn = model.info().imageInput().shape();
 		boolean resize = runner.preprocessing().resize();
 

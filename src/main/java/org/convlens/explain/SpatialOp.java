@@ -6,7 +6,7 @@ import java.util.Locale;
  * One operation on the way from the image input to a spatial layer that changes how output
  * positions map to input pixels: a convolution, a pooling or an explicit padding. Everything
  * else on the way (bias, activation, batch normalisation, ...) keeps positions and is left out.
- * Receptive fields are computed from a list of these (see {@link ConvModel#spatialPath}).
+ * Receptive fields are computed from a list of these (see {@link ReceptiveField#spatialPath}).
  *
  * <p>Sizes are along height (H) and width (W). {@link #padTop()} and {@link #padLeft()} are the
  * zero rows/columns actually added before the first input row/column, whatever the padding mode:
