@@ -254,7 +254,7 @@ public final class DatasetSources {
 			case Opener.ROI:
 			case Opener.OJJ:
 			case Opener.LUT:
-				throw new IOException("not an image file (" + Opener.types[type].toLowerCase(Locale.ROOT) + ")");
+				throw new IOException("not an image file (" + typeName(type) + ")");
 			case Opener.RAW:
 				throw new IOException("raw data without a header cannot be opened as an image");
 			default:
@@ -269,9 +269,49 @@ public final class DatasetSources {
 		}
 		if (imp == null || imp.getWidth() < 1 || imp.getHeight() < 1) {
 			throw new IOException(type == Opener.UNKNOWN ? "not an image format ImageJ can open" :
-				"cannot be read as " + Opener.types[type] + " (damaged or truncated?)");
+				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
 		}
 		return imp;
+	}
+
+	/** Words for ImageJ's file types, for messages. */
+	static String typeName(int type) {
+		switch (type) {
+			case Opener.TEXT:
+			case Opener.JAVA_OR_TEXT:
+				return "text";
+			case Opener.TABLE:
+				return "table";
+			case Opener.ROI:
+				return "ImageJ selection";
+			case Opener.OJJ:
+				return "ObjectJ project";
+			case Opener.LUT:
+				return "lookup table";
+			case Opener.TIFF:
+			case Opener.TIFF_AND_DICOM:
+				return "TIFF";
+			case Opener.DICOM:
+				return "DICOM";
+			case Opener.FITS:
+				return "FITS";
+			case Opener.PGM:
+				return "PGM";
+			case Opener.JPEG:
+				return "JPEG";
+			case Opener.GIF:
+				return "GIF";
+			case Opener.BMP:
+				return "BMP";
+			case Opener.ZIP:
+				return "ZIP";
+			case Opener.PNG:
+				return "PNG";
+			case Opener.AVI:
+				return "AVI";
+			default:
+				return "image";
+		}
 	}
 
 	/**
