@@ -12,13 +12,13 @@ import ij.process.ByteProcessor;
 
 import org.convlens.testdata.SyntheticShapes;
 
-/** Writes labelled synthetic shapes as 8-bit TIFF files, one sub-folder per class. */
-final class ShapeFiles {
+/** Writes labelled synthetic shapes as 8-bit TIFF files, one sub-folder per class (tests and benchmarks). */
+public final class ShapeFiles {
 
 	private ShapeFiles() {}
 
 	/** Image files in {@code dir/<class>/<class>_NNN.tif}, classes interleaved; returns the samples in file order per class. */
-	static List<SyntheticShapes.Sample> write(Path dir, int perClass, int size, long seed) throws IOException {
+	public static List<SyntheticShapes.Sample> write(Path dir, int perClass, int size, long seed) throws IOException {
 		SyntheticShapes gen = new SyntheticShapes(seed, size);
 		List<SyntheticShapes.Sample> all = new ArrayList<>();
 		for (String c : SyntheticShapes.CLASS_NAMES) Files.createDirectories(dir.resolve(c));
