@@ -72,7 +72,7 @@ public final class DatasetRunner {
 
 	public DatasetRunner(ConvModel model, Preprocessing preprocessing) {
 		this.model = model;
-		this.preprocessing = preprocessing == null ? Preprocessing.forModel(model.info()) : preprocessing;
+		this.preprocessing = preprocessing != null ? preprocessing : model == null ? Preprocessing.defaults() : Preprocessing.forModel(model.info());
 	}
 
 	/** Images per model call (default 32). */
@@ -90,6 +90,7 @@ public final class DatasetRunner {
 	}
 
 	public int batchSize() { return batchSize; }
+	public int readers() { return readers; }
 	public Preprocessing preprocessing() { return preprocessing; }
 
 	/** A preprocessed image or why it was skipped. */

@@ -26,7 +26,7 @@ import org.convlens.model.Preprocessing;
  * overhead only), from TIFF files in a folder (with ImageJ reading them), and from files to a CSV
  * file. Best of three runs each, one JVM. Not a test: {@code mvn -q test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.bench.DatasetThroughputBenchmark
- * [-Dexec.args="N BATCH MODEL"]} (default 2000 images, batch 32, test-data/models/shapes-keras;
+ * [-Dexec.args="N BATCH MODEL READERS"]} (default 2000 images, batch 32, test-data/models/shapes-keras;
  * images are 32x32 synthetic shapes, resized to other models' inputs).
  */
 public final class DatasetThroughputBenchmark {
@@ -35,6 +35,7 @@ public final class DatasetThroughputBenchmark {
 		int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
 		int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
 		Path modelDir = Paths.get(args.length > 2 ? args[2] : "test-data/models/shapes-keras");
+		int readers = args.length > 3 ? Integer.parseInt(args[3]) : new DatasetRunner(null, Preprocessing.defaults()).readers();
 		Path tmp = Files.createTempDirectory("convlens-speedbench");
 		try (ConvModel m = Models.open(modelDir)) {
 			ShapeFiles.write(tmp.resolve("img"), (n + 2) / 3, 32, 8);
@@ -63,21 +64,21 @@ public final class DatasetThroughputBenchmark {
 				raw = Math.max(raw, total / ((System.nanoTime() - t0) / 1e9));
 
 				t0 = System.nanoTime();
-				codes.extract(inMemory, new DatasetRunner(m, pp).batchSize(batch), null, r -> {});
+				codes.extract(inMemory, new DatasetRunner(m, pp).batchSize(batch).readers(readers), null, r -> {});
 				fromMemory = Math.max(fromMemory, total / ((System.nanoTime() - t0) / 1e9));
 
 				t0 = System.nanoTime();
-				codes.extract(files, new DatasetRunner(m, pp).batchSize(batch), null, r -> {});
+				codes.extract(files, new DatasetRunner(m, pp).batchSize(batch).readers(readers), null, r -> {});
 				fromFiles = Math.max(fromFiles, total / ((System.nanoTime() - t0) / 1e9));
 
 				t0 = System.nanoTime();
 				try (CodeCsvWriter w = new CodeCsvWriter(tmp.resolve("codes.csv"))) {
-					codes.extract(files, new DatasetRunner(m, pp).batchSize(batch), null, w);
+					codes.extract(files, new DatasetRunner(m, pp).batchSize(batch).readers(readers), null, w);
 				}
 				toCsv = Math.max(toCsv, total / ((System.nanoTime() - t0) / 1e9));
 			}
-			System.out.printf("model %s, %d images, batch %d, codes of %s (%d values), %d processors%n", modelDir, total, batch, codes.layer(),
-				codes.dimension(), Runtime.getRuntime().availableProcessors());
+			System.out.printf("model %s, %d images, batch %d, codes of %s (%d values), %d processors, %d reader threads%n", modelDir, total,
+				batch, codes.layer(), codes.dimension(), Runtime.getRuntime().availableProcessors(), readers);
 			System.out.printf("raw batched TensorFlow inference : %8.0f images/s%n", raw);
 			System.out.printf("codes, images in memory          : %8.0f images/s  ratio %.2f%n", fromMemory, fromMemory / raw);
 			System.out.printf("codes, TIFF files                : %8.0f images/s  ratio %.2f%n", fromFiles, fromFiles / raw);
