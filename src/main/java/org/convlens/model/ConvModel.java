@@ -75,7 +75,9 @@ public interface ConvModel extends AutoCloseable {
 	/**
 	 * Re-initialises the weights (kernel and bias) of the given layers with random values of the
 	 * same scale (Adebayo et al.'s model randomisation test), in a separate copy: the returned
-	 * model must be closed by the caller, and this model is unchanged.
+	 * model must be closed by the caller, and this model is unchanged. A copy of a copy starts from
+	 * the weights of the copy (so cascades can re-initialise one more layer at a time). The copy
+	 * shares this model's graph: close it before this model.
 	 */
 	ConvModel randomizedCopy(List<String> layers, long seed);
 

@@ -27,7 +27,12 @@ public final class Preprocessing {
 		/** (value - mean) / std, per channel; set {@code mean} and {@code std}. */
 		MEAN_STD,
 		/** Percentiles {@code low}..{@code high} of the image mapped to 0..1, as CSBDeep does. */
-		PERCENTILE
+		PERCENTILE,
+		/**
+		 * Each column of each channel scaled to unit L2 norm, as Keras's
+		 * {@code keras.utils.normalize(x, axis=1)} does on an NHWC batch (after resizing).
+		 */
+		L2_COLUMNS
 	}
 
 	/** Image data for one position (slice/frame): channel planes of equal size. */
@@ -131,6 +136,17 @@ public final class Preprocessing {
 		float[][] scaled = new float[ch.length][];
 		for (int c = 0; c < ch.length; c++) scaled[c] = (w == p.width && h == p.height) ? ch[c].clone() : bilinear(ch[c], p.width, p.height, w, h);
 		normalize(scaled, p.typeMax);
+		if (normalization == Normalization.L2_COLUMNS) {
+			for (float[] c : scaled) {
+				for (int x = 0; x < w; x++) {
+					double ss = 0;
+					for (int y = 0; y < h; y++) ss += (double) c[y * w + x] * c[y * w + x];
+					double n = Math.sqrt(ss);
+					if (n == 0) continue; // Keras leaves all-zero columns at zero
+					for (int y = 0; y < h; y++) c[y * w + x] = (float) (c[y * w + x] / n);
+				}
+			}
+		}
 		int C = scaled.length;
 		float[] out = new float[h * w * C];
 		for (int y = 0; y < h; y++) {
@@ -195,6 +211,8 @@ public final class Preprocessing {
 					for (int i = 0; i < c.length; i++) c[i] = (c[i] - m) / s;
 				}
 				return;
+			case L2_COLUMNS:
+				return; // needs the resized geometry: see applyColumns
 			case PERCENTILE: {
 				int n = 0;
 				for (float[] c : ch) n += c.length;

@@ -70,6 +70,15 @@ class PreprocessingTest {
 	}
 
 	@Test
+	void l2ColumnsMatchesKerasNormalizeAxis1() {
+		// keras.utils.normalize(x, axis=1) on [1, H, W, C]: every (w, c) column over H has unit norm
+		Preprocessing.Planes p = new Preprocessing.Planes(new float[][] { { 3, 0, 4, 0 }, { 1, 1, 1, 1 } }, 2, 2, 255, false);
+		NdArray a = Preprocessing.parse("normalization=l2-columns").apply(p, new int[] { -1, 2, 2, 2 });
+		assertArrayEquals(new float[] { 0.6f, 0.70710677f, 0, 0.70710677f, 0.8f, 0.70710677f, 0, 0.70710677f }, a.data(), 1e-6f);
+		assertEquals("normalization=l2-columns resize=true channel=auto", Preprocessing.parse("normalization=l2-columns").toString());
+	}
+
+	@Test
 	void specRoundTripsThroughText() {
 		Preprocessing p = Preprocessing.defaults().withPercentiles(2, 99.5).withResize(false).withChannel(2).withBgr(true);
 		String s = p.toString();

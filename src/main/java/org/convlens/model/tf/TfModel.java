@@ -645,7 +645,10 @@ final class TfModel implements ConvModel {
 		checkOpen();
 		Session copy = new Session(graph, threads());
 		try {
-			restore.accept(copy); // a second session has its own variable state
+			// a second session has its own variable state; restore gives this model's weights (the
+			// checkpoint plus what this model, if itself a copy, re-initialised)
+			restore.accept(copy);
+			Map<String, NdArray> assigned = new LinkedHashMap<>();
 			Random rnd = new Random(seed);
 			for (String layer : layers) {
 				for (String t : weightTensors(layer)) {
@@ -666,17 +669,28 @@ final class TfModel implements ConvModel {
 					if (sd == 0) sd = 0.05;
 					float[] nv = new float[v.length];
 					for (int i = 0; i < nv.length; i++) nv[i] = (float) (rnd.nextGaussian() * sd);
-					String[] assign = assignOps(var);
-					try (TFloat32 val = TFloat32.tensorOf(shapeOfArray(current), DataBuffers.of(nv, true, false))) {
-						copy.runner().feed(assign[0], val).addTarget(assign[1]).run().close();
-					}
+					NdArray value = new NdArray(current.shape(), nv);
+					assign(copy, var, value);
+					assigned.put(var.getName(), value);
 				}
 			}
-			return new TfModel(graph, copy, false, info, graphDef, cleanNames, gradientCache, assignCache, restore);
+			java.util.function.Consumer<Session> parent = restore;
+			java.util.function.Consumer<Session> mine = s -> {
+				parent.accept(s);
+				assigned.forEach((name, value) -> assign(s, nodes.get(name), value));
+			};
+			return new TfModel(graph, copy, false, info, graphDef, cleanNames, gradientCache, assignCache, mine);
 		}
 		catch (RuntimeException e) {
 			copy.close();
 			throw e instanceof ModelException ? e : new ModelException("Cannot randomise layers " + layers + ": " + e.getMessage(), e);
+		}
+	}
+
+	private void assign(Session s, NodeDef var, NdArray value) {
+		String[] assign = assignOps(var);
+		try (TFloat32 val = TFloat32.tensorOf(shapeOfArray(value), DataBuffers.of(value.data(), true, false))) {
+			s.runner().feed(assign[0], val).addTarget(assign[1]).run().close();
 		}
 	}
 

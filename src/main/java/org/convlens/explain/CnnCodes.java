@@ -1,0 +1,194 @@
+package org.convlens.explain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.convlens.model.ConvModel;
+import org.convlens.model.LayerInfo;
+import org.convlens.model.LayerKind;
+import org.convlens.model.ModelException;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+
+/**
+ * CNN codes: one layer's activation vector per image (by default the input of the classifier,
+ * the features the last dense layer sees), with the predicted class, streamed row by row to a
+ * consumer: a table, a CSV file ({@link CodeCsvWriter}), or memory for an embedding
+ * ({@link CodeCollector}).
+ */
+public final class CnnCodes {
+
+	/** How a feature map {@code [H, W, C]} becomes a vector. */
+	public enum Pooling {
+		/** All {@code H * W * C} values, row-major (y, x, channel). */
+		FLATTEN,
+		/** The mean of each channel over the map: {@code C} values. */
+		AVERAGE,
+		/** The maximum of each channel: {@code C} values. */
+		MAX
+	}
+
+	/** The code of one image. */
+	public static final class Row {
+		private final int index;
+		private final String name;
+		private final String label;
+		private final int predicted;
+		private final String predictedName;
+		private final float confidence;
+		private final float[] code;
+
+		public Row(int index, String name, String label, int predicted, String predictedName, float confidence, float[] code) {
+			this.index = index;
+			this.name = name;
+			this.label = label;
+			this.predicted = predicted;
+			this.predictedName = predictedName;
+			this.confidence = confidence;
+			this.code = code;
+		}
+
+		/** Position among the images used. */
+		public int index() { return index; }
+		public String name() { return name; }
+		/** The source's label, or null. */
+		public String label() { return label; }
+		/** Predicted class index (for a single sigmoid output: 1 when the output is at least 0.5). */
+		public int predicted() { return predicted; }
+		public String predictedName() { return predictedName; }
+		/** The predicted class's probability (softmax value, or p / 1-p for a sigmoid). */
+		public float confidence() { return confidence; }
+		/** The code vector (not a copy). */
+		public float[] code() { return code; }
+	}
+
+	private final ConvModel model;
+	private String layer;
+	private Pooling pooling = Pooling.FLATTEN;
+
+	public CnnCodes(ConvModel model) {
+		this.model = model;
+		this.layer = defaultLayer(model.info());
+	}
+
+	/** The layer to read codes from; null restores the default. */
+	public CnnCodes layer(String name) {
+		this.layer = name == null || name.isBlank() ? defaultLayer(model.info()) : model.info().layer(name).name();
+		return this;
+	}
+
+	/** How a spatial layer becomes a vector (default: flatten). */
+	public CnnCodes pooling(Pooling p) {
+		this.pooling = p;
+		return this;
+	}
+
+	public String layer() { return layer; }
+
+	/** Length of the code vector for the current layer and pooling. */
+	public int dimension() {
+		int[] s = model.info().layer(layer).shape();
+		if (s == null || s.length < 2) throw new ModelException("Layer " + layer + " has no usable shape.");
+		if (s.length == 4 && pooling != Pooling.FLATTEN) return s[3];
+		int n = 1;
+		for (int i = 1; i < s.length; i++) {
+			if (s[i] < 0) return -1;
+			n *= s[i];
+		}
+		return n;
+	}
+
+	/**
+	 * The input of the classifier: the layer just before the one holding the logits (or the class
+	 * output), e.g. the flattened or pooled features, or the penultimate dense layer's output.
+	 */
+	public static String defaultLayer(ModelInfo info) {
+		List<LayerInfo> layers = info.layers();
+		if (layers.isEmpty()) throw new ModelException("The model lists no layers.");
+		String target = info.logitsTensor() != null ? info.logitsTensor() : info.classOutput() == null ? null : info.classOutput().tensorName();
+		int cls = layers.size() - 1;
+		if (target != null) {
+			String node = target.contains(":") ? target.substring(0, target.lastIndexOf(':')) : target;
+			String scope = node.contains("/") ? node.substring(0, node.lastIndexOf('/')) : "";
+			int byName = -1, byScope = -1;
+			for (LayerInfo l : layers) {
+				if (l.opName().equals(node)) byName = l.index();
+				String ls = l.opName().contains("/") ? l.opName().substring(0, l.opName().lastIndexOf('/')) : "";
+				if (byScope < 0 && !scope.isEmpty() && ls.equals(scope)) byScope = l.index();
+			}
+			if (byName >= 0) cls = byName;
+			else if (byScope >= 0) cls = byScope;
+		}
+		for (int i = cls - 1; i >= 0; i--) {
+			LayerKind k = layers.get(i).kind();
+			if (k == LayerKind.VECTOR || k == LayerKind.SPATIAL) return layers.get(i).name();
+		}
+		return layers.get(cls).name();
+	}
+
+	/**
+	 * Streams every image of the source through the model and hands one {@link Row} per image to
+	 * {@code sink}, in source order.
+	 */
+	public DatasetReport extract(ImageSource source, DatasetRunner runner, Progress progress, Consumer<Row> sink) {
+		ModelInfo info = model.info();
+		LayerInfo l = info.layer(layer);
+		if (l.kind() == LayerKind.OTHER) {
+			throw new ModelException("Layer " + layer + " has shape " + java.util.Arrays.toString(l.shape()) + "; choose a vector or feature-map layer.");
+		}
+		String key = layer;
+		List<String> fetches = new ArrayList<>(List.of(key));
+		boolean hasOutput = info.classOutput() != null;
+		if (hasOutput) fetches.add(ConvModel.OUTPUT);
+		return runner.run(source, fetches, progress, (items, out) -> {
+			NdArray a = out.get(key);
+			NdArray o = hasOutput ? out.get(ConvModel.OUTPUT) : null;
+			for (int b = 0; b < items.size(); b++) {
+				float[] code = vector(a, b, pooling);
+				int pred = -1;
+				float conf = Float.NaN;
+				if (o != null && o.rank() == 2) {
+					int k = o.dim(1);
+					int base = b * k;
+					float[] d = o.data();
+					if (k == 1) {
+						pred = d[base] >= 0.5f ? 1 : 0;
+						conf = pred == 1 ? d[base] : 1 - d[base];
+					}
+					else {
+						pred = 0;
+						for (int j = 1; j < k; j++) if (d[base + j] > d[base + pred]) pred = j;
+						conf = d[base + pred];
+					}
+				}
+				DatasetRunner.Item it = items.get(b);
+				sink.accept(new Row(it.index(), it.name(), it.label(), pred, pred >= 0 ? info.className(pred) : "", conf, code));
+			}
+		});
+	}
+
+	/** Item {@code b}'s code from a batch of activations. */
+	static float[] vector(NdArray a, int b, Pooling pooling) {
+		int per = a.stride0();
+		float[] d = a.data();
+		if (a.rank() != 4 || pooling == Pooling.FLATTEN) {
+			float[] v = new float[per];
+			System.arraycopy(d, b * per, v, 0, per);
+			return v;
+		}
+		int c = a.dim(3);
+		int n = a.dim(1) * a.dim(2);
+		float[] v = new float[c];
+		if (pooling == Pooling.MAX) java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+		for (int p = 0; p < n; p++) {
+			int o = b * per + p * c;
+			for (int ch = 0; ch < c; ch++) {
+				if (pooling == Pooling.MAX) v[ch] = Math.max(v[ch], d[o + ch]);
+				else v[ch] += d[o + ch];
+			}
+		}
+		if (pooling == Pooling.AVERAGE) for (int ch = 0; ch < c; ch++) v[ch] /= n;
+		return v;
+	}
+}

@@ -1,0 +1,284 @@
+package org.convlens.explain;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.convlens.model.ConvModel;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+
+/**
+ * Streams the images of an {@link ImageSource} through a model in batches, with the same
+ * {@link Preprocessing} as the single-image commands. Reading and preprocessing run on
+ * background threads, a bounded number of images ahead of the model, so the model rarely waits
+ * and memory stays flat however long the source is. Unreadable images are skipped and listed in
+ * the {@link DatasetReport}; the run fails only when no image at all can be used.
+ */
+public final class DatasetRunner {
+
+	/** Receives each batch's outputs; the handler keeps what it needs (top-k, rows of a table). */
+	public interface BatchHandler {
+		/**
+		 * @param items the images of the batch, in source order
+		 * @param outputs the fetched tensors, batch axis first, one row per item
+		 */
+		void accept(List<Item> items, Map<String, NdArray> outputs);
+	}
+
+	/** One image of a batch. */
+	public static final class Item {
+		private final int index;
+		private final int sourceIndex;
+		private final ImageSource.Entry entry;
+		private final int width, height;
+
+		Item(int index, int sourceIndex, ImageSource.Entry entry, int width, int height) {
+			this.index = index;
+			this.sourceIndex = sourceIndex;
+			this.entry = entry;
+			this.width = width;
+			this.height = height;
+		}
+
+		/** Position among the images used (0, 1, 2, ... without gaps). */
+		public int index() { return index; }
+		/** Position in the source, counting skipped entries. */
+		public int sourceIndex() { return sourceIndex; }
+		/** The entry, to read the image again (for montages). */
+		public ImageSource.Entry entry() { return entry; }
+		public String name() { return entry.name(); }
+		public String label() { return entry.label(); }
+		/** Width of the image as read, before resizing to the model input. */
+		public int width() { return width; }
+		public int height() { return height; }
+	}
+
+	private final ConvModel model;
+	private final Preprocessing preprocessing;
+	private int batchSize = 32;
+	private int readers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+
+	public DatasetRunner(ConvModel model, Preprocessing preprocessing) {
+		this.model = model;
+		this.preprocessing = preprocessing != null ? preprocessing : model == null ? Preprocessing.defaults() : Preprocessing.forModel(model.info());
+	}
+
+	/** Images per model call (default 32). */
+	public DatasetRunner batchSize(int n) {
+		if (n < 1) throw new IllegalArgumentException("Batch size must be at least 1: " + n);
+		this.batchSize = n;
+		return this;
+	}
+
+	/** Background threads that read and preprocess images (default: half the processors, 1 to 4). */
+	public DatasetRunner readers(int n) {
+		if (n < 1) throw new IllegalArgumentException("Need at least one reader thread: " + n);
+		this.readers = n;
+		return this;
+	}
+
+	public int batchSize() { return batchSize; }
+	public int readers() { return readers; }
+	public Preprocessing preprocessing() { return preprocessing; }
+
+	/** A preprocessed image or why it was skipped. */
+	private static final class Prepared {
+		final int sourceIndex;
+		final ImageSource.Entry entry;
+		final NdArray input;
+		final int width, height;
+		final String problem;
+
+		Prepared(int sourceIndex, ImageSource.Entry entry, NdArray input, int width, int height, String problem) {
+			this.sourceIndex = sourceIndex;
+			this.entry = entry;
+			this.input = input;
+			this.width = width;
+			this.height = height;
+			this.problem = problem;
+		}
+	}
+
+	/** A batch for the model, or the end of the stream. */
+	private static final class Batch {
+		final List<Prepared> images;
+		final List<DatasetReport.Skipped> skipped;
+		final boolean end;
+		final Throwable error;
+
+		Batch(List<Prepared> images, List<DatasetReport.Skipped> skipped, boolean end, Throwable error) {
+			this.images = images;
+			this.skipped = skipped;
+			this.end = end;
+			this.error = error;
+		}
+	}
+
+	/**
+	 * Runs every image of the source through the model.
+	 *
+	 * @param fetches tensors to fetch per batch (layer names, {@link ConvModel#OUTPUT}, ...)
+	 * @throws DatasetException when the source holds no usable image
+	 * @throws CancelledException when the progress says so
+	 */
+	public DatasetReport run(ImageSource source, List<String> fetches, Progress progress, BatchHandler handler) {
+		Progress p = progress == null ? Progress.NONE : progress;
+		int[] inputShape = model.info().imageInput().shape();
+		BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
+		ExecutorService pool = Executors.newFixedThreadPool(readers, daemon("ConvLens image reader"));
+		Thread producer = new Thread(() -> produce(source, inputShape, pool, queue), "ConvLens batch producer");
+		producer.setDaemon(true);
+		List<DatasetReport.Skipped> skipped = new ArrayList<>();
+		int processed = 0;
+		int total = source.size();
+		producer.start();
+		try {
+			while (true) {
+				p.checkCancelled();
+				Batch b = take(queue, p);
+				skipped.addAll(b.skipped);
+				if (b.error != null) {
+					if (b.error instanceof RuntimeException) throw (RuntimeException) b.error;
+					if (b.error instanceof Error) throw (Error) b.error;
+					throw new DatasetException("Cannot read " + source.description() + ": " + b.error.getMessage(), b.error);
+				}
+				if (!b.images.isEmpty()) {
+					List<Item> items = new ArrayList<>(b.images.size());
+					List<NdArray> inputs = new ArrayList<>(b.images.size());
+					for (Prepared r : b.images) {
+						items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
+						inputs.add(r.input);
+					}
+					Map<String, NdArray> out = model.run(NdArray.concat(inputs), fetches);
+					handler.accept(items, out);
+					processed += items.size();
+				}
+				int seen = processed + skipped.size();
+				p.update(total > 0 ? Math.min(1.0, (double) seen / total) : 0.5,
+					"Image " + seen + (total > 0 ? " of " + total : "") + " (" + skipped.size() + " skipped)");
+				if (b.end) break;
+			}
+		}
+		finally {
+			producer.interrupt();
+			pool.shutdownNow();
+		}
+		if (processed + skipped.size() == 0) throw new DatasetException("There are no images in " + source.description() + ".");
+		if (processed == 0) {
+			StringBuilder sb = new StringBuilder("None of the " + skipped.size() + " files in " + source.description() +
+				" could be used:");
+			for (int i = 0; i < Math.min(5, skipped.size()); i++) sb.append("\n  ").append(skipped.get(i));
+			if (skipped.size() > 5) sb.append("\n  ...");
+			throw new DatasetException(sb.toString());
+		}
+		return new DatasetReport(source.description(), processed, skipped);
+	}
+
+	private static Batch take(BlockingQueue<Batch> queue, Progress p) {
+		try {
+			while (true) {
+				Batch b = queue.poll(200, TimeUnit.MILLISECONDS);
+				if (b != null) return b;
+				p.checkCancelled(); // cancel works while a slow file is being read
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new CancelledException();
+		}
+	}
+
+	/** Reads ahead in order, a bounded window of images in flight, and hands out whole batches. */
+	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue) {
+		int window = Math.max(batchSize, 2 * readers);
+		Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
+		List<Prepared> batch = new ArrayList<>();
+		List<DatasetReport.Skipped> skipped = new ArrayList<>();
+		try {
+			Iterator<ImageSource.Entry> it = source.iterator();
+			int index = 0;
+			while (it.hasNext() || !inFlight.isEmpty()) {
+				while (it.hasNext() && inFlight.size() < window) {
+					ImageSource.Entry e = it.next();
+					int i = index++;
+					inFlight.add(pool.submit(() -> prepare(i, e, inputShape)));
+				}
+				Prepared r = inFlight.poll().get();
+				if (r.problem != null) {
+					skipped.add(new DatasetReport.Skipped(r.entry.name(), r.problem));
+					continue;
+				}
+				// images of a model with free height/width batch only with images of the same size
+				if (!batch.isEmpty() && !Arrays.equals(batch.get(0).input.shape(), r.input.shape())) {
+					queue.put(new Batch(batch, skipped, false, null));
+					batch = new ArrayList<>();
+					skipped = new ArrayList<>();
+				}
+				batch.add(r);
+				if (batch.size() == batchSize) {
+					queue.put(new Batch(batch, skipped, false, null));
+					batch = new ArrayList<>();
+					skipped = new ArrayList<>();
+				}
+			}
+			queue.put(new Batch(batch, skipped, true, null));
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt(); // the consumer stopped: cancelled or failed
+		}
+		catch (ExecutionException e) {
+			offerError(queue, e.getCause());
+		}
+		catch (RuntimeException | Error e) {
+			offerError(queue, e);
+		}
+	}
+
+	private static void offerError(BlockingQueue<Batch> queue, Throwable t) {
+		queue.clear();
+		queue.offer(new Batch(List.of(), List.of(), true, t));
+	}
+
+	private Prepared prepare(int sourceIndex, ImageSource.Entry e, int[] inputShape) {
+		Preprocessing.Planes planes;
+		try {
+			planes = e.read();
+			if (planes == null) return new Prepared(sourceIndex, e, null, 0, 0, "cannot be opened as an image");
+		}
+		catch (Exception ex) {
+			return new Prepared(sourceIndex, e, null, 0, 0, message(ex));
+		}
+		try {
+			NdArray in = preprocessing.apply(planes, inputShape); // apply() copies: the entry's pixels stay untouched
+			return new Prepared(sourceIndex, e, in, planes.width, planes.height, null);
+		}
+		catch (RuntimeException ex) {
+			return new Prepared(sourceIndex, e, null, planes.width, planes.height, message(ex));
+		}
+	}
+
+	private static String message(Throwable t) {
+		String m = t.getMessage();
+		return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+	}
+
+	private static java.util.concurrent.ThreadFactory daemon(String name) {
+		return r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		};
+	}
+}

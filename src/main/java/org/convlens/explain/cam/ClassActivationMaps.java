@@ -1,0 +1,312 @@
+package org.convlens.explain.cam;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.convlens.explain.Progress;
+import org.convlens.model.ConvModel;
+import org.convlens.model.GradientResult;
+import org.convlens.model.LayerInfo;
+import org.convlens.model.LayerKind;
+import org.convlens.model.ModelException;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+
+/**
+ * Computes class activation maps for a batch of preprocessed images ({@code [N, H, W, C]}) with a
+ * {@link ConvModel}. Settings are immutable; each {@code with...} returns a changed copy:
+ *
+ * <pre>
+ * List&lt;Heatmap&gt; maps = new ClassActivationMaps(model).withMethod(CamMethod.GRAD_CAM_PLUS_PLUS)
+ * 	.withTarget(Target.classIndex(1)).compute(batch, progress);
+ * </pre>
+ *
+ * <p>Cost per batch of {@code batchSize} images: the gradient methods take one forward and
+ * backward pass; for the top class without its scores passed in, a forward pass first and then
+ * (with one layer) the forward and backward pass of only the layers after it. EigenCAM takes one
+ * forward pass. Score-CAM takes a forward pass per image per {@code batchSize} masked inputs;
+ * Ablation-CAM runs the layers after the chosen one (the engine's feeds) per image per
+ * {@code batchSize} ablated channels.
+ */
+public final class ClassActivationMaps {
+
+	/** Default number of images (gradient methods) or masked inputs (Score/Ablation-CAM) per model call. */
+	public static final int DEFAULT_BATCH_SIZE = 32;
+
+	private final ConvModel model;
+	private final CamMethod method;
+	private final List<String> layers;
+	private final Target target;
+	private final int batchSize;
+	private final Map<String, int[]> targetShapes = new HashMap<>();
+
+	public ClassActivationMaps(ConvModel model) {
+		this(model, CamMethod.GRAD_CAM, List.of(), Target.topClass(), DEFAULT_BATCH_SIZE);
+	}
+
+	private ClassActivationMaps(ConvModel model, CamMethod method, List<String> layers, Target target, int batchSize) {
+		this.model = Objects.requireNonNull(model, "model");
+		this.method = Objects.requireNonNull(method, "method");
+		this.layers = List.copyOf(layers);
+		this.target = Objects.requireNonNull(target, "target");
+		this.batchSize = batchSize;
+	}
+
+	public ClassActivationMaps withMethod(CamMethod m) {
+		return new ClassActivationMaps(model, m, layers, target, batchSize);
+	}
+
+	/** The layers whose maps are averaged; empty (the default) means {@link ModelInfo#lastSpatialLayer()}. */
+	public ClassActivationMaps withLayers(List<String> l) {
+		return new ClassActivationMaps(model, method, l == null ? List.of() : l, target, batchSize);
+	}
+
+	public ClassActivationMaps withTarget(Target t) {
+		return new ClassActivationMaps(model, method, layers, t, batchSize);
+	}
+
+	/** Images per model call for the gradient methods and EigenCAM; masked inputs per call for Score/Ablation-CAM. */
+	public ClassActivationMaps withBatchSize(int b) {
+		if (b < 1) throw new IllegalArgumentException("Batch size must be at least 1, not " + b);
+		return new ClassActivationMaps(model, method, layers, target, b);
+	}
+
+	public CamMethod method() { return method; }
+	public Target target() { return target; }
+	public int batchSize() { return batchSize; }
+
+	/**
+	 * The layers that will be used, checked: the chosen ones, or the last spatial layer.
+	 *
+	 * @throws ModelException for an unknown layer or a model without spatial layers
+	 * @throws IllegalArgumentException for a layer that is not spatial
+	 */
+	public List<LayerInfo> resolveLayers() {
+		ModelInfo info = model.info();
+		if (layers.isEmpty()) return List.of(info.lastSpatialLayer());
+		List<LayerInfo> out = new ArrayList<>();
+		for (String name : layers) {
+			LayerInfo l = info.layer(name);
+			if (l.kind() != LayerKind.SPATIAL) {
+				List<String> spatial = new ArrayList<>();
+				for (LayerInfo s : info.spatialLayers()) spatial.add(s.name());
+				throw new IllegalArgumentException("Layer '" + l.name() + "' is not spatial (its output is " + Arrays.toString(l.shape()) +
+					"): class activation maps need a feature-map layer [N, H, W, C]. Spatial layers: " + spatial);
+			}
+			if (!out.contains(l)) out.add(l);
+		}
+		return out;
+	}
+
+	/** Maps for every image of the batch, running the model as needed. */
+	public List<Heatmap> compute(NdArray batch, Progress progress) {
+		return compute(batch, null, progress);
+	}
+
+	/**
+	 * Maps for every image of the batch.
+	 *
+	 * @param batch preprocessed images {@code [N, H, W, C]}
+	 * @param targetValues the batch's values of {@link Target#tensor()} when the caller has them
+	 *          already (e.g. the logits behind a predictions table), so that the top class needs no
+	 *          extra forward pass; may be null
+	 */
+	public List<Heatmap> compute(NdArray batch, NdArray targetValues, Progress progress) {
+		Progress p = progress == null ? Progress.NONE : progress;
+		ModelInfo info = model.info();
+		if (!"NHWC".equals(info.dataFormat())) {
+			throw new ModelException("Class activation maps need an NHWC model; this one is " + info.dataFormat() + ".");
+		}
+		if (batch.rank() != 4) {
+			throw new IllegalArgumentException("Expected a batch of images [N, H, W, C], got " + Arrays.toString(batch.shape()));
+		}
+		if (targetValues != null && targetValues.dim(0) != batch.dim(0)) {
+			throw new IllegalArgumentException("Target values for " + targetValues.dim(0) + " images but the batch has " + batch.dim(0));
+		}
+		target.validate(info);
+		List<LayerInfo> ls = resolveLayers();
+		int N = batch.dim(0);
+		List<Heatmap> out = new ArrayList<>(N);
+		// perturbation methods run many forward passes per image: take images one at a time
+		int chunk = method.isPerturbation() ? 1 : batchSize;
+		for (int from = 0; from < N; from += chunk) {
+			p.checkCancelled();
+			int to = Math.min(N, from + chunk);
+			boolean whole = from == 0 && to == N;
+			NdArray part = whole ? batch : batch.items(from, to);
+			NdArray known = targetValues == null ? null : whole ? targetValues : targetValues.items(from, to);
+			Progress sub = p.sub((double) from / N, (double) to / N);
+			if (method.usesGradients()) out.addAll(gradientMaps(part, known, ls, sub));
+			else out.addAll(forwardMaps(part, ls, sub));
+			p.update((double) to / N, method.label() + ": " + to + "/" + N + " images");
+		}
+		return out;
+	}
+
+	private List<Heatmap> gradientMaps(NdArray part, NdArray known, List<LayerInfo> ls, Progress p) {
+		ModelInfo info = model.info();
+		int n = part.dim(0);
+		String t = target.tensor();
+		List<String> names = new ArrayList<>();
+		for (LayerInfo l : ls) names.add(l.name());
+		NdArray values = known;
+		Map<String, NdArray> feeds = Map.of(ConvModel.INPUT, part);
+		if (values == null && target.needsValues()) {
+			// the class is known only after a forward pass; with one layer, keep its activation from
+			// that pass and differentiate only the rest of the network
+			List<String> fetches = new ArrayList<>(List.of(t));
+			if (names.size() == 1 && !names.get(0).equals(t)) fetches.add(names.get(0));
+			Map<String, NdArray> r = model.run(part, fetches);
+			values = r.get(t);
+			if (fetches.size() == 2) feeds = Map.of(ConvModel.INPUT, part, names.get(0), r.get(names.get(0)));
+		}
+		int[] wShape;
+		if (values != null) wShape = values.shape();
+		else {
+			int[] item = targetItemShape(part);
+			wShape = new int[item.length + 1];
+			wShape[0] = n;
+			System.arraycopy(item, 0, wShape, 1, item.length);
+		}
+		int size = (int) NdArray.count(wShape) / n;
+		List<Target.Choice> choices = new ArrayList<>(n);
+		float[] w = new float[n * size];
+		for (int i = 0; i < n; i++) {
+			Target.Choice c = target.choose(info, values == null ? null : itemValues(values, i), size);
+			choices.add(c);
+			System.arraycopy(c.weights(), 0, w, i * size, size);
+		}
+		GradientResult g = model.gradients(feeds, t, new NdArray(wShape, w), names);
+		NdArray tv = g.target();
+		List<Heatmap> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			List<Heatmap.LayerMap> maps = new ArrayList<>();
+			for (String name : names) {
+				FeatureMaps a = FeatureMaps.of(g.activation(name), i);
+				FeatureMaps d = FeatureMaps.of(g.gradient(name), i);
+				maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), CamMath.gradientMap(method, a, d)));
+			}
+			Target.Choice c = choices.get(i);
+			out.add(heatmap(maps, c, c.score(itemValues(tv, i)), part));
+		}
+		return out;
+	}
+
+	/**
+	 * The target's values with the layer's output replaced by {@code acts} ({@code [n, h, w, k]}):
+	 * the rest of the network only. The image is fed as well (repeated {@code n} times) for
+	 * networks whose later layers also read the input; TensorFlow skips what is not needed.
+	 */
+	private NdArray runFrom(NdArray item, String layer, NdArray acts, String t) {
+		int n = acts.dim(0);
+		List<NdArray> copies = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) copies.add(item);
+		NdArray inputs = n == 1 ? item : NdArray.concat(copies);
+		return model.run(Map.of(ConvModel.INPUT, inputs, layer, acts), List.of(t)).get(t);
+	}
+
+	/** EigenCAM, Score-CAM and Ablation-CAM: activations from one forward pass, then per image. */
+	private List<Heatmap> forwardMaps(NdArray part, List<LayerInfo> ls, Progress p) {
+		ModelInfo info = model.info();
+		int n = part.dim(0);
+		String t = target.tensor();
+		List<String> fetches = new ArrayList<>();
+		for (LayerInfo l : ls) fetches.add(l.name());
+		if (!fetches.contains(t)) fetches.add(t);
+		Map<String, NdArray> r = model.run(part, fetches);
+		NdArray values = r.get(t);
+		int H = part.dim(1), W = part.dim(2), C = part.dim(3);
+		List<Heatmap> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			float[] v = itemValues(values, i);
+			Target.Choice c = target.choose(info, v, v.length);
+			float score = c.score(v);
+			NdArray item = part.item(i);
+			List<Heatmap.LayerMap> maps = new ArrayList<>();
+			for (int li = 0; li < ls.size(); li++) {
+				String name = ls.get(li).name();
+				FeatureMaps a = FeatureMaps.of(r.get(name), i);
+				Progress lp = p.sub((double) (i * ls.size() + li) / (n * ls.size()), (double) (i * ls.size() + li + 1) / (n * ls.size()));
+				float[] map;
+				switch (method) {
+					case EIGEN_CAM:
+						map = CamMath.eigenCam(a);
+						break;
+					case SCORE_CAM: {
+						BatchScorer s = masked -> scores(model.run(masked, List.of(t)).get(t), c);
+						map = CamMath.scoreCam(item.data(), H, W, C, a, s, batchSize, lp);
+						break;
+					}
+					case ABLATION_CAM: {
+						BatchScorer s = acts -> scores(runFrom(item, name, acts, t), c);
+						map = CamMath.ablationCam(a, score, s, batchSize, lp);
+						break;
+					}
+					default:
+						throw new IllegalStateException(method.toString());
+				}
+				maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), map));
+			}
+			out.add(heatmap(maps, c, score, part));
+		}
+		return out;
+	}
+
+	private Heatmap heatmap(List<Heatmap.LayerMap> maps, Target.Choice c, float score, NdArray part) {
+		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1));
+	}
+
+	private static float[] scores(NdArray values, Target.Choice c) {
+		int n = values.dim(0);
+		float[] s = new float[n];
+		for (int i = 0; i < n; i++) s[i] = c.score(itemValues(values, i));
+		return s;
+	}
+
+	private static float[] itemValues(NdArray a, int i) {
+		int s = a.stride0();
+		return Arrays.copyOfRange(a.data(), i * s, (i + 1) * s);
+	}
+
+	/** Shape of one image's values of the target tensor, from the catalogue where static, else from one forward pass. */
+	private int[] targetItemShape(NdArray part) {
+		String t = target.tensor();
+		synchronized (targetShapes) {
+			int[] s = targetShapes.get(t);
+			if (s != null) return s;
+		}
+		ModelInfo info = model.info();
+		int[] shape = null;
+		if (t.equals(ConvModel.LOGITS) && info.numClasses() > 0) shape = new int[] { info.numClasses() };
+		else if (info.hasLayer(t)) {
+			int[] full = info.layer(t).shape();
+			if (full != null && full.length > 1 && Arrays.stream(full, 1, full.length).allMatch(d -> d > 0)) {
+				shape = Arrays.copyOfRange(full, 1, full.length);
+			}
+		}
+		if (shape == null) {
+			int[] full = model.run(part.item(0), List.of(t)).get(t).shape();
+			shape = Arrays.copyOfRange(full, 1, full.length);
+		}
+		synchronized (targetShapes) {
+			targetShapes.put(t, shape);
+		}
+		return shape;
+	}
+
+	/** The settings as text, for logs and for labels of saved results. */
+	@Override
+	public String toString() {
+		Map<String, String> m = new LinkedHashMap<>();
+		m.put("method", method.label());
+		m.put("layers", layers.isEmpty() ? "auto" : String.join(",", layers));
+		m.put("target", target.toString());
+		m.put("batch", Integer.toString(batchSize));
+		return m.toString();
+	}
+}

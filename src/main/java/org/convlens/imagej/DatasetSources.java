@@ -1,0 +1,382 @@
+package org.convlens.imagej;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.io.Opener;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+
+import org.convlens.explain.DatasetException;
+import org.convlens.explain.ImageSource;
+import org.convlens.model.Preprocessing;
+
+/**
+ * The dataset sources of the dataset commands: a folder of image files (optionally recursive,
+ * the sub-folder name as label), a list file, or an open stack. Files are opened with ImageJ's
+ * {@link Opener} one at a time when the runner asks for them; a file that is not an image, or
+ * cannot be read, becomes an entry whose {@code read()} fails with a message saying so, which the
+ * runner lists as skipped.
+ */
+public final class DatasetSources {
+
+	/** Files never offered as images (system clutter). */
+	private static final Set<String> IGNORED = Set.of("thumbs.db", "desktop.ini", ".ds_store");
+
+	private DatasetSources() {}
+
+	/**
+	 * The image files of a folder, in name order, sub-folders after the files of their parent.
+	 *
+	 * @param recursive include sub-folders (at any depth)
+	 * @param labelsFromFolders label each image with the name of the folder it is in (images
+	 *        directly in {@code dir} get no label)
+	 * @throws DatasetException if the folder does not exist
+	 */
+	public static ImageSource folder(Path dir, boolean recursive, boolean labelsFromFolders) {
+		if (dir == null || !Files.isDirectory(dir)) throw new DatasetException("Not a folder: " + dir);
+		Path root = dir.toAbsolutePath().normalize();
+		int count = 0;
+		for (Iterator<Path> it = new FileWalker(root, recursive); it.hasNext(); it.next()) count++;
+		int size = count;
+		String desc = "folder " + root + (recursive ? " (with sub-folders)" : "");
+		return new ImageSource() {
+			@Override
+			public int size() {
+				return size;
+			}
+
+			@Override
+			public String description() {
+				return desc;
+			}
+
+			@Override
+			public Iterator<Entry> iterator() {
+				FileWalker w = new FileWalker(root, recursive);
+				return new Iterator<>() {
+					@Override
+					public boolean hasNext() {
+						return w.hasNext();
+					}
+
+					@Override
+					public Entry next() {
+						Path f = w.next();
+						String name = root.relativize(f).toString().replace('\\', '/');
+						String label = null;
+						if (labelsFromFolders && !f.getParent().equals(root)) label = f.getParent().getFileName().toString();
+						return new FileEntry(f, name, label);
+					}
+				};
+			}
+		};
+	}
+
+	/**
+	 * Images named in a text file, one per line: a path (absolute, or relative to the list file's
+	 * folder), optionally followed by a comma or tab and a label. Blank lines and lines starting
+	 * with {@code #} are ignored, and so is a first line {@code file,label} (or {@code path},
+	 * {@code name}, {@code image}).
+	 */
+	public static ImageSource listFile(Path list) {
+		if (list == null || !Files.isRegularFile(list)) throw new DatasetException("No such list file: " + list);
+		List<String> lines;
+		try {
+			lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+		}
+		catch (IOException e) {
+			throw new DatasetException("Cannot read the list file " + list + ": " + e.getMessage(), e);
+		}
+		Path base = list.toAbsolutePath().getParent();
+		List<ImageSource.Entry> entries = new ArrayList<>();
+		boolean first = true;
+		for (String raw : lines) {
+			String line = raw.strip();
+			if (line.isEmpty() || line.startsWith("#")) continue;
+			String[] parts = line.split("[,\t]", 2);
+			String file = unquote(parts[0].strip());
+			String label = parts.length > 1 ? unquote(parts[1].strip()) : null;
+			if (label != null && label.isEmpty()) label = null;
+			if (first && Set.of("file", "path", "name", "image", "filename").contains(file.toLowerCase(Locale.ROOT))) {
+				first = false;
+				continue;
+			}
+			first = false;
+			Path p = base.resolve(file).normalize();
+			entries.add(new FileEntry(p, file, label));
+		}
+		return ImageSource.of("list " + list.toAbsolutePath().normalize(), entries);
+	}
+
+	/**
+	 * The positions of an open image as a dataset: every (slice, frame) with all its channels,
+	 * named by the slice label (or {@code z=.., t=..}). The pixels are copied when read, so the
+	 * image is never changed.
+	 */
+	public static ImageSource stack(ImagePlus imp) {
+		if (imp == null) throw new DatasetException("No image is open.");
+		int nz = imp.getNSlices();
+		int nt = imp.getNFrames();
+		List<ImageSource.Entry> entries = new ArrayList<>();
+		for (int t = 1; t <= nt; t++) {
+			for (int z = 1; z <= nz; z++) {
+				int zz = z, tt = t;
+				String label = imp.getStack().getShortSliceLabel(imp.getStackIndex(1, z, t));
+				String name = label != null && !label.isBlank() ? label : nt > 1 ? "z=" + z + " t=" + t : "slice " + z;
+				entries.add(new ImageSource.Entry() {
+					@Override
+					public String name() {
+						return name;
+					}
+
+					@Override
+					public String label() {
+						return null;
+					}
+
+					@Override
+					public Preprocessing.Planes read() {
+						return planes(imp, zz, tt);
+					}
+				});
+			}
+		}
+		return ImageSource.of("image " + imp.getTitle() + " (" + entries.size() + " images)", entries);
+	}
+
+	/** The channels at slice {@code z}, frame {@code t} (1-based) as new float planes. */
+	public static Preprocessing.Planes planes(ImagePlus imp, int z, int t) {
+		int w = imp.getWidth(), h = imp.getHeight();
+		ImageStack st = imp.getStack();
+		if (imp.getType() == ImagePlus.COLOR_RGB || imp.getType() == ImagePlus.COLOR_256) {
+			ImageProcessor ip = st.getProcessor(imp.getStackIndex(1, z, t));
+			ColorProcessor cp = ip instanceof ColorProcessor ? (ColorProcessor) ip : (ColorProcessor) ip.convertToRGB();
+			int n = w * h;
+			byte[] r = new byte[n], g = new byte[n], b = new byte[n];
+			cp.getRGB(r, g, b);
+			return new Preprocessing.Planes(new float[][] { toFloat(r), toFloat(g), toFloat(b) }, w, h, 255, true);
+		}
+		int nc = imp.getNChannels();
+		float[][] ch = new float[nc][];
+		for (int c = 1; c <= nc; c++) {
+			ImageProcessor ip = st.getProcessor(imp.getStackIndex(c, z, t));
+			Object px = ip.getPixels();
+			if (px instanceof float[]) ch[c - 1] = ((float[]) px).clone();
+			else ch[c - 1] = (float[]) ip.convertToFloat().getPixels();
+		}
+		double max = imp.getBitDepth() == 8 ? 255 : imp.getBitDepth() == 16 ? 65535 : 1;
+		return new Preprocessing.Planes(ch, w, h, max, false);
+	}
+
+	private static float[] toFloat(byte[] b) {
+		float[] f = new float[b.length];
+		for (int i = 0; i < b.length; i++) f[i] = b[i] & 0xff;
+		return f;
+	}
+
+	private static String unquote(String s) {
+		return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1).replace("\"\"", "\"") : s;
+	}
+
+	/** An image file, opened when read. */
+	static final class FileEntry implements ImageSource.Entry {
+		private final Path file;
+		private final String name;
+		private final String label;
+
+		FileEntry(Path file, String name, String label) {
+			this.file = file;
+			this.name = name;
+			this.label = label;
+		}
+
+		@Override
+		public String name() {
+			return name;
+		}
+
+		@Override
+		public String label() {
+			return label;
+		}
+
+		public Path file() {
+			return file;
+		}
+
+		@Override
+		public Preprocessing.Planes read() throws IOException {
+			return planes(open(file));
+		}
+
+		@Override
+		public String toString() {
+			return name;
+		}
+	}
+
+	/** The first position (all channels) of an image file. */
+	static Preprocessing.Planes planes(ImagePlus imp) {
+		return planes(imp, 1, 1);
+	}
+
+	/**
+	 * Opens an image file with ImageJ, refusing files that are not images.
+	 *
+	 * @throws IOException saying what is wrong
+	 */
+	public static ImagePlus open(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) throw new IOException("file not found");
+		if (Files.size(file) == 0) throw new IOException("empty file");
+		String path = file.toString();
+		Opener o = new Opener();
+		o.setSilentMode(true);
+		int type = o.getFileType(path);
+		switch (type) {
+			case Opener.TEXT:
+			case Opener.JAVA_OR_TEXT:
+			case Opener.TABLE:
+			case Opener.ROI:
+			case Opener.OJJ:
+			case Opener.LUT:
+				throw new IOException("not an image file (" + typeName(type) + ")");
+			case Opener.RAW:
+				throw new IOException("raw data without a header cannot be opened as an image");
+			default:
+		}
+		ImagePlus imp;
+		try {
+			imp = o.openImage(path);
+		}
+		catch (RuntimeException e) {
+			throw new IOException("cannot be read as an image (" + e.getClass().getSimpleName() +
+				(e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+		}
+		if (imp == null || imp.getWidth() < 1 || imp.getHeight() < 1) {
+			throw new IOException(type == Opener.UNKNOWN ? "not an image format ImageJ can open" :
+				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
+		}
+		return imp;
+	}
+
+	/** Words for ImageJ's file types, for messages. */
+	static String typeName(int type) {
+		switch (type) {
+			case Opener.TEXT:
+			case Opener.JAVA_OR_TEXT:
+				return "text";
+			case Opener.TABLE:
+				return "table";
+			case Opener.ROI:
+				return "ImageJ selection";
+			case Opener.OJJ:
+				return "ObjectJ project";
+			case Opener.LUT:
+				return "lookup table";
+			case Opener.TIFF:
+			case Opener.TIFF_AND_DICOM:
+				return "TIFF";
+			case Opener.DICOM:
+				return "DICOM";
+			case Opener.FITS:
+				return "FITS";
+			case Opener.PGM:
+				return "PGM";
+			case Opener.JPEG:
+				return "JPEG";
+			case Opener.GIF:
+				return "GIF";
+			case Opener.BMP:
+				return "BMP";
+			case Opener.ZIP:
+				return "ZIP";
+			case Opener.PNG:
+				return "PNG";
+			case Opener.AVI:
+				return "AVI";
+			default:
+				return "image";
+		}
+	}
+
+	/**
+	 * Depth-first walk over regular, non-hidden files: each folder's files in name order, then its
+	 * sub-folders in name order. Holds one folder listing per level, not the whole tree.
+	 */
+	static final class FileWalker implements Iterator<Path> {
+		private final boolean recursive;
+		private final Deque<Iterator<Path>> files = new ArrayDeque<>();
+		private final Deque<Iterator<Path>> dirs = new ArrayDeque<>();
+		private Path next;
+
+		FileWalker(Path root, boolean recursive) {
+			this.recursive = recursive;
+			push(root);
+			advance();
+		}
+
+		private void push(Path dir) {
+			List<Path> f = new ArrayList<>();
+			List<Path> d = new ArrayList<>();
+			try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+				for (Path p : ds) {
+					String n = p.getFileName().toString();
+					if (n.startsWith(".") || IGNORED.contains(n.toLowerCase(Locale.ROOT))) continue;
+					if (Files.isDirectory(p)) d.add(p);
+					else if (Files.isRegularFile(p)) f.add(p);
+				}
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+			}
+			f.sort(null);
+			d.sort(null);
+			files.push(f.iterator());
+			dirs.push(recursive ? d.iterator() : List.<Path> of().iterator());
+		}
+
+		private void advance() {
+			next = null;
+			while (!files.isEmpty()) {
+				if (files.peek().hasNext()) {
+					next = files.peek().next();
+					return;
+				}
+				if (dirs.peek().hasNext()) {
+					push(dirs.peek().next());
+					continue;
+				}
+				files.pop();
+				dirs.pop();
+			}
+		}
+
+		@Override
+		public boolean hasNext() {
+			return next != null;
+		}
+
+		@Override
+		public Path next() {
+			if (next == null) throw new NoSuchElementException();
+			Path r = next;
+			advance();
+			return r;
+		}
+	}
+}

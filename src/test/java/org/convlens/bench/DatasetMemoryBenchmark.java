@@ -1,0 +1,189 @@
+package org.convlens.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+
+import org.convlens.explain.CnnCodes;
+import org.convlens.explain.CodeCsvWriter;
+import org.convlens.explain.DatasetReport;
+import org.convlens.explain.DatasetRunner;
+import org.convlens.explain.ImageSource;
+import org.convlens.imagej.DatasetSources;
+import org.convlens.imagej.ShapeFiles;
+import org.convlens.model.ConvModel;
+import org.convlens.model.Models;
+
+/**
+ * Extracts CNN codes (streamed to a CSV file) for N and for 10 N images, each in a fresh JVM with
+ * the same heap setting, and prints for each the peak heap (all heap pools, garbage not yet
+ * collected included) and peak resident memory of the process (VmHWM) of an undisturbed run, and
+ * the retained heap (after full collections forced during a second run), then the 10 N / N
+ * ratios (goal: at most 1.2). Not a test: {@code mvn -q test-compile exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.bench.DatasetMemoryBenchmark
+ * [-Dexec.args="N MODEL"]} (default 2000 images, test-data/models/shapes-keras).
+ */
+public final class DatasetMemoryBenchmark {
+
+	/** Heap of each measuring JVM, the same for both sizes; {@code -Dconvlens.bench.jvm="..."} replaces it. */
+	static final String[] HEAP = System.getProperty("convlens.bench.jvm", "-Xmx512m").trim().split("\\s+");
+
+	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals("--child")) {
+			child(Paths.get(args[1]), Paths.get(args[2]));
+			return;
+		}
+		int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+		Path modelDir = Paths.get(args.length > 1 ? args[1] : "test-data/models/shapes-keras").toAbsolutePath();
+		Path tmp = Files.createTempDirectory("convlens-membench");
+		try {
+			ShapeFiles.write(tmp.resolve("small"), (n + 2) / 3, 32, 5);
+			ShapeFiles.write(tmp.resolve("big"), (10 * n + 2) / 3, 32, 5);
+			// each size in a fresh JVM: peak resident memory cannot be reset reliably within one
+			long[] small = fork(modelDir, tmp.resolve("small"));
+			long[] big = fork(modelDir, tmp.resolve("big"));
+			System.out.printf("model %s, codes streamed to CSV, each size in a fresh JVM (%s)%n", modelDir, String.join(" ", HEAP));
+			String[] what = { "peak heap", "retained heap (full GC)", "peak resident (VmHWM)" };
+			System.out.printf("%-26s %12s %12s %8s%n", "", small[3] + " images", big[3] + " images", "ratio");
+			for (int i = 0; i < 3; i++) {
+				System.out.printf("%-26s %9.1f MB %9.1f MB %8.2f%n", what[i], small[i] / 1048576.0, big[i] / 1048576.0,
+					(double) big[i] / small[i]);
+			}
+			System.out.println("goal: every ratio <= 1.20");
+		}
+		finally {
+			try (Stream<Path> s = Files.walk(tmp)) {
+				s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+			}
+		}
+	}
+
+	private static long[] fork(Path model, Path dir) throws Exception {
+		StringBuilder cp = new StringBuilder();
+		ClassLoader cl = Thread.currentThread().getContextClassLoader();
+		if (cl instanceof java.net.URLClassLoader) {
+			for (java.net.URL u : ((java.net.URLClassLoader) cl).getURLs()) {
+				cp.append(cp.length() == 0 ? "" : java.io.File.pathSeparator).append(Paths.get(u.toURI()));
+			}
+		}
+		else cp.append(System.getProperty("java.class.path"));
+		Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+		List<String> cmd = new ArrayList<>(List.of(java.toString()));
+		cmd.addAll(List.of(HEAP));
+		cmd.addAll(List.of("-cp", cp.toString(), DatasetMemoryBenchmark.class.getName(), "--child", model.toString(), dir.toString()));
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		long[] result = null;
+		try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+			for (String l; (l = r.readLine()) != null;) {
+				if (l.startsWith("RESULT ")) {
+					String[] f = l.substring(7).split(" ");
+					result = new long[] { Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]) };
+				}
+			}
+		}
+		if (p.waitFor() != 0 || result == null) throw new IllegalStateException("The measuring JVM failed for " + dir);
+		return result;
+	}
+
+	/** In the measuring JVM: a warm-up on the first 64 images, then the whole folder. */
+	private static void child(Path modelDir, Path dir) throws Exception {
+		Path csv = Files.createTempFile("convlens-codes", ".csv");
+		try (ConvModel m = Models.open(modelDir)) {
+			ImageSource warm = ImageSource.of("warm-up", firstEntries(DatasetSources.folder(dir, true, true), 64));
+			try (CodeCsvWriter w = new CodeCsvWriter(csv)) {
+				new CnnCodes(m).extract(warm, new DatasetRunner(m, null), null, w);
+			}
+			long[] r = measure(m, dir, csv);
+			System.out.println("RESULT " + r[0] + " " + r[1] + " " + r[2] + " " + r[3]);
+		}
+		finally {
+			Files.deleteIfExists(csv);
+		}
+	}
+
+	private static java.util.List<ImageSource.Entry> firstEntries(ImageSource s, int n) {
+		java.util.List<ImageSource.Entry> l = new java.util.ArrayList<>();
+		for (ImageSource.Entry e : s) {
+			if (l.size() == n) break;
+			l.add(e);
+		}
+		return l;
+	}
+
+	private static DatasetReport run(ConvModel m, Path dir, Path csv) throws Exception {
+		try (CodeCsvWriter w = new CodeCsvWriter(csv)) {
+			return new CnnCodes(m).extract(DatasetSources.folder(dir, true, true), new DatasetRunner(m, null).batchSize(32), null, w);
+		}
+	}
+
+	/**
+	 * {peak heap, retained heap, peak RSS, images}, from two passes over the folder. The first
+	 * runs undisturbed: its peak heap (read from the pools, garbage not yet collected included) and
+	 * peak resident memory are what a user sees. The second forces a full collection at each
+	 * quarter of the run, while batches are in flight: the largest heap left is what the
+	 * extraction keeps.
+	 */
+	private static long[] measure(ConvModel m, Path dir, Path csv) throws Exception {
+		System.gc();
+		for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
+		resetPeakRss();
+		DatasetReport r;
+		try (CodeCsvWriter w = new CodeCsvWriter(csv)) {
+			r = new CnnCodes(m).extract(DatasetSources.folder(dir, true, true), new DatasetRunner(m, null).batchSize(32), null, w);
+		}
+		long peak = heapPeak();
+		long rss = peakRss();
+
+		ImageSource src = DatasetSources.folder(dir, true, true);
+		int quarter = Math.max(1, src.size() / 4);
+		AtomicLong retained = new AtomicLong();
+		try (CodeCsvWriter w = new CodeCsvWriter(csv)) {
+			new CnnCodes(m).extract(src, new DatasetRunner(m, null).batchSize(32), null, row -> {
+				w.accept(row);
+				if ((row.index() + 1) % quarter == 0) {
+					System.gc();
+					retained.accumulateAndGet(heapUsed(), Math::max);
+				}
+			});
+		}
+		return new long[] { peak, retained.get(), rss, r.processed() };
+	}
+
+	private static long heapPeak() {
+		long peak = 0;
+		for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+			if (p.getType() == MemoryType.HEAP) peak += p.getPeakUsage().getUsed();
+		}
+		return peak;
+	}
+
+	private static long heapUsed() {
+		return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+	}
+
+	/** Linux: writing 5 to clear_refs resets the peak resident set size. */
+	private static void resetPeakRss() {
+		try {
+			Files.writeString(Paths.get("/proc/self/clear_refs"), "5");
+		}
+		catch (Exception e) {
+			System.out.println("(cannot reset the peak resident size: " + e.getMessage() + ")");
+		}
+	}
+
+	private static long peakRss() throws Exception {
+		for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
+			if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
+		}
+		return -1;
+	}
+}

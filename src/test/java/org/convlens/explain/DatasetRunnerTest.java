@@ -1,0 +1,201 @@
+package org.convlens.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.convlens.TestPaths;
+import org.convlens.model.ConvModel;
+import org.convlens.model.Models;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+import org.convlens.testdata.SyntheticShapes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Streaming images through a model: same outputs as one at a time, skipping, errors, cancel. */
+class DatasetRunnerTest {
+
+	static ConvModel model;
+
+	@BeforeAll
+	static void open() {
+		model = Models.open(TestPaths.model("shapes-keras"));
+	}
+
+	@AfterAll
+	static void close() {
+		model.close();
+	}
+
+	/** Synthetic images as in-memory entries; every {@code badEvery}-th entry cannot be read. */
+	static List<ImageSource.Entry> shapes(int n, int size, long seed, int badEvery) {
+		SyntheticShapes gen = new SyntheticShapes(seed, size);
+		List<ImageSource.Entry> l = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			SyntheticShapes.Sample s = gen.next();
+			String name = String.format("img%03d.tif", i);
+			if (badEvery > 0 && i % badEvery == badEvery - 1) {
+				l.add(failing(name, "not an image file (text)"));
+				continue;
+			}
+			l.add(ImageSource.entry(name, s.className(), new Preprocessing.Planes(new float[][] { s.pixels }, size, size, 1, false)));
+		}
+		return l;
+	}
+
+	static ImageSource.Entry failing(String name, String why) {
+		return new ImageSource.Entry() {
+			@Override
+			public String name() {
+				return name;
+			}
+
+			@Override
+			public String label() {
+				return null;
+			}
+
+			@Override
+			public Preprocessing.Planes read() throws IOException {
+				throw new IOException(why);
+			}
+		};
+	}
+
+	@Test
+	void batchedOutputsEqualSingleImageRunsAndKeepOrder() {
+		List<ImageSource.Entry> entries = shapes(70, 32, 1, 9);
+		ImageSource src = ImageSource.of("test", entries);
+		List<Integer> batchSizes = new ArrayList<>();
+		List<DatasetRunner.Item> seen = new ArrayList<>();
+		List<float[]> logits = new ArrayList<>();
+		DatasetReport rep = new DatasetRunner(model, null).batchSize(16).readers(3).run(src, List.of(ConvModel.LOGITS), null,
+			(items, out) -> {
+				batchSizes.add(items.size());
+				seen.addAll(items);
+				NdArray l = out.get(ConvModel.LOGITS);
+				for (int b = 0; b < items.size(); b++) logits.add(l.item(b).data());
+			});
+		int bad = 70 / 9;
+		assertEquals(70 - bad, rep.processed());
+		assertEquals(bad, rep.skipped().size());
+		assertEquals("img008.tif", rep.skipped().get(0).name());
+		assertEquals("not an image file (text)", rep.skipped().get(0).reason());
+		assertEquals(List.of(16, 16, 16, 15), batchSizes);
+		Preprocessing pp = Preprocessing.forModel(model.info());
+		for (int i = 0; i < seen.size(); i++) {
+			DatasetRunner.Item it = seen.get(i);
+			assertEquals(i, it.index());
+			assertEquals(String.format("img%03d.tif", it.sourceIndex()), it.name());
+			assertTrue(it.sourceIndex() % 9 != 8);
+			NdArray single;
+			try {
+				single = model.run(pp.apply(it.entry().read(), model.info().imageInput().shape()), List.of(ConvModel.LOGITS)).get(
+					ConvModel.LOGITS);
+			}
+			catch (IOException e) {
+				throw new AssertionError(e);
+			}
+			assertArrayEquals(single.data(), logits.get(i), 1e-4f, "logits of " + it.name());
+		}
+		assertTrue(rep.details().contains("skipped img008.tif: not an image file (text)"), rep.details());
+	}
+
+	@Test
+	void imagesTheModelCannotTakeAreSkippedWithTheReason() {
+		List<ImageSource.Entry> entries = new ArrayList<>(shapes(5, 32, 2, 0));
+		// two non-RGB channels cannot feed a one-channel model
+		entries.add(2, ImageSource.entry("two-channels.tif", null, new Preprocessing.Planes(new float[][] { new float[16], new float[16] }, 4,
+			4, 255, false)));
+		DatasetReport rep = new DatasetRunner(model, null).run(ImageSource.of("test", entries), List.of(ConvModel.OUTPUT), null,
+			(items, out) -> {});
+		assertEquals(5, rep.processed());
+		assertEquals(1, rep.skipped().size());
+		assertTrue(rep.skipped().get(0).reason().contains("2 channels"), rep.skipped().get(0).reason());
+	}
+
+	@Test
+	void emptyAndUnusableSourcesFailWithClearMessages() {
+		DatasetRunner r = new DatasetRunner(model, null);
+		DatasetException e = assertThrows(DatasetException.class, () -> r.run(ImageSource.of("folder /data/empty", List.of()), List.of(
+			ConvModel.OUTPUT), null, (items, out) -> {}));
+		assertEquals("There are no images in folder /data/empty.", e.getMessage());
+		List<ImageSource.Entry> bad = List.of(failing("a.txt", "not an image file (text)"), failing("b.tif", "cannot be read as TIFF"));
+		e = assertThrows(DatasetException.class, () -> r.run(ImageSource.of("folder /data/bad", bad), List.of(ConvModel.OUTPUT), null,
+			(items, out) -> {}));
+		assertTrue(e.getMessage().startsWith("None of the 2 files in folder /data/bad could be used:"), e.getMessage());
+		assertTrue(e.getMessage().contains("b.tif: cannot be read as TIFF"), e.getMessage());
+	}
+
+	@Test
+	void cancelStopsTheRunAndItsThreads() throws InterruptedException {
+		AtomicInteger batches = new AtomicInteger();
+		Progress cancelAfterTwo = new Progress() {
+			@Override
+			public void update(double fraction, String message) {}
+
+			@Override
+			public boolean isCancelled() {
+				return batches.get() >= 2;
+			}
+		};
+		ImageSource src = ImageSource.of("test", shapes(400, 32, 3, 0));
+		assertThrows(CancelledException.class, () -> new DatasetRunner(model, null).batchSize(8).run(src, List.of(ConvModel.OUTPUT),
+			cancelAfterTwo, (items, out) -> batches.incrementAndGet()));
+		assertEquals(2, batches.get());
+		for (int i = 0; i < 50 && producerAlive(); i++) Thread.sleep(20);
+		assertTrue(!producerAlive(), "the producer thread ends after a cancel");
+	}
+
+	@Test
+	void progressReachesOneAndReaderErrorsPropagate() {
+		List<Double> fractions = new ArrayList<>();
+		Progress p = new Progress() {
+			@Override
+			public void update(double fraction, String message) {
+				fractions.add(fraction);
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return false;
+			}
+		};
+		new DatasetRunner(model, null).batchSize(10).run(ImageSource.of("t", shapes(25, 32, 4, 0)), List.of(ConvModel.OUTPUT), p,
+			(items, out) -> {});
+		assertEquals(1.0, fractions.get(fractions.size() - 1), 1e-9);
+		// a source whose iterator breaks (e.g. a folder vanished) fails the run with that error
+		ImageSource broken = new ImageSource() {
+			@Override
+			public int size() {
+				return 3;
+			}
+
+			@Override
+			public String description() {
+				return "broken";
+			}
+
+			@Override
+			public java.util.Iterator<Entry> iterator() {
+				throw new java.io.UncheckedIOException(new IOException("Cannot list /gone"));
+			}
+		};
+		RuntimeException e = assertThrows(RuntimeException.class, () -> new DatasetRunner(model, null).run(broken, List.of(
+			ConvModel.OUTPUT), null, (items, out) -> {}));
+		assertTrue(e.getMessage().contains("Cannot list /gone"), e.getMessage());
+	}
+
+	private static boolean producerAlive() {
+		return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && (t.getName().equals("ConvLens batch producer") ||
+			t.getName().equals("ConvLens image reader")));
+	}
+}

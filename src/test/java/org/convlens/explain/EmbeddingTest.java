@@ -1,0 +1,115 @@
+package org.convlens.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** t-SNE through Smile, the neighbour statistic and the grid layout. */
+class EmbeddingTest {
+
+	/** Three Gaussian blobs in 50 dimensions, with a few noise dimensions larger than the blobs' spread. */
+	static float[][] blobs(int n, int[] labels, long seed) {
+		Random r = new Random(seed);
+		float[][] x = new float[n][50];
+		for (int i = 0; i < n; i++) {
+			labels[i] = i % 3;
+			for (int j = 0; j < 50; j++) x[i][j] = (float) (r.nextGaussian() + (j % 3 == labels[i] ? 4 : 0));
+		}
+		return x;
+	}
+
+	@Test
+	void tsneSeparatesBlobsAndIsReproducible() {
+		int n = 240;
+		int[] labels = new int[n];
+		float[][] x = blobs(n, labels, 1);
+		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(30).iterations(500).seed(7);
+		double[][] a = Embedding.tsne(x, o, null);
+		assertEquals(n, a.length);
+		assertEquals(2, a[0].length);
+		double acc = Embedding.knnAccuracy(a, labels, 5);
+		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
+		double[][] b = Embedding.tsne(x, o, null);
+		for (int i = 0; i < n; i++) assertArrayEquals(a[i], b[i], 1e-9, "same seed, same map");
+		double[][] c = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(500).seed(8), null);
+		boolean differs = false;
+		for (int i = 0; i < n && !differs; i++) differs = Math.abs(a[i][0] - c[i][0]) > 1e-6;
+		assertTrue(differs, "another seed, another map");
+	}
+
+	@Test
+	void smallSetsClampPerplexityAndTinyOnesAreRefused() {
+		int[] labels = new int[12];
+		double[][] y = Embedding.tsne(blobs(12, labels, 2), new Embedding.TsneOptions().perplexity(50).iterations(300), null);
+		for (double[] p : y) assertTrue(Double.isFinite(p[0]) && Double.isFinite(p[1]));
+		assertEquals(11 / 3.0, Embedding.maxPerplexity(12), 1e-12);
+		DatasetException e = assertThrows(DatasetException.class, () -> Embedding.tsne(new float[4][3], new Embedding.TsneOptions(), null));
+		assertEquals("t-SNE needs at least 5 images; there are 4.", e.getMessage());
+		// as many dimensions as points: Smile would take the matrix for distances
+		float[][] square = new float[20][20];
+		Random r = new Random(3);
+		for (float[] row : square) for (int j = 0; j < 20; j++) row[j] = r.nextFloat();
+		double[][] z = Embedding.tsne(square, new Embedding.TsneOptions().iterations(100), null);
+		assertEquals(20, z.length);
+	}
+
+	@Test
+	void tsneCanBeCancelledAndReportsProgress() {
+		int[] labels = new int[60];
+		float[][] x = blobs(60, labels, 3);
+		int[] updates = { 0 };
+		Progress p = new Progress() {
+			@Override
+			public void update(double fraction, String message) {
+				updates[0]++;
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return updates[0] >= 3;
+			}
+		};
+		assertThrows(CancelledException.class, () -> Embedding.tsne(x, new Embedding.TsneOptions().iterations(1000), p));
+		assertEquals(3, updates[0]);
+	}
+
+	@Test
+	void memoryEstimateIsQuadratic() {
+		assertEquals(4 * Embedding.tsneBytes(1000) - 3 * 64L * 1000, Embedding.tsneBytes(2000), 64L * 2000 * 4);
+		assertTrue(Embedding.tsneBytes(5000) > 570L << 20); // 3 * 8 * 5000^2 bytes = 572 MiB
+	}
+
+	@Test
+	void knnAccuracyByHand() {
+		// 1-D points: 0,1,2 labelled A; 10,11 labelled B; 12 labelled A (its neighbours are B)
+		double[][] p = { { 0, 0 }, { 1, 0 }, { 2, 0 }, { 10, 0 }, { 11, 0 }, { 12, 0 } };
+		int[] l = { 0, 0, 0, 1, 1, 0 };
+		// k=1: only 12 is wrong (its nearest, 11, is B); 11's tie between 10 and 12 goes to the first, 10
+		assertEquals(5.0 / 6, Embedding.knnAccuracy(p, l, 1), 1e-12);
+		// k=2: 10 sees {11 B, 12 A}: a tie, won by the nearest (B); 12 sees {11, 10}: both B, wrong
+		assertEquals(5.0 / 6, Embedding.knnAccuracy(p, l, 2), 1e-12);
+		int[] l2 = { 0, 0, 0, 1, 1, 1 };
+		assertEquals(1.0, Embedding.knnAccuracy(p, l2, 2), 1e-12);
+	}
+
+	@Test
+	void gridCellsShowTheNearestImage() {
+		// points at the corners and the centre of the unit square
+		double[][] xy = { { 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 }, { 0.5, 0.5 } };
+		int[] g = EmbeddingGrid.assign(xy, 3, 3, Double.POSITIVE_INFINITY);
+		// row 0 is the top (largest y)
+		assertArrayEquals(new int[] { 2, 4, 3, 4, 4, 4, 0, 4, 1 }, g);
+		int[] sparse = EmbeddingGrid.assign(new double[][] { { 0, 0 }, { 1, 1 } }, 4, 4, 0.8);
+		// (1,1) is the top-right corner, (0,0) the bottom-left; other cells are farther than 0.8 cells
+		assertEquals(1, sparse[3]);
+		assertEquals(0, sparse[12]);
+		assertEquals(2, java.util.Arrays.stream(sparse).filter(i -> i >= 0).count());
+		assertFalse(java.util.Arrays.stream(EmbeddingGrid.assign(xy, 10, 10, Double.POSITIVE_INFINITY)).anyMatch(i -> i < 0));
+	}
+}
