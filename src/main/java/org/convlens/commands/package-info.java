@@ -28,8 +28,9 @@
  * <li>Add one line to {@code plugins.config} (repository top level) for ImageJ 1.x menus/macros:
  * <pre>Plugins>ConvLens, "Grad-CAM", org.convlens.commands.IJ1Bridge("org.convlens.commands.GradCam")</pre>
  * The generic {@link org.convlens.commands.IJ1Bridge} then reads macro options
- * ({@code run("Grad-CAM", "model=[/m] layer=conv2d_2")}, also headless), or shows a recordable
- * GenericDialog built from the inputs.</li>
+ * ({@code run("Grad-CAM", "model=[/m] layer=conv2d_2")}, also headless; check boxes: present = on,
+ * absent = off), or shows a recordable GenericDialog built from the inputs (in two steps, model
+ * first, when the command overrides {@code onModel} to fill choice lists).</li>
  * <li>Batch/CLI needs nothing more: {@code Batch gradcam --model M --input DIR --output OUT layer=conv2d_2}
  * finds the command by its {@code name}.</li>
  * <li>Add one line to {@link org.convlens.commands.Demo#STEPS} so the README demo shows it, and
