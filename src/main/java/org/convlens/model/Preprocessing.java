@@ -212,7 +212,7 @@ public final class Preprocessing {
 				}
 				return;
 			case L2_COLUMNS:
-				return; // needs the resized geometry: see applyColumns
+				return; // needs the resized geometry: done in apply()
 			case PERCENTILE: {
 				int n = 0;
 				for (float[] c : ch) n += c.length;
