@@ -160,7 +160,16 @@ class PatternCommandsTest extends CommandTestBase {
 			ConvLensCommand.message(e));
 		e = assertThrows(RuntimeException.class, () -> run(FirstLayerWeights.class, "layer", "conv9"));
 		assertTrue(ConvLensCommand.message(e).contains("no layer 'conv9'"), ConvLensCommand.message(e));
-		// commands that need an image still say so
+		// commands that need an image still say so (other tests under a display may have left windows open)
+		if (WindowManager.getIDList() != null) {
+			for (int id : WindowManager.getIDList()) {
+				ImagePlus i = WindowManager.getImage(id);
+				if (i != null) {
+					i.changes = false;
+					i.close();
+				}
+			}
+		}
 		WindowManager.setTempCurrentImage(null);
 		e = assertThrows(RuntimeException.class, () -> run(ShowActivations.class));
 		assertTrue(ConvLensCommand.message(e).toLowerCase().contains("image"), ConvLensCommand.message(e));
