@@ -40,7 +40,7 @@ public class FirstLayerWeights extends ConvLensCommand {
 	private ImagePlus weights;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Kernel montage")
-	private ImagePlus montage;
+	private ImagePlus kernels;
 
 	@Override
 	protected boolean needsImage() {
@@ -80,13 +80,13 @@ public class FirstLayerWeights extends ConvLensCommand {
 		}
 		String title = info.path().getFileName() + " - " + name + " kernels";
 		weights = PlaneImages.stack(title, planes, labels);
-		montage = PlaneImages.montage(title + " montage", planes, short_, null);
+		kernels = PlaneImages.montage(title + " montage", planes, short_, null);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("layer", name);
 		params.put("kernel.shape", java.util.Arrays.toString(k.shape()));
 		params.put("zoom", zoom);
 		params.put("contrast", c.name().toLowerCase(java.util.Locale.ROOT));
 		Provenance.stamp(weights, getInfo().getTitle(), info, prep, null, params);
-		Provenance.stamp(montage, getInfo().getTitle(), info, prep, null, params);
+		Provenance.stamp(kernels, getInfo().getTitle(), info, prep, null, params);
 	}
 }

@@ -206,7 +206,7 @@ class PatternCommandsTest extends CommandTestBase {
 					assertEquals(shade(w, contrast.equals("shared") ? shared : own[f]), ip.get(x, y), 1, contrast + " f=" + f);
 				}
 			}
-			assertEquals(out, ((ImagePlus) o.get("montage")).getOverlay().size());
+			assertEquals(out, ((ImagePlus) o.get("kernels")).getOverlay().size());
 		}
 		// eight input channels: a hyperstack, one channel per input
 		ImagePlus h = (ImagePlus) run(FirstLayerWeights.class, "layer", "conv2d_1", "zoom", 1).get("weights");
@@ -230,7 +230,7 @@ class PatternCommandsTest extends CommandTestBase {
 		// save=[dir] names the files after the model
 		IJ1Bridge.runCommand(WEIGHTS, "model=[" + modelPath + "] save=[" + tmp + "]");
 		assertTrue(Files.exists(tmp.resolve("shapes-keras_weights.tif")));
-		assertTrue(Files.exists(tmp.resolve("shapes-keras_montage.png")));
+		assertTrue(Files.exists(tmp.resolve("shapes-keras_kernels.png")));
 		RuntimeException e = assertThrows(RuntimeException.class, () -> IJ1Bridge.runCommand(PATTERNS, "model=[" + modelPath + "] filter=3"));
 		assertTrue(ConvLensCommand.message(e).contains("Unknown option 'filter'"), ConvLensCommand.message(e));
 	}
