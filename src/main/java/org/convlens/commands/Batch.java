@@ -79,8 +79,8 @@ public final class Batch {
 				return 2;
 			}
 		}
-		if (input == null || output == null) {
-			err.println("--input and --output are required.\n" + USAGE);
+		if (output == null || (input == null && needsImage(command))) {
+			err.println((output == null ? "--output" : "--input") + " is required.\n" + USAGE);
 			return 2;
 		}
 		try {
@@ -109,24 +109,26 @@ public final class Batch {
 	public static Report run(String command, Path input, Path output, Map<String, String> options, PrintStream log) throws IOException {
 		Context ctx = Contexts.get();
 		Class<? extends Command> cls = find(ctx, command);
-		List<Path> images = images(input);
+		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
+		// a command that does not look at images runs once, its outputs named after the model
+		List<Path> images = needsImage ? images(input) : java.util.Collections.singletonList((Path) null);
 		Report report = new Report();
 		for (Path img : images) {
-			ImagePlus imp = IJ.openImage(img.toString());
-			if (imp == null) {
+			ImagePlus imp = img == null ? null : IJ.openImage(img.toString());
+			if (img != null && imp == null) {
 				report.failures.add(img + ": cannot open this image.");
 				continue;
 			}
 			Module module = CommandRunner.create(ctx, cls);
 			Map<String, Object> in = inputs(module, options);
-			for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
+			if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
 			org.scijava.log.LogService logService = ctx.service(org.scijava.log.LogService.class);
 			int level = logService.getLevel();
 			// failures are reported once, as a message, below; -Dconvlens.debug=true keeps SciJava's stack traces
 			if (!Boolean.getBoolean("convlens.debug")) logService.setLevel(org.scijava.log.LogLevel.NONE);
 			try {
 				Map<String, Object> outs = CommandRunner.run(ctx, module, in, false);
-				String base = Outputs.safe(img.getFileName().toString());
+				String base = img != null ? Outputs.safe(img.getFileName().toString()) : Outputs.safe(baseName(module, in.get("model")));
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
 					List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
@@ -135,13 +137,30 @@ public final class Batch {
 				}
 			}
 			catch (RuntimeException e) {
-				report.failures.add(img + ": " + ConvLensCommand.message(e));
+				report.failures.add((img != null ? img : command) + ": " + ConvLensCommand.message(e));
 			}
 			finally {
 				logService.setLevel(level);
 			}
 		}
 		return report;
+	}
+
+	/** Whether a command (by name) works on images; false for commands that only read the model. */
+	static boolean needsImage(String command) {
+		try {
+			Context ctx = Contexts.get();
+			return ConvLensCommand.needsImage(CommandRunner.create(ctx, find(ctx, command)));
+		}
+		catch (IllegalArgumentException e) {
+			return true; // an unknown command is reported with the usage
+		}
+	}
+
+	/** File-name base for the outputs of a command run without an image: the model folder's name. */
+	static String baseName(Module module, Object model) {
+		String name = model == null ? "" : java.nio.file.Paths.get(model.toString()).normalize().getFileName() + "";
+		return name.isEmpty() || name.equals("null") ? module.getInfo().getName() : name;
 	}
 
 	/** Inputs from {@code key=value} texts, checked against the command's inputs. */

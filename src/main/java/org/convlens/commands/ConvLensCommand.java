@@ -88,6 +88,21 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return "Unexpected error: " + e;
 	}
 
+	/**
+	 * Whether the command works on an image. Commands that only look at the model (filter patterns,
+	 * kernels) return false: their image input is then optional and never asked for, and
+	 * {@link IJ1Bridge} and {@link Batch} run them without an open image or an input file.
+	 */
+	protected boolean needsImage() {
+		return true;
+	}
+
+	/** Whether a module's command needs an image (true for commands that are not ConvLens commands). */
+	static boolean needsImage(org.scijava.module.Module module) {
+		Object o = module.getDelegateObject();
+		return !(o instanceof ConvLensCommand) || ((ConvLensCommand) o).needsImage();
+	}
+
 	/** The image input, or the current image when the input was not filled (plain ImageJ 1.x). */
 	protected ImagePlus image() {
 		if (ImageInput.isBlank(image)) image = WindowManager.getCurrentImage();
@@ -153,6 +168,12 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		catch (org.scijava.module.MethodCallException e) {
 			throw new IllegalStateException(e);
 		}
+		if (!needsImage()) {
+			// no dialog or harvester asks for an image the command does not use
+			MutableModuleItem<ImagePlus> item = getInfo().getMutableInput("image", ImagePlus.class);
+			if (item != null) item.setRequired(false);
+			resolveInput("image");
+		}
 		modelChanged();
 	}
 
@@ -177,6 +198,16 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		item.setChoices(choices);
 		String v = item.getValue(this);
 		if (v == null || v.isEmpty()) item.setValue(this, choices.get(0));
+	}
+
+	/** Sets a String input's choices; an empty value becomes {@code def} (when it is one of them). */
+	protected void setChoices(String input, List<String> choices, String def) {
+		MutableModuleItem<String> item = getInfo().getMutableInput(input, String.class);
+		if (item != null && def != null && choices.contains(def)) {
+			String v = item.getValue(this);
+			if (v == null || v.isEmpty()) item.setValue(this, def);
+		}
+		setChoices(input, choices);
 	}
 
 	/**

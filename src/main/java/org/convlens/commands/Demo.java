@@ -18,6 +18,8 @@ public final class Demo {
 		{ "activations", "layer=conv2d_1", "montage=true", "stats=true" },
 		{ "overview" },
 		{ "predictions", "top=3" },
+		{ "patterns", "layer=conv2d_1", "iterations=30" },
+		{ "weights", "zoom=8" },
 	};
 
 	private Demo() {}

@@ -67,8 +67,9 @@ public class IJ1Bridge implements PlugIn {
 		Module module = CommandRunner.create(ctx, cls);
 		Map<String, Object> inputs = new LinkedHashMap<>();
 		ImagePlus imp = null;
+		boolean needsImage = ConvLensCommand.needsImage(module);
 		for (ModuleItem<?> item : module.getInfo().inputs()) {
-			if (!Inputs.isImage(item)) continue;
+			if (!Inputs.isImage(item) || !needsImage) continue;
 			imp = WindowManager.getCurrentImage();
 			if (imp == null) throw new IllegalArgumentException("No image is open.");
 			inputs.put(item.getName(), imp);
@@ -91,7 +92,7 @@ public class IJ1Bridge implements PlugIn {
 		Map<String, Object> outs = CommandRunner.run(ctx, module, inputs, save == null);
 		if (save != null) {
 			Path dir = Paths.get(save);
-			String base = imp == null ? cls.getSimpleName() : imp.getTitle();
+			String base = imp != null ? imp.getTitle() : Batch.baseName(module, inputs.get("model"));
 			try {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());

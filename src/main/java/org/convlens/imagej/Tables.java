@@ -61,4 +61,27 @@ public final class Tables {
 		}
 		return rt;
 	}
+
+	/**
+	 * One row per filter pattern: target (e.g. {@code conv2d_1 filter 7}), filter (filter, unit or
+	 * class index), objective for the starting noise and at the end, gain (final / |start|), dead
+	 * (yes when the gradient was zero from the start) and rescues (steps undone because they
+	 * switched the filter off).
+	 */
+	public static ResultsTable patterns(List<org.convlens.explain.Pattern> patterns, ModelInfo info) {
+		ResultsTable rt = new ResultsTable();
+		rt.showRowNumbers(false);
+		rt.setPrecision(6);
+		for (org.convlens.explain.Pattern p : patterns) {
+			rt.incrementCounter();
+			rt.addValue("target", p.target().describe(info));
+			rt.addValue("filter", p.target().index());
+			rt.addValue("start", p.startActivation());
+			rt.addValue("final", p.finalActivation());
+			rt.addValue("gain", p.gain());
+			rt.addValue("dead", p.dead() ? "yes" : "no");
+			rt.addValue("rescues", p.rescues());
+		}
+		return rt;
+	}
 }
