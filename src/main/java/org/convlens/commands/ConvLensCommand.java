@@ -55,6 +55,15 @@ public abstract class ConvLensCommand extends DynamicCommand {
 
 	private IJProgress progress;
 
+	/**
+	 * Whether the command works on the current image. Dataset commands return false: their image
+	 * input becomes optional (used only when the dataset is the open stack), so the bridge and
+	 * {@link Batch} do not insist on an open image and give them a folder instead.
+	 */
+	protected boolean needsImage() {
+		return true;
+	}
+
 	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
 	protected abstract void execute();
 
@@ -152,6 +161,10 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 		catch (org.scijava.module.MethodCallException e) {
 			throw new IllegalStateException(e);
+		}
+		if (!needsImage()) {
+			MutableModuleItem<ImagePlus> item = getInfo().getMutableInput("image", ImagePlus.class);
+			if (item != null) item.setRequired(false);
 		}
 		modelChanged();
 	}

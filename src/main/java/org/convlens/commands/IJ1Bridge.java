@@ -70,6 +70,7 @@ public class IJ1Bridge implements PlugIn {
 		for (ModuleItem<?> item : module.getInfo().inputs()) {
 			if (!Inputs.isImage(item)) continue;
 			imp = WindowManager.getCurrentImage();
+			if (imp == null && !needsImage(module)) continue; // a dataset command reading a folder
 			if (imp == null) throw new IllegalArgumentException("No image is open.");
 			inputs.put(item.getName(), imp);
 			module.setInput(item.getName(), imp);
@@ -102,6 +103,12 @@ public class IJ1Bridge implements PlugIn {
 			}
 		}
 		return outs;
+	}
+
+	/** Whether the module's command needs the current image (false for dataset commands). */
+	static boolean needsImage(Module module) {
+		Object o = module.getDelegateObject();
+		return !(o instanceof ConvLensCommand) || ((ConvLensCommand) o).needsImage();
 	}
 
 	@SuppressWarnings("unchecked")
