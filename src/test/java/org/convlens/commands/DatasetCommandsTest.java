@@ -251,4 +251,44 @@ class DatasetCommandsTest extends CommandTestBase {
 		assertTrue(Files.isRegularFile(out.resolve("disc_codes.csv")));
 		assertEquals(5, Files.readAllLines(out.resolve("disc_codes.csv")).size());
 	}
+
+	@Test
+	void escapeCancelsADatasetCommand() throws Exception {
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		Thread esc = new Thread(() -> {
+			while (!stop.get()) IJ.setKeyDown(java.awt.event.KeyEvent.VK_ESCAPE);
+		});
+		esc.start();
+		try {
+			CommandCancelledException e = assertThrows(CommandCancelledException.class,
+				() -> runFolder(EmbeddingMap.class, "iterations", 100000, "perplexity", 3.0));
+			assertEquals("Cancelled by the user.", e.getMessage());
+		}
+		finally {
+			stop.set(true);
+			esc.join();
+			IJ.resetEscape();
+		}
+	}
+
+	@Test
+	void exampleMacroWritesTheDatasetViews(@TempDir Path tmp) throws Exception {
+		org.junit.jupiter.api.Assumptions.assumeFalse(java.awt.GraphicsEnvironment.isHeadless(), "needs a display");
+		RecorderGuiTest.registerMenuEntries();
+		Path in = org.convlens.TestPaths.testData().resolve("images").resolve("localization");
+		IJ.runMacroFile(Path.of("macros/dataset-views.ijm").toAbsolutePath().toString(),
+			"model=" + modelPath.toAbsolutePath() + " input=" + in + " output=" + tmp);
+		ImagePlus m = IJ.openImage(tmp.resolve("MaxActivatingImages_montages.tif").toString());
+		assertEquals(4, m.getStackSize());
+		ResultsTable hits = ResultsTable.open(tmp.resolve("MaxActivatingImages_hits.csv").toString());
+		assertEquals(24, hits.size());
+		long images;
+		try (java.util.stream.Stream<Path> s = Files.list(in)) {
+			images = s.filter(p -> p.toString().endsWith(".tif")).count();
+		}
+		assertEquals(images + 1, Files.readAllLines(tmp.resolve("codes.csv")).size());
+		assertTrue(Files.isRegularFile(tmp.resolve("EmbeddingMap_images.png")));
+		assertTrue(Files.isRegularFile(tmp.resolve("EmbeddingMap_plot.png")));
+		assertEquals(images, ResultsTable.open(tmp.resolve("EmbeddingMap_coordinates.csv").toString()).size());
+	}
 }
