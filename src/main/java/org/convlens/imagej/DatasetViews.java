@@ -223,7 +223,16 @@ public final class DatasetViews {
 			String name = groupNames.get(g).isEmpty() ? "(none)" : groupNames.get(g);
 			legend.append(legend.length() == 0 ? "" : "\t").append(legendTitle == null ? name : legendTitle + " " + name);
 		}
-		plot.setLimitsToFit(false);
+		// Plot's automatic limits follow the first data set only: fit all points, with a margin
+		double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
+		for (double[] p : xy) {
+			x0 = Math.min(x0, p[0]);
+			x1 = Math.max(x1, p[0]);
+			y0 = Math.min(y0, p[1]);
+			y1 = Math.max(y1, p[1]);
+		}
+		double mx = Math.max(1e-9, (x1 - x0) * 0.05), my = Math.max(1e-9, (y1 - y0) * 0.05);
+		if (xy.length > 0) plot.setLimits(x0 - mx, x1 + mx, y0 - my, y1 + my);
 		plot.setLegend(legend.toString(), Plot.AUTO_POSITION);
 		ImagePlus imp = plot.getImagePlus();
 		imp.setTitle(title);
