@@ -92,7 +92,8 @@ public class IJ1Bridge implements PlugIn {
 		Map<String, Object> outs = CommandRunner.run(ctx, module, inputs, save == null);
 		if (save != null) {
 			Path dir = Paths.get(save);
-			String base = imp == null ? cls.getSimpleName() : imp.getTitle();
+			// a dataset command's outputs do not depend on whichever image happens to be open
+			String base = imp == null || !needsImage(module) ? cls.getSimpleName() : imp.getTitle();
 			try {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());

@@ -224,6 +224,14 @@ class DatasetCommandsTest extends CommandTestBase {
 	@Test
 	void singleImageCommandsStillNeedAnOpenImage() {
 		WindowManager.setTempCurrentImage(null);
+		// under a display, earlier tests may have left images open
+		for (int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList()) {
+			ImagePlus w = WindowManager.getImage(id);
+			if (w != null) {
+				w.changes = false;
+				w.close();
+			}
+		}
 		Exception e = assertThrows(RuntimeException.class, () -> IJ1Bridge.runCommand(ShowActivations.class.getName(),
 			"model=[" + modelPath.toAbsolutePath() + "] layer=conv2d"));
 		assertEquals("No image is open.", ConvLensCommand.message(e));
