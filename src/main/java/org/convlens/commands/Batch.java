@@ -79,7 +79,7 @@ public final class Batch {
 				return 2;
 			}
 		}
-		if (output == null || (input == null && needsImage(command))) {
+		if (output == null || (input == null && needsInput(command))) {
 			err.println((output == null ? "--output" : "--input") + " is required.\n" + USAGE);
 			return 2;
 		}
@@ -109,6 +109,8 @@ public final class Batch {
 	public static Report run(String command, Path input, Path output, Map<String, String> options, PrintStream log) throws IOException {
 		Context ctx = Contexts.get();
 		Class<? extends Command> cls = find(ctx, command);
+		// dataset commands run once on the whole folder, list or stack
+		if (DatasetCommand.class.isAssignableFrom(cls)) return runDataset(ctx, cls, input, output, options, log);
 		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		// a command that does not look at images runs once, its outputs named after the model
 		List<Path> images = needsImage ? images(input) : java.util.Collections.singletonList((Path) null);
@@ -146,11 +148,12 @@ public final class Batch {
 		return report;
 	}
 
-	/** Whether a command (by name) works on images; false for commands that only read the model. */
-	static boolean needsImage(String command) {
+	/** Whether a command (by name) needs --input: false only for commands that just read the model. */
+	static boolean needsInput(String command) {
 		try {
 			Context ctx = Contexts.get();
-			return ConvLensCommand.needsImage(CommandRunner.create(ctx, find(ctx, command)));
+			Class<? extends Command> cls = find(ctx, command);
+			return DatasetCommand.class.isAssignableFrom(cls) || ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		}
 		catch (IllegalArgumentException e) {
 			return true; // an unknown command is reported with the usage
@@ -161,6 +164,57 @@ public final class Batch {
 	static String baseName(Module module, Object model) {
 		String name = model == null ? "" : java.nio.file.Paths.get(model.toString()).normalize().getFileName() + "";
 		return name.isEmpty() || name.equals("null") ? module.getInfo().getName() : name;
+
+	}
+
+	/**
+	 * Runs a dataset command once on the whole input: a folder ({@code source=folder}), a list file
+	 * (.txt, .csv: {@code source=list}) or one image file, as a stack ({@code source=image}).
+	 * Outputs are named after the folder or file.
+	 */
+	static Report runDataset(Context ctx, Class<? extends Command> cls, Path input, Path output, Map<String, String> options,
+		PrintStream log) throws IOException
+	{
+		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
+		Map<String, String> opts = new LinkedHashMap<>(options);
+		ImagePlus imp = null;
+		if (Files.isDirectory(input)) {
+			opts.putIfAbsent("source", "folder");
+			opts.putIfAbsent("folder", input.toString());
+		}
+		else if (input.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(txt|csv|lst)$")) {
+			opts.putIfAbsent("source", "list");
+			opts.putIfAbsent("list", input.toString());
+		}
+		else {
+			imp = IJ.openImage(input.toString());
+			if (imp == null) throw new IllegalArgumentException(input + ": cannot open this image.");
+			opts.putIfAbsent("source", "image");
+		}
+		Module module = CommandRunner.create(ctx, cls);
+		Map<String, Object> in = inputs(module, opts);
+		if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
+		Report report = new Report();
+		try {
+			Map<String, Object> outs = CommandRunner.run(ctx, module, in, false);
+			String base = Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString());
+			for (Map.Entry<String, Object> e : outs.entrySet()) {
+				if (e.getValue() == null) continue;
+				List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
+				report.files.addAll(written);
+				if (log != null) for (Path w : written) log.println("wrote " + w);
+			}
+		}
+		catch (RuntimeException e) {
+			report.failures.add(input + ": " + ConvLensCommand.message(e));
+		}
+		return report;
+	}
+
+	/** Whether a command (batch name) reads a dataset (folder) rather than single images. */
+	public static boolean isDatasetCommand(String command) {
+		Context ctx = Contexts.get();
+		return DatasetCommand.class.isAssignableFrom(find(ctx, command));
 	}
 
 	/** Inputs from {@code key=value} texts, checked against the command's inputs. */

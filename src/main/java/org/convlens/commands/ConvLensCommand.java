@@ -89,9 +89,11 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	}
 
 	/**
-	 * Whether the command works on an image. Commands that only look at the model (filter patterns,
-	 * kernels) return false: their image input is then optional and never asked for, and
-	 * {@link IJ1Bridge} and {@link Batch} run them without an open image or an input file.
+	 * Whether the command works on the current image. Commands that only look at the model (filter
+	 * patterns, kernels) return false: their image input is then optional and never asked for, and
+	 * {@link IJ1Bridge} and {@link Batch} run them without an open image or an input file. Dataset
+	 * commands return false too: their image input is used only when the dataset is the open stack,
+	 * and Batch gives them the input folder or list instead.
 	 */
 	protected boolean needsImage() {
 		return true;

@@ -20,16 +20,24 @@ public final class Demo {
 		{ "predictions", "top=3" },
 		{ "patterns", "layer=conv2d_1", "iterations=30" },
 		{ "weights", "zoom=8" },
+		// dataset commands run once on the folder of test shapes (see main)
+		{ "maxact", "layer=conv2d_2", "filters=0-3", "top=6" },
+		{ "codes" },
+		{ "embedding", "perplexity=10", "iterations=300", "grid=8" },
 	};
 
 	private Demo() {}
 
-	/** Arguments: model folder, image, output folder (defaults: the test-data demo, demo-output). */
+	/**
+	 * Arguments: model folder, image, output folder, dataset folder for the dataset commands
+	 * (defaults: the test-data demo, demo-output, test-data/images/localization).
+	 */
 	public static void main(String[] args) throws Exception {
 		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
 		Path model = Paths.get(args.length > 0 ? args[0] : "test-data/models/shapes-keras");
 		Path image = Paths.get(args.length > 1 ? args[1] : "test-data/images/demo-ring.tif");
 		Path out = Paths.get(args.length > 2 ? args[2] : "demo-output");
+		Path dataset = Paths.get(args.length > 3 ? args[3] : "test-data/images/localization");
 		if (!Files.exists(model) || !Files.exists(image)) {
 			System.err.println("Demo model or image missing: " + model + ", " + image);
 			System.exit(1);
@@ -40,7 +48,7 @@ public final class Demo {
 			opts.put("model", model.toString());
 			for (int i = 1; i < step.length; i++) opts.put(step[i].substring(0, step[i].indexOf('=')), step[i].substring(step[i].indexOf('=') + 1));
 			System.out.println("== " + step[0]);
-			Batch.Report r = Batch.run(step[0], image, out, opts, System.out);
+			Batch.Report r = Batch.run(step[0], Batch.isDatasetCommand(step[0]) ? dataset : image, out, opts, System.out);
 			for (String f : r.failures) System.err.println(f);
 			failures += r.failures.size();
 		}

@@ -69,8 +69,10 @@ public class IJ1Bridge implements PlugIn {
 		ImagePlus imp = null;
 		boolean needsImage = ConvLensCommand.needsImage(module);
 		for (ModuleItem<?> item : module.getInfo().inputs()) {
-			if (!Inputs.isImage(item) || !needsImage) continue;
+			if (!Inputs.isImage(item)) continue;
 			imp = WindowManager.getCurrentImage();
+			// commands without an image ignore it; dataset commands use it only as "the open stack"
+			if (imp == null && !needsImage) continue;
 			if (imp == null) throw new IllegalArgumentException("No image is open.");
 			inputs.put(item.getName(), imp);
 			module.setInput(item.getName(), imp);
@@ -92,7 +94,9 @@ public class IJ1Bridge implements PlugIn {
 		Map<String, Object> outs = CommandRunner.run(ctx, module, inputs, save == null);
 		if (save != null) {
 			Path dir = Paths.get(save);
-			String base = imp != null ? imp.getTitle() : Batch.baseName(module, inputs.get("model"));
+			// outputs of commands without an image are named after the model, or the command for datasets
+			String base = imp != null && needsImage ? imp.getTitle()
+				: module.getDelegateObject() instanceof DatasetCommand ? cls.getSimpleName() : Batch.baseName(module, inputs.get("model"));
 			try {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());

@@ -254,8 +254,9 @@ class PatternCommandsTest extends CommandTestBase {
 		assertTrue(Files.exists(tmp.resolve("shapes-keras_weights.tif")));
 		assertEquals(2, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--output", tmp.toString() },
 			new PrintStream(o), new PrintStream(err)));
-		assertFalse(Batch.needsImage("weights"));
-		assertTrue(Batch.needsImage("activations"));
+		assertFalse(Batch.needsInput("weights"));
+		assertTrue(Batch.needsInput("maxact"), "dataset commands read --input as their folder");
+		assertTrue(Batch.needsInput("activations"));
 	}
 
 	/** A colour model: patterns and first-layer kernels come out RGB. */

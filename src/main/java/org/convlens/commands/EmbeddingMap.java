@@ -1,0 +1,150 @@
+package org.convlens.commands;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convlens.explain.CnnCodes;
+import org.convlens.explain.CodeCollector;
+import org.convlens.explain.DatasetReport;
+import org.convlens.explain.Embedding;
+import org.convlens.explain.EmbeddingGrid;
+import org.convlens.explain.ImageSource;
+import org.convlens.imagej.DatasetViews;
+import org.convlens.imagej.Provenance;
+import org.convlens.model.ConvModel;
+import org.convlens.model.ModelInfo;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+
+/**
+ * A 2-D map of a dataset's CNN codes (exact t-SNE): a scatter plot coloured by predicted class or
+ * label, the CS231n grid of images (each cell shows the image nearest to it in the map), and the
+ * coordinates.
+ */
+@Plugin(type = Command.class, name = "embedding", menuPath = "Plugins>ConvLens>Embedding Map", headless = true)
+public class EmbeddingMap extends DatasetCommand {
+
+	@Parameter(label = "Layer", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
+	private String layer = "";
+
+	@Parameter(label = "Pooling", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
+	private String pooling = "flatten";
+
+	@Parameter(label = "Perplexity", min = "1", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
+	private double perplexity = 30;
+
+	@Parameter(label = "Iterations", min = "1", description = "t-SNE iterations")
+	private int iterations = 1000;
+
+	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
+	private long seed = 42;
+
+	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
+	private String color = "predicted";
+
+	@Parameter(label = "Grid", min = "1", description = "Cells per side of the image grid")
+	private int grid = 16;
+
+	@Parameter(label = "Cell", min = "8", description = "Size of a grid cell in pixels")
+	private int cell = 48;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")
+	private ImagePlus plot;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Embedding grid")
+	private ImagePlus images;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Embedding coordinates")
+	private ResultsTable coordinates;
+
+	@Override
+	protected void onModel(ModelInfo info) {
+		setChoices("layer", codeLayers(info, CnnCodes.defaultLayer(info)));
+	}
+
+	@Override
+	protected void execute() {
+		ConvModel m = convModel();
+		ModelInfo info = m.info();
+		CnnCodes cc = new CnnCodes(m).layer(layer == null || layer.isBlank() ? null : layer.trim()).pooling(CnnCodesExport.pooling(pooling));
+		ImageSource src = dataset();
+		CodeCollector rows = new CodeCollector();
+		DatasetReport rep = cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
+		report(rep);
+		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed);
+		double[][] xy = Embedding.tsne(rows.codes(), o, progress().sub(0.3, 0.9));
+		List<CnnCodes.Row> rs = rows.rows();
+		boolean byLabel = "label".equalsIgnoreCase(color == null ? "" : color.trim());
+		if (byLabel && !rows.hasLabels()) {
+			IJ.log(getInfo().getTitle() + ": the images have no labels (use sub-folders with 'labels', or a list file with labels); colouring by predicted class.");
+			byLabel = false;
+		}
+		int[] group;
+		List<String> names;
+		if (byLabel) {
+			group = rows.labels();
+			names = rows.labelNames();
+		}
+		else {
+			group = rows.predicted();
+			names = new ArrayList<>();
+			int k = Math.max(1, info.numClasses());
+			for (int g : group) k = Math.max(k, g + 1);
+			for (int c = 0; c < k; c++) names.add(info.className(c));
+			for (int i = 0; i < group.length; i++) if (group[i] < 0) group[i] = 0;
+		}
+		String title = "t-SNE of " + cc.layer();
+		progress().update(0.92, "drawing");
+		plot = DatasetViews.scatter(title + " (" + (byLabel ? "label" : "predicted class") + ")", xy, group, names, byLabel ? null : "predicted");
+		int[] cells = EmbeddingGrid.assign(xy, grid, grid, Double.POSITIVE_INFINITY);
+		try {
+			images = DatasetViews.grid(title + " grid", entries(src, rs), cells, grid, grid, cell);
+		}
+		catch (IOException e) {
+			throw new IllegalArgumentException("An image could not be read again for the grid: " + e.getMessage(), e);
+		}
+		coordinates = DatasetViews.coordinatesTable(rs, xy);
+		Map<String, Object> params = new LinkedHashMap<>();
+		params.put("dataset", src.description());
+		params.put("images", rep.processed());
+		params.put("skipped", rep.skipped().size());
+		params.put("layer", cc.layer());
+		params.put("pooling", pooling);
+		params.put("tsne", o);
+		params.put("color", byLabel ? "label" : "predicted");
+		Provenance.stamp(plot, getInfo().getTitle(), info, prep(info), sourceImage(), params);
+		params.put("grid", grid + "x" + grid);
+		Provenance.stamp(images, getInfo().getTitle(), info, prep(info), sourceImage(), params);
+	}
+
+	/**
+	 * The entries behind the rows: rows come in source order with skipped entries left out, so
+	 * walking the source once and matching names in order finds each row's entry.
+	 */
+	static List<ImageSource.Entry> entries(ImageSource src, List<CnnCodes.Row> rows) {
+		List<ImageSource.Entry> out = new ArrayList<>(rows.size());
+		java.util.Iterator<ImageSource.Entry> it = src.iterator();
+		for (CnnCodes.Row r : rows) {
+			ImageSource.Entry e = null;
+			while (it.hasNext()) {
+				ImageSource.Entry c = it.next();
+				if (c.name().equals(r.name())) {
+					e = c;
+					break;
+				}
+			}
+			if (e == null) throw new IllegalStateException("Image " + r.name() + " is no longer in " + src.description());
+			out.add(e);
+		}
+		return out;
+	}
+}

@@ -1,0 +1,263 @@
+package org.convlens.imagej;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.util.List;
+
+import org.convlens.explain.CnnCodes;
+import org.convlens.explain.DatasetReport;
+import org.convlens.explain.ImageSource;
+import org.convlens.explain.MaxActivating;
+import org.convlens.model.Preprocessing;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Plot;
+import ij.measure.ResultsTable;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+
+/**
+ * Pictures and tables of the dataset commands: montages of max-activating images or patches,
+ * the t-SNE scatter plot and the CS231n-style grid of nearest images, and their tables.
+ */
+public final class DatasetViews {
+
+	/** Height of the caption strip under each montage tile. */
+	public static final int CAPTION = 24;
+	private static final int GAP = 2;
+	private static final int BACKGROUND = 0x303030;
+
+	/** Class colours for plots (colour-blind friendly first, Okabe-Ito), repeated when there are more classes. */
+	static final Color[] COLORS = { new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
+		new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000), new Color(0x999999), new Color(0x882255) };
+
+	private DatasetViews() {}
+
+	/** The images left out, with the reason. */
+	public static ResultsTable skippedTable(DatasetReport r) {
+		ResultsTable t = new ResultsTable();
+		for (DatasetReport.Skipped s : r.skipped()) {
+			t.incrementCounter();
+			t.addValue("file", s.name());
+			t.addValue("reason", s.reason());
+		}
+		return t;
+	}
+
+	/** One row per hit: filter, rank, score, file, label, unit (y, x) and the patch in image pixels. */
+	public static ResultsTable hitsTable(MaxActivating.Result r) {
+		ResultsTable t = new ResultsTable();
+		t.showRowNumbers(false);
+		for (int f : r.filters()) {
+			List<MaxActivating.Hit> hs = r.hits(f);
+			for (int k = 0; k < hs.size(); k++) {
+				MaxActivating.Hit h = hs.get(k);
+				double[] rect = h.imageRect();
+				t.incrementCounter();
+				t.addValue("layer", r.layer());
+				t.addValue("filter", f);
+				t.addValue("rank", k + 1);
+				t.addValue("score", h.score());
+				t.addValue("max", h.maxValue());
+				t.addValue("file", h.name());
+				t.addValue("label", h.label() == null ? "" : h.label());
+				t.addValue("y", h.unitY());
+				t.addValue("x", h.unitX());
+				t.addValue("patch x", rect[0]);
+				t.addValue("patch y", rect[1]);
+				t.addValue("patch width", rect[2]);
+				t.addValue("patch height", rect[3]);
+			}
+		}
+		return t;
+	}
+
+	/**
+	 * One montage per filter, as the slices of one RGB stack: the top images (whole, with the
+	 * maximal unit's receptive field outlined) or their receptive-field patches, each {@code tile}
+	 * pixels wide, captioned with rank, score and file name.
+	 */
+	public static ImagePlus montages(String title, MaxActivating.Result r, boolean patch, int tile) throws IOException {
+		int k = 0;
+		for (int f : r.filters()) k = Math.max(k, r.hits(f).size());
+		int cols = Math.max(1, (int) Math.ceil(Math.sqrt(k)));
+		int rows = Math.max(1, (k + cols - 1) / cols);
+		int w = cols * tile + (cols + 1) * GAP, h = rows * (tile + CAPTION) + (rows + 1) * GAP;
+		ImageStack st = new ImageStack(w, h);
+		for (int f : r.filters()) {
+			ColorProcessor cp = new ColorProcessor(w, h);
+			cp.setColor(new Color(BACKGROUND));
+			cp.fill();
+			List<MaxActivating.Hit> hs = r.hits(f);
+			for (int i = 0; i < hs.size(); i++) {
+				MaxActivating.Hit hit = hs.get(i);
+				int ox = GAP + (i % cols) * (tile + GAP), oy = GAP + (i / cols) * (tile + CAPTION + GAP);
+				Preprocessing.Planes p = hit.entry().read();
+				double[] rect = hit.imageRect();
+				ColorProcessor t;
+				if (patch) t = fit(render(MaxActivating.crop(p, rect)), tile);
+				else {
+					t = fit(render(p), tile);
+					if (hit.unitY() >= 0) {
+						double s = Math.min((double) tile / p.width, (double) tile / p.height);
+						t.setColor(Color.yellow);
+						int dx = (tile - (int) Math.round(p.width * s)) / 2, dy = (tile - (int) Math.round(p.height * s)) / 2;
+						t.drawRect(dx + (int) Math.round(rect[0] * s), dy + (int) Math.round(rect[1] * s), Math.max(2, (int) Math.round(rect[2] * s)),
+							Math.max(2, (int) Math.round(rect[3] * s)));
+					}
+				}
+				cp.insert(t, ox, oy);
+				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score()), hit.name());
+			}
+			st.addSlice(r.layer() + " \u00b7 filter " + f, cp);
+		}
+		return new ImagePlus(title, st);
+	}
+
+	private static void caption(ImageProcessor ip, int x, int y, int width, String line1, String line2) {
+		ip.setColor(Color.white);
+		ip.setFont(new Font("SansSerif", Font.PLAIN, 10));
+		ip.setAntialiasedText(true);
+		ip.drawString(fitText(ip, line1, width), x + 1, y + 11);
+		ip.setColor(new Color(0xbbbbbb));
+		ip.drawString(fitText(ip, line2, width), x + 1, y + 22);
+	}
+
+	/** The text, shortened from the left with an ellipsis so it fits {@code width} pixels. */
+	static String fitText(ImageProcessor ip, String s, int width) {
+		if (s == null) return "";
+		if (ip.getStringWidth(s) <= width - 2) return s;
+		String t = s;
+		while (t.length() > 1 && ip.getStringWidth("\u2026" + t) > width - 2) t = t.substring(1);
+		return "\u2026" + t;
+	}
+
+	/**
+	 * An image as RGB for display: RGB as is; otherwise the mean of the channels, scaled from
+	 * {@code 0..typeMax} (8 and 16 bit, so images compare) or from its own min..max (float).
+	 */
+	public static ColorProcessor render(Preprocessing.Planes p) {
+		int n = p.width * p.height;
+		if (p.rgb && p.channels.length == 3) {
+			int[] px = new int[n];
+			for (int i = 0; i < n; i++) {
+				px[i] = (clamp(p.channels[0][i]) << 16) | (clamp(p.channels[1][i]) << 8) | clamp(p.channels[2][i]);
+			}
+			return new ColorProcessor(p.width, p.height, px);
+		}
+		float[] g = new float[n];
+		for (float[] c : p.channels) for (int i = 0; i < n; i++) g[i] += c[i] / p.channels.length;
+		FloatProcessor fp = new FloatProcessor(p.width, p.height, g);
+		if (p.typeMax > 1) fp.setMinAndMax(0, p.typeMax);
+		else fp.resetMinAndMax();
+		return fp.convertToColorProcessor();
+	}
+
+	private static int clamp(float v) {
+		return Math.max(0, Math.min(255, Math.round(v)));
+	}
+
+	/** Scaled to fit a {@code size x size} square (kept aspect, centred on the background colour). */
+	public static ColorProcessor fit(ColorProcessor ip, int size) {
+		double s = Math.min((double) size / ip.getWidth(), (double) size / ip.getHeight());
+		int w = Math.max(1, (int) Math.round(ip.getWidth() * s)), h = Math.max(1, (int) Math.round(ip.getHeight() * s));
+		// enlarge small patches crisply (each input pixel a block), shrink large images smoothly
+		ip.setInterpolationMethod(s >= 1 ? ImageProcessor.NONE : ImageProcessor.BILINEAR);
+		ColorProcessor r = (ColorProcessor) ip.resize(w, h, s < 1);
+		if (w == size && h == size) return r;
+		ColorProcessor out = new ColorProcessor(size, size);
+		out.setColor(new Color(BACKGROUND));
+		out.fill();
+		out.insert(r, (size - w) / 2, (size - h) / 2);
+		return out;
+	}
+
+	/** Adds one image's code as a table row: file, label, predicted class, confidence, c0, c1, ... */
+	public static void addCodeRow(ResultsTable t, CnnCodes.Row r) {
+		t.incrementCounter();
+		t.addValue("file", r.name());
+		t.addValue("label", r.label() == null ? "" : r.label());
+		t.addValue("predicted", r.predictedName());
+		t.addValue("confidence", r.confidence());
+		float[] c = r.code();
+		for (int i = 0; i < c.length; i++) t.addValue("c" + i, c[i]);
+	}
+
+	/** The 2-D map as a table: file, label, predicted class, x, y. */
+	public static ResultsTable coordinatesTable(List<CnnCodes.Row> rows, double[][] xy) {
+		ResultsTable t = new ResultsTable();
+		for (int i = 0; i < rows.size(); i++) {
+			CnnCodes.Row r = rows.get(i);
+			t.incrementCounter();
+			t.addValue("file", r.name());
+			t.addValue("label", r.label() == null ? "" : r.label());
+			t.addValue("predicted", r.predictedName());
+			t.addValue("confidence", r.confidence());
+			t.addValue("x", xy[i][0]);
+			t.addValue("y", xy[i][1]);
+		}
+		return t;
+	}
+
+	/** A scatter plot of the map, one colour per group, with a legend. */
+	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle) {
+		Plot plot = new Plot(title, "t-SNE 1", "t-SNE 2");
+		plot.setSize(560, 480);
+		StringBuilder legend = new StringBuilder();
+		for (int g = 0; g < groupNames.size(); g++) {
+			int n = 0;
+			for (int v : group) if (v == g) n++;
+			if (n == 0) continue;
+			double[] x = new double[n], y = new double[n];
+			int j = 0;
+			for (int i = 0; i < group.length; i++) {
+				if (group[i] != g) continue;
+				x[j] = xy[i][0];
+				y[j++] = xy[i][1];
+			}
+			plot.setColor(COLORS[g % COLORS.length], COLORS[g % COLORS.length]);
+			plot.addPoints(x, y, Plot.CIRCLE);
+			String name = groupNames.get(g).isEmpty() ? "(none)" : groupNames.get(g);
+			legend.append(legend.length() == 0 ? "" : "\t").append(legendTitle == null ? name : legendTitle + " " + name);
+		}
+		// Plot's automatic limits follow the first data set only: fit all points, with a margin
+		double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
+		for (double[] p : xy) {
+			x0 = Math.min(x0, p[0]);
+			x1 = Math.max(x1, p[0]);
+			y0 = Math.min(y0, p[1]);
+			y1 = Math.max(y1, p[1]);
+		}
+		double mx = Math.max(1e-9, (x1 - x0) * 0.05), my = Math.max(1e-9, (y1 - y0) * 0.05);
+		if (xy.length > 0) plot.setLimits(x0 - mx, x1 + mx, y0 - my, y1 + my);
+		plot.setLegend(legend.toString(), Plot.AUTO_POSITION);
+		ImagePlus imp = plot.getImagePlus();
+		imp.setTitle(title);
+		return imp;
+	}
+
+	/**
+	 * The CS231n t-SNE grid: {@code cells[row * cols + col]} is the index into {@code entries} of
+	 * the image drawn in that cell ({@code -1} = empty), each image scaled into a {@code cell}
+	 * square. Images are read again one at a time.
+	 */
+	public static ImagePlus grid(String title, List<ImageSource.Entry> entries, int[] cells, int cols, int rows, int cell) throws IOException {
+		ColorProcessor cp = new ColorProcessor(cols * cell, rows * cell);
+		cp.setColor(Color.white);
+		cp.fill();
+		java.util.Map<Integer, ColorProcessor> cache = new java.util.HashMap<>();
+		for (int i = 0; i < cells.length; i++) {
+			if (cells[i] < 0) continue;
+			ColorProcessor t = cache.get(cells[i]);
+			if (t == null) {
+				t = fit(render(entries.get(cells[i]).read()), cell);
+				if (cache.size() < 256) cache.put(cells[i], t);
+			}
+			cp.insert(t, (i % cols) * cell, (i / cols) * cell);
+		}
+		return new ImagePlus(title, cp);
+	}
+}
