@@ -18,6 +18,9 @@ public final class Demo {
 		{ "activations", "layer=conv2d_1", "montage=true", "stats=true" },
 		{ "overview" },
 		{ "predictions", "top=3" },
+		{ "occlusion", "patch=6", "stride=2", "fill=mean" },
+		{ "saliency", "method=smoothgrad" },
+		{ "faithfulness", "method=Grad-CAM", "randomization=true" },
 	};
 
 	private Demo() {}

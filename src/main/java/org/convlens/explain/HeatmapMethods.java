@@ -123,4 +123,19 @@ public final class HeatmapMethods {
 		for (int i = 0; i < v.length; i++) v[i] = r.nextFloat();
 		return new NdArray(new int[] { h, w }, v);
 	}
+
+	/**
+	 * The heatmap of every item of a batch, each for its own class index, at the input's size
+	 * ({@code [H, W]}, resampled if the method gives a coarser map).
+	 */
+	public static List<NdArray> maps(ConvModel model, NdArray batch, int[] targets, HeatmapMethod method, Progress progress) {
+		int n = batch.dim(0);
+		List<NdArray> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			progress.checkCancelled();
+			NdArray m = method.heatmap(model, batch.item(i), targets[i], progress.sub((double) i / n, (i + 1.0) / n));
+			out.add(ExplainMath.resize(m, batch.dim(1), batch.dim(2)));
+		}
+		return out;
+	}
 }
