@@ -43,7 +43,7 @@ public class OcclusionMap extends ConvLensCommand {
 	private int batch = 32;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion map")
-	private ImagePlus heatmap;
+	private ImagePlus occlusion;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion overlay")
 	private ImagePlus overlay;
@@ -68,7 +68,7 @@ public class OcclusionMap extends ConvLensCommand {
 		params.put("fill", fill);
 		params.put("target", target);
 		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, "occlusion", false, params);
-		heatmap = out[0];
+		occlusion = out[0];
 		overlay = out[1];
 	}
 

@@ -61,7 +61,7 @@ public class SaliencyMap extends ConvLensCommand {
 	private int batch = 16;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency map")
-	private ImagePlus heatmap;
+	private ImagePlus saliency;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency overlay")
 	private ImagePlus overlay;
@@ -115,7 +115,7 @@ public class SaliencyMap extends ConvLensCommand {
 		params.put("settings", hm.toString());
 		List<NdArray> maps = HeatmapMethods.maps(m, x, targets, hm, progress().sub(0, 0.95));
 		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, name, name.equals("integrated-gradients"), params);
-		heatmap = out[0];
+		saliency = out[0];
 		overlay = out[1];
 	}
 }
