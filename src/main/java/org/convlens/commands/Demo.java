@@ -18,8 +18,8 @@ public final class Demo {
 		{ "activations", "layer=conv2d_1", "montage=true", "stats=true" },
 		{ "overview" },
 		{ "predictions", "top=3" },
-		{ "occlusion", "patch=6", "stride=2", "fill=mean" },
-		{ "saliency", "method=smoothgrad" },
+		{ "occlusion", "patch=6", "stride=2", "fill=mean", "blend=true" },
+		{ "saliency", "method=smoothgrad", "blend=true" },
 		{ "faithfulness", "method=Grad-CAM", "randomization=true" },
 	};
 

@@ -42,11 +42,17 @@ public class OcclusionMap extends ConvLensCommand {
 	@Parameter(label = "Batch size", min = "1", description = "Occluded images per model run")
 	private int batch = 32;
 
+	@Parameter(label = "Overlay", description = "Lay the map over the image (as an overlay; the pixels are not changed)")
+	private boolean overlay = true;
+
+	@Parameter(label = "Blend", description = "Also make an RGB image of the current slice blended with its map (e.g. for a PNG)")
+	private boolean blend;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion map")
 	private ImagePlus occlusion;
 
-	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion overlay")
-	private ImagePlus overlay;
+	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion blend")
+	private ImagePlus blended;
 
 	@Override
 	protected void execute() {
@@ -67,9 +73,9 @@ public class OcclusionMap extends ConvLensCommand {
 		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");
 		params.put("fill", fill);
 		params.put("target", target);
-		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, "occlusion", false, params);
+		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, "occlusion", false, overlay, blend, params);
 		occlusion = out[0];
-		overlay = out[1];
+		blended = out[1];
 	}
 
 	/** Image pixels to model-input pixels (0 stays automatic). */

@@ -60,11 +60,17 @@ public class SaliencyMap extends ConvLensCommand {
 	@Parameter(label = "Batch size", min = "1", description = "Images per model run (SmoothGrad samples, path points)")
 	private int batch = 16;
 
+	@Parameter(label = "Overlay", description = "Lay the map over the image (as an overlay; the pixels are not changed)")
+	private boolean overlay = true;
+
+	@Parameter(label = "Blend", description = "Also make an RGB image of the current slice blended with its map (e.g. for a PNG)")
+	private boolean blend;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency map")
 	private ImagePlus saliency;
 
-	@Parameter(type = ItemIO.OUTPUT, label = "Saliency overlay")
-	private ImagePlus overlay;
+	@Parameter(type = ItemIO.OUTPUT, label = "Saliency blend")
+	private ImagePlus blended;
 
 	@Override
 	protected void onModel(ModelInfo info) {
@@ -114,8 +120,8 @@ public class SaliencyMap extends ConvLensCommand {
 		}
 		params.put("settings", hm.toString());
 		List<NdArray> maps = HeatmapMethods.maps(m, x, targets, hm, progress().sub(0, 0.95));
-		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, name, name.equals("integrated-gradients"), params);
+		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, name, name.equals("integrated-gradients"), overlay, blend, params);
 		saliency = out[0];
-		overlay = out[1];
+		blended = out[1];
 	}
 }

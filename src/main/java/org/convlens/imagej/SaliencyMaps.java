@@ -7,12 +7,11 @@ import org.convlens.model.Preprocessing;
 
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.process.FloatProcessor;
 import ij.process.LUT;
 
 /**
- * Heatmaps at the image's size: one 32-bit plane per slice/frame of the source, resampled
- * (bilinear, pixel centres aligned) from the model input's size, with the source's calibration.
+ * Heatmaps at the image's size: maps at the model input's size resampled (bilinear, pixel centres
+ * aligned) to the source; shown with {@link HeatmapDisplay}.
  */
 public final class SaliencyMaps {
 
@@ -30,62 +29,20 @@ public final class SaliencyMaps {
 	}
 
 	/**
-	 * A 32-bit image (a stack over the source's Z and T) of maps already at the source's size.
-	 *
-	 * @param signed diverging LUT with a range symmetric around 0, else a sequential LUT from 0
+	 * Shows a signed map (Integrated Gradients attributions) with a diverging LUT, white at 0, and a
+	 * display range symmetric around 0.
 	 */
-	public static ImagePlus image(ImagePlus source, List<float[]> maps, String title, String label, boolean signed) {
-		int W = source.getWidth(), H = source.getHeight();
-		int nz = source.getNSlices(), nt = source.getNFrames();
-		ImageStack s = new ImageStack(W, H);
-		for (int i = 0; i < maps.size(); i++) {
-			String pos = maps.size() > 1 ? " (" + (nz > 1 ? "z=" + (i % nz + 1) : "") + (nz > 1 && nt > 1 ? " " : "") + (nt > 1 ? "t=" + (i / nz + 1) : "") + ")" : "";
-			s.addSlice(label + pos, new FloatProcessor(W, H, maps.get(i)));
+	public static void signedDisplay(ImagePlus map) {
+		double a = 0;
+		ImageStack s = map.getStack();
+		for (int i = 1; i <= s.getSize(); i++) {
+			for (float v : (float[]) s.getPixels(i)) if (Float.isFinite(v)) a = Math.max(a, Math.abs(v));
 		}
-		ImagePlus imp = new ImagePlus(title, s);
-		if (maps.size() == nz * nt && maps.size() > 1) {
-			imp.setDimensions(1, nz, nt);
-			imp.setOpenAsHyperStack(nz > 1 && nt > 1);
-		}
-		imp.setCalibration(FeatureMaps.calibration(source, W, H));
-		double lo = 0, hi = 0;
-		for (float[] m : maps) for (float v : m) {
-			if (!Float.isFinite(v)) continue;
-			lo = Math.min(lo, v);
-			hi = Math.max(hi, v);
-		}
-		LUT lut;
-		if (signed) {
-			double a = Math.max(Math.abs(lo), Math.abs(hi));
-			lo = -a;
-			hi = a;
-			lut = FeatureMaps.diverging();
-		}
-		else {
-			lo = 0;
-			lut = sequential();
-		}
-		if (!(hi > lo)) hi = lo + 1;
-		imp.getProcessor().setLut(lut);
-		for (int i = 1; i <= s.getSize(); i++) s.getProcessor(i).setLut(lut);
-		imp.setDisplayRange(lo, hi);
-		return imp;
-	}
-
-	/** A perceptually ordered dark-to-bright LUT (black - purple - orange - yellow, like "inferno"). */
-	public static LUT sequential() {
-		double[][] stops = { { 0, 0, 0, 4 }, { 0.25, 87, 16, 110 }, { 0.5, 188, 55, 84 }, { 0.75, 249, 142, 9 }, { 1, 252, 255, 164 } };
-		byte[] r = new byte[256], g = new byte[256], b = new byte[256];
-		for (int i = 0; i < 256; i++) {
-			double f = i / 255.0;
-			int k = 0;
-			while (k < stops.length - 2 && f > stops[k + 1][0]) k++;
-			double u = (f - stops[k][0]) / (stops[k + 1][0] - stops[k][0]);
-			r[i] = (byte) Math.round(stops[k][1] + u * (stops[k + 1][1] - stops[k][1]));
-			g[i] = (byte) Math.round(stops[k][2] + u * (stops[k + 1][2] - stops[k][2]));
-			b[i] = (byte) Math.round(stops[k][3] + u * (stops[k + 1][3] - stops[k][3]));
-		}
-		return new LUT(r, g, b);
+		if (!(a > 0)) a = 1;
+		LUT lut = FeatureMaps.diverging();
+		map.getProcessor().setLut(lut);
+		map.setLut(lut);
+		map.setDisplayRange(-a, a);
 	}
 
 	/**
