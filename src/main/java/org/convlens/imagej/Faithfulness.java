@@ -21,7 +21,7 @@ public final class Faithfulness {
 	private Faithfulness() {}
 
 	/**
-	 * Deletion and insertion curves of a heatmap (solid) and of a random heatmap (dashed, grey),
+	 * Deletion and insertion curves of a heatmap (bold) and of a random heatmap (thin, pale),
 	 * with the areas under the curves in the legend. The plot comes as an image (shown as a plot
 	 * window in ImageJ; saved as TIFF/PNG by Batch).
 	 */
@@ -31,14 +31,14 @@ public final class Faithfulness {
 		Plot p = new Plot(title, "Fraction of pixels deleted / inserted", "Class score (" + score + ")");
 		p.setSize(560, 360);
 		StringBuilder legend = new StringBuilder();
-		add(p, deletion, new Color(200, 30, 30), 2, false);
+		add(p, deletion, new Color(200, 30, 30), 2);
 		legend.append(String.format(Locale.ROOT, "%s deletion (AUC %.3f)", method, deletion.auc()));
-		add(p, insertion, new Color(30, 80, 200), 2, false);
+		add(p, insertion, new Color(30, 80, 200), 2);
 		legend.append(String.format(Locale.ROOT, "\n%s insertion (AUC %.3f)", method, insertion.auc()));
 		if (randomDeletion != null) {
-			add(p, randomDeletion, new Color(230, 140, 140), 1, true);
+			add(p, randomDeletion, new Color(235, 150, 150), 1);
 			legend.append(String.format(Locale.ROOT, "\nrandom map deletion (AUC %.3f)", randomDeletion.auc()));
-			add(p, randomInsertion, new Color(140, 160, 230), 1, true);
+			add(p, randomInsertion, new Color(150, 170, 235), 1);
 			legend.append(String.format(Locale.ROOT, "\nrandom map insertion (AUC %.3f)", randomInsertion.auc()));
 		}
 		p.setColor(Color.black);
@@ -47,11 +47,11 @@ public final class Faithfulness {
 		return p.getImagePlus();
 	}
 
-	private static void add(Plot p, DeletionInsertion.Curve c, Color color, float width, boolean dashed) {
+	private static void add(Plot p, DeletionInsertion.Curve c, Color color, float width) {
 		p.setColor(color);
 		p.setLineWidth(width);
-		p.addPoints(c.fractions(), c.scores(), dashed ? Plot.DOT : Plot.LINE);
-		if (dashed) p.addPoints(c.fractions(), c.scores(), Plot.LINE);
+		// one addPoints per curve: the legend's lines follow the calls
+		p.addPoints(c.fractions(), c.scores(), Plot.LINE);
 	}
 
 	/** One row per heatmap (the method, then the random baseline): deletion and insertion areas. */
