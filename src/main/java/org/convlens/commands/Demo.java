@@ -20,6 +20,9 @@ public final class Demo {
 		{ "predictions", "top=3" },
 		{ "patterns", "layer=conv2d_1", "iterations=30" },
 		{ "weights", "zoom=8" },
+		{ "occlusion", "patch=6", "stride=2", "fill=mean", "blend=true" },
+		{ "saliency", "method=smoothgrad", "blend=true" },
+		{ "faithfulness", "method=Grad-CAM", "randomization=true" },
 		// dataset commands run once on the folder of test shapes (see main)
 		{ "maxact", "layer=conv2d_2", "filters=0-3", "top=6" },
 		{ "codes" },

@@ -6,9 +6,11 @@
  * measures work with all of them: {@link org.convlens.explain.Occlusion}, the gradient family
  * ({@link org.convlens.explain.VanillaGradient}, {@link org.convlens.explain.SmoothGrad},
  * {@link org.convlens.explain.IntegratedGradients}, {@link org.convlens.explain.GuidedBackprop}
- * with DeconvNet, {@link org.convlens.explain.GuidedGradCam}), and the faithfulness measures
+ * with DeconvNet, {@link org.convlens.explain.GuidedGradCam}), every class activation map of
+ * {@link org.convlens.explain.cam} through {@link org.convlens.explain.CamHeatmap}, and the faithfulness measures
  * {@link org.convlens.explain.DeletionInsertion} and {@link org.convlens.explain.RandomizationCheck}
  * (with {@link org.convlens.explain.TrainedCheck}). Method objects are immutable settings with
  * {@code with...} copies; their {@code toString()} records the settings for logs and results.
+ * {@link org.convlens.explain.HeatmapMethods} finds a method by name and resolves targets for the commands.
  */
 package org.convlens.explain;

@@ -41,7 +41,7 @@ class DeletionInsertionTest {
 	void gradCamBeatsARandomMap() {
 		List<Fixtures.Labelled> loc = Fixtures.localization();
 		DeletionInsertion di = new DeletionInsertion();
-		HeatmapMethod cam = Fixtures.gradCam("conv2d_2");
+		HeatmapMethod cam = new CamHeatmap(org.convlens.explain.cam.CamMethod.GRAD_CAM, List.of("conv2d_2"), 32);
 		double delCam = 0, delRandom = 0, insCam = 0, insRandom = 0;
 		int better = 0;
 		for (Fixtures.Labelled l : loc) {

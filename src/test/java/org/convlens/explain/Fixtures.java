@@ -99,6 +99,7 @@ final class Fixtures {
 	 * A minimal Grad-CAM for tests (the real one lives in org.convlens.explain.cam): channel
 	 * weights are the spatial means of the class-logit gradient at {@code layer}; the map is
 	 * {@code relu(sum_k w_k A_k)} resampled to the input size.
+	 * The independent reference that {@link CamHeatmap} is checked against.
 	 */
 	static HeatmapMethod gradCam(String layer) {
 		return (model, input, target, progress) -> {

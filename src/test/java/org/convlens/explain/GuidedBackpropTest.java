@@ -144,7 +144,7 @@ class GuidedBackpropTest {
 			for (int i = 0; i < map.size(); i++) assertEquals(Math.abs(g.data()[i]), map.data()[i], 0f, "one channel: |gradient|");
 		}
 		// guided Grad-CAM: the guided gradient times the class activation map, pixel by pixel
-		HeatmapMethod cam = Fixtures.gradCam("conv2d_2");
+		HeatmapMethod cam = new CamHeatmap(org.convlens.explain.cam.CamMethod.GRAD_CAM, List.of("conv2d_2"), 32);
 		NdArray c = cam.heatmap(model, ring, 1, Progress.NONE);
 		NdArray g = new GuidedBackprop().gradient(model, ring, 1);
 		NdArray gg = new GuidedGradCam(cam).attributions(model, ring, 1, Progress.NONE);

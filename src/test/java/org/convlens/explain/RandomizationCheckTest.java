@@ -75,7 +75,7 @@ class RandomizationCheckTest {
 			System.out.println("randomisation check, trained shapes model, " + m + ":" + log);
 		}
 		// other methods, for the record
-		for (HeatmapMethod m : new HeatmapMethod[] { new GuidedBackprop(), Fixtures.gradCam("conv2d_2"), new Occlusion() }) {
+		for (HeatmapMethod m : new HeatmapMethod[] { new GuidedBackprop(), new CamHeatmap(), new Occlusion() }) {
 			RandomizationCheck.Result r = new RandomizationCheck().run(model, ring, 1, m, Progress.NONE);
 			System.out.println("randomisation check, demo ring, " + (m instanceof Occlusion || m instanceof GuidedBackprop ? m : "grad-cam") + ":" +
 				describe(r) + " -> " + r.verdict());

@@ -37,12 +37,12 @@ class RealModelsTest {
 		list.add(new IntegratedGradients().withBaseline(IntegratedGradients.Baseline.BLURRED));
 		list.add(new GuidedBackprop());
 		list.add(new GuidedBackprop(GuidedBackprop.Rule.DECONVNET));
-		list.add(new GuidedGradCam(Fixtures.gradCam(camLayer(m))));
+		list.add(new GuidedGradCam(new CamHeatmap(org.convlens.explain.cam.CamMethod.GRAD_CAM, List.of(camLayer(m)), 32)));
 		list.add(new Occlusion());
 		return list;
 	}
 
-	/** The test's stand-in Grad-CAM on the last feature map at least 8 px wide (a 3 x 3 map says little). */
+	/** Grad-CAM on the last feature map at least 8 px wide (a 3 x 3 map says little). */
 	static String camLayer(ConvModel m) {
 		String best = m.info().lastSpatialLayer().name();
 		for (org.convlens.model.LayerInfo l : m.info().spatialLayers()) if (l.shape()[2] >= 8) best = l.name();

@@ -1,0 +1,65 @@
+package org.convlens.commands;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convlens.imagej.HeatmapDisplay;
+import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Provenance;
+import org.convlens.imagej.SaliencyMaps;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+
+import ij.ImagePlus;
+
+/**
+ * The outputs shared by the heatmap commands, in the class activation map's display: the 32-bit
+ * map stack at the image's size, the heatmap laid over the source (its pixels unchanged) and an
+ * RGB blend of the current position.
+ */
+final class HeatmapOutputs {
+
+	private HeatmapOutputs() {}
+
+	/**
+	 * @param maps one {@code [H, W]} map per slice/frame at the model input's size
+	 * @param overlay lay the maps over the source image as an overlay
+	 * @param blended also make an RGB image of the source blended with the current position's map
+	 * @return the map image and the blended image (null where none is made)
+	 */
+	static ImagePlus[] build(ConvLensCommand cmd, ImagePlus imp, ModelInfo info, Preprocessing prep, List<NdArray> maps, int[] targets,
+		String method, boolean signed, boolean overlay, boolean blended, Map<String, Object> params)
+	{
+		List<float[]> resized = SaliencyMaps.toImageSize(maps, imp);
+		String label = method + ": " + classes(info, targets);
+		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, imp.getTitle() + " - " + method, label);
+		if (signed) SaliencyMaps.signedDisplay(map);
+		Map<String, Object> p = new LinkedHashMap<>(params);
+		p.put("method", method);
+		p.put("class", classes(info, targets));
+		Provenance.stamp(map, cmd.getInfo().getTitle(), info, prep, imp, p);
+		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults();
+		if (overlay) HeatmapDisplay.overlay(imp, resized, style, label);
+		ImagePlus blend = null;
+		if (blended) {
+			int pos = ImageInput.positions(imp).indexOf(ImageInput.positions(imp).stream()
+				.filter(q -> q.z == imp.getSlice() && q.t == imp.getFrame()).findFirst().orElse(null));
+			blend = HeatmapDisplay.blended(imp, resized.get(Math.max(0, pos)), style);
+			blend.setTitle(imp.getTitle() + " - " + method + " overlay");
+			Provenance.stamp(blend, cmd.getInfo().getTitle(), info, prep, imp, p);
+		}
+		return new ImagePlus[] { map, blend };
+	}
+
+	private static String classes(ModelInfo info, int[] targets) {
+		List<String> names = new ArrayList<>();
+		for (int t : targets) {
+			String n = info.className(t) + " (" + t + ")";
+			if (!names.contains(n)) names.add(n);
+		}
+		return String.join(", ", names);
+	}
+}

@@ -1,0 +1,141 @@
+package org.convlens.explain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import org.convlens.explain.cam.CamMethod;
+import org.convlens.explain.cam.Target;
+import org.convlens.model.ConvModel;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+
+/**
+ * Heatmap methods by name, for commands and macros: the saliency family ({@code vanilla},
+ * {@code smoothgrad}, {@code integrated-gradients}, {@code guided-backprop}, {@code deconvnet},
+ * {@code guided-gradcam}), {@code occlusion}, and every class activation map by its label
+ * ({@code Grad-CAM}, {@code Score-CAM}, ...). Also resolves a {@link Target} to class indices and
+ * makes the random-heatmap baseline of the faithfulness measures.
+ */
+public final class HeatmapMethods {
+
+	/** Names of the saliency methods, in menu order. */
+	public static final List<String> SALIENCY = List.of("vanilla", "smoothgrad", "integrated-gradients", "guided-backprop", "deconvnet",
+		"guided-gradcam");
+
+	private HeatmapMethods() {}
+
+	/** Every method name: the CAM labels, the saliency methods, occlusion. */
+	public static List<String> all() {
+		List<String> out = new ArrayList<>(List.of(CamMethod.labels()));
+		out.addAll(SALIENCY);
+		out.add("occlusion");
+		return out;
+	}
+
+	/**
+	 * A saliency method with its documented defaults (SmoothGrad: 50 samples, 15 % noise;
+	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the last spatial
+	 * layer).
+	 *
+	 * @throws IllegalArgumentException naming the known methods
+	 */
+	public static HeatmapMethod saliency(String name) {
+		switch (key(name)) {
+			case "vanilla":
+			case "gradient":
+				return new VanillaGradient();
+			case "smoothgrad":
+				return new SmoothGrad();
+			case "integratedgradients":
+			case "ig":
+				return new IntegratedGradients();
+			case "guidedbackprop":
+			case "guidedbackpropagation":
+				return new GuidedBackprop();
+			case "deconvnet":
+				return new GuidedBackprop(GuidedBackprop.Rule.DECONVNET);
+			case "guidedgradcam":
+				return new GuidedGradCam(new CamHeatmap());
+			default:
+				throw new IllegalArgumentException("Unknown saliency method '" + name + "'; use one of " + SALIENCY);
+		}
+	}
+
+	/** Any method of {@link #all()} by name, with its defaults. */
+	public static HeatmapMethod parse(String name) {
+		if (name == null || name.isBlank()) throw new IllegalArgumentException("No heatmap method given; use one of " + all());
+		if (key(name).equals("occlusion")) return new Occlusion();
+		for (CamMethod m : CamMethod.values()) {
+			if (key(m.label()).equals(key(name)) || key(m.name()).equals(key(name))) return new CamHeatmap(m);
+		}
+		try {
+			return saliency(name);
+		}
+		catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("Unknown heatmap method '" + name + "'; use one of " + all());
+		}
+	}
+
+	private static String key(String s) {
+		return s == null ? "" : s.toLowerCase(Locale.ROOT).replace("++", "plusplus").replaceAll("[^a-z0-9]", "");
+	}
+
+	/**
+	 * The class index each item of a batch explains. The top class is the largest output; a single
+	 * sigmoid output always gives class 0 (its heatmaps then show evidence for that class).
+	 */
+	public static int[] classIndices(ConvModel model, NdArray batch, Target target) {
+		ModelInfo info = model.info();
+		target.validate(info);
+		if (target.kind() == Target.Kind.REGION) throw new IllegalArgumentException("Region targets are not supported here; choose a class.");
+		int n = batch.dim(0);
+		int[] out = new int[n];
+		if (!target.needsValues()) {
+			int k = target.choose(info, null, info.numClasses()).classIndex();
+			java.util.Arrays.fill(out, k);
+			return out;
+		}
+		NdArray s = BatchRunner.run(model, batch, List.of(ConvModel.OUTPUT), BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
+		int w = s.stride0();
+		for (int i = 0; i < n; i++) {
+			float[] v = java.util.Arrays.copyOfRange(s.data(), i * w, (i + 1) * w);
+			out[i] = Heatmaps.argmax(v);
+		}
+		return out;
+	}
+
+	/**
+	 * The score to measure faithfulness on: the logits for a model with a single sigmoid output
+	 * (whose probability saturates at 1.0 and barely moves when pixels are removed), else the
+	 * class probability.
+	 */
+	public static String faithfulnessScore(ModelInfo info) {
+		boolean singleSigmoid = info.numClasses() == 1 && "sigmoid".equals(info.outputActivation());
+		return singleSigmoid && info.logitsTensor() != null ? ConvModel.LOGITS : ConvModel.OUTPUT;
+	}
+
+	/** A map of uniform random values, the baseline a faithful heatmap must beat. */
+	public static NdArray randomMap(int h, int w, long seed) {
+		Random r = new Random(seed);
+		float[] v = new float[h * w];
+		for (int i = 0; i < v.length; i++) v[i] = r.nextFloat();
+		return new NdArray(new int[] { h, w }, v);
+	}
+
+	/**
+	 * The heatmap of every item of a batch, each for its own class index, at the input's size
+	 * ({@code [H, W]}, resampled if the method gives a coarser map).
+	 */
+	public static List<NdArray> maps(ConvModel model, NdArray batch, int[] targets, HeatmapMethod method, Progress progress) {
+		int n = batch.dim(0);
+		List<NdArray> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			progress.checkCancelled();
+			NdArray m = method.heatmap(model, batch.item(i), targets[i], progress.sub((double) i / n, (i + 1.0) / n));
+			out.add(ExplainMath.resize(m, batch.dim(1), batch.dim(2)));
+		}
+		return out;
+	}
+}

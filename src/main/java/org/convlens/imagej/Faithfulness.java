@@ -1,0 +1,136 @@
+package org.convlens.imagej;
+
+import java.awt.Color;
+import java.util.List;
+import java.util.Locale;
+
+import org.convlens.explain.DeletionInsertion;
+import org.convlens.explain.RandomizationCheck;
+import org.convlens.explain.TrainedCheck;
+
+import ij.ImagePlus;
+import ij.gui.Plot;
+import ij.measure.ResultsTable;
+
+/**
+ * Plots and tables of the faithfulness measures: deletion and insertion curves with their areas,
+ * and the model-randomisation cascade with its verdict.
+ */
+public final class Faithfulness {
+
+	private Faithfulness() {}
+
+	/**
+	 * Deletion and insertion curves of a heatmap (bold) and of a random heatmap (thin, pale),
+	 * with the areas under the curves in the legend. The plot comes as an image (shown as a plot
+	 * window in ImageJ; saved as TIFF/PNG by Batch).
+	 */
+	public static ImagePlus curvesPlot(String title, String method, String score, DeletionInsertion.Curve deletion, DeletionInsertion.Curve insertion,
+		DeletionInsertion.Curve randomDeletion, DeletionInsertion.Curve randomInsertion)
+	{
+		Plot p = new Plot(title, "Fraction of pixels deleted / inserted", "Class score (" + score + ")");
+		p.setSize(560, 360);
+		StringBuilder legend = new StringBuilder();
+		add(p, deletion, new Color(200, 30, 30), 2);
+		legend.append(String.format(Locale.ROOT, "%s deletion (AUC %.3f)", method, deletion.auc()));
+		add(p, insertion, new Color(30, 80, 200), 2);
+		legend.append(String.format(Locale.ROOT, "\n%s insertion (AUC %.3f)", method, insertion.auc()));
+		if (randomDeletion != null) {
+			add(p, randomDeletion, new Color(235, 150, 150), 1);
+			legend.append(String.format(Locale.ROOT, "\nrandom map deletion (AUC %.3f)", randomDeletion.auc()));
+			add(p, randomInsertion, new Color(150, 170, 235), 1);
+			legend.append(String.format(Locale.ROOT, "\nrandom map insertion (AUC %.3f)", randomInsertion.auc()));
+		}
+		p.setColor(Color.black);
+		p.addLegend(legend.toString(), "auto");
+		p.setLimitsToFit(false);
+		return p.getImagePlus();
+	}
+
+	private static void add(Plot p, DeletionInsertion.Curve c, Color color, float width) {
+		p.setColor(color);
+		p.setLineWidth(width);
+		// one addPoints per curve: the legend's lines follow the calls
+		p.addPoints(c.fractions(), c.scores(), Plot.LINE);
+	}
+
+	/** One row per heatmap (the method, then the random baseline): deletion and insertion areas. */
+	public static ResultsTable aucTable(String method, String score, DeletionInsertion.Curve deletion, DeletionInsertion.Curve insertion,
+		DeletionInsertion.Curve randomDeletion, DeletionInsertion.Curve randomInsertion)
+	{
+		ResultsTable t = new ResultsTable();
+		row(t, method, score, deletion, insertion);
+		if (randomDeletion != null) row(t, "random heatmap", score, randomDeletion, randomInsertion);
+		return t;
+	}
+
+	private static void row(ResultsTable t, String heatmap, String score, DeletionInsertion.Curve d, DeletionInsertion.Curve i) {
+		t.incrementCounter();
+		t.addValue("Heatmap", heatmap);
+		t.addValue("Score", score);
+		t.addValue("Deletion AUC", d.auc());
+		t.addValue("Insertion AUC", i.auc());
+		t.addValue("Steps", d.fractions().length - 1);
+	}
+
+	/**
+	 * The cascade: one row per step (layer re-initialised, Spearman correlation of the absolute and
+	 * of the signed maps with the original, the randomised model's score, a flag), then a row with
+	 * the verdict and the trained-model check.
+	 */
+	public static ResultsTable cascadeTable(RandomizationCheck.Result r) {
+		ResultsTable t = new ResultsTable();
+		List<RandomizationCheck.Step> steps = r.steps();
+		for (int i = 0; i < steps.size(); i++) {
+			RandomizationCheck.Step s = steps.get(i);
+			t.incrementCounter();
+			t.addValue("Step", i + 1);
+			t.addValue("Layer randomised", s.layer());
+			t.addValue("Spearman", s.spearman());
+			t.addValue("Spearman (signed)", s.spearmanSigned());
+			t.addValue("Score", s.score());
+			t.addValue("Flag", s.spearman() >= r.threshold() ? "similar" : "changed");
+		}
+		TrainedCheck tc = r.trained();
+		t.incrementCounter();
+		t.addValue("Step", Double.NaN);
+		t.addValue("Layer randomised", "verdict");
+		t.addValue("Spearman", r.finalCorrelation());
+		t.addValue("Spearman (signed)", Double.NaN);
+		t.addValue("Score", r.originalScore());
+		t.addValue("Flag", (r.insensitive() ? "FLAGGED" : tc.looksTrained() ? "passed" : "not meaningful") + ": " + r.verdict() +
+			" Trained check: " + tc);
+		return t;
+	}
+
+	/** Spearman correlation against the number of layers re-initialised, with the threshold. */
+	public static ImagePlus cascadePlot(String title, String method, RandomizationCheck.Result r) {
+		List<RandomizationCheck.Step> steps = r.steps();
+		int n = steps.size();
+		double[] x = new double[n + 1], y = new double[n + 1], ys = new double[n + 1];
+		x[0] = 0;
+		y[0] = 1;
+		ys[0] = 1;
+		for (int i = 0; i < n; i++) {
+			x[i + 1] = i + 1;
+			y[i + 1] = steps.get(i).spearman();
+			ys[i + 1] = steps.get(i).spearmanSigned();
+		}
+		Plot p = new Plot(title, "Layers re-initialised (top first)", "Spearman correlation with the original map");
+		p.setSize(560, 360);
+		p.setLimits(-0.3, n + 0.3, -1.05, 1.05);
+		p.setColor(Color.gray);
+		p.setLineWidth(1);
+		p.addPoints(new double[] { -0.3, n + 0.3 }, new double[] { r.threshold(), r.threshold() }, Plot.LINE);
+		p.setColor(new Color(200, 30, 30));
+		p.setLineWidth(2);
+		p.addPoints(x, y, Plot.CONNECTED_CIRCLES);
+		p.setColor(new Color(140, 160, 230));
+		p.setLineWidth(1);
+		p.addPoints(x, ys, Plot.CONNECTED_CIRCLES);
+		p.setColor(Color.black);
+		for (int i = 0; i < n; i++) p.addText(steps.get(i).layer(), i + 1, Math.min(1.0, steps.get(i).spearman() + 0.12));
+		p.addLegend(String.format(Locale.ROOT, "threshold %.2f\n%s |map| (rank corr.)\nsigned map", r.threshold(), method), "auto");
+		return p.getImagePlus();
+	}
+}
