@@ -29,6 +29,8 @@ if (output != "") {
 	selectImage(source);
 	run("Flatten");
 	saveAs("PNG", output + File.separator + "overlay.png");
+	close();
+	selectImage(source);
 }
 
 function value(args, key, def) {

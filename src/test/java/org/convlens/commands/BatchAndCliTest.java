@@ -105,7 +105,7 @@ class BatchAndCliTest extends CommandTestBase {
 		assertEquals(1, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layer=dense" }, out, err));
 		assertTrue(e.toString(StandardCharsets.UTF_8).contains("not a feature map"), e.toString(StandardCharsets.UTF_8));
 		assertEquals(1, Batch.run(new String[] { "nosuch", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString() }, out, err));
-		assertTrue(e.toString(StandardCharsets.UTF_8).contains("Unknown command 'nosuch'. Commands: activations, overview, predictions"), e.toString(StandardCharsets.UTF_8));
+		assertTrue(e.toString(StandardCharsets.UTF_8).contains("Unknown command 'nosuch'. Commands: activations, "), e.toString(StandardCharsets.UTF_8));
 		assertEquals(1, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layr=x" }, out, err));
 		assertTrue(e.toString(StandardCharsets.UTF_8).contains("Unknown option 'layr'"));
 		assertEquals(2, Batch.run(new String[] { "activations", "--model", modelPath.toString() }, out, err));

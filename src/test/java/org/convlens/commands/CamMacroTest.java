@@ -45,12 +45,26 @@ class CamMacroTest extends CommandTestBase {
 		assertEquals(src.getWidth(), hm.getWidth());
 		assertTrue(Files.isRegularFile(tmp.resolve("overlay.png")));
 		assertEquals(24, IJ.openImage(tmp.resolve("overlay.png").toString()).getBitDepth());
-		for (int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList()) {
-			ImagePlus w = WindowManager.getImage(id);
-			if (w != null) {
-				w.changes = false;
-				w.close();
+		// leave no image behind: later tests expect "No image is open."
+		for (int tries = 0; tries < 50 && WindowManager.getImageCount() > 0; tries++) {
+			for (int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList()) {
+				ImagePlus w = WindowManager.getImage(id);
+				if (w != null) {
+					w.changes = false;
+					w.close();
+				}
 			}
+			IJ.wait(100);
 		}
+		// window events still queued may make a closed window current again: let them run, then clear it
+		java.awt.EventQueue.invokeAndWait(() -> {});
+		IJ.wait(300);
+		java.awt.EventQueue.invokeAndWait(() -> {});
+		WindowManager.setTempCurrentImage(null);
+		if (WindowManager.getCurrentImage() != null) {
+			System.err.println("CamMacroTest: still current: " + WindowManager.getCurrentImage() + " window " + WindowManager.getCurrentWindow());
+		}
+		WindowManager.setCurrentWindow(null);
+		assertEquals(null, WindowManager.getCurrentImage());
 	}
 }
