@@ -45,6 +45,13 @@ class CamMacroTest extends CommandTestBase {
 		assertEquals(src.getWidth(), hm.getWidth());
 		assertTrue(Files.isRegularFile(tmp.resolve("overlay.png")));
 		assertEquals(24, IJ.openImage(tmp.resolve("overlay.png").toString()).getBitDepth());
+		closeAll();
+		assertEquals(null, WindowManager.getCurrentImage());
+
+	}
+
+	/** Closes every image window (outputs shown by commands), so later tests find no current image. */
+	static void closeAll() throws Exception {
 		// leave no image behind: later tests expect "No image is open."
 		for (int tries = 0; tries < 50 && WindowManager.getImageCount() > 0; tries++) {
 			for (int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList()) {
@@ -60,11 +67,13 @@ class CamMacroTest extends CommandTestBase {
 		java.awt.EventQueue.invokeAndWait(() -> {});
 		IJ.wait(300);
 		java.awt.EventQueue.invokeAndWait(() -> {});
-		WindowManager.setTempCurrentImage(null);
-		if (WindowManager.getCurrentImage() != null) {
-			System.err.println("CamMacroTest: still current: " + WindowManager.getCurrentImage() + " window " + WindowManager.getCurrentWindow());
+		// a macro run may leave ImageJ in batch mode, where the last batch-mode image counts as current
+		for (int id : ij.macro.Interpreter.getBatchModeImageIDs()) {
+			ImagePlus b = WindowManager.getImage(id);
+			if (b != null) ij.macro.Interpreter.removeBatchModeImage(b);
 		}
+		ij.macro.Interpreter.batchMode = false;
+		WindowManager.setTempCurrentImage(null);
 		WindowManager.setCurrentWindow(null);
-		assertEquals(null, WindowManager.getCurrentImage());
 	}
 }

@@ -47,9 +47,10 @@ class ClassActivationMapTest extends CommandTestBase {
 	}
 
 	@AfterAll
-	static void dialogsBack() {
+	static void dialogsBack() throws Exception {
 		System.clearProperty("convlens.dialogs");
-		WindowManager.setTempCurrentImage(null);
+		// the macro path shows its outputs where there is a display
+		CamMacroTest.closeAll();
 	}
 
 	/** Expected maps: the engine's own ClassActivationMaps on the image's batch, resampled to the image size. */
@@ -126,7 +127,7 @@ class ClassActivationMapTest extends CommandTestBase {
 	}
 
 	@Test
-	void macroPathGivesTheSameMaps() {
+	void macroPathGivesTheSameMaps(@TempDir Path tmp) {
 		ImagePlus imp = random("mac", size, size, 8, 1, 1, 2, 8);
 		String before = fingerprint(imp);
 		String layer = engine.info().spatialLayers().get(0).name();
@@ -134,7 +135,7 @@ class ClassActivationMapTest extends CommandTestBase {
 		Map<String, Object> out;
 		try {
 			out = IJ1Bridge.runCommand(CAM, "model=[" + modelPath.toAbsolutePath() + "] method=HiResCAM layer=" + layer +
-				" target=2 lut=fire opacity=0.4 threshold=0.1 overlay top=2 batch=1");
+				" target=2 lut=fire opacity=0.4 threshold=0.1 overlay top=2 batch=1 save=[" + tmp + "]");
 		}
 		finally {
 			WindowManager.setTempCurrentImage(null);
@@ -147,6 +148,8 @@ class ClassActivationMapTest extends CommandTestBase {
 		assertNull(out.get("predictions"), "predict is a check box left out of the options: off");
 		assertEquals(2, HeatmapDisplay.heatmapRois(imp).size());
 		assertEquals(before, fingerprint(imp));
+		// save=[dir]: outputs written, not shown
+		assertTrue(Files.exists(tmp.resolve("mac_heatmap.tif")), tmp.toString());
 	}
 
 	@Test
