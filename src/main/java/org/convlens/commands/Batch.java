@@ -27,7 +27,9 @@ import ij.ImagePlus;
 /**
  * Headless batch entry: runs any ConvLens command on an image file or a folder of images and
  * saves every output (images as TIFF with provenance in the Info property, plus PNG for RGB and
- * single-plane images; tables as CSV) to an output folder, named {@code <image>_<output>.<ext>}.
+ * single-plane images; tables as CSV) to an output folder, named {@code <image>_<output>.<ext>};
+ * when the command draws an overlay on the image (a heatmap), also the image with its overlay
+ * flattened, {@code <image>_overlay.png}.
  *
  * <pre>
  * java -cp "ConvLens_.jar:jars/*" org.convlens.commands.Batch activations --model M --input FILE_OR_DIR --output DIR [key=value ...]
@@ -128,9 +130,16 @@ public final class Batch {
 			int level = logService.getLevel();
 			// failures are reported once, as a message, below; -Dconvlens.debug=true keeps SciJava's stack traces
 			if (!Boolean.getBoolean("convlens.debug")) logService.setLevel(org.scijava.log.LogLevel.NONE);
+			String overlayBefore = overlayText(imp);
 			try {
 				Map<String, Object> outs = CommandRunner.run(ctx, module, in, false);
 				String base = img != null ? Outputs.safe(img.getFileName().toString()) : Outputs.safe(baseName(module, in.get("model")));
+				// a command that draws on the image (e.g. a heatmap overlay): the image with it, flattened
+				if (imp != null && imp.getOverlay() != null && !overlayText(imp).equals(overlayBefore)) {
+					Path png = Outputs.saveFlattened(imp, output, base, command + "-overlay");
+					report.files.add(png);
+					if (log != null) log.println("wrote " + png);
+				}
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
 					List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
@@ -215,6 +224,15 @@ public final class Batch {
 	public static boolean isDatasetCommand(String command) {
 		Context ctx = Contexts.get();
 		return DatasetCommand.class.isAssignableFrom(find(ctx, command));
+
+	}
+
+	private static String overlayText(ImagePlus imp) {
+		ij.gui.Overlay ov = imp.getOverlay();
+		if (ov == null) return "";
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < ov.size(); i++) sb.append(System.identityHashCode(ov.get(i))).append(',');
+		return sb.toString();
 	}
 
 	/** Inputs from {@code key=value} texts, checked against the command's inputs. */

@@ -18,6 +18,7 @@ public final class Demo {
 		{ "activations", "layer=conv2d_1", "montage=true", "stats=true" },
 		{ "overview" },
 		{ "predictions", "top=3" },
+		{ "cam", "method=Grad-CAM", "showraw=true", "top=3" },
 		{ "patterns", "layer=conv2d_1", "iterations=30" },
 		{ "weights", "zoom=8" },
 		{ "occlusion", "patch=6", "stride=2", "fill=mean", "blend=true" },

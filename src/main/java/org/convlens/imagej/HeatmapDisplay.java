@@ -207,8 +207,9 @@ public final class HeatmapDisplay {
 	}
 
 	private static Roi legend(ImagePlus source, String text) {
-		int size = Math.max(6, Math.min(source.getWidth(), source.getHeight()) / 14);
-		TextRoi t = new TextRoi(1, 1, text, new Font(Font.SANS_SERIF, Font.PLAIN, size));
+		// screen-sized text, whatever the zoom: small images (32 px) would otherwise be covered by it
+		TextRoi t = new TextRoi(0, 0, text, new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+		t.setNonScalable(true);
 		t.setStrokeColor(Color.WHITE);
 		t.setFillColor(new Color(0, 0, 0, 128));
 		t.setAntiAlias(true);

@@ -86,6 +86,38 @@ public final class Outputs {
 		return files;
 	}
 
+	/**
+	 * Saves the image's current position with its overlay drawn into it as {@code base_name.png}
+	 * (RGB); the image itself is not changed.
+	 */
+	public static Path saveFlattened(ImagePlus imp, Path dir, String base, String name) throws IOException {
+		Files.createDirectories(dir);
+		Path png = dir.resolve(safe(base) + "_" + safe(name) + ".png");
+		ImagePlus flat = imp.getStackSize() > 1 ? flattenCurrent(imp) : imp.flatten();
+		if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
+		return png;
+	}
+
+	private static ImagePlus flattenCurrent(ImagePlus imp) {
+		// flatten() of a stack draws every position's overlay elements; keep those of the current one
+		ImagePlus one = new ImagePlus(imp.getTitle(), imp.getProcessor().duplicate());
+		one.setCalibration(imp.getCalibration());
+		ij.gui.Overlay ov = imp.getOverlay(), keep = new ij.gui.Overlay();
+		int idx = imp.getCurrentSlice();
+		for (int i = 0; i < ov.size(); i++) {
+			ij.gui.Roi r = ov.get(i);
+			boolean here = r.hasHyperStackPosition() ? (r.getZPosition() == 0 || r.getZPosition() == imp.getSlice()) &&
+				(r.getTPosition() == 0 || r.getTPosition() == imp.getFrame()) : r.getPosition() == 0 || r.getPosition() == idx;
+			if (here) {
+				ij.gui.Roi c = (ij.gui.Roi) r.clone();
+				c.setPosition(0);
+				keep.add(c);
+			}
+		}
+		one.setOverlay(keep);
+		return one.flatten();
+	}
+
 	/** A file-name-safe version of a title. */
 	public static String safe(String s) {
 		String t = s == null ? "image" : s.replaceAll("\\.(tiff?|png|jpe?g|gif|bmp)$", "");

@@ -108,7 +108,7 @@ class BatchAndCliTest extends CommandTestBase {
 		// the list grows as commands are added: check its start and that it names the known ones
 		String msg = e.toString(StandardCharsets.UTF_8);
 		assertTrue(msg.contains("Unknown command 'nosuch'. Commands: activations, "), msg);
-		for (String c : new String[] { "maxact", "occlusion", "overview", "patterns", "predictions" }) {
+		for (String c : new String[] { "cam", "maxact", "occlusion", "overview", "patterns", "predictions" }) {
 			assertTrue(msg.matches("(?s).*Commands: [a-z, ]*\\b" + c + "\\b.*"), msg);
 		}
 		assertEquals(1, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layr=x" }, out, err));

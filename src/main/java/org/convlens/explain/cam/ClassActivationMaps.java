@@ -117,6 +117,27 @@ public final class ClassActivationMaps {
 	 *          extra forward pass; may be null
 	 */
 	public List<Heatmap> compute(NdArray batch, NdArray targetValues, Progress progress) {
+		return compute(batch, targetValues, List.of(), null, progress);
+	}
+
+	/**
+	 * Maps for every image of the batch, also fetching other tensors (e.g. {@link ConvModel#OUTPUT}
+	 * for a predictions table) in the forward pass the method makes anyway, or in an extra one
+	 * where it makes none.
+	 *
+	 * @param alsoFetch tensor names to fetch for the whole batch
+	 * @param fetched receives each of {@code alsoFetch} for the whole batch (may be null when
+	 *          {@code alsoFetch} is empty)
+	 */
+	public List<Heatmap> compute(NdArray batch, NdArray targetValues, List<String> alsoFetch, Map<String, NdArray> fetched, Progress progress) {
+		Map<String, List<NdArray>> extra = new LinkedHashMap<>();
+		for (String name : alsoFetch) extra.put(name, new ArrayList<>());
+		List<Heatmap> out = computeChunks(batch, targetValues, extra, progress);
+		for (Map.Entry<String, List<NdArray>> e : extra.entrySet()) fetched.put(e.getKey(), NdArray.concat(e.getValue()));
+		return out;
+	}
+
+	private List<Heatmap> computeChunks(NdArray batch, NdArray targetValues, Map<String, List<NdArray>> extra, Progress progress) {
 		Progress p = progress == null ? Progress.NONE : progress;
 		ModelInfo info = model.info();
 		if (!"NHWC".equals(info.dataFormat())) {
@@ -141,14 +162,21 @@ public final class ClassActivationMaps {
 			NdArray part = whole ? batch : batch.items(from, to);
 			NdArray known = targetValues == null ? null : whole ? targetValues : targetValues.items(from, to);
 			Progress sub = p.sub((double) from / N, (double) to / N);
-			if (method.usesGradients()) out.addAll(gradientMaps(part, known, ls, sub));
-			else out.addAll(forwardMaps(part, ls, sub));
+			Map<String, NdArray> got = new HashMap<>();
+			if (method.usesGradients()) out.addAll(gradientMaps(part, known, ls, sub, extra.keySet(), got));
+			else out.addAll(forwardMaps(part, ls, sub, extra.keySet(), got));
+			List<String> missing = new ArrayList<>();
+			for (String name : extra.keySet()) if (!got.containsKey(name)) missing.add(name);
+			if (!missing.isEmpty()) got.putAll(model.run(part, missing));
+			for (Map.Entry<String, List<NdArray>> e : extra.entrySet()) e.getValue().add(got.get(e.getKey()));
 			p.update((double) to / N, method.label() + ": " + to + "/" + N + " images");
 		}
 		return out;
 	}
 
-	private List<Heatmap> gradientMaps(NdArray part, NdArray known, List<LayerInfo> ls, Progress p) {
+	private List<Heatmap> gradientMaps(NdArray part, NdArray known, List<LayerInfo> ls, Progress p, java.util.Set<String> extra,
+		Map<String, NdArray> got)
+	{
 		ModelInfo info = model.info();
 		int n = part.dim(0);
 		String t = target.tensor();
@@ -160,10 +188,13 @@ public final class ClassActivationMaps {
 			// the class is known only after a forward pass; with one layer, keep its activation from
 			// that pass and differentiate only the rest of the network
 			List<String> fetches = new ArrayList<>(List.of(t));
-			if (names.size() == 1 && !names.get(0).equals(t)) fetches.add(names.get(0));
+			boolean keep = names.size() == 1 && !names.get(0).equals(t);
+			if (keep) fetches.add(names.get(0));
+			for (String e : extra) if (!fetches.contains(e)) fetches.add(e);
 			Map<String, NdArray> r = model.run(part, fetches);
+			for (String e : extra) got.put(e, r.get(e));
 			values = r.get(t);
-			if (fetches.size() == 2) feeds = Map.of(ConvModel.INPUT, part, names.get(0), r.get(names.get(0)));
+			if (keep) feeds = Map.of(ConvModel.INPUT, part, names.get(0), r.get(names.get(0)));
 		}
 		int[] wShape;
 		if (values != null) wShape = values.shape();
@@ -211,14 +242,16 @@ public final class ClassActivationMaps {
 	}
 
 	/** EigenCAM, Score-CAM and Ablation-CAM: activations from one forward pass, then per image. */
-	private List<Heatmap> forwardMaps(NdArray part, List<LayerInfo> ls, Progress p) {
+	private List<Heatmap> forwardMaps(NdArray part, List<LayerInfo> ls, Progress p, java.util.Set<String> extra, Map<String, NdArray> got) {
 		ModelInfo info = model.info();
 		int n = part.dim(0);
 		String t = target.tensor();
 		List<String> fetches = new ArrayList<>();
 		for (LayerInfo l : ls) fetches.add(l.name());
 		if (!fetches.contains(t)) fetches.add(t);
+		for (String e : extra) if (!fetches.contains(e)) fetches.add(e);
 		Map<String, NdArray> r = model.run(part, fetches);
+		for (String e : extra) got.put(e, r.get(e));
 		NdArray values = r.get(t);
 		int H = part.dim(1), W = part.dim(2), C = part.dim(3);
 		List<Heatmap> out = new ArrayList<>(n);

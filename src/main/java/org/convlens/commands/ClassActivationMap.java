@@ -1,0 +1,157 @@
+package org.convlens.commands;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convlens.explain.cam.CamMethod;
+import org.convlens.explain.cam.ClassActivationMaps;
+import org.convlens.explain.cam.Heatmap;
+import org.convlens.explain.cam.Target;
+import org.convlens.imagej.CamTargets;
+import org.convlens.imagej.HeatmapDisplay;
+import org.convlens.imagej.HeatmapDisplay.OverlayStyle;
+import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Provenance;
+import org.convlens.model.ConvModel;
+import org.convlens.model.LayerKind;
+import org.convlens.model.ModelInfo;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.ResultsTable;
+import ij.process.FloatProcessor;
+
+/**
+ * Class activation map (Grad-CAM and relatives) of every slice/frame of the image, laid over it as
+ * an overlay (replacing the previous ConvLens heatmap) and given as a 32-bit image with the image's
+ * size and calibration; optionally the raw low-resolution map and the predictions table.
+ */
+@Plugin(type = Command.class, name = "cam", menuPath = "Plugins>ConvLens>Class Activation Map", headless = true)
+public class ClassActivationMap extends ConvLensCommand {
+
+	@Parameter(label = "Method", choices = { "Grad-CAM", "Grad-CAM++", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "Ablation-CAM", "EigenCAM" },
+		description = "Grad-CAM, Grad-CAM++, HiResCAM, XGradCAM, LayerCAM (gradients); Score-CAM, Ablation-CAM (many forward passes); EigenCAM (not class-specific)")
+	private String method = "Grad-CAM";
+
+	@Parameter(label = "Layer", required = false, persist = false,
+		description = "Spatial layer to explain (default: the last one); a comma-separated list averages several")
+	private String layer = "";
+
+	@Parameter(label = "Layers", required = false,
+		description = "Several spatial layers, comma-separated, whose maps are averaged (overrides 'layer')")
+	private String layers = "";
+
+	@Parameter(label = "Target", required = false,
+		description = "top (default), a class index, a class name, class=K, output=K, or a region of a spatial output: pixel=X,Y, region=X0,Y0,X1,Y1, roi (each optionally c=K, @tensor)")
+	private String target = "top";
+
+	@Parameter(label = "Lut", choices = { "jet", "fire", "magma", "viridis", "inferno", "grays", "red", "ice" }, description = "Colours of the overlay")
+	private String lut = "jet";
+
+	@Parameter(label = "Opacity", min = "0", max = "1", stepSize = "0.05", description = "Opacity of the overlay, 0 to 1")
+	private double opacity = 0.5;
+
+	@Parameter(label = "Threshold", min = "0", max = "1", stepSize = "0.05",
+		description = "Values below this fraction of each map's maximum are transparent")
+	private double threshold = 0.15;
+
+	@Parameter(label = "Overlay", description = "Lay the heatmap over the image (replacing the previous ConvLens heatmap)")
+	private boolean overlay = true;
+
+	@Parameter(label = "Showraw", description = "Also give the raw low-resolution map of the (first) layer")
+	private boolean showraw;
+
+	@Parameter(label = "Predict", description = "Also list the top classes")
+	private boolean predict = true;
+
+	@Parameter(label = "Top", min = "1", description = "Number of classes listed by 'predict'")
+	private int top = 3;
+
+	@Parameter(label = "Batch", min = "1",
+		description = "Images per model call (gradient methods) or masked inputs per call (Score-CAM, Ablation-CAM)")
+	private int batch = ClassActivationMaps.DEFAULT_BATCH_SIZE;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Heatmap")
+	private ImagePlus heatmap;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Raw map")
+	private ImagePlus raw;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Predictions")
+	private ResultsTable predictions;
+
+	@Override
+	protected void onModel(ModelInfo info) {
+		// the last spatial layer first: it is the default
+		List<String> spatial = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL, l -> true);
+		java.util.Collections.reverse(spatial);
+		setChoices("layer", spatial);
+	}
+
+	@Override
+	protected void execute() {
+		ImagePlus imp = image();
+		CamMethod m = CamMethod.parse(method);
+		OverlayStyle style = new OverlayStyle(lut, opacity, threshold, false, true);
+		ConvModel model = convModel();
+		ModelInfo info = model.info();
+		Preprocessing prep = prep(info);
+		List<String> chosen = new ArrayList<>();
+		String names = layers != null && !layers.isBlank() ? layers : layer == null ? "" : layer;
+		for (String l : names.split(",")) if (!l.isBlank()) chosen.add(l.trim());
+		List<ImageInput.Position> ps = ImageInput.positions(imp);
+		progress().update(0, "preparing " + ps.size() + " input(s)");
+		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
+		Target t = CamTargets.parse(target, imp, model, x.item(0));
+		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t).withBatchSize(batch);
+		cam.resolveLayers();
+		// the predictions come from the forward pass the maps make anyway
+		Map<String, NdArray> fetched = new HashMap<>();
+		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, progress().sub(0.02, 0.9));
+		progress().update(0.92, "building the heatmap");
+		int w = imp.getWidth(), h = imp.getHeight();
+		List<float[]> full = new ArrayList<>(maps.size());
+		List<String> labels = new ArrayList<>(maps.size());
+		for (Heatmap hm : maps) {
+			full.add(hm.resized(w, h));
+			labels.add(hm.caption());
+		}
+		Map<String, Object> params = new LinkedHashMap<>();
+		params.put("method", m.label());
+		params.put("layers", String.join(",", maps.get(0).layerMaps().stream().map(Heatmap.LayerMap::layer).toArray(String[]::new)));
+		params.put("target", t.toString());
+		heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
+		Provenance.stamp(heatmap, getInfo().getTitle(), info, prep, imp, params);
+		if (showraw) {
+			raw = rawMaps(imp, maps);
+			Provenance.stamp(raw, getInfo().getTitle(), info, prep, imp, params);
+		}
+		if (predict) predictions = predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top);
+		if (overlay) HeatmapDisplay.overlayLabelled(imp, full, style, labels);
+	}
+
+	/** The first layer's maps at their own size, one plane per position. */
+	private static ImagePlus rawMaps(ImagePlus imp, List<Heatmap> maps) {
+		Heatmap.LayerMap first = maps.get(0).layerMaps().get(0);
+		ImageStack st = new ImageStack(first.width(), first.height());
+		for (Heatmap hm : maps) {
+			Heatmap.LayerMap lm = hm.layerMaps().get(0);
+			st.addSlice(hm.caption(), new FloatProcessor(lm.width(), lm.height(), Arrays.copyOf(lm.values(), lm.values().length)));
+		}
+		ImagePlus r = new ImagePlus(imp.getShortTitle() + " - " + maps.get(0).method().label() + " " + first.layer() + " raw", st);
+		if (maps.size() > 1) r.setDimensions(1, imp.getNSlices(), imp.getNFrames());
+		r.setLut(HeatmapDisplay.lutObject("fire"));
+		r.resetDisplayRange();
+		return r;
+	}
+}

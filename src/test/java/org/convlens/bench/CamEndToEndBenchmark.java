@@ -1,0 +1,112 @@
+package org.convlens.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.convlens.TestPaths;
+import org.convlens.commands.ClassActivationMap;
+import org.convlens.commands.CommandRunner;
+import org.convlens.commands.Contexts;
+import org.convlens.explain.cam.ClassActivationMaps;
+import org.convlens.explain.cam.Heatmap;
+import org.convlens.imagej.HeatmapDisplay;
+import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Tables;
+import org.convlens.model.ConvModel;
+import org.convlens.model.ModelService;
+import org.convlens.model.NdArray;
+import org.convlens.model.Preprocessing;
+import org.scijava.Context;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+
+/**
+ * Grad-CAM end to end, ImagePlus in and overlay out (with the 32-bit heatmap image and the
+ * predictions table), over the raw TensorFlow forward + backward pass for the same input
+ * ({@code m.gradients} of the logits to the last spatial layer): goal at most 1.15. Two end-to-end
+ * paths: the command as Fiji runs it (SciJava module, inputs, outputs), and the same steps called
+ * directly. Not a test: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.convlens.bench.CamEndToEndBenchmark}.
+ */
+public final class CamEndToEndBenchmark {
+
+	public static void main(String[] args) {
+		System.setProperty("java.awt.headless", "true");
+		Context ctx = Contexts.get();
+		ModelService ms = ctx.service(ModelService.class);
+		List<Object[]> cases = new ArrayList<>();
+		Path demo = TestPaths.testData().resolve("images").resolve("demo-ring.tif");
+		cases.add(new Object[] { TestPaths.model("shapes-keras"), IJ.openImage(demo.toString()), "demo-ring 32x32" });
+		cases.add(new Object[] { TestPaths.model("shapes-keras"), stack(IJ.openImage(demo.toString()), 16), "demo-ring x16 slices" });
+		cases.add(new Object[] { TestPaths.model("shapes-keras"), IJ.openImage(demo.toString()).resize(512, 512, "bilinear"), "demo-ring 512x512" });
+		Path shared = TestPaths.shared();
+		if (shared != null) {
+			Path m = shared.resolve("models/brain-mri-tumor64"), img = m.resolve("samples/yes_y0.jpg");
+			if (Files.isDirectory(m) && Files.exists(img)) cases.add(new Object[] { m, IJ.openImage(img.toString()), "brain-mri yes_y0.jpg" });
+		}
+		System.out.println("Grad-CAM, top class, predictions on: end to end (ImagePlus in; overlay, 32-bit heatmap and predictions out)");
+		System.out.println("over m.gradients(logits -> last spatial layer) on the same input; medians of paired ratios (" +
+			Runtime.getRuntime().availableProcessors() + " cores):");
+		for (Object[] c : cases) {
+			Path mp = (Path) c[0];
+			ImagePlus imp = (ImagePlus) c[1];
+			ConvModel m = ms.get(mp);
+			Preprocessing prep = Preprocessing.forModel(m.info());
+			List<ImageInput.Position> ps = ImageInput.positions(imp);
+			NdArray x = ImageInput.batch(imp, ps, prep, m.info().imageInput().shape());
+			String layer = m.info().lastSpatialLayer().name();
+			NdArray logits = m.run(x, List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
+			NdArray onehot = NdArray.zeros(logits.shape());
+			int K = logits.size() / logits.dim(0);
+			for (int i = 0; i < logits.dim(0); i++) onehot.data()[i * K] = 1;
+			Map<String, Object> in = new HashMap<>();
+			in.put("image", imp);
+			in.put("model", mp.toFile());
+			ClassActivationMaps cam = new ClassActivationMaps(m);
+			double[] t = CamBenchmark.time(ps.size() > 1 || imp.getWidth() > 100 ? 60 : 300, List.of(
+				() -> m.gradients(x, ConvModel.LOGITS, onehot, List.of(layer)),
+				() -> CommandRunner.run(ctx, CommandRunner.create(ctx, ClassActivationMap.class), in, false),
+				() -> direct(imp, m, cam)));
+			System.out.printf(Locale.ROOT, "  %-22s %-12s gradients %7.3f ms | command %.3f x | direct %.3f x%n", c[2], layer, t[0], t[1], t[2]);
+		}
+		ctx.dispose();
+		System.exit(0);
+	}
+
+	/** The command's steps without SciJava. */
+	private static Object direct(ImagePlus imp, ConvModel m, ClassActivationMaps cam) {
+		List<ImageInput.Position> ps = ImageInput.positions(imp);
+		NdArray x = ImageInput.batch(imp, ps, Preprocessing.forModel(m.info()), m.info().imageInput().shape());
+		Map<String, NdArray> fetched = new HashMap<>();
+		List<Heatmap> maps = cam.compute(x, null, List.of(ConvModel.OUTPUT), fetched, null);
+		List<float[]> full = new ArrayList<>();
+		List<String> labels = new ArrayList<>();
+		for (Heatmap h : maps) {
+			full.add(h.resized(imp.getWidth(), imp.getHeight()));
+			labels.add(h.caption());
+		}
+		ImagePlus hm = HeatmapDisplay.heatmapImageLabelled(imp, full, "hm", labels);
+		List<String> items = new ArrayList<>();
+		for (ImageInput.Position p : ps) items.add(p.toString());
+		Tables.predictions(m.info(), fetched.get(ConvModel.OUTPUT), items, 3);
+		HeatmapDisplay.overlayLabelled(imp, full, HeatmapDisplay.OverlayStyle.defaults(), labels);
+		return hm;
+	}
+
+	private static ImagePlus stack(ImagePlus one, int n) {
+		ImageStack s = new ImageStack(one.getWidth(), one.getHeight());
+		for (int i = 0; i < n; i++) {
+			ij.process.ImageProcessor ip = one.getProcessor().duplicate();
+			ip.noise(8);
+			s.addSlice(ip);
+		}
+		return new ImagePlus("stack", s);
+	}
+}

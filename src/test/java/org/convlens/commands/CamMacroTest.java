@@ -1,0 +1,79 @@
+package org.convlens.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.GraphicsEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+
+/** macros/class-activation-map.ijm runs as written, through the ImageJ 1.x menu entry (needs a display). */
+class CamMacroTest extends CommandTestBase {
+
+	@BeforeAll
+	static void noDialogs() {
+		System.setProperty("convlens.dialogs", "false");
+	}
+
+	@AfterAll
+	static void dialogsBack() {
+		System.clearProperty("convlens.dialogs");
+	}
+
+	@Test
+	void exampleMacro(@TempDir Path tmp) throws Exception {
+		Assumptions.assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display");
+		RecorderGuiTest.registerMenuEntries();
+		Path img = org.convlens.TestPaths.testData().resolve("images").resolve("demo-ring.tif");
+		IJ.runMacroFile(Path.of("macros/class-activation-map.ijm").toAbsolutePath().toString(),
+			"model=" + modelPath.toAbsolutePath() + " image=" + img + " output=" + tmp);
+		ImagePlus hm = IJ.openImage(tmp.resolve("heatmap.tif").toString());
+		assertNotNull(hm);
+		assertEquals(32, hm.getBitDepth());
+		ImagePlus src = IJ.openImage(img.toString());
+		assertEquals(src.getWidth(), hm.getWidth());
+		assertTrue(Files.isRegularFile(tmp.resolve("overlay.png")));
+		assertEquals(24, IJ.openImage(tmp.resolve("overlay.png").toString()).getBitDepth());
+		closeAll();
+		assertEquals(null, WindowManager.getCurrentImage());
+
+	}
+
+	/** Closes every image window (outputs shown by commands), so later tests find no current image. */
+	static void closeAll() throws Exception {
+		// leave no image behind: later tests expect "No image is open."
+		for (int tries = 0; tries < 50 && WindowManager.getImageCount() > 0; tries++) {
+			for (int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList()) {
+				ImagePlus w = WindowManager.getImage(id);
+				if (w != null) {
+					w.changes = false;
+					w.close();
+				}
+			}
+			IJ.wait(100);
+		}
+		// window events still queued may make a closed window current again: let them run, then clear it
+		java.awt.EventQueue.invokeAndWait(() -> {});
+		IJ.wait(300);
+		java.awt.EventQueue.invokeAndWait(() -> {});
+		// a macro run may leave ImageJ in batch mode, where the last batch-mode image counts as current
+		for (int id : ij.macro.Interpreter.getBatchModeImageIDs()) {
+			ImagePlus b = WindowManager.getImage(id);
+			if (b != null) ij.macro.Interpreter.removeBatchModeImage(b);
+		}
+		ij.macro.Interpreter.batchMode = false;
+		WindowManager.setTempCurrentImage(null);
+		WindowManager.setCurrentWindow(null);
+	}
+}
