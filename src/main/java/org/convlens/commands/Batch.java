@@ -228,7 +228,7 @@ public final class Batch {
 	}
 
 	private static String overlayText(ImagePlus imp) {
-		ij.gui.Overlay ov = imp.getOverlay();
+		ij.gui.Overlay ov = imp == null ? null : imp.getOverlay();
 		if (ov == null) return "";
 		StringBuilder sb = new StringBuilder();
 		for (int i = 0; i < ov.size(); i++) sb.append(System.identityHashCode(ov.get(i))).append(',');
