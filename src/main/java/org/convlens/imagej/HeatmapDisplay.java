@@ -155,7 +155,7 @@ public final class HeatmapDisplay {
 		int n = mapsPerPosition.size();
 		List<ImageInput.Position> ps = ImageInput.positions(source);
 		float[] range = s.shared() ? range(mapsPerPosition) : null;
-		IndexColorModel cm = transparentZero(lut(s.lut()));
+		IndexColorModel cm = OVERLAY_LUTS.computeIfAbsent(s.lut(), l -> transparentZero(lut(l)));
 		for (int i = 0; i < n; i++) {
 			float[] m = mapsPerPosition.get(i);
 			float[] r = range != null ? range : range(List.of(m));
@@ -274,7 +274,8 @@ public final class HeatmapDisplay {
 		for (int i = 0; i < m.length; i++) {
 			double f = (m[i] - lo) / d;
 			if (!(f >= threshold) || f <= 0) continue;
-			b[i] = (byte) Math.max(1, Math.min(255, (int) Math.round(f * 255)));
+			// f > 0 here, so adding 0.5 and truncating is Math.round (without its slow path)
+			b[i] = (byte) Math.max(1, Math.min(255, (int) (f * 255 + 0.5)));
 		}
 		return b;
 	}
@@ -311,15 +312,8 @@ public final class HeatmapDisplay {
 	 */
 	public static IndexColorModel lut(String name) {
 		String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-		switch (n) {
-			case "jet": return fromFunction(x -> new double[] { clip(1.5 - Math.abs(4 * x - 3)), clip(1.5 - Math.abs(4 * x - 2)), clip(1.5 - Math.abs(4 * x - 1)) });
-			case "magma": return fromStops(MAGMA);
-			case "viridis": return fromStops(VIRIDIS);
-			case "inferno": return fromStops(INFERNO);
-			case "grays": case "gray": case "grey": return fromFunction(x -> new double[] { x, x, x });
-			case "red": return fromFunction(x -> new double[] { x, 0, 0 });
-			default:
-		}
+		IndexColorModel built = BuiltIn.LUTS.get(n);
+		if (built != null) return built;
 		if (!n.isEmpty()) {
 			try {
 				IndexColorModel cm = ij.plugin.LutLoader.getLut(n);
@@ -335,6 +329,35 @@ public final class HeatmapDisplay {
 	/** {@link #lut(String)} as an ImageJ {@link LUT}. */
 	public static LUT lutObject(String name) {
 		return new LUT(lut(name), 0, 255);
+	}
+
+	/** The built-in LUTs and ImageJ's own fire and ice, made once (IndexColorModels are immutable). */
+	private static final class BuiltIn {
+		static final java.util.Map<String, IndexColorModel> LUTS = new java.util.HashMap<>();
+		static {
+			for (String n : new String[] { "jet", "magma", "viridis", "inferno", "grays", "red" }) LUTS.put(n, builtIn(n));
+			LUTS.put("gray", LUTS.get("grays"));
+			LUTS.put("grey", LUTS.get("grays"));
+			for (String n : new String[] { "fire", "ice" }) {
+				IndexColorModel cm = ij.plugin.LutLoader.getLut(n);
+				if (cm != null) LUTS.put(n, cm);
+			}
+		}
+	}
+
+	/** Overlay colour models ({@link #transparentZero}) by LUT name; a LUT file changed on disk meanwhile is not seen. */
+	private static final java.util.concurrent.ConcurrentMap<String, IndexColorModel> OVERLAY_LUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private static IndexColorModel builtIn(String n) {
+		switch (n) {
+			case "jet": return fromFunction(x -> new double[] { clip(1.5 - Math.abs(4 * x - 3)), clip(1.5 - Math.abs(4 * x - 2)), clip(1.5 - Math.abs(4 * x - 1)) });
+			case "magma": return fromStops(MAGMA);
+			case "viridis": return fromStops(VIRIDIS);
+			case "inferno": return fromStops(INFERNO);
+			case "grays": return fromFunction(x -> new double[] { x, x, x });
+			case "red": return fromFunction(x -> new double[] { x, 0, 0 });
+			default: throw new IllegalArgumentException(n);
+		}
 	}
 
 	private static double clip(double v) {

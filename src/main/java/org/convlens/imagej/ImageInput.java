@@ -9,7 +9,6 @@ import org.convlens.model.Preprocessing;
 import ij.CompositeImage;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
 /**
@@ -89,11 +88,16 @@ public final class ImageInput {
 		int h = imp.getHeight();
 		ImageStack stack = imp.getStack();
 		if (imp.getBitDepth() == 24) {
-			ImageProcessor ip = stack.getProcessor(imp.getStackIndex(1, p.z, p.t));
+			int[] px = (int[]) stack.getPixels(imp.getStackIndex(1, p.z, p.t));
 			int n = w * h;
-			byte[] r = new byte[n], g = new byte[n], b = new byte[n];
-			((ColorProcessor) ip).getRGB(r, g, b);
-			return new Preprocessing.Planes(new float[][] { floats(r), floats(g), floats(b) }, w, h, 255, true);
+			float[] r = new float[n], g = new float[n], b = new float[n];
+			for (int i = 0; i < n; i++) {
+				int c = px[i];
+				r[i] = (c >> 16) & 0xff;
+				g[i] = (c >> 8) & 0xff;
+				b[i] = c & 0xff;
+			}
+			return new Preprocessing.Planes(new float[][] { r, g, b }, w, h, 255, true);
 		}
 		int nc = imp.getNChannels();
 		float[][] ch = new float[nc][];
@@ -106,12 +110,6 @@ public final class ImageInput {
 		return new Preprocessing.Planes(ch, w, h, typeMax(imp), false);
 	}
 
-	private static float[] floats(byte[] b) {
-		float[] f = new float[b.length];
-		for (int i = 0; i < b.length; i++) f[i] = b[i] & 0xff;
-		return f;
-	}
-
 	/**
 	 * The model input for several positions: {@code [positions.size(), H, W, C]}.
 	 *
@@ -119,6 +117,7 @@ public final class ImageInput {
 	 */
 	public static NdArray batch(ImagePlus imp, List<Position> positions, Preprocessing prep, int[] inputShape) {
 		require(imp);
+		if (positions.size() == 1) return prep.apply(planes(imp, positions.get(0)), inputShape);
 		List<NdArray> items = new ArrayList<>();
 		for (Position p : positions) items.add(prep.apply(planes(imp, p), inputShape));
 		return NdArray.concat(items);

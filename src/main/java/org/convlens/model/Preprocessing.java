@@ -133,8 +133,15 @@ public final class Preprocessing {
 			throw new ModelException("The image is " + p.width + "x" + p.height + " but the model needs " + inputShape[2] + "x" +
 				inputShape[1] + "; allow resizing or crop the image.");
 		}
+		boolean same = w == p.width && h == p.height;
+		if (perPixel()) {
+			// one pass from the image's planes straight into the interleaved batch: no copies of the planes
+			float[][] src = new float[ch.length][];
+			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : bilinear(ch[c], p.width, p.height, w, h);
+			return new NdArray(new int[] { 1, h, w, src.length }, interleaved(src, h * w, p.typeMax));
+		}
 		float[][] scaled = new float[ch.length][];
-		for (int c = 0; c < ch.length; c++) scaled[c] = (w == p.width && h == p.height) ? ch[c].clone() : bilinear(ch[c], p.width, p.height, w, h);
+		for (int c = 0; c < ch.length; c++) scaled[c] = same ? ch[c].clone() : bilinear(ch[c], p.width, p.height, w, h);
 		normalize(scaled, p.typeMax);
 		if (normalization == Normalization.L2_COLUMNS) {
 			for (float[] c : scaled) {
@@ -185,6 +192,43 @@ public final class Preprocessing {
 		}
 		throw new ModelException("The image has " + ic + " channels but the model takes " + mc +
 			". Choose one channel (option 'channel') or convert the image.");
+	}
+
+	/** Whether each value is normalized on its own (not from statistics of the whole image). */
+	private boolean perPixel() {
+		return normalization == Normalization.NONE || normalization == Normalization.TYPE_RANGE ||
+			normalization == Normalization.SYMMETRIC || normalization == Normalization.MEAN_STD;
+	}
+
+	/** {@link #normalize} of a {@link #perPixel} normalization and the NHWC interleaving in one pass; same arithmetic. */
+	private float[] interleaved(float[][] ch, int n, double typeMax) {
+		int C = ch.length;
+		float[] out = new float[n * C];
+		for (int c = 0; c < C; c++) {
+			float[] src = ch[c];
+			switch (normalization) {
+				case TYPE_RANGE: {
+					double max = typeMax > 1 ? typeMax : 1;
+					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (float) (src[i] / max);
+					break;
+				}
+				case SYMMETRIC: {
+					double max = typeMax > 1 ? typeMax : 1;
+					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (float) (src[i] / max * 2 - 1);
+					break;
+				}
+				case MEAN_STD: {
+					float m = mean[Math.min(c, mean.length - 1)];
+					float sd = std[Math.min(c, std.length - 1)];
+					if (sd == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
+					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (src[i] - m) / sd;
+					break;
+				}
+				default:
+					for (int i = 0, o = c; i < n; i++, o += C) out[o] = src[i];
+			}
+		}
+		return out;
 	}
 
 	private void normalize(float[][] ch, double typeMax) {

@@ -32,7 +32,8 @@ import ij.ImageStack;
  * predictions table), over the raw TensorFlow forward + backward pass for the same input
  * ({@code m.gradients} of the logits to the last spatial layer): goal at most 1.15. Two end-to-end
  * paths: the command as Fiji runs it (SciJava module, inputs, outputs), and the same steps called
- * directly. Not a test: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
+ * directly. Cases: the tiny generated model (fixed Java costs dominate), and {@code wide-224}, an
+ * untrained model with a realistic 224x224x3 input, on an RGB image. Not a test: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=org.convlens.bench.CamEndToEndBenchmark}.
  */
 public final class CamEndToEndBenchmark {
@@ -46,6 +47,8 @@ public final class CamEndToEndBenchmark {
 		cases.add(new Object[] { TestPaths.model("shapes-keras"), IJ.openImage(demo.toString()), "demo-ring 32x32" });
 		cases.add(new Object[] { TestPaths.model("shapes-keras"), stack(IJ.openImage(demo.toString()), 16), "demo-ring x16 slices" });
 		cases.add(new Object[] { TestPaths.model("shapes-keras"), IJ.openImage(demo.toString()).resize(512, 512, "bilinear"), "demo-ring 512x512" });
+		// a realistic input size (untrained model: timings only)
+		cases.add(new Object[] { TestPaths.model("wide-224"), rgb224(), "RGB 224x224 wide-224" });
 		Path shared = TestPaths.shared();
 		if (shared != null) {
 			Path m = shared.resolve("models/brain-mri-tumor64"), img = m.resolve("samples/yes_y0.jpg");
@@ -70,11 +73,11 @@ public final class CamEndToEndBenchmark {
 			in.put("image", imp);
 			in.put("model", mp.toFile());
 			ClassActivationMaps cam = new ClassActivationMaps(m);
-			double[] t = CamBenchmark.time(ps.size() > 1 || imp.getWidth() > 100 ? 60 : 300, List.of(
+			double[] t = CamBenchmark.time(ps.size() > 1 || imp.getWidth() > 100 ? 80 : 300, List.of(
 				() -> m.gradients(x, ConvModel.LOGITS, onehot, List.of(layer)),
 				() -> CommandRunner.run(ctx, CommandRunner.create(ctx, ClassActivationMap.class), in, false),
 				() -> direct(imp, m, cam)));
-			System.out.printf(Locale.ROOT, "  %-22s %-12s gradients %7.3f ms | command %.3f x | direct %.3f x%n", c[2], layer, t[0], t[1], t[2]);
+			System.out.printf(Locale.ROOT, "  %-22s %-16s gradients %7.3f ms | command %.3f x | direct %.3f x%n", c[2], layer, t[0], t[1], t[2]);
 		}
 		ctx.dispose();
 		System.exit(0);
@@ -98,6 +101,26 @@ public final class CamEndToEndBenchmark {
 		Tables.predictions(m.info(), fetched.get(ConvModel.OUTPUT), items, 3);
 		HeatmapDisplay.overlayLabelled(imp, full, HeatmapDisplay.OverlayStyle.defaults(), labels);
 		return hm;
+	}
+
+	/** chelsea.png from the shared images resized to 224x224, or a synthetic RGB image when it is absent. */
+	private static ImagePlus rgb224() {
+		Path shared = TestPaths.shared();
+		Path cat = shared == null ? null : shared.resolve("images/chelsea.png");
+		if (cat != null && Files.exists(cat)) {
+			ImagePlus imp = IJ.openImage(cat.toString());
+			if (imp != null && imp.getBitDepth() == 24) return imp.resize(224, 224, "bilinear");
+		}
+		ij.process.ColorProcessor cp = new ij.process.ColorProcessor(224, 224);
+		java.util.Random r = new java.util.Random(7);
+		int[] px = (int[]) cp.getPixels();
+		for (int y = 0; y < 224; y++) {
+			for (int x = 0; x < 224; x++) {
+				int v = (x * 255 / 223) ^ (y * 255 / 223);
+				px[y * 224 + x] = (v << 16) | ((255 - v) << 8) | r.nextInt(256);
+			}
+		}
+		return new ImagePlus("synthetic RGB", cp);
 	}
 
 	private static ImagePlus stack(ImagePlus one, int n) {

@@ -74,6 +74,34 @@ class GeneratedModelsTest {
 		}
 	}
 
+	/** The untrained timing model: a realistic input size, Keras layout, layer shapes from the graph. */
+	@Test
+	void wide224LoadsWithItsLayerShapes() {
+		try (ConvModel m = Models.open(TestPaths.model("wide-224"))) {
+			ModelInfo info = m.info();
+			assertTrue(info.inlined(), "Keras-style layout");
+			assertArrayEquals(new int[] { -1, 224, 224, 3 }, info.imageInput().shape());
+			assertArrayEquals(new int[] { -1, 224, 224, 16 }, info.layer("conv2d").shape());
+			assertArrayEquals(new int[] { -1, 112, 112, 16 }, info.layer("max_pooling2d").shape());
+			assertArrayEquals(new int[] { -1, 112, 112, 32 }, info.layer("conv2d_1").shape());
+			assertArrayEquals(new int[] { -1, 56, 56, 32 }, info.layer("max_pooling2d_1").shape());
+			assertArrayEquals(new int[] { -1, 56, 56, 64 }, info.layer("conv2d_2").shape());
+			assertEquals("conv2d_2", info.lastSpatialLayer().name());
+			assertEquals(10, info.numClasses());
+			assertEquals("softmax", info.outputActivation());
+			assertArrayEquals(new int[] { 3, 3, 32, 64 }, m.kernel("conv2d_2").shape());
+			Random r = new Random(3);
+			NdArray x = NdArray.zeros(1, 224, 224, 3);
+			for (int i = 0; i < x.size(); i++) x.data()[i] = r.nextFloat();
+			assertTrue(m.compareWithSignature(x) < 1e-5, "the inlined graph computes what the signature does");
+			Map<String, NdArray> out = m.run(x, List.of(ConvModel.LOGITS, ConvModel.OUTPUT, "conv2d_2"));
+			assertArrayEquals(new int[] { 1, 56, 56, 64 }, out.get("conv2d_2").shape());
+			double sum = 0;
+			for (int k = 0; k < 10; k++) sum += Math.exp(out.get(ConvModel.LOGITS).get(0, k));
+			for (int k = 0; k < 10; k++) assertEquals(Math.exp(out.get(ConvModel.LOGITS).get(0, k)) / sum, out.get(ConvModel.OUTPUT).get(0, k), 1e-5);
+		}
+	}
+
 	private static Integer[] box(int[] a) {
 		Integer[] b = new Integer[a.length];
 		for (int i = 0; i < a.length; i++) b[i] = a[i];

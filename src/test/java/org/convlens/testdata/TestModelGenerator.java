@@ -91,6 +91,10 @@ import org.tensorflow.types.TString;
  *       {@code dense} = {@code StatefulPartitionedCall:0}. Same checkpoint as shapes-tf1.
  *   <li>{@code models/shapes-gap}: variant with global average pooling before the dense layer,
  *       Keras style like shapes-keras.
+ *   <li>{@code models/wide-224}: UNTRAINED (seeded random weights) Keras-style network of a
+ *       realistic input size, for timings: input [-1,224,224,3], conv2d (16) - max_pooling2d -
+ *       conv2d_1 (32) - max_pooling2d_1 - conv2d_2 (56x56x64) - global average pooling - dense (10
+ *       classes, softmax); no labels.txt.
  *   <li>{@code models/unsafe-writefile}: TF1 model whose output depends (control edge) on a
  *       WriteFile op; running it would write {@value #UNSAFE_PATH}.
  *   <li>{@code models/string-input}: TF1 model whose only input is a DT_STRING vector.
@@ -124,6 +128,12 @@ public final class TestModelGenerator {
   static final float EPSILON = 1e-7f;
   static final double MIN_ACCURACY = 0.95;
   static final int LOCALIZATION_IMAGES = 60;
+
+  static final int WIDE_SIZE = 224;
+  static final int WIDE_CHANNELS = 3;
+  static final int[] WIDE_FILTERS = {16, 32, 64};
+  static final int WIDE_CLASSES = 10;
+  static final long WIDE_SEED = 8008L;
 
   static final String UNSAFE_PATH = "/tmp/convlens-should-never-exist.txt";
   static final String SERVE = "serve";
@@ -171,6 +181,13 @@ public final class TestModelGenerator {
       KerasWrapper.wrap(gapTf1, shapesGap, 2211, 2285);
       writeLabels(shapesGap);
       verifySame(gapTf1, shapesGap);
+
+      // (f): an untrained network of a realistic input size, for timings; Keras style
+      Path wideTf1 = tmp.resolve("wide-224-tf1");
+      exportUntrainedTf1(tmp, wideTf1);
+      Path wide = models.resolve("wide-224");
+      KerasWrapper.wrap(wideTf1, wide, 3311, 3385);
+      verifySameRandom(wideTf1, wide, WIDE_SIZE, WIDE_CHANNELS);
 
       // (d), (e)
       exportUnsafeWriteFile(models.resolve("unsafe-writefile"));
@@ -339,14 +356,22 @@ public final class TestModelGenerator {
    * names. Variables are uninitialized VariableV2 ops.
    */
   static Net buildNet(Graph g, boolean gap) {
+    return buildNet(g, gap, SIZE, 1, new int[] {8, 16, 16}, CLASSES);
+  }
+
+  /**
+   * conv (3x3, ReLU) - max-pool - conv - max-pool - conv, then global average pooling ({@code
+   * gap}) or flatten, then a dense layer with {@code classes} logits and a softmax.
+   */
+  static Net buildNet(Graph g, boolean gap, int size, int channels, int[] filters, int classes) {
     B b = new B(g);
     Net net = new Net();
-    net.input = b.placeholder("input_1", -1, SIZE, SIZE, 1);
-    Output<TFloat32> x = b.conv(net, "conv2d", net.input, 1, 8);
+    net.input = b.placeholder("input_1", -1, size, size, channels);
+    Output<TFloat32> x = b.conv(net, "conv2d", net.input, channels, filters[0]);
     x = b.maxPool("max_pooling2d", x);
-    x = b.conv(net, "conv2d_1", x, 8, 16);
+    x = b.conv(net, "conv2d_1", x, filters[0], filters[1]);
     x = b.maxPool("max_pooling2d_1", x);
-    x = b.conv(net, "conv2d_2", x, 16, 16);
+    x = b.conv(net, "conv2d_2", x, filters[1], filters[2]);
     long features;
     if (gap) {
       Output<?> axes = b.constInt("sequential/global_average_pooling2d/Mean/reduction_indices", 1, 2);
@@ -357,9 +382,9 @@ public final class TestModelGenerator {
                   .setAttr("Tidx", DataType.DT_INT32)
                   .setAttr("keep_dims", false)
                   .build());
-      features = 16;
+      features = filters[2];
     } else {
-      features = (SIZE / 4) * (SIZE / 4) * 16;
+      features = (size / 4) * (size / 4) * filters[2];
       Output<?> shape = b.constInt("sequential/flatten/Const", -1, (int) features);
       x =
           B.out(
@@ -368,8 +393,8 @@ public final class TestModelGenerator {
                   .setAttr("Tshape", DataType.DT_INT32)
                   .build());
     }
-    Output<TFloat32> k = b.variable(net, "sequential/dense/kernel", features, CLASSES);
-    Output<TFloat32> bias = b.variable(net, "sequential/dense/bias", CLASSES);
+    Output<TFloat32> k = b.variable(net, "sequential/dense/kernel", features, classes);
+    Output<TFloat32> bias = b.variable(net, "sequential/dense/bias", classes);
     Output<TFloat32> mm =
         B.out(
             b.op("MatMul", "sequential/dense/MatMul", x, k)
@@ -573,6 +598,51 @@ public final class TestModelGenerator {
     canonicalize(exportDir);
   }
 
+  /**
+   * The untrained {@code wide-224} network (random Glorot-uniform weights from {@link #WIDE_SEED},
+   * no training): initialized, checkpointed, then exported from a fresh graph restored from the
+   * checkpoint, as {@link #trainAndExportTf1} does.
+   */
+  static void exportUntrainedTf1(Path tmp, Path exportDir) throws IOException {
+    Path ckpt = tmp.resolve("wide-224-init").resolve("ckpt");
+    Files.createDirectories(ckpt.getParent());
+    try (Graph g = new Graph()) {
+      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, WIDE_FILTERS, WIDE_CLASSES);
+      Ops tf = Ops.create(g).withSubScope("init");
+      Random rnd = new Random(WIDE_SEED);
+      try (Session s = new Session(g, CONFIG)) {
+        Session.Runner init = s.runner();
+        for (Map.Entry<String, Output<TFloat32>> e : net.vars.entrySet()) {
+          long[] shape = net.shapes.get(e.getKey());
+          float[] v = initialValues(e.getKey(), shape, rnd);
+          init.addTarget(tf.assign(e.getValue(), tf.constant(Shape.of(shape), DataBuffers.of(v, true, false))));
+        }
+        init.run().close();
+        s.save(ckpt.toString());
+      }
+    }
+    deleteRecursively(exportDir);
+    try (Graph g = new Graph()) {
+      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, WIDE_FILTERS, WIDE_CLASSES);
+      try (Session s = new Session(g, CONFIG)) {
+        s.restore(ckpt.toString());
+        SavedModelBundle.exporter(exportDir.toString())
+            .withTags(SERVE)
+            .withSession(s)
+            .withSignature(
+                Signature.builder()
+                    .key(SIGNATURE_KEY)
+                    .methodName(PREDICT_METHOD)
+                    .input("input_1", net.input)
+                    .output("dense", net.softmax)
+                    .build())
+            .export();
+      }
+    }
+    canonicalize(exportDir);
+    System.out.println("exported wide-224 (untrained)");
+  }
+
   /** A zero-initialized VariableV2 optimizer slot; its initializer is added to {@code inits}. */
   static Output<TFloat32> slot(B b, Ops tf, List<Op> inits, String name, long[] shape, float[] zeros) {
     Output<TFloat32> v =
@@ -655,15 +725,43 @@ public final class TestModelGenerator {
     }
   }
 
+  /** As {@link #verifySame} for random images of {@code size x size x channels}. */
+  static void verifySameRandom(Path a, Path b, int size, int channels) {
+    Random rnd = new Random(VERIFY_SEED);
+    int n = 2;
+    float[] x = new float[n * size * size * channels];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextFloat();
+    }
+    float[] pa = predict(a, x, n, size, channels);
+    float[] pb = predict(b, x, n, size, channels);
+    double maxDiff = 0;
+    for (int i = 0; i < pa.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(pa[i] - pb[i]));
+    }
+    System.out.printf(
+        Locale.ROOT, "verify %s vs %s: max |diff| = %.3g%n", a.getFileName(), b.getFileName(), maxDiff);
+    if (!(maxDiff < 1e-6)) {
+      throw new IllegalStateException("outputs differ: " + maxDiff);
+    }
+  }
+
   /** Runs the serving_default signature of a SavedModel on a batch. */
   static float[] predict(Path model, float[] x, int n) {
+    return predict(model, x, n, SIZE, 1);
+  }
+
+  static float[] predict(Path model, float[] x, int n, int size, int channels) {
     try (SavedModelBundle m =
         SavedModelBundle.loader(model.toString()).withTags(SERVE).withConfigProto(CONFIG).load()) {
       Signature sig = m.function(SIGNATURE_KEY).signature();
       String in = sig.inputNames().iterator().next();
       String out = sig.outputNames().iterator().next();
       Map<String, Tensor> feed = new HashMap<>();
-      try (TFloat32 xt = images(x, 0, n)) {
+      try (TFloat32 xt =
+          TFloat32.tensorOf(
+              Shape.of(n, size, size, channels),
+              DataBuffers.of(Arrays.copyOf(x, n * size * size * channels), true, false))) {
         feed.put(in, xt);
         try (Result r = m.function(SIGNATURE_KEY).call(feed)) {
           return toArray(r.get(out).get());
