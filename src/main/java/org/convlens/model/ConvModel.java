@@ -19,6 +19,12 @@ public interface ConvModel extends AutoCloseable {
 	String OUTPUT = "output";
 	/** The pre-activation class scores where known, else the output. */
 	String LOGITS = "logits";
+	/**
+	 * The largest of the {@link #LOGITS} of each batch item ({@code [N]}; built once per model).
+	 * Its gradient with weight 1 per item is the gradient of each item's top class, so the top
+	 * class needs no forward pass of its own.
+	 */
+	String TOP = "top";
 
 	ModelInfo info();
 
@@ -46,6 +52,21 @@ public interface ConvModel extends AutoCloseable {
 	 * (used to chain vector-Jacobian products, e.g. for guided backpropagation).
 	 */
 	GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt);
+
+	/**
+	 * As {@link #gradients(Map, String, NdArray, List)}, also returning the values of the tensors in
+	 * {@code alsoFetch} (in {@link GradientResult#activations()}), from the same run where the
+	 * implementation can (e.g. the logits and probabilities for a predictions table).
+	 */
+	default GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt,
+		List<String> alsoFetch)
+	{
+		GradientResult g = gradients(feeds, target, weights, wrt);
+		if (alsoFetch.isEmpty()) return g;
+		Map<String, NdArray> acts = new java.util.LinkedHashMap<>(g.activations());
+		run(feeds, alsoFetch).forEach(acts::putIfAbsent);
+		return new GradientResult(g.target(), acts, g.gradients());
+	}
 
 	/**
 	 * The operations on the path from the image input to the outputs, in graph order, with their

@@ -259,6 +259,28 @@ class GeneratedModelsTest {
 	}
 
 	@Test
+	void topIsEachItemsLargestLogitAndFetchesRideAlong() {
+		NdArray x = randomBatch(3, 21);
+		NdArray logits = keras.run(x, List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
+		NdArray oneHot = NdArray.zeros(3, 3);
+		for (int i = 0; i < 3; i++) {
+			int best = 0;
+			for (int k = 1; k < 3; k++) if (logits.get(i, k) > logits.get(i, best)) best = k;
+			oneHot.set(1f, i, best);
+		}
+		NdArray expected = keras.gradients(x, ConvModel.LOGITS, oneHot, List.of("conv2d_2")).gradient("conv2d_2");
+		GradientResult top = keras.gradients(Map.of(ConvModel.INPUT, x), ConvModel.TOP, new NdArray(new int[] { 3 }, new float[] { 1, 1, 1 }),
+			List.of("conv2d_2"), List.of(ConvModel.LOGITS, ConvModel.OUTPUT));
+		assertArrayEquals(expected.data(), top.gradient("conv2d_2").data(), 1e-5f);
+		assertArrayEquals(logits.data(), top.activation(ConvModel.LOGITS).data(), 1e-5f);
+		assertArrayEquals(keras.run(x, List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data(), top.activation(ConvModel.OUTPUT).data(), 1e-6f);
+		for (int i = 0; i < 3; i++) {
+			float max = Math.max(logits.get(i, 0), Math.max(logits.get(i, 1), logits.get(i, 2)));
+			assertEquals(max, top.target().get(i), 1e-5f);
+		}
+	}
+
+	@Test
 	void graphPathDescribesConvolutionsAndPools() {
 		List<OpNode> path = keras.graphPath();
 		OpNode conv = path.stream().filter(n -> n.type().equals("Conv2D")).findFirst().orElseThrow();

@@ -184,6 +184,10 @@ public final class ClassActivationMaps {
 		for (LayerInfo l : ls) names.add(l.name());
 		NdArray values = known;
 		Map<String, NdArray> feeds = Map.of(ConvModel.INPUT, part);
+		if (values == null && target.needsValues() && ConvModel.LOGITS.equals(t) && info.numClasses() > 1) {
+			List<Heatmap> one = topClassInOneCall(part, names, extra, got);
+			if (one != null) return one;
+		}
 		if (values == null && target.needsValues()) {
 			// the class is known only after a forward pass; with one layer, keep its activation from
 			// that pass and differentiate only the rest of the network
@@ -225,6 +229,39 @@ public final class ClassActivationMaps {
 			Target.Choice c = choices.get(i);
 			out.add(heatmap(maps, c, c.score(itemValues(tv, i)), part));
 		}
+		return out;
+	}
+
+	/**
+	 * The top class of a multi-class model in one TensorFlow call: the gradient of
+	 * {@link ConvModel#TOP} (each item's largest logit) is the gradient of each item's top class, and
+	 * the logits come back from the same run to name it. Null when a logit tie makes the top class
+	 * ambiguous (the caller then picks it explicitly).
+	 */
+	private List<Heatmap> topClassInOneCall(NdArray part, List<String> names, java.util.Set<String> extra, Map<String, NdArray> got) {
+		ModelInfo info = model.info();
+		int n = part.dim(0);
+		List<String> fetch = new ArrayList<>(List.of(ConvModel.LOGITS));
+		for (String e : extra) if (!fetch.contains(e)) fetch.add(e);
+		float[] ones = new float[n];
+		java.util.Arrays.fill(ones, 1f);
+		GradientResult g = model.gradients(Map.of(ConvModel.INPUT, part), ConvModel.TOP, new NdArray(new int[] { n }, ones), names, fetch);
+		NdArray logits = g.activation(ConvModel.LOGITS);
+		int size = logits.dim(1);
+		List<Heatmap> out = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			float[] v = itemValues(logits, i);
+			Target.Choice c = target.choose(info, v, size);
+			for (int k = 0; k < v.length; k++) if (k != c.classIndex() && v[k] == v[c.classIndex()]) return null; // a tie splits the gradient
+			List<Heatmap.LayerMap> maps = new ArrayList<>();
+			for (String name : names) {
+				FeatureMaps a = FeatureMaps.of(g.activation(name), i);
+				FeatureMaps d = FeatureMaps.of(g.gradient(name), i);
+				maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), CamMath.gradientMap(method, a, d)));
+			}
+			out.add(heatmap(maps, c, c.score(v), part));
+		}
+		for (String e : extra) got.put(e, g.activation(e));
 		return out;
 	}
 

@@ -312,6 +312,8 @@ final class TfModel implements ConvModel {
 				return requireOutput().tensorName();
 			case LOGITS:
 				return info.logitsTensor() != null ? info.logitsTensor() : requireOutput().tensorName();
+			case TOP:
+				return topTensor();
 			default:
 		}
 		if (info.hasLayer(name)) return info.layer(name).tensorName();
@@ -319,6 +321,32 @@ final class TfModel implements ConvModel {
 		if (nodes.containsKey(node)) return GraphInliner.canonical(name);
 		for (TensorInfo t : info.outputs()) if (t.key().equals(name)) return t.tensorName();
 		throw new ModelException("The model has no layer or tensor '" + name + "'. Its layers are: " + info.layerNames());
+	}
+
+	private volatile String top;
+
+	/** reduce_max of the logits over the class axis, added to the graph once. */
+	private String topTensor() {
+		if (top != null) return top;
+		synchronized (gradientCache) {
+			if (top == null) {
+				String logits = tensorFor(LOGITS);
+				int[] s = shapeOf(graph.outputOrThrow(logits));
+				if (s == null || s.length != 2) throw new ModelException("The class output " + logits + " is not [N, classes]; there is no top class.");
+				String existing = "convlens_top";
+				if (graph.operation(existing) == null) {
+					GraphOperation axis;
+					try (org.tensorflow.types.TInt32 t = org.tensorflow.types.TInt32.vectorOf(1)) {
+						axis = graph.opBuilder("Const", existing + "_axis", graph.baseScope()).setAttr("dtype", org.tensorflow.proto.DataType.DT_INT32)
+							.setAttr("value", t).build();
+					}
+					graph.opBuilder("Max", existing, graph.baseScope()).addInput(graph.outputOrThrow(logits)).addInput(axis.output(0))
+						.setAttr("keep_dims", false).build();
+				}
+				top = existing + ":0";
+			}
+			return top;
+		}
 	}
 
 	private TensorInfo requireOutput() {
@@ -467,6 +495,13 @@ final class TfModel implements ConvModel {
 
 	@Override
 	public GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt) {
+		return gradients(feeds, target, weights, wrt, List.of());
+	}
+
+	@Override
+	public GradientResult gradients(Map<String, NdArray> feeds, String target, NdArray weights, List<String> wrt,
+		List<String> alsoFetch)
+	{
 		checkOpen();
 		String y = tensorFor(target);
 		List<String> xs = new ArrayList<>();
@@ -497,6 +532,12 @@ final class TfModel implements ConvModel {
 			for (String d : ops.dx) {
 				if (d != null) r.fetch(d);
 			}
+			List<String> extra = new ArrayList<>();
+			for (String f : alsoFetch) {
+				String t = tensorFor(f);
+				extra.add(t);
+				if (!fedByTensor.containsKey(t)) r.fetch(t);
+			}
 			try (Result res = r.run()) {
 				targetValue = toArray(res.get(0), target);
 				if (!Arrays.equals(targetValue.shape(), weights.shape())) {
@@ -511,6 +552,10 @@ final class TfModel implements ConvModel {
 				for (int i = 0; i < wrt.size(); i++) {
 					NdArray a = acts.get(wrt.get(i));
 					grads.put(wrt.get(i), ops.dx[i] == null ? NdArray.zeros(a.shape()) : toArray(res.get(k++), wrt.get(i)));
+				}
+				for (int i = 0; i < alsoFetch.size(); i++) {
+					NdArray fed = fedByTensor.get(extra.get(i));
+					acts.putIfAbsent(alsoFetch.get(i), fed != null ? fed : toArray(res.get(k++), alsoFetch.get(i)));
 				}
 			}
 		}
