@@ -19,6 +19,9 @@ public final class CodeCsvWriter implements Consumer<CnnCodes.Row>, Closeable {
 	private final Path path;
 	private int width = -1;
 	private int rows;
+	/** Reused for every row: a new builder and string per row was most of the garbage of a CSV run. */
+	private final StringBuilder line = new StringBuilder(256);
+	private char[] chars = new char[256];
 
 	public CodeCsvWriter(Path path) throws IOException {
 		this.path = path;
@@ -38,11 +41,15 @@ public final class CodeCsvWriter implements Consumer<CnnCodes.Row>, Closeable {
 			else if (c.length != width) {
 				throw new IllegalArgumentException("Code of " + r.name() + " has " + c.length + " values, the first had " + width + ".");
 			}
-			StringBuilder sb = new StringBuilder(16 * c.length + 64);
+			StringBuilder sb = line;
+			sb.setLength(0);
 			sb.append(r.index()).append(',').append(quote(r.name())).append(',').append(quote(r.label() == null ? "" : r.label()))
 				.append(',').append(r.predicted()).append(',').append(quote(r.predictedName())).append(',').append(r.confidence());
 			for (float v : c) sb.append(',').append(v);
-			out.write(sb.toString());
+			int n = sb.length();
+			if (chars.length < n) chars = new char[Math.max(n, 2 * chars.length)];
+			sb.getChars(0, n, chars, 0);
+			out.write(chars, 0, n);
 			out.newLine();
 			rows++;
 		}

@@ -143,6 +143,7 @@ public final class DatasetRunner {
 		List<DatasetReport.Skipped> skipped = new ArrayList<>();
 		int processed = 0;
 		int total = source.size();
+		float[] batchData = null; // the model copies its input into a tensor, so one array serves every batch of a size
 		producer.start();
 		try {
 			while (true) {
@@ -156,12 +157,10 @@ public final class DatasetRunner {
 				}
 				if (!b.images.isEmpty()) {
 					List<Item> items = new ArrayList<>(b.images.size());
-					List<NdArray> inputs = new ArrayList<>(b.images.size());
-					for (Prepared r : b.images) {
-						items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
-						inputs.add(r.input);
-					}
-					Map<String, NdArray> out = model.run(NdArray.concat(inputs), fetches);
+					for (Prepared r : b.images) items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
+					batchData = batchInput(b.images, batchData);
+					Map<String, NdArray> out = model.run(new NdArray(batchShape(b.images), batchData), fetches);
+					for (NdArray o : out.values()) if (o.data() == batchData) batchData = null; // the input itself was fetched: the handler may keep it
 					handler.accept(items, out);
 					processed += items.size();
 				}
@@ -184,6 +183,21 @@ public final class DatasetRunner {
 			throw new DatasetException(sb.toString());
 		}
 		return new DatasetReport(source.description(), processed, skipped);
+	}
+
+	/** The images of a batch stacked into {@code reuse} when it has the right length, else into a new array. */
+	private static float[] batchInput(List<Prepared> images, float[] reuse) {
+		int per = images.get(0).input.data().length;
+		int n = per * images.size();
+		float[] data = reuse != null && reuse.length == n ? reuse : new float[n];
+		for (int i = 0; i < images.size(); i++) System.arraycopy(images.get(i).input.data(), 0, data, i * per, per);
+		return data;
+	}
+
+	private static int[] batchShape(List<Prepared> images) {
+		int[] s = images.get(0).input.shape();
+		s[0] = images.size();
+		return s;
 	}
 
 	private static Batch take(BlockingQueue<Batch> queue, Progress p) {

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 
@@ -25,12 +27,14 @@ import org.convlens.model.Models;
 
 /**
  * Extracts CNN codes (streamed to a CSV file) for N and for 10 N images, each in a fresh JVM with
- * the same heap setting, and prints for each the peak heap (all heap pools, garbage not yet
- * collected included) and peak resident memory of the process (VmHWM) of an undisturbed run, and
- * the retained heap (after full collections forced during a second run), then the 10 N / N
- * ratios (goal: at most 1.2). Not a test: {@code mvn -q test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.bench.DatasetMemoryBenchmark
- * [-Dexec.args="N MODEL"]} (default 2000 images, test-data/models/shapes-keras).
+ * the same heap setting, and prints for each, as the median of R runs: the peak heap (all heap
+ * pools, garbage not yet collected included), the peak heap after each collection (the live heap
+ * at its largest, from the collectors' notifications) and the peak resident memory of the process
+ * (VmHWM) of an undisturbed run, and the retained heap (after full collections forced during a
+ * second run), then the 10 N / N ratios (goal: at most 1.2). Not a test: {@code mvn -q
+ * test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.convlens.bench.DatasetMemoryBenchmark [-Dexec.args="N MODEL R"]} (default
+ * 1000 images, test-data/models/shapes-keras, 2 runs).
  */
 public final class DatasetMemoryBenchmark {
 
@@ -42,21 +46,33 @@ public final class DatasetMemoryBenchmark {
 			child(Paths.get(args[1]), Paths.get(args[2]));
 			return;
 		}
-		int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+		int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
 		Path modelDir = Paths.get(args.length > 1 ? args[1] : "test-data/models/shapes-keras").toAbsolutePath();
+		int runs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
 		Path tmp = Files.createTempDirectory("convlens-membench");
 		try {
 			ShapeFiles.write(tmp.resolve("small"), (n + 2) / 3, 32, 5);
 			ShapeFiles.write(tmp.resolve("big"), (10 * n + 2) / 3, 32, 5);
-			// each size in a fresh JVM: peak resident memory cannot be reset reliably within one
-			long[] small = fork(modelDir, tmp.resolve("small"));
-			long[] big = fork(modelDir, tmp.resolve("big"));
-			System.out.printf("model %s, codes streamed to CSV, each size in a fresh JVM (%s)%n", modelDir, String.join(" ", HEAP));
-			String[] what = { "peak heap", "retained heap (full GC)", "peak resident (VmHWM)" };
+			// each size in a fresh JVM: peak resident memory cannot be reset reliably within one;
+			// sizes alternate so that a busy spell of the machine does not hit one size only
+			List<long[]> smalls = new ArrayList<>(), bigs = new ArrayList<>();
+			for (int r = 0; r < runs; r++) {
+				smalls.add(fork(modelDir, tmp.resolve("small")));
+				bigs.add(fork(modelDir, tmp.resolve("big")));
+			}
+			long[] small = median(smalls), big = median(bigs);
+			System.out.printf("model %s, codes streamed to CSV, each size in a fresh JVM (%s), median of %d runs%n", modelDir,
+				String.join(" ", HEAP), runs);
+			String[] what = { "peak heap (with garbage)", "retained heap (full GC)", "peak resident (VmHWM)", "", "peak heap after each GC" };
 			System.out.printf("%-26s %12s %12s %8s%n", "", small[3] + " images", big[3] + " images", "ratio");
-			for (int i = 0; i < 3; i++) {
+			for (int i : new int[] { 4, 1, 2, 0 }) {
 				System.out.printf("%-26s %9.1f MB %9.1f MB %8.2f%n", what[i], small[i] / 1048576.0, big[i] / 1048576.0,
 					(double) big[i] / small[i]);
+			}
+			System.out.printf("collections during the measured run: %d and %d%n", small[5], big[5]);
+			for (int r = 0; r < runs; r++) {
+				System.out.printf("run %d: peak heap with garbage %.1f / %.1f MB, VmHWM %.1f / %.1f MB%n", r + 1,
+					smalls.get(r)[0] / 1048576.0, bigs.get(r)[0] / 1048576.0, smalls.get(r)[2] / 1048576.0, bigs.get(r)[2] / 1048576.0);
 			}
 			System.out.println("goal: every ratio <= 1.20");
 		}
@@ -65,6 +81,17 @@ public final class DatasetMemoryBenchmark {
 				s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
 		}
+	}
+
+	/** The median of each figure (the mean of the middle two for an even count). */
+	private static long[] median(List<long[]> runs) {
+		long[] m = new long[runs.get(0).length];
+		for (int i = 0; i < m.length; i++) {
+			int k = i;
+			long[] v = runs.stream().mapToLong(r -> r[k]).sorted().toArray();
+			m[i] = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+		}
+		return m;
 	}
 
 	private static long[] fork(Path model, Path dir) throws Exception {
@@ -86,7 +113,7 @@ public final class DatasetMemoryBenchmark {
 			for (String l; (l = r.readLine()) != null;) {
 				if (l.startsWith("RESULT ")) {
 					String[] f = l.substring(7).split(" ");
-					result = new long[] { Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]) };
+					result = Arrays.stream(f).mapToLong(Long::parseLong).toArray();
 				}
 			}
 		}
@@ -103,7 +130,7 @@ public final class DatasetMemoryBenchmark {
 				new CnnCodes(m).extract(warm, new DatasetRunner(m, null), null, w);
 			}
 			long[] r = measure(m, dir, csv);
-			System.out.println("RESULT " + r[0] + " " + r[1] + " " + r[2] + " " + r[3]);
+			System.out.println("RESULT " + Arrays.stream(r).mapToObj(Long::toString).collect(Collectors.joining(" ")));
 		}
 		finally {
 			Files.deleteIfExists(csv);
@@ -126,14 +153,17 @@ public final class DatasetMemoryBenchmark {
 	}
 
 	/**
-	 * {peak heap, retained heap, peak RSS, images}, from two passes over the folder. The first
-	 * runs undisturbed: its peak heap (read from the pools, garbage not yet collected included) and
-	 * peak resident memory are what a user sees. The second forces a full collection at each
+	 * {peak heap, retained heap, peak RSS, images, peak heap after GC, collections}, from two passes
+	 * over the folder. The first runs undisturbed: its peak heap (read from the pools, garbage not
+	 * yet collected included) and peak resident memory are what a user sees; its peak heap after
+	 * each collection is what the run keeps alive at its largest, without the garbage that the
+	 * collector's heap sizing lets pile up. The second forces a full collection at each
 	 * quarter of the run, while batches are in flight: the largest heap left is what the
 	 * extraction keeps.
 	 */
 	private static long[] measure(ConvModel m, Path dir, Path csv) throws Exception {
 		System.gc();
+		AfterGc afterGc = new AfterGc();
 		for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
 		resetPeakRss();
 		DatasetReport r;
@@ -142,6 +172,7 @@ public final class DatasetMemoryBenchmark {
 		}
 		long peak = heapPeak();
 		long rss = peakRss();
+		long[] live = afterGc.stop();
 
 		ImageSource src = DatasetSources.folder(dir, true, true);
 		int quarter = Math.max(1, src.size() / 4);
@@ -155,7 +186,48 @@ public final class DatasetMemoryBenchmark {
 				}
 			});
 		}
-		return new long[] { peak, retained.get(), rss, r.processed() };
+		return new long[] { peak, retained.get(), rss, r.processed(), live[0], live[1] };
+	}
+
+	/**
+	 * The largest heap in use right after a collection (all heap pools), over the collections
+	 * that start after this object: from the collectors' notifications, which arrive on a JVM
+	 * thread shortly after each collection.
+	 */
+	private static final class AfterGc implements javax.management.NotificationListener {
+		private final long since = ManagementFactory.getRuntimeMXBean().getUptime();
+		private final java.util.Set<String> heapPools = new java.util.HashSet<>();
+		private final AtomicLong peak = new AtomicLong(), count = new AtomicLong();
+
+		AfterGc() {
+			for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) if (p.getType() == MemoryType.HEAP) heapPools.add(p.getName());
+			for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+				((javax.management.NotificationEmitter) gc).addNotificationListener(this, null, null);
+			}
+		}
+
+		@Override
+		public void handleNotification(javax.management.Notification n, Object handback) {
+			if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
+			com.sun.management.GcInfo info = com.sun.management.GarbageCollectionNotificationInfo
+				.from((javax.management.openmbean.CompositeData) n.getUserData()).getGcInfo();
+			if (info.getStartTime() < since) return; // the collection before the run
+			long used = 0;
+			for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> e : info.getMemoryUsageAfterGc().entrySet()) {
+				if (heapPools.contains(e.getKey())) used += e.getValue().getUsed();
+			}
+			peak.accumulateAndGet(used, Math::max);
+			count.incrementAndGet();
+		}
+
+		/** {peak heap after a collection, collections}; waits briefly for notifications still under way. */
+		long[] stop() throws Exception {
+			Thread.sleep(300);
+			for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+				((javax.management.NotificationEmitter) gc).removeNotificationListener(this);
+			}
+			return new long[] { peak.get(), count.get() };
+		}
 	}
 
 	private static long heapPeak() {

@@ -208,6 +208,53 @@ class DatasetSourcesTest {
 		assertEquals("z=1 t=1", hsrc.iterator().next().name());
 	}
 
+	/** The TIFF shortcut gives exactly ImageJ's planes, and leaves what it does not handle to ImageJ. */
+	@Test
+	void plainTiffsReadLikeImageJ(@TempDir Path dir) throws Exception {
+		java.util.Random rnd = new java.util.Random(3);
+		int w = 7, h = 5;
+		ByteProcessor b8 = new ByteProcessor(w, h);
+		ShortProcessor s16 = new ShortProcessor(w, h);
+		FloatProcessor f32 = new FloatProcessor(w, h);
+		ColorProcessor rgb = new ColorProcessor(w, h);
+		for (int i = 0; i < w * h; i++) {
+			b8.set(i, rnd.nextInt(256));
+			s16.set(i, rnd.nextInt(65536));
+			f32.setf(i, (float) rnd.nextGaussian());
+			rgb.set(i, rnd.nextInt(1 << 24));
+		}
+		ImagePlus cal = new ImagePlus("cal", s16.duplicate());
+		cal.getCalibration().setFunction(ij.measure.Calibration.STRAIGHT_LINE, new double[] { -5, 0.5 }, "u");
+		ImagePlus inv = new ImagePlus("inv", b8.duplicate());
+		inv.getProcessor().invertLut();
+		ImageStack st = new ImageStack(w, h);
+		st.addSlice(b8.duplicate());
+		st.addSlice(b8.duplicate());
+		Map<String, ImagePlus> files = new LinkedHashMap<>();
+		files.put("b8.tif", new ImagePlus("b8", b8));
+		files.put("s16.tif", new ImagePlus("s16", s16));
+		files.put("f32.tiff", new ImagePlus("f32", f32));
+		files.put("rgb.tif", new ImagePlus("rgb", rgb));
+		files.put("cal.tif", cal);
+		files.put("inv.tif", inv);
+		files.put("stack.tif", new ImagePlus("stack", st));
+		for (Map.Entry<String, ImagePlus> e : files.entrySet()) save(e.getValue(), dir.resolve(e.getKey()));
+		for (String f : List.of("b8.tif", "s16.tif", "f32.tiff", "rgb.tif")) {
+			Preprocessing.Planes fast = DatasetSources.plainTiff(dir.resolve(f));
+			Preprocessing.Planes ij = DatasetSources.planes(DatasetSources.open(dir.resolve(f)));
+			assertTrue(fast != null, f + " takes the shortcut");
+			assertEquals(ij.width, fast.width, f);
+			assertEquals(ij.height, fast.height, f);
+			assertEquals(ij.typeMax, fast.typeMax, f);
+			assertEquals(ij.rgb, fast.rgb, f);
+			assertEquals(ij.channels.length, fast.channels.length, f);
+			for (int c = 0; c < ij.channels.length; c++) assertArrayEquals(ij.channels[c], fast.channels[c], 0f, f + " channel " + c);
+		}
+		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
+		Files.writeString(dir.resolve("fake.tif"), "not a tiff");
+		assertNull(DatasetSources.plainTiff(dir.resolve("fake.tif")));
+	}
+
 	private static void save(ImagePlus imp, Path f) {
 		assertTrue(new FileSaver(imp).saveAsTiff(f.toString()), "write " + f);
 	}
