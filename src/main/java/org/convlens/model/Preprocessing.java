@@ -209,12 +209,22 @@ public final class Preprocessing {
 			switch (normalization) {
 				case TYPE_RANGE: {
 					double max = typeMax > 1 ? typeMax : 1;
-					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (float) (src[i] / max);
+					float[] t = byteTable(max, false);
+					for (int i = 0, o = c; i < n; i++, o += C) {
+						float v = src[i];
+						int k = (int) v;
+						out[o] = k == v && k > 0 && k < 256 ? t[k] : (float) (v / max);
+					}
 					break;
 				}
 				case SYMMETRIC: {
 					double max = typeMax > 1 ? typeMax : 1;
-					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (float) (src[i] / max * 2 - 1);
+					float[] t = byteTable(max, true);
+					for (int i = 0, o = c; i < n; i++, o += C) {
+						float v = src[i];
+						int k = (int) v;
+						out[o] = k == v && k > 0 && k < 256 ? t[k] : (float) (v / max * 2 - 1);
+					}
 					break;
 				}
 				case MEAN_STD: {
@@ -229,6 +239,16 @@ public final class Preprocessing {
 			}
 		}
 		return out;
+	}
+
+	/**
+	 * {@code (float) (k / max)} (or {@code * 2 - 1}) for k = 0..255: 8-bit and RGB pixels are such
+	 * integers, and a table look-up gives the same floats as the double division, which dominated.
+	 */
+	private static float[] byteTable(double max, boolean symmetric) {
+		float[] t = new float[256];
+		for (int k = 0; k < 256; k++) t[k] = (float) (symmetric ? k / max * 2 - 1 : k / max);
+		return t;
 	}
 
 	private void normalize(float[][] ch, double typeMax) {
@@ -334,8 +354,21 @@ public final class Preprocessing {
 
 	/** Reads a spec written by {@link #toString()}; missing keys keep their defaults. */
 	public static Preprocessing parse(String spec) {
+		if (spec == null || spec.isBlank()) return defaults();
+		// commands parse the same few specs on every run; Preprocessing is immutable, so share them
+		Preprocessing cached = PARSED.get(spec);
+		if (cached != null) return cached;
+		Preprocessing p = parseNew(spec);
+		if (PARSED.size() >= 64) PARSED.clear();
+		PARSED.put(spec, p);
+		return p;
+	}
+
+	/** Parsed specs by text, bounded (cleared when full). */
+	private static final Map<String, Preprocessing> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private static Preprocessing parseNew(String spec) {
 		Preprocessing p = defaults();
-		if (spec == null || spec.isBlank()) return p;
 		Map<String, String> m = new LinkedHashMap<>();
 		for (String tok : spec.trim().split("[\\s;]+")) {
 			int eq = tok.indexOf('=');

@@ -98,4 +98,28 @@ class PreprocessingTest {
 			() -> Preprocessing.defaults().withResize(false).apply(gray(1, 2, 3, 4), new int[] { -1, 4, 4, 1 }));
 		assertTrue(e.getMessage().contains("needs 4x4"), e.getMessage());
 	}
+
+	@Test
+	void byteValuesScaleExactlyAsTheDivision() {
+		// every 8-bit value, plus values the table does not cover (fractions, negatives, -0, > 255)
+		float[] v = new float[256 + 6];
+		for (int k = 0; k < 256; k++) v[k] = k;
+		float[] extra = { 0.5f, -3, -0f, 256, 65535, 254.75f };
+		System.arraycopy(extra, 0, v, 256, extra.length);
+		Preprocessing.Planes p = new Preprocessing.Planes(new float[][] { v }, v.length, 1, 255, false);
+		NdArray range = Preprocessing.defaults().apply(p, new int[] { -1, 1, v.length, 1 });
+		NdArray sym = Preprocessing.defaults().withNormalization(Preprocessing.Normalization.SYMMETRIC).apply(p, new int[] { -1, 1, v.length, 1 });
+		for (int i = 0; i < v.length; i++) {
+			assertEquals(Float.floatToIntBits((float) ((double) v[i] / 255)), Float.floatToIntBits(range.data()[i]), "type range of " + v[i]);
+			assertEquals(Float.floatToIntBits((float) ((double) v[i] / 255 * 2 - 1)), Float.floatToIntBits(sym.data()[i]), "symmetric of " + v[i]);
+		}
+	}
+
+	@Test
+	void parsedSpecsAreEqualWhetherCachedOrNot() {
+		String spec = "normalization=mean-std mean=1,2,3 std=4,5,6 resize=false";
+		Preprocessing a = Preprocessing.parse(spec), b = Preprocessing.parse(spec);
+		assertEquals(a, b);
+		assertEquals(a.toString(), Preprocessing.parse(a.toString()).toString());
+	}
 }

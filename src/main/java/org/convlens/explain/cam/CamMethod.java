@@ -71,6 +71,8 @@ public enum CamMethod {
 	 */
 	public static CamMethod parse(String s) {
 		if (s == null) throw new IllegalArgumentException("No method given; use one of " + Arrays.toString(labels()));
+		// the label itself (what the command's choice list gives) without building keys
+		for (CamMethod m : values()) if (m.label.equals(s)) return m;
 		String k = key(s);
 		for (CamMethod m : values()) {
 			if (key(m.label).equals(k) || key(m.name()).equals(k)) return m;

@@ -121,7 +121,9 @@ public final class Heatmap {
 		if (method.isClassSpecific()) {
 			sb.append(": ").append(label);
 			if (classIndex >= 0 && !label.equals("class " + classIndex) && !label.equals("output " + classIndex)) sb.append(" (").append(classIndex).append(')');
-			sb.append(String.format(java.util.Locale.ROOT, " %.4g", score));
+			// Locale.US formats as Locale.ROOT does ('.', ASCII digits) but skips the per-call lookup of
+			// the locale's DecimalFormatSymbols that ROOT costs
+			sb.append(String.format(java.util.Locale.US, " %.4g", score));
 		}
 		return sb.toString();
 	}
