@@ -271,13 +271,29 @@ public final class HeatmapDisplay {
 		byte[] b = new byte[m.length];
 		double d = hi - lo;
 		if (!(d > 0)) return b;
+		// (x / d >= threshold) rises with x = m[i] - lo, so most transparent pixels are those below
+		// one float and need no division (the test on f stays for the rest)
+		float xs = smallestAtLeast(d, threshold);
 		for (int i = 0; i < m.length; i++) {
-			double f = (m[i] - lo) / d;
+			float x = m[i] - lo;
+			if (!(x >= xs) || !(x > 0)) continue;
+			double f = x / d;
 			if (!(f >= threshold) || f <= 0) continue;
 			// f > 0 here, so adding 0.5 and truncating is Math.round (without its slow path)
 			b[i] = (byte) Math.max(1, Math.min(255, (int) (f * 255 + 0.5)));
 		}
 		return b;
+	}
+
+	/** The smallest non-negative float {@code x} with {@code x / d >= threshold} (binary search over the float bits). */
+	static float smallestAtLeast(double d, double threshold) {
+		int lo = 0, hi = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+		while (lo < hi) {
+			int mid = (lo + hi) >>> 1;
+			if (Float.intBitsToFloat(mid) / d >= threshold) hi = mid;
+			else lo = mid + 1;
+		}
+		return Float.intBitsToFloat(lo);
 	}
 
 	/** {@code [min(0, min), max]} of the finite values of the maps. */

@@ -187,4 +187,45 @@ class HeatmapDisplayTest {
 		assertThrows(IllegalArgumentException.class, () -> OverlayStyle.defaults().withOpacity(1.5));
 		assertThrows(IllegalArgumentException.class, () -> OverlayStyle.defaults().withThreshold(-0.1));
 	}
+
+	/** The plain per-pixel rule that {@code indices} must reproduce exactly. */
+	private static byte[] referenceIndices(float[] m, float lo, float hi, double threshold) {
+		byte[] b = new byte[m.length];
+		double d = hi - lo;
+		if (!(d > 0)) return b;
+		for (int i = 0; i < m.length; i++) {
+			double f = (m[i] - lo) / d;
+			if (!(f >= threshold) || f <= 0) continue;
+			b[i] = (byte) Math.max(1, Math.min(255, Math.round(f * 255)));
+		}
+		return b;
+	}
+
+	@Test
+	void indicesMatchThePerPixelRuleExactly() {
+		Random r = new Random(3);
+		double[] thresholds = { 0, 1e-7, 0.15, 0.5, 0.999, 1 };
+		for (int trial = 0; trial < 40; trial++) {
+			float[] m = new float[2000];
+			float scale = (float) Math.pow(10, r.nextInt(9) - 4);
+			for (int i = 0; i < m.length; i++) m[i] = (float) (r.nextGaussian() * scale);
+			// values on and next to the threshold boundaries, and non-finite ones
+			m[0] = Float.NaN;
+			m[1] = Float.POSITIVE_INFINITY;
+			m[2] = -0f;
+			m[3] = Float.MIN_VALUE;
+			float[] range = HeatmapDisplay.range(List.of(m));
+			for (double t : thresholds) {
+				float lo = range[0], hi = range[1];
+				float edge = (float) (lo + t * (hi - lo));
+				m[4] = edge;
+				m[5] = Math.nextUp(edge);
+				m[6] = Math.nextDown(edge);
+				assertArrayEquals(referenceIndices(m, lo, hi, t), HeatmapDisplay.indices(m, lo, hi, t), "trial " + trial + " threshold " + t);
+			}
+		}
+		float[] huge = { -3e38f, 3e38f, 1, 0 };
+		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0), HeatmapDisplay.indices(huge, -3e38f, 3e38f, 0));
+		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0.5), HeatmapDisplay.indices(huge, -3e38f, 3e38f, 0.5));
+	}
 }
