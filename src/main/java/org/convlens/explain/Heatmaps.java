@@ -13,42 +13,14 @@ public final class Heatmaps {
 	/**
 	 * Bilinear resampling of an {@code h x w} map to {@code H x W}, pixel centres aligned
 	 * (half-pixel convention, as TensorFlow's and OpenCV's resize), so a map of a layer that covers
-	 * the whole input lands where the layer's receptive fields are centred. Agrees with
-	 * {@link org.convlens.model.Preprocessing#bilinear} to float rounding.
+	 * the whole input lands where the layer's receptive fields are centred: the same resampling as
+	 * {@link org.convlens.model.Preprocessing#bilinear}, which images get on their way into the model.
 	 */
 	public static float[] upsample(float[] map, int h, int w, int H, int W) {
 		if (map.length != h * w) throw new IllegalArgumentException("Map of " + map.length + " values is not " + w + "x" + h);
 		if (H <= 0 || W <= 0) throw new IllegalArgumentException("Cannot resample to " + W + "x" + H);
 		if (h == H && w == W) return map.clone();
-		// Preprocessing.bilinear's arithmetic, separated: rows first (h x W), then columns, with the
-		// index and weight tables computed once
-		int[] x0 = new int[W], x1 = new int[W], y0 = new int[H], y1 = new int[H];
-		float[] wx = new float[W], wy = new float[H];
-		table(w, W, x0, x1, wx);
-		table(h, H, y0, y1, wy);
-		float[] rows = new float[h * W];
-		for (int sy = 0; sy < h; sy++) {
-			int r = sy * w, o = sy * W;
-			for (int x = 0; x < W; x++) rows[o + x] = map[r + x0[x]] + wx[x] * (map[r + x1[x]] - map[r + x0[x]]);
-		}
-		float[] out = new float[W * H];
-		for (int y = 0; y < H; y++) {
-			int r0 = y0[y] * W, r1 = y1[y] * W, o = y * W;
-			float b = wy[y];
-			for (int x = 0; x < W; x++) out[o + x] = rows[r0 + x] + b * (rows[r1 + x] - rows[r0 + x]);
-		}
-		return out;
-	}
-
-	/** Source indices and weights of each target position, pixel centres aligned, clamped at the edges. */
-	private static void table(int n, int N, int[] i0, int[] i1, float[] wt) {
-		double s = (double) n / N;
-		for (int i = 0; i < N; i++) {
-			double f = Math.max(0, Math.min(n - 1, (i + 0.5) * s - 0.5));
-			i0[i] = (int) Math.floor(f);
-			i1[i] = Math.min(i0[i] + 1, n - 1);
-			wt[i] = (float) (f - i0[i]);
-		}
+		return org.convlens.model.Preprocessing.bilinear(map, w, h, W, H);
 	}
 
 	/** {@code max(v, 0)} of each value, in a new array. */

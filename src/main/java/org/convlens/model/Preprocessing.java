@@ -307,25 +307,34 @@ public final class Preprocessing {
 
 	/** Bilinear resampling with pixel centres aligned (half-pixel), as TensorFlow's resize does. */
 	public static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
+		// separable: rows first (sh x dw), then columns, with index and weight tables computed once
+		int[] x0 = new int[dw], x1 = new int[dw], y0 = new int[dh], y1 = new int[dh];
+		float[] wx = new float[dw], wy = new float[dh];
+		table(sw, dw, x0, x1, wx);
+		table(sh, dh, y0, y1, wy);
+		float[] rows = new float[sh * dw];
+		for (int sy = 0; sy < sh; sy++) {
+			int r = sy * sw, o = sy * dw;
+			for (int x = 0; x < dw; x++) rows[o + x] = src[r + x0[x]] + wx[x] * (src[r + x1[x]] - src[r + x0[x]]);
+		}
 		float[] out = new float[dw * dh];
-		double sx = (double) sw / dw;
-		double sy = (double) sh / dh;
 		for (int y = 0; y < dh; y++) {
-			double fy = Math.max(0, Math.min(sh - 1, (y + 0.5) * sy - 0.5));
-			int y0 = (int) Math.floor(fy);
-			int y1 = Math.min(y0 + 1, sh - 1);
-			double wy = fy - y0;
-			for (int x = 0; x < dw; x++) {
-				double fx = Math.max(0, Math.min(sw - 1, (x + 0.5) * sx - 0.5));
-				int x0 = (int) Math.floor(fx);
-				int x1 = Math.min(x0 + 1, sw - 1);
-				double wx = fx - x0;
-				double v = (1 - wy) * ((1 - wx) * src[y0 * sw + x0] + wx * src[y0 * sw + x1]) +
-					wy * ((1 - wx) * src[y1 * sw + x0] + wx * src[y1 * sw + x1]);
-				out[y * dw + x] = (float) v;
-			}
+			int r0 = y0[y] * dw, r1 = y1[y] * dw, o = y * dw;
+			float b = wy[y];
+			for (int x = 0; x < dw; x++) out[o + x] = rows[r0 + x] + b * (rows[r1 + x] - rows[r0 + x]);
 		}
 		return out;
+	}
+
+	/** Source indices and weights of each target position, pixel centres aligned, clamped at the edges. */
+	private static void table(int n, int N, int[] i0, int[] i1, float[] wt) {
+		double s = (double) n / N;
+		for (int i = 0; i < N; i++) {
+			double f = Math.max(0, Math.min(n - 1, (i + 0.5) * s - 0.5));
+			i0[i] = (int) Math.floor(f);
+			i1[i] = Math.min(i0[i] + 1, n - 1);
+			wt[i] = (float) (f - i0[i]);
+		}
 	}
 
 	/**

@@ -243,15 +243,32 @@ class CamMathTest {
 	}
 
 	@Test
-	void upsampleAgreesWithThePreprocessingResize() {
+	void upsampleAgreesWithAStraightforwardBilinear() {
 		java.util.Random r = new java.util.Random(3);
 		int[][] sizes = { { 8, 8, 32, 32 }, { 3, 5, 28, 17 }, { 6, 6, 630, 630 }, { 12, 9, 5, 4 }, { 1, 1, 4, 4 } };
 		for (int[] s : sizes) {
 			float[] m = new float[s[0] * s[1]];
 			for (int i = 0; i < m.length; i++) m[i] = r.nextFloat() * 10 - 3;
-			float[] ref = org.convlens.model.Preprocessing.bilinear(m, s[1], s[0], s[3], s[2]);
+			float[] ref = referenceBilinear(m, s[1], s[0], s[3], s[2]);
 			assertArrayEquals(ref, Heatmaps.upsample(m, s[0], s[1], s[2], s[3]), 1e-5f);
 		}
+	}
+
+	/** The textbook formula, in doubles, one target pixel at a time (half-pixel centres, clamped). */
+	private static float[] referenceBilinear(float[] src, int sw, int sh, int dw, int dh) {
+		float[] out = new float[dw * dh];
+		for (int y = 0; y < dh; y++) {
+			double fy = Math.max(0, Math.min(sh - 1, (y + 0.5) * sh / dh - 0.5));
+			int y0 = (int) fy, y1 = Math.min(y0 + 1, sh - 1);
+			for (int x = 0; x < dw; x++) {
+				double fx = Math.max(0, Math.min(sw - 1, (x + 0.5) * sw / dw - 0.5));
+				int x0 = (int) fx, x1 = Math.min(x0 + 1, sw - 1);
+				double wx = fx - x0, wy = fy - y0;
+				out[y * dw + x] = (float) ((1 - wy) * ((1 - wx) * src[y0 * sw + x0] + wx * src[y0 * sw + x1]) +
+					wy * ((1 - wx) * src[y1 * sw + x0] + wx * src[y1 * sw + x1]));
+			}
+		}
+		return out;
 	}
 
 	@Test
