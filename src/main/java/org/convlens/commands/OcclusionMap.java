@@ -7,12 +7,7 @@ import java.util.Map;
 import org.convlens.explain.Fill;
 import org.convlens.explain.HeatmapMethods;
 import org.convlens.explain.Occlusion;
-import org.convlens.explain.cam.Target;
-import org.convlens.imagej.ImageInput;
-import org.convlens.model.ConvModel;
-import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
-import org.convlens.model.Preprocessing;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -25,7 +20,7 @@ import ij.ImagePlus;
  * one map per slice/frame at the image's size. Patch and stride are in image pixels.
  */
 @Plugin(type = Command.class, name = "occlusion", menuPath = "Plugins>ConvLens>Occlusion Map", headless = true)
-public class OcclusionMap extends ConvLensCommand {
+public class OcclusionMap extends HeatmapCommand {
 
 	@Parameter(label = "Patch size", min = "0", description = "Side of the square patch in image pixels; 0 = a fifth of the shorter side of the model input")
 	private int patch = 0;
@@ -36,49 +31,25 @@ public class OcclusionMap extends ConvLensCommand {
 	@Parameter(label = "Fill", choices = { "mean", "zero", "blur" }, description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
 	private String fill = "mean";
 
-	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
-	private String target = "top";
-
-	@Parameter(label = "Batch size", min = "1", description = "Occluded images per model run")
-	private int batch = 32;
-
-	@Parameter(label = "Overlay", description = "Lay the map over the image (as an overlay; the pixels are not changed)")
-	private boolean overlay = true;
-
-	@Parameter(label = "Blend", description = "Also make an RGB image of the current slice blended with its map (e.g. for a PNG)")
-	private boolean blend;
-
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion map")
 	private ImagePlus occlusion;
 
-	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion blend")
-	private ImagePlus blended;
-
 	@Override
 	protected void execute() {
-		ImagePlus imp = image();
-		ConvModel m = convModel();
-		ModelInfo info = m.info();
-		Preprocessing prep = prep(info);
-		List<ImageInput.Position> ps = ImageInput.positions(imp);
-		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
-		int[] targets = HeatmapMethods.classIndices(m, x, Target.parse(target));
+		Input in = new Input();
+		NdArray x = in.batch;
 		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(batch)
-			.withPatch(toModel(patch, imp, x)).withStride(toModel(stride, imp, x));
+			.withPatch(toModel(patch, in.imp, x)).withStride(toModel(stride, in.imp, x));
 		if (patch > 0 && stride == 0) occ = occ.withStride(Math.max(1, (int) Math.round(occ.patch() / 3.0)));
-		List<NdArray> maps = HeatmapMethods.maps(m, x, targets, occ, progress().sub(0, 0.95));
+		List<NdArray> maps = HeatmapMethods.maps(in.model, x, in.targets, occ, progress().sub(0, 0.95));
 		Map<String, Object> params = new LinkedHashMap<>();
 		int H = x.dim(1), W = x.dim(2);
 		params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
 		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");
 		params.put("fill", fill);
-		params.put("target", target);
-		ImagePlus[] out = HeatmapOutputs.build(this, imp, info, prep, maps, targets, "occlusion", false, overlay, blend, params);
-		occlusion = out[0];
-		blended = out[1];
+		occlusion = outputs(in, maps, "occlusion", false, params);
 	}
 
-	/** Image pixels to model-input pixels (0 stays automatic). */
 	private static int toModel(int px, ImagePlus imp, NdArray x) {
 		if (px <= 0) return 0;
 		double s = 0.5 * ((double) x.dim(2) / imp.getWidth() + (double) x.dim(1) / imp.getHeight());

@@ -34,6 +34,43 @@ public final class HeatmapMethods {
 		return out;
 	}
 
+	/** Settings of the saliency methods; each method reads the ones it uses. */
+	public static final class SaliencySettings {
+		final int samples;
+		final double noise;
+		final int steps;
+		final IntegratedGradients.Baseline baseline;
+		final NdArray baselineImage;
+		final List<String> camLayers;
+		final int batchSize;
+
+		/**
+		 * @param samples SmoothGrad's noisy copies
+		 * @param noise SmoothGrad's noise as a fraction of the input range
+		 * @param steps Integrated Gradients' path points
+		 * @param baseline Integrated Gradients' baseline kind
+		 * @param baselineImage an explicit baseline image ({@code [1, H, W, C]}), or null
+		 * @param camLayers guided Grad-CAM's layers (empty = the last spatial layer)
+		 * @param batchSize images per model run
+		 */
+		public SaliencySettings(int samples, double noise, int steps, IntegratedGradients.Baseline baseline, NdArray baselineImage,
+			List<String> camLayers, int batchSize)
+		{
+			this.samples = samples;
+			this.noise = noise;
+			this.steps = steps;
+			this.baseline = baseline;
+			this.baselineImage = baselineImage;
+			this.camLayers = List.copyOf(camLayers);
+			this.batchSize = batchSize;
+		}
+
+		/** The documented defaults: 50 samples, 15 % noise, 50 steps, black baseline, 16 per batch. */
+		public static SaliencySettings defaults() {
+			return new SaliencySettings(50, 0.15, 50, IntegratedGradients.Baseline.BLACK, null, List.of(), 16);
+		}
+	}
+
 	/**
 	 * A saliency method with its documented defaults (SmoothGrad: 50 samples, 15 % noise;
 	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the last spatial
@@ -42,22 +79,34 @@ public final class HeatmapMethods {
 	 * @throws IllegalArgumentException naming the known methods
 	 */
 	public static HeatmapMethod saliency(String name) {
+		return saliency(name, SaliencySettings.defaults());
+	}
+
+	/**
+	 * A saliency method by name (aliases such as {@code ig} and {@code gradient} accepted), set up
+	 * with the settings it uses.
+	 *
+	 * @throws IllegalArgumentException naming the known methods
+	 */
+	public static HeatmapMethod saliency(String name, SaliencySettings s) {
 		switch (key(name)) {
 			case "vanilla":
 			case "gradient":
 				return new VanillaGradient();
 			case "smoothgrad":
-				return new SmoothGrad();
+				return new SmoothGrad().withSamples(s.samples).withNoise(s.noise).withBatchSize(s.batchSize);
 			case "integratedgradients":
-			case "ig":
-				return new IntegratedGradients();
+			case "ig": {
+				IntegratedGradients ig = new IntegratedGradients().withSteps(s.steps).withBatchSize(s.batchSize).withBaseline(s.baseline);
+				return s.baselineImage == null ? ig : ig.withBaselineImage(s.baselineImage);
+			}
 			case "guidedbackprop":
 			case "guidedbackpropagation":
 				return new GuidedBackprop();
 			case "deconvnet":
 				return new GuidedBackprop(GuidedBackprop.Rule.DECONVNET);
 			case "guidedgradcam":
-				return new GuidedGradCam(new CamHeatmap());
+				return new GuidedGradCam(new CamHeatmap(CamMethod.GRAD_CAM, s.camLayers, s.batchSize));
 			default:
 				throw new IllegalArgumentException("Unknown saliency method '" + name + "'; use one of " + SALIENCY);
 		}
