@@ -50,7 +50,7 @@ class ClassActivationMapTest extends CommandTestBase {
 	static void dialogsBack() throws Exception {
 		System.clearProperty("convlens.dialogs");
 		// the macro path shows its outputs where there is a display
-		CamMacroTest.closeAll();
+		MacrosTest.closeAll();
 	}
 
 	/** Expected maps: the engine's own ClassActivationMaps on the image's batch, resampled to the image size. */

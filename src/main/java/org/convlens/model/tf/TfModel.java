@@ -58,6 +58,8 @@ final class TfModel implements ConvModel {
 	private final Map<String, NodeDef> nodes;
 	private final Map<String, String> cleanNames;
 	private int inlinedCalls;
+	/** The meta-graph tags the model was loaded with, for {@link #compareWithSignature}. */
+	private String[] tags = { "serve" };
 	private final String inputTensor;
 	private final Map<String, GradientOps> gradientCache;
 	private final Map<String, String[]> assignCache;
@@ -139,6 +141,7 @@ final class TfModel implements ConvModel {
 			checkUsable(info, dir);
 			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
 			m.inlinedCalls = inl.callsInlined;
+			m.tags = options.tags();
 			return m;
 		}
 		catch (RuntimeException e) {
@@ -768,7 +771,7 @@ final class TfModel implements ConvModel {
 	@Override
 	public double compareWithSignature(NdArray input) {
 		checkOpen();
-		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), "serve");
+		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), tags);
 			TFloat32 in = toTensor(input))
 		{
 			SignatureDef sig = b.metaGraphDef().getSignatureDefOrThrow(info.signatureKey());
