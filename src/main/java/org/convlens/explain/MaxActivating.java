@@ -254,9 +254,9 @@ public final class MaxActivating {
 		int h = Math.max(1, y1 - y0);
 		x0 = Math.min(x0, p.width - w);
 		y0 = Math.min(y0, p.height - h);
-		float[][] out = new float[p.channels.length][w * h];
+		float[][] out = new float[p.channels().length][w * h];
 		for (int c = 0; c < out.length; c++) {
-			for (int y = 0; y < h; y++) System.arraycopy(p.channels[c], (y0 + y) * p.width + x0, out[c], y * w, w);
+			for (int y = 0; y < h; y++) System.arraycopy(p.channels()[c], (y0 + y) * p.width + x0, out[c], y * w, w);
 		}
 		return new Preprocessing.Planes(out, w, h, p.typeMax, p.rgb);
 	}

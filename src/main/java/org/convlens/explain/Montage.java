@@ -18,9 +18,9 @@ public final class Montage {
 	public static Preprocessing.Planes grid(List<Preprocessing.Planes> tiles, int columns, int gap, float background) {
 		if (tiles.isEmpty()) throw new IllegalArgumentException("No images to tile.");
 		Preprocessing.Planes first = tiles.get(0);
-		int tw = first.width, th = first.height, c = first.channels.length;
+		int tw = first.width, th = first.height, c = first.channels().length;
 		for (Preprocessing.Planes t : tiles) {
-			if (t.width != tw || t.height != th || t.channels.length != c) {
+			if (t.width != tw || t.height != th || t.channels().length != c) {
 				throw new IllegalArgumentException("Montage tiles differ in size or channels.");
 			}
 		}
@@ -35,7 +35,7 @@ public final class Montage {
 			int ox = (i % cols) * (tw + g), oy = (i / cols) * (th + g);
 			Preprocessing.Planes t = tiles.get(i);
 			for (int ch = 0; ch < c; ch++) {
-				for (int y = 0; y < th; y++) System.arraycopy(t.channels[ch], y * tw, out[ch], (oy + y) * mw + ox, tw);
+				for (int y = 0; y < th; y++) System.arraycopy(t.channels()[ch], y * tw, out[ch], (oy + y) * mw + ox, tw);
 			}
 		}
 		return new Preprocessing.Planes(out, mw, mh, first.typeMax, first.rgb);

@@ -141,15 +141,15 @@ public final class DatasetViews {
 	 */
 	public static ColorProcessor render(Preprocessing.Planes p) {
 		int n = p.width * p.height;
-		if (p.rgb && p.channels.length == 3) {
+		if (p.rgb && p.channels().length == 3) {
 			int[] px = new int[n];
 			for (int i = 0; i < n; i++) {
-				px[i] = (clamp(p.channels[0][i]) << 16) | (clamp(p.channels[1][i]) << 8) | clamp(p.channels[2][i]);
+				px[i] = (clamp(p.channels()[0][i]) << 16) | (clamp(p.channels()[1][i]) << 8) | clamp(p.channels()[2][i]);
 			}
 			return new ColorProcessor(p.width, p.height, px);
 		}
 		float[] g = new float[n];
-		for (float[] c : p.channels) for (int i = 0; i < n; i++) g[i] += c[i] / p.channels.length;
+		for (float[] c : p.channels()) for (int i = 0; i < n; i++) g[i] += c[i] / p.channels().length;
 		FloatProcessor fp = new FloatProcessor(p.width, p.height, g);
 		if (p.typeMax > 1) fp.setMinAndMax(0, p.typeMax);
 		else fp.resetMinAndMax();

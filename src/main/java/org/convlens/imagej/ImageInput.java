@@ -111,16 +111,37 @@ public final class ImageInput {
 	}
 
 	/**
+	 * The channels at one position backed by the image's own pixel arrays (no copies; see
+	 * {@link Preprocessing.Planes#ofPixels}), for turning straight into model input.
+	 */
+	static Preprocessing.Planes pixels(ImagePlus imp, Position p) {
+		ImageStack stack = imp.getStack();
+		int w = imp.getWidth(), h = imp.getHeight();
+		if (imp.getBitDepth() == 24) return Preprocessing.Planes.ofPixels(new Object[] { stack.getPixels(imp.getStackIndex(1, p.z, p.t)) }, w, h);
+		int nc = imp.getNChannels();
+		Object[] px = new Object[nc];
+		for (int c = 1; c <= nc; c++) px[c - 1] = stack.getPixels(imp.getStackIndex(c, p.z, p.t));
+		return Preprocessing.Planes.ofPixels(px, w, h);
+	}
+
+	/**
 	 * The model input for several positions: {@code [positions.size(), H, W, C]}.
 	 *
 	 * @param inputShape the model's image input shape, {@code [-1, H, W, C]}
 	 */
 	public static NdArray batch(ImagePlus imp, List<Position> positions, Preprocessing prep, int[] inputShape) {
 		require(imp);
-		if (positions.size() == 1) return prep.apply(planes(imp, positions.get(0)), inputShape);
-		List<NdArray> items = new ArrayList<>();
-		for (Position p : positions) items.add(prep.apply(planes(imp, p), inputShape));
-		return NdArray.concat(items);
+		if (positions.isEmpty()) throw new IllegalArgumentException("No positions of '" + imp.getTitle() + "' to run.");
+		// the first item gives the size of every item (all positions share the image's size)
+		NdArray first = prep.apply(pixels(imp, positions.get(0)), inputShape);
+		if (positions.size() == 1) return first;
+		int per = first.size();
+		float[] data = new float[per * positions.size()];
+		System.arraycopy(first.data(), 0, data, 0, per);
+		for (int i = 1; i < positions.size(); i++) prep.applyInto(pixels(imp, positions.get(i)), inputShape, data, i * per);
+		int[] shape = first.shape();
+		shape[0] = positions.size();
+		return new NdArray(shape, data);
 	}
 
 	/** Whether the image is a multichannel composite; used for messages only. */

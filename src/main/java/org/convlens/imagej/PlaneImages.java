@@ -39,15 +39,15 @@ public final class PlaneImages {
 	public static ImagePlus stack(String title, List<Preprocessing.Planes> images, String[] labels) {
 		if (images.isEmpty()) throw new IllegalArgumentException("No images.");
 		Preprocessing.Planes first = images.get(0);
-		int c = first.channels.length, w = first.width, h = first.height;
+		int c = first.channels().length, w = first.width, h = first.height;
 		ImageStack st = new ImageStack(w, h);
 		boolean rgb = isRgb(first);
 		for (int i = 0; i < images.size(); i++) {
 			Preprocessing.Planes p = images.get(i);
-			if (p.width != w || p.height != h || p.channels.length != c) throw new IllegalArgumentException("Images differ in size or channels.");
+			if (p.width != w || p.height != h || p.channels().length != c) throw new IllegalArgumentException("Images differ in size or channels.");
 			String label = labels != null && i < labels.length ? labels[i] : null;
 			if (rgb) st.addSlice(label, rgb(p));
-			else for (int ch = 0; ch < c; ch++) st.addSlice(label, bytes(p.channels[ch], w, h));
+			else for (int ch = 0; ch < c; ch++) st.addSlice(label, bytes(p.channels()[ch], w, h));
 		}
 		ImagePlus imp = new ImagePlus(title, st);
 		if (!rgb && c > 1) {
@@ -95,16 +95,16 @@ public final class PlaneImages {
 	public static Preprocessing.Planes zoom(Preprocessing.Planes p, int s) {
 		if (s == 1) return p;
 		int w = p.width * s, h = p.height * s;
-		float[][] out = new float[p.channels.length][w * h];
+		float[][] out = new float[p.channels().length][w * h];
 		for (int c = 0; c < out.length; c++) {
-			for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) out[c][y * w + x] = p.channels[c][(y / s) * p.width + x / s];
+			for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) out[c][y * w + x] = p.channels()[c][(y / s) * p.width + x / s];
 		}
 		return new Preprocessing.Planes(out, w, h, p.typeMax, p.rgb);
 	}
 
 	/** Whether planes are shown as one RGB image. */
 	public static boolean isRgb(Preprocessing.Planes p) {
-		return p.rgb && p.channels.length == 3;
+		return p.rgb && p.channels().length == 3;
 	}
 
 	/** 0..255 values rounded to bytes. */
@@ -121,7 +121,7 @@ public final class PlaneImages {
 	private static ImageProcessor rgb(Preprocessing.Planes p) {
 		int n = p.width * p.height;
 		int[] px = new int[n];
-		for (int i = 0; i < n; i++) px[i] = toByte(p.channels[0][i]) << 16 | toByte(p.channels[1][i]) << 8 | toByte(p.channels[2][i]);
+		for (int i = 0; i < n; i++) px[i] = toByte(p.channels()[0][i]) << 16 | toByte(p.channels()[1][i]) << 8 | toByte(p.channels()[2][i]);
 		return new ColorProcessor(p.width, p.height, px);
 	}
 }

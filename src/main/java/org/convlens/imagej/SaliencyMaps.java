@@ -52,7 +52,7 @@ public final class SaliencyMaps {
 	 */
 	public static NdArray black(ImagePlus source, Preprocessing prep, int[] inputShape) {
 		Preprocessing.Planes p = ImageInput.planes(source, ImageInput.current(source));
-		float[][] zeros = new float[p.channels.length][p.width * p.height];
+		float[][] zeros = new float[p.channels().length][p.width * p.height];
 		return prep.apply(new Preprocessing.Planes(zeros, p.width, p.height, p.typeMax, p.rgb), inputShape);
 	}
 }

@@ -35,9 +35,17 @@ public final class Preprocessing {
 		L2_COLUMNS
 	}
 
-	/** Image data for one position (slice/frame): channel planes of equal size. */
+	/**
+	 * Image data for one position (slice/frame): channel planes of equal size. Either float planes,
+	 * or the pixel arrays as ImageJ holds them ({@link #ofPixels}: {@code byte[]}, {@code short[]},
+	 * {@code float[]} per channel, or packed RGB {@code int[]}), which {@link #apply} reads
+	 * directly where it can (same size, per-pixel normalization) and turns into float planes only
+	 * where it must: the float copies were most of the cost of a large RGB input.
+	 */
 	public static final class Planes {
-		public final float[][] channels;
+		private volatile float[][] channels;
+		/** Pixel arrays per channel, or one packed RGB array; null for float planes. */
+		private final Object[] pixels;
 		public final int width;
 		public final int height;
 		/** Maximum of the pixel type: 255, 65535, or 1 for float images. */
@@ -51,10 +59,84 @@ public final class Preprocessing {
 				if (c.length != width * height) throw new IllegalArgumentException("Channel size does not match " + width + "x" + height);
 			}
 			this.channels = channels;
+			this.pixels = null;
 			this.width = width;
 			this.height = height;
 			this.typeMax = typeMax;
 			this.rgb = rgb;
+		}
+
+		private Planes(Object[] pixels, int width, int height, double typeMax, boolean rgb) {
+			this.pixels = pixels;
+			this.width = width;
+			this.height = height;
+			this.typeMax = typeMax;
+			this.rgb = rgb;
+		}
+
+		/**
+		 * Planes backed by pixel arrays, not copied (the caller must not change them while the
+		 * planes are in use): one {@code byte[]} (8-bit, type maximum 255), {@code short[]}
+		 * (16-bit unsigned, 65535) or {@code float[]} (32-bit, 1) per channel, all of one type; or
+		 * a single {@code int[]} of packed RGB pixels ({@code 0xRRGGBB}), which gives R, G, B.
+		 */
+		public static Planes ofPixels(Object[] pixels, int width, int height) {
+			if (pixels == null || pixels.length == 0) throw new IllegalArgumentException("No channels");
+			int n = width * height;
+			Class<?> type = pixels[0] == null ? null : pixels[0].getClass();
+			for (Object o : pixels) {
+				if (o == null || o.getClass() != type) throw new IllegalArgumentException("Channels must be pixel arrays of one type");
+				if (java.lang.reflect.Array.getLength(o) != n) throw new IllegalArgumentException("Channel size does not match " + width + "x" + height);
+			}
+			if (type == int[].class) {
+				if (pixels.length != 1) throw new IllegalArgumentException("Packed RGB comes as one int[]");
+				return new Planes(pixels, width, height, 255, true);
+			}
+			double max = type == byte[].class ? 255 : type == short[].class ? 65535 : type == float[].class ? 1 : -1;
+			if (max < 0) throw new IllegalArgumentException("Unsupported pixel array " + type.getSimpleName());
+			return new Planes(pixels, width, height, max, false);
+		}
+
+		/** The channels as float planes (for pixel-backed planes: made on first use; not copies to change). */
+		public float[][] channels() {
+			float[][] c = channels;
+			if (c == null) channels = c = toFloat(pixels, width * height);
+			return c;
+		}
+
+		/** The number of channels, without making float planes. */
+		public int channelCount() {
+			if (pixels == null) return channels.length;
+			return pixels[0] instanceof int[] ? 3 : pixels.length;
+		}
+
+		private static float[][] toFloat(Object[] px, int n) {
+			if (px[0] instanceof int[]) {
+				int[] p = (int[]) px[0];
+				float[] r = new float[n], g = new float[n], b = new float[n];
+				for (int i = 0; i < n; i++) {
+					int c = p[i];
+					r[i] = (c >> 16) & 0xff;
+					g[i] = (c >> 8) & 0xff;
+					b[i] = c & 0xff;
+				}
+				return new float[][] { r, g, b };
+			}
+			float[][] out = new float[px.length][n];
+			for (int c = 0; c < px.length; c++) {
+				Object o = px[c];
+				float[] f = out[c];
+				if (o instanceof byte[]) {
+					byte[] b = (byte[]) o;
+					for (int i = 0; i < n; i++) f[i] = b[i] & 0xff;
+				}
+				else if (o instanceof short[]) {
+					short[] s = (short[]) o;
+					for (int i = 0; i < n; i++) f[i] = s[i] & 0xffff;
+				}
+				else System.arraycopy((float[]) o, 0, f, 0, n);
+			}
+			return out;
 		}
 	}
 
@@ -134,6 +216,14 @@ public final class Preprocessing {
 				inputShape[1] + "; allow resizing or crop the image.");
 		}
 		boolean same = w == p.width && h == p.height;
+		if (same && perPixel() && p.pixels != null) {
+			int[] src = directChannels(p, mc);
+			if (src != null) {
+				float[] out = new float[h * w * src.length];
+				direct(p, src, out, 0);
+				return new NdArray(new int[] { 1, h, w, src.length }, out);
+			}
+		}
 		if (perPixel()) {
 			// one pass from the image's planes straight into the interleaved batch: no copies of the planes
 			float[][] src = new float[ch.length][];
@@ -165,29 +255,125 @@ public final class Preprocessing {
 		return new NdArray(new int[] { 1, h, w, C }, out);
 	}
 
+	/**
+	 * As {@link #apply(Planes, int[])}, written into {@code dst} from {@code offset} (e.g. one item
+	 * of a batch array) instead of a new array.
+	 *
+	 * @return the item's shape {@code [1, H, W, C]}
+	 */
+	public int[] applyInto(Planes p, int[] inputShape, float[] dst, int offset) {
+		if (inputShape != null && inputShape.length == 4 && perPixel() && p.pixels != null && (inputShape[1] <= 0 || inputShape[1] == p.height) &&
+			(inputShape[2] <= 0 || inputShape[2] == p.width))
+		{
+			int[] src = directChannels(p, inputShape[3]);
+			if (src != null) {
+				int n = p.width * p.height * src.length;
+				if (offset < 0 || offset + n > dst.length) throw new IllegalArgumentException("The array has no room for " + n + " values at " + offset);
+				direct(p, src, dst, offset);
+				return new int[] { 1, p.height, p.width, src.length };
+			}
+		}
+		NdArray a = apply(p, inputShape);
+		if (offset < 0 || offset + a.size() > dst.length) throw new IllegalArgumentException("The array has no room for " + a.size() + " values at " + offset);
+		System.arraycopy(a.data(), 0, dst, offset, a.size());
+		return a.shape();
+	}
+
+	/**
+	 * The source channel of each model channel where {@link #mapChannels} only picks channels
+	 * (no averaging), reading the channel count without making float planes; null otherwise.
+	 */
+	private int[] directChannels(Planes p, int mc) {
+		int ic = p.channelCount();
+		if (mc <= 0) mc = ic;
+		int[] src = new int[mc];
+		if (channel >= 0) {
+			if (channel >= ic) return null; // mapChannels says what is wrong
+			Arrays.fill(src, channel);
+		}
+		else if (ic == mc) {
+			boolean reverse = p.rgb && bgr && ic == 3;
+			for (int c = 0; c < mc; c++) src[c] = reverse ? ic - 1 - c : c;
+		}
+		else if (ic != 1) return null;
+		return src;
+	}
+
+	/**
+	 * {@link #interleaved} straight from pixel arrays: the same arithmetic on the same float
+	 * values ({@code b & 0xff}, {@code s & 0xffff}), with 8-bit values looked up in a table of
+	 * the 256 results. {@code PixelDirectTest} checks both paths give the same bits.
+	 */
+	private void direct(Planes p, int[] src, float[] out, int offset) {
+		int n = p.width * p.height, C = src.length;
+		double max = p.typeMax > 1 ? p.typeMax : 1;
+		boolean packed = p.pixels[0] instanceof int[];
+		for (int c = 0; c < C; c++) {
+			Object px = packed ? p.pixels[0] : p.pixels[src[c]];
+			if (packed || px instanceof byte[]) {
+				float[] t = new float[256];
+				for (int k = 0; k < 256; k++) t[k] = value(k, c, max);
+				if (packed) {
+					int[] a = (int[]) px;
+					int shift = 16 - 8 * src[c];
+					for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = t[(a[i] >> shift) & 0xff];
+				}
+				else {
+					byte[] a = (byte[]) px;
+					for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = t[a[i] & 0xff];
+				}
+			}
+			else if (px instanceof short[]) {
+				short[] a = (short[]) px;
+				for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = value(a[i] & 0xffff, c, max);
+			}
+			else {
+				float[] a = (float[]) px;
+				for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = value(a[i], c, max);
+			}
+		}
+	}
+
+	/** One value as {@link #interleaved} normalizes it (model channel {@code c}). */
+	private float value(float v, int c, double max) {
+		switch (normalization) {
+			case TYPE_RANGE:
+				return (float) (v / max);
+			case SYMMETRIC:
+				return (float) (v / max * 2 - 1);
+			case MEAN_STD: {
+				float sd = std[Math.min(c, std.length - 1)];
+				if (sd == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
+				return (v - mean[Math.min(c, mean.length - 1)]) / sd;
+			}
+			default:
+				return v;
+		}
+	}
+
 	private float[][] mapChannels(Planes p, int mc) {
-		int ic = p.channels.length;
+		int ic = p.channels().length;
 		if (mc <= 0) mc = ic;
 		if (channel >= 0) {
 			if (channel >= ic) throw new ModelException("Channel " + (channel + 1) + " was asked for but the image has " + ic + " channel(s).");
-			float[] c = p.channels[channel];
+			float[] c = p.channels()[channel];
 			float[][] r = new float[mc][];
 			for (int i = 0; i < mc; i++) r[i] = c;
 			return r;
 		}
 		if (ic == mc) {
-			if (p.rgb && bgr && ic == 3) return new float[][] { p.channels[2], p.channels[1], p.channels[0] };
-			return p.channels;
+			if (p.rgb && bgr && ic == 3) return new float[][] { p.channels()[2], p.channels()[1], p.channels()[0] };
+			return p.channels();
 		}
 		if (ic == 1) {
 			float[][] r = new float[mc][];
-			for (int i = 0; i < mc; i++) r[i] = p.channels[0];
+			for (int i = 0; i < mc; i++) r[i] = p.channels()[0];
 			return r;
 		}
 		if (mc == 1 && p.rgb) {
 			// luminance, as ImageJ's unweighted RGB-to-gray conversion
 			float[] g = new float[p.width * p.height];
-			for (int i = 0; i < g.length; i++) g[i] = (p.channels[0][i] + p.channels[1][i] + p.channels[2][i]) / 3f;
+			for (int i = 0; i < g.length; i++) g[i] = (p.channels()[0][i] + p.channels()[1][i] + p.channels()[2][i]) / 3f;
 			return new float[][] { g };
 		}
 		throw new ModelException("The image has " + ic + " channels but the model takes " + mc +

@@ -64,7 +64,7 @@ class PatternCommandsTest extends CommandTestBase {
 			Pattern p = exp.get(i);
 			assertEquals(p.label(), stack.getStack().getSliceLabel(i + 1));
 			ImageProcessor ip = stack.getStack().getProcessor(i + 1);
-			float[] d = p.display().channels[0];
+			float[] d = p.display().channels()[0];
 			assertEquals(p.display().width, ip.getWidth());
 			for (int k = 0; k < d.length; k++) assertEquals(d[k], ip.get(k), 1.0, "pattern " + i + " pixel " + k);
 			assertEquals(p.target().index(), (int) table.getValue("filter", i));
@@ -282,8 +282,8 @@ class PatternCommandsTest extends CommandTestBase {
 			Pattern e = new FilterPatterns(m, opt).compute(List.of(PatternTarget.filter(layer, 1)), Progress.NONE).get(0);
 			int[] rgb = ((int[]) p.getStack().getProcessor(2).getPixels());
 			for (int i = 0; i < rgb.length; i += 7) {
-				assertEquals(e.display().channels[0][i], (rgb[i] >> 16) & 255, 1.0);
-				assertEquals(e.display().channels[2][i], rgb[i] & 255, 1.0);
+				assertEquals(e.display().channels()[0][i], (rgb[i] >> 16) & 255, 1.0);
+				assertEquals(e.display().channels()[2][i], rgb[i] & 255, 1.0);
 			}
 		}
 		assertNotNull(o.get("montage"));

@@ -25,22 +25,22 @@ class DisplayTest {
 		assertEquals(2, p.width);
 		assertEquals(2, p.height);
 		int[] src = { 5, 6, 9, 10 };
-		for (int k = 0; k < 4; k++) assertEquals((src[k] - 7.5) / std * 64 + 128, p.channels[0][k], 1e-4);
+		for (int k = 0; k < 4; k++) assertEquals((src[k] - 7.5) / std * 64 + 128, p.channels()[0][k], 1e-4);
 		// clipping: one extreme pixel
 		float[] e = new float[16];
 		e[0] = 1000;
 		Preprocessing.Planes q = Deprocess.toDisplay(new NdArray(new int[] { 1, 4, 4, 1 }, e), 0, false);
-		assertEquals(255, q.channels[0][0], 0);
-		assertTrue(q.channels[0][1] < 128);
+		assertEquals(255, q.channels()[0][0], 0);
+		assertTrue(q.channels()[0][1] < 128);
 		// BGR comes out as RGB
 		float[] rgb = new float[2 * 2 * 3];
 		for (int i = 0; i < 4; i++) rgb[i * 3] = 10; // channel 0 high
 		Preprocessing.Planes b = Deprocess.toDisplay(new NdArray(new int[] { 1, 2, 2, 3 }, rgb), 0, true);
 		assertTrue(b.rgb);
-		assertTrue(b.channels[2][0] > b.channels[0][0]);
+		assertTrue(b.channels()[2][0] > b.channels()[0][0]);
 		// a flat image is mid-grey, not NaN
 		Preprocessing.Planes f = Deprocess.toDisplay(new NdArray(new int[] { 1, 3, 3, 1 }, new float[9]), 0, false);
-		assertEquals(128, f.channels[0][4], 0);
+		assertEquals(128, f.channels()[0][4], 0);
 	}
 
 	@Test
@@ -57,7 +57,7 @@ class DisplayTest {
 			9, 9, 9, 9, 9,
 			3, 3, 9, 9, 9,
 			3, 3, 9, 9, 9 };
-		assertArrayEquals(want, m.channels[0]);
+		assertArrayEquals(want, m.channels()[0]);
 		assertArrayEquals(new int[] { 0, 3 }, Montage.origin(2, 3, 2, 2, 2, 1));
 	}
 
@@ -70,22 +70,22 @@ class DisplayTest {
 		Preprocessing.Planes f0 = shared.get(0);
 		assertEquals(2, f0.width);
 		assertEquals(4, f0.height);
-		assertArrayEquals(new float[] { 191.5f, 191.5f, 191.5f, 191.5f, 1, 1, 1, 1 }, f0.channels[0], 1e-4f);
-		assertEquals(128 + 127 * 0.25f, shared.get(1).channels[0][0], 1e-4);
+		assertArrayEquals(new float[] { 191.5f, 191.5f, 191.5f, 191.5f, 1, 1, 1, 1 }, f0.channels()[0], 1e-4f);
+		assertEquals(128 + 127 * 0.25f, shared.get(1).channels()[0][0], 1e-4);
 		List<Preprocessing.Planes> per = KernelImages.render(k, 1, KernelImages.Contrast.PER_KERNEL, true, false);
-		assertEquals(255, per.get(1).channels[0][0], 1e-4);
-		assertEquals(128, per.get(1).channels[0][1], 1e-4);
+		assertEquals(255, per.get(1).channels()[0][0], 1e-4);
+		assertEquals(128, per.get(1).channels()[0][1], 1e-4);
 		// 3 input channels: RGB, with BGR swapped
 		float[] d = new float[3 * 1];
 		d[0] = 1; // input channel 0 (blue in a BGR model)
 		NdArray k3 = new NdArray(new int[] { 1, 1, 3, 1 }, d);
 		Preprocessing.Planes rgb = KernelImages.render(k3, 1, KernelImages.Contrast.SHARED, true, true).get(0);
 		assertTrue(rgb.rgb);
-		assertEquals(255, rgb.channels[2][0], 1e-4);
-		assertEquals(128, rgb.channels[0][0], 1e-4);
+		assertEquals(255, rgb.channels()[2][0], 1e-4);
+		assertEquals(128, rgb.channels()[0][0], 1e-4);
 		Preprocessing.Planes planes = KernelImages.render(k3, 1, KernelImages.Contrast.SHARED, false, false).get(0);
 		assertTrue(!planes.rgb);
-		assertEquals(3, planes.channels.length);
+		assertEquals(3, planes.channels().length);
 	}
 
 	@Test

@@ -63,7 +63,7 @@ class FilterPatternsTest {
 			if (p.dead()) {
 				dead++;
 				assertTrue(p.label().contains("DEAD"), p.label());
-				float[] black = p.display().channels[0];
+				float[] black = p.display().channels()[0];
 				for (float v : black) assertEquals(0, v, 0);
 				continue;
 			}

@@ -61,7 +61,7 @@ class KernelCheckpointTest {
 					for (int x = 0; x < p.width; x++) {
 						for (int c = 0; c < s[2]; c++) {
 							float v = ck[(((y / zoom) * s[1] + x / zoom) * s[2] + c) * s[3] + o];
-							assertEquals(128 + 127 * v / shared, p.channels[c][y * p.width + x], 1e-3, "filter " + o);
+							assertEquals(128 + 127 * v / shared, p.channels()[c][y * p.width + x], 1e-3, "filter " + o);
 						}
 					}
 				}

@@ -120,7 +120,7 @@ class MaxActivatingTest {
 			Preprocessing.Planes patch = h.readPatch();
 			assertEquals(rect[2] * 2, patch.width);
 			assertEquals(rect[3] * 2, patch.height);
-			assertEquals(p.channels[0][(rect[1] * 2) * 64 + rect[0] * 2], patch.channels[0][0]);
+			assertEquals(p.channels()[0][(rect[1] * 2) * 64 + rect[0] * 2], patch.channels()[0][0]);
 		}
 	}
 

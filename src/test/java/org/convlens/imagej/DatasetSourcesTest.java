@@ -247,8 +247,8 @@ class DatasetSourcesTest {
 			assertEquals(ij.height, fast.height, f);
 			assertEquals(ij.typeMax, fast.typeMax, f);
 			assertEquals(ij.rgb, fast.rgb, f);
-			assertEquals(ij.channels.length, fast.channels.length, f);
-			for (int c = 0; c < ij.channels.length; c++) assertArrayEquals(ij.channels[c], fast.channels[c], 0f, f + " channel " + c);
+			assertEquals(ij.channels().length, fast.channels().length, f);
+			for (int c = 0; c < ij.channels().length; c++) assertArrayEquals(ij.channels()[c], fast.channels()[c], 0f, f + " channel " + c);
 		}
 		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
 		Files.writeString(dir.resolve("fake.tif"), "not a tiff");

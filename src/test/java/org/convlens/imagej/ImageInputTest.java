@@ -30,10 +30,10 @@ public class ImageInputTest {
 		for (Object[] c : new Object[][] { { b, 255.0, 200f }, { s, 65535.0, 3f }, { f, 1.0, 3f } }) {
 			ImagePlus imp = new ImagePlus("x", (ij.process.ImageProcessor) c[0]);
 			Preprocessing.Planes p = ImageInput.planes(imp, new ImageInput.Position(1, 1));
-			assertEquals(1, p.channels.length);
+			assertEquals(1, p.channels().length);
 			assertEquals((double) c[1], p.typeMax);
-			assertEquals((float) c[2], p.channels[0][3]);
-			assertEquals(imp.getProcessor().getf(2, 1), p.channels[0][5]);
+			assertEquals((float) c[2], p.channels()[0][3]);
+			assertEquals(imp.getProcessor().getf(2, 1), p.channels()[0][5]);
 		}
 	}
 
@@ -43,9 +43,9 @@ public class ImageInputTest {
 		Preprocessing.Planes p = ImageInput.planes(new ImagePlus("rgb", cp), new ImageInput.Position(1, 1));
 		assertTrue(p.rgb);
 		assertEquals(255, p.typeMax);
-		assertArrayEquals(new float[] { 0x10, 0xff }, p.channels[0]);
-		assertArrayEquals(new float[] { 0x20, 0 }, p.channels[1]);
-		assertArrayEquals(new float[] { 0x30, 0x80 }, p.channels[2]);
+		assertArrayEquals(new float[] { 0x10, 0xff }, p.channels()[0]);
+		assertArrayEquals(new float[] { 0x20, 0 }, p.channels()[1]);
+		assertArrayEquals(new float[] { 0x30, 0x80 }, p.channels()[2]);
 	}
 
 	/** A C x Z x T hyperstack whose pixel value encodes its position: 100c + 10z + t. */
@@ -69,9 +69,9 @@ public class ImageInputTest {
 		assertEquals(1, ps.get(3).z);
 		assertEquals(2, ps.get(3).t);
 		Preprocessing.Planes p = ImageInput.planes(imp, ps.get(4)); // z=2, t=2
-		assertEquals(2, p.channels.length);
-		assertEquals(122f, p.channels[0][0]);
-		assertEquals(222f, p.channels[1][7]);
+		assertEquals(2, p.channels().length);
+		assertEquals(122f, p.channels()[0][0]);
+		assertEquals(222f, p.channels()[1][7]);
 		// the batch keeps the order: item i = positions[i]; 2-channel model, no normalisation
 		NdArray x = ImageInput.batch(imp, ps, Preprocessing.defaults().withNormalization(Preprocessing.Normalization.NONE), new int[] { -1, 3, 4, 2 });
 		assertArrayEquals(new int[] { 6, 3, 4, 2 }, x.shape());
