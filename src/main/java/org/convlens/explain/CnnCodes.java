@@ -59,9 +59,16 @@ public final class CnnCodes {
 		public String predictedName() { return predictedName; }
 		/** The predicted class's probability (softmax value, or p / 1-p for a sigmoid). */
 		public float confidence() { return confidence; }
-		/** The code vector (not a copy). */
+		/** The code vector (not a copy; for a {@link StreamingSink}, valid only during its {@code accept}). */
 		public float[] code() { return code; }
 	}
+
+	/**
+	 * A sink that is done with each row when {@code accept} returns (it writes the row out and
+	 * keeps nothing): {@link CnnCodes#extract} then hands it every row's code in one reused array
+	 * instead of a new array per image.
+	 */
+	public interface StreamingSink extends Consumer<Row> {}
 
 	private final ConvModel model;
 	private String layer;
@@ -141,11 +148,16 @@ public final class CnnCodes {
 		List<String> fetches = new ArrayList<>(List.of(key));
 		boolean hasOutput = info.classOutput() != null;
 		if (hasOutput) fetches.add(ConvModel.OUTPUT);
+		boolean reuse = sink instanceof StreamingSink;
+		float[][] shared = new float[1][];
 		return runner.run(source, fetches, progress, (items, out) -> {
 			NdArray a = out.get(key);
 			NdArray o = hasOutput ? out.get(ConvModel.OUTPUT) : null;
 			for (int b = 0; b < items.size(); b++) {
-				float[] code = vector(a, b, pooling);
+				int len = codeLength(a, pooling);
+				float[] code = reuse && shared[0] != null && shared[0].length == len ? shared[0] : new float[len];
+				if (reuse) shared[0] = code;
+				vector(a, b, pooling, code);
 				int pred = -1;
 				float conf = Float.NaN;
 				if (o != null && o.rank() == 2) {
@@ -170,17 +182,26 @@ public final class CnnCodes {
 
 	/** Item {@code b}'s code from a batch of activations. */
 	static float[] vector(NdArray a, int b, Pooling pooling) {
+		float[] v = new float[codeLength(a, pooling)];
+		vector(a, b, pooling, v);
+		return v;
+	}
+
+	private static int codeLength(NdArray a, Pooling pooling) {
+		return a.rank() != 4 || pooling == Pooling.FLATTEN ? a.stride0() : a.dim(3);
+	}
+
+	/** Item {@code b}'s code written into {@code v} (of {@link #codeLength}). */
+	private static void vector(NdArray a, int b, Pooling pooling, float[] v) {
 		int per = a.stride0();
 		float[] d = a.data();
 		if (a.rank() != 4 || pooling == Pooling.FLATTEN) {
-			float[] v = new float[per];
 			System.arraycopy(d, b * per, v, 0, per);
-			return v;
+			return;
 		}
 		int c = a.dim(3);
 		int n = a.dim(1) * a.dim(2);
-		float[] v = new float[c];
-		if (pooling == Pooling.MAX) java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+		java.util.Arrays.fill(v, pooling == Pooling.MAX ? Float.NEGATIVE_INFINITY : 0f);
 		for (int p = 0; p < n; p++) {
 			int o = b * per + p * c;
 			for (int ch = 0; ch < c; ch++) {
@@ -189,6 +210,5 @@ public final class CnnCodes {
 			}
 		}
 		if (pooling == Pooling.AVERAGE) for (int ch = 0; ch < c; ch++) v[ch] /= n;
-		return v;
 	}
 }

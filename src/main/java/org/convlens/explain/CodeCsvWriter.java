@@ -7,13 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /**
  * Writes {@link CnnCodes} rows to a CSV file as they come, so that codes of any number of images
  * need no memory: {@code index,name,label,predicted,predicted_name,confidence,c0,c1,...}.
  */
-public final class CodeCsvWriter implements Consumer<CnnCodes.Row>, Closeable {
+public final class CodeCsvWriter implements CnnCodes.StreamingSink, Closeable {
 
 	private final BufferedWriter out;
 	private final Path path;

@@ -97,14 +97,17 @@ public final class DatasetRunner {
 	private static final class Prepared {
 		final int sourceIndex;
 		final ImageSource.Entry entry;
-		final NdArray input;
+		/** The model input of the image, {@code [1, H, W, C]} values from a pooled buffer. */
+		final float[] input;
+		final int[] shape;
 		final int width, height;
 		final String problem;
 
-		Prepared(int sourceIndex, ImageSource.Entry entry, NdArray input, int width, int height, String problem) {
+		Prepared(int sourceIndex, ImageSource.Entry entry, float[] input, int[] shape, int width, int height, String problem) {
 			this.sourceIndex = sourceIndex;
 			this.entry = entry;
 			this.input = input;
+			this.shape = shape;
 			this.width = width;
 			this.height = height;
 			this.problem = problem;
@@ -138,7 +141,8 @@ public final class DatasetRunner {
 		int[] inputShape = model.info().imageInput().shape();
 		BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
 		ExecutorService pool = Executors.newFixedThreadPool(readers, daemon("ConvLens image reader"));
-		Thread producer = new Thread(() -> produce(source, inputShape, pool, queue), "ConvLens batch producer");
+		BufferPool buffers = this.buffers = new BufferPool();
+		Thread producer = new Thread(() -> produce(source, inputShape, pool, queue, buffers), "ConvLens batch producer");
 		producer.setDaemon(true);
 		List<DatasetReport.Skipped> skipped = new ArrayList<>();
 		int processed = 0;
@@ -158,7 +162,7 @@ public final class DatasetRunner {
 				if (!b.images.isEmpty()) {
 					List<Item> items = new ArrayList<>(b.images.size());
 					for (Prepared r : b.images) items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
-					batchData = batchInput(b.images, batchData);
+					batchData = batchInput(b.images, batchData, buffers);
 					Map<String, NdArray> out = model.run(new NdArray(batchShape(b.images), batchData), fetches);
 					for (NdArray o : out.values()) if (o.data() == batchData) batchData = null; // the input itself was fetched: the handler may keep it
 					handler.accept(items, out);
@@ -185,20 +189,64 @@ public final class DatasetRunner {
 		return new DatasetReport(source.description(), processed, skipped);
 	}
 
-	/** The images of a batch stacked into {@code reuse} when it has the right length, else into a new array. */
-	private static float[] batchInput(List<Prepared> images, float[] reuse) {
-		int per = images.get(0).input.data().length;
+	/**
+	 * The images of a batch stacked into {@code reuse} when it has the right length, else into a
+	 * new array; their buffers go back to the pool for the readers.
+	 */
+	private static float[] batchInput(List<Prepared> images, float[] reuse, BufferPool pool) {
+		int per = images.get(0).input.length;
 		int n = per * images.size();
 		float[] data = reuse != null && reuse.length == n ? reuse : new float[n];
-		for (int i = 0; i < images.size(); i++) System.arraycopy(images.get(i).input.data(), 0, data, i * per, per);
+		for (int i = 0; i < images.size(); i++) {
+			float[] in = images.get(i).input;
+			System.arraycopy(in, 0, data, i * per, per);
+			pool.give(in);
+		}
 		return data;
 	}
 
 	private static int[] batchShape(List<Prepared> images) {
-		int[] s = images.get(0).input.shape();
+		int[] s = images.get(0).shape.clone();
 		s[0] = images.size();
 		return s;
 	}
+
+	/**
+	 * Per-image input buffers handed back after stacking, so that the readers write each image's
+	 * input into a buffer used before instead of a new array per image (per-image garbage made the
+	 * collector grow the heap on long runs). Only buffers of the latest length are kept (one size
+	 * for a model with a fixed input size); there are never more than the images in flight.
+	 */
+	static final class BufferPool {
+		private final java.util.concurrent.ConcurrentLinkedDeque<float[]> free = new java.util.concurrent.ConcurrentLinkedDeque<>();
+		private volatile int length = -1;
+		/** Buffers made and reused, for tests. */
+		final java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger(), reused =
+			new java.util.concurrent.atomic.AtomicInteger();
+
+		float[] take(int n) {
+			if (n == length) {
+				float[] b = free.pollFirst();
+				if (b != null && b.length == n) {
+					reused.incrementAndGet();
+					return b;
+				}
+			}
+			made.incrementAndGet();
+			return new float[n];
+		}
+
+		void give(float[] b) {
+			if (b.length != length) {
+				free.clear(); // another image size: the old buffers are of no more use
+				length = b.length;
+			}
+			free.addFirst(b);
+		}
+	}
+
+	/** The pool of the current run (for tests). */
+	volatile BufferPool buffers;
 
 	private static Batch take(BlockingQueue<Batch> queue, Progress p) {
 		try {
@@ -215,7 +263,7 @@ public final class DatasetRunner {
 	}
 
 	/** Reads ahead in order, a bounded window of images in flight, and hands out whole batches. */
-	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue) {
+	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue, BufferPool buffers) {
 		int window = Math.max(batchSize, 2 * readers);
 		Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
 		List<Prepared> batch = new ArrayList<>();
@@ -227,7 +275,7 @@ public final class DatasetRunner {
 				while (it.hasNext() && inFlight.size() < window) {
 					ImageSource.Entry e = it.next();
 					int i = index++;
-					inFlight.add(pool.submit(() -> prepare(i, e, inputShape)));
+					inFlight.add(pool.submit(() -> prepare(i, e, inputShape, buffers)));
 				}
 				Prepared r = inFlight.poll().get();
 				if (r.problem != null) {
@@ -235,7 +283,7 @@ public final class DatasetRunner {
 					continue;
 				}
 				// images of a model with free height/width batch only with images of the same size
-				if (!batch.isEmpty() && !Arrays.equals(batch.get(0).input.shape(), r.input.shape())) {
+				if (!batch.isEmpty() && !Arrays.equals(batch.get(0).shape, r.shape)) {
 					queue.put(new Batch(batch, skipped, false, null));
 					batch = new ArrayList<>();
 					skipped = new ArrayList<>();
@@ -265,21 +313,37 @@ public final class DatasetRunner {
 		queue.offer(new Batch(List.of(), List.of(), true, t));
 	}
 
-	private Prepared prepare(int sourceIndex, ImageSource.Entry e, int[] inputShape) {
+	private Prepared prepare(int sourceIndex, ImageSource.Entry e, int[] inputShape, BufferPool pool) {
 		Preprocessing.Planes planes;
 		try {
 			planes = e.read();
-			if (planes == null) return new Prepared(sourceIndex, e, null, 0, 0, "cannot be opened as an image");
+			if (planes == null) return new Prepared(sourceIndex, e, null, null, 0, 0, "cannot be opened as an image");
 		}
 		catch (Exception ex) {
-			return new Prepared(sourceIndex, e, null, 0, 0, message(ex));
+			return new Prepared(sourceIndex, e, null, null, 0, 0, message(ex));
 		}
 		try {
-			NdArray in = preprocessing.apply(planes, inputShape); // apply() copies: the entry's pixels stay untouched
-			return new Prepared(sourceIndex, e, in, planes.width, planes.height, null);
+			// the size apply() gives, from the input shape and the image: written into a pooled buffer
+			boolean resize = preprocessing.resize();
+			int h = resize && inputShape[1] > 0 ? inputShape[1] : planes.height;
+			int w = resize && inputShape[2] > 0 ? inputShape[2] : planes.width;
+			int c = inputShape[3] > 0 ? inputShape[3] : planes.channelCount();
+			float[] buf = pool.take(h * w * c);
+			int[] shape;
+			try {
+				shape = preprocessing.applyInto(planes, inputShape, buf, 0); // reads the entry's pixels, never changes them
+			}
+			catch (IllegalArgumentException ex) {
+				shape = null; // not the size foreseen: apply() below says why or gives the right one
+			}
+			if (shape == null || (long) shape[1] * shape[2] * shape[3] != buf.length) {
+				NdArray in = preprocessing.apply(planes, inputShape);
+				return new Prepared(sourceIndex, e, in.data(), in.shape(), planes.width, planes.height, null);
+			}
+			return new Prepared(sourceIndex, e, buf, shape, planes.width, planes.height, null);
 		}
 		catch (RuntimeException ex) {
-			return new Prepared(sourceIndex, e, null, planes.width, planes.height, message(ex));
+			return new Prepared(sourceIndex, e, null, null, planes.width, planes.height, message(ex));
 		}
 	}
 

@@ -162,34 +162,46 @@ public final class DatasetSources {
 		return ImageSource.of("image " + imp.getTitle() + " (" + entries.size() + " images)", entries);
 	}
 
-	/** The channels at slice {@code z}, frame {@code t} (1-based) as new float planes. */
+	/**
+	 * The channels at slice {@code z}, frame {@code t} (1-based), backed by copies of ImageJ's
+	 * pixel arrays ({@link Preprocessing.Planes#ofPixels}): the open image is never changed, and a
+	 * copy of 8-bit or RGB pixels is a quarter of the float planes it used to be.
+	 */
 	public static Preprocessing.Planes planes(ImagePlus imp, int z, int t) {
+		return planes(imp, z, t, true);
+	}
+
+	/** As {@link #planes(ImagePlus, int, int)}; {@code copy} false for an image nobody else holds (a file just opened). */
+	private static Preprocessing.Planes planes(ImagePlus imp, int z, int t, boolean copy) {
 		int w = imp.getWidth(), h = imp.getHeight();
 		ImageStack st = imp.getStack();
 		if (imp.getType() == ImagePlus.COLOR_RGB || imp.getType() == ImagePlus.COLOR_256) {
 			ImageProcessor ip = st.getProcessor(imp.getStackIndex(1, z, t));
-			ColorProcessor cp = ip instanceof ColorProcessor ? (ColorProcessor) ip : (ColorProcessor) ip.convertToRGB();
-			int n = w * h;
-			byte[] r = new byte[n], g = new byte[n], b = new byte[n];
-			cp.getRGB(r, g, b);
-			return new Preprocessing.Planes(new float[][] { toFloat(r), toFloat(g), toFloat(b) }, w, h, 255, true);
+			boolean converted = !(ip instanceof ColorProcessor);
+			ColorProcessor cp = converted ? (ColorProcessor) ip.convertToRGB() : (ColorProcessor) ip;
+			int[] px = (int[]) cp.getPixels();
+			return Preprocessing.Planes.ofPixels(new Object[] { copy && !converted ? px.clone() : px }, w, h);
 		}
 		int nc = imp.getNChannels();
-		float[][] ch = new float[nc][];
+		Object[] ch = new Object[nc];
 		for (int c = 1; c <= nc; c++) {
 			ImageProcessor ip = st.getProcessor(imp.getStackIndex(c, z, t));
 			Object px = ip.getPixels();
-			if (px instanceof float[]) ch[c - 1] = ((float[]) px).clone();
-			else ch[c - 1] = (float[]) ip.convertToFloat().getPixels();
+			if (px instanceof byte[]) ch[c - 1] = copy ? ((byte[]) px).clone() : px;
+			else if (px instanceof short[]) ch[c - 1] = copy ? ((short[]) px).clone() : px;
+			else if (px instanceof float[]) ch[c - 1] = copy ? ((float[]) px).clone() : px;
+			else ch[c - 1] = ip.convertToFloat().getPixels();
 		}
 		double max = imp.getBitDepth() == 8 ? 255 : imp.getBitDepth() == 16 ? 65535 : 1;
-		return new Preprocessing.Planes(ch, w, h, max, false);
-	}
-
-	private static float[] toFloat(byte[] b) {
-		float[] f = new float[b.length];
-		for (int i = 0; i < b.length; i++) f[i] = b[i] & 0xff;
-		return f;
+		Class<?> type = ch[0].getClass();
+		boolean oneType = true;
+		for (Object o : ch) oneType &= o.getClass() == type;
+		Preprocessing.Planes p = oneType ? Preprocessing.Planes.ofPixels(ch, w, h) : null;
+		if (p != null && p.typeMax == max) return p;
+		// pixel arrays that do not say the image's type (not expected from ImageJ): float planes as before
+		float[][] f = new float[nc][];
+		for (int c = 1; c <= nc; c++) f[c - 1] = (float[]) st.getProcessor(imp.getStackIndex(c, z, t)).convertToFloat().getPixels();
+		return new Preprocessing.Planes(f, w, h, max, false);
 	}
 
 	private static String unquote(String s) {
@@ -260,30 +272,12 @@ public final class DatasetSources {
 			try (java.io.InputStream in = Files.newInputStream(file)) {
 				px = new ImageReader(fi).readPixels(in);
 			}
-			float[] f = new float[n];
-			if (px instanceof byte[] && type == FileInfo.GRAY8 && ((byte[]) px).length == n) {
-				byte[] b = (byte[]) px;
-				for (int i = 0; i < n; i++) f[i] = b[i] & 0xff;
-				return new Preprocessing.Planes(new float[][] { f }, w, h, 255, false);
-			}
-			if (px instanceof short[] && type == FileInfo.GRAY16_UNSIGNED && ((short[]) px).length == n) {
-				short[] v = (short[]) px;
-				for (int i = 0; i < n; i++) f[i] = v[i] & 0xffff;
-				return new Preprocessing.Planes(new float[][] { f }, w, h, 65535, false);
-			}
-			if (px instanceof float[] && type == FileInfo.GRAY32_FLOAT && ((float[]) px).length == n) {
-				return new Preprocessing.Planes(new float[][] { (float[]) px }, w, h, 1, false);
-			}
-			if (px instanceof int[] && type == FileInfo.RGB && ((int[]) px).length == n) {
-				int[] c = (int[]) px;
-				float[] g = new float[n], b = new float[n];
-				for (int i = 0; i < n; i++) {
-					f[i] = (c[i] >> 16) & 0xff;
-					g[i] = (c[i] >> 8) & 0xff;
-					b[i] = c[i] & 0xff;
-				}
-				return new Preprocessing.Planes(new float[][] { f, g, b }, w, h, 255, true);
-			}
+			boolean ok = px instanceof byte[] && type == FileInfo.GRAY8 && ((byte[]) px).length == n ||
+				px instanceof short[] && type == FileInfo.GRAY16_UNSIGNED && ((short[]) px).length == n ||
+				px instanceof float[] && type == FileInfo.GRAY32_FLOAT && ((float[]) px).length == n ||
+				px instanceof int[] && type == FileInfo.RGB && ((int[]) px).length == n;
+			// the pixel arrays as read (new arrays nobody else holds): no float copies
+			if (ok) return Preprocessing.Planes.ofPixels(new Object[] { px }, w, h);
 			return null;
 		}
 		catch (IOException | RuntimeException e) {
@@ -293,7 +287,7 @@ public final class DatasetSources {
 
 	/** The first position (all channels) of an image file. */
 	static Preprocessing.Planes planes(ImagePlus imp) {
-		return planes(imp, 1, 1);
+		return planes(imp, 1, 1, false);
 	}
 
 	/**

@@ -94,6 +94,61 @@ class CnnCodesTest {
 		}
 	}
 
+	/**
+	 * A CSV writer alone is a streaming sink: it gets one reused code array, and every row written
+	 * still holds its own image's code (each value against a single-image run of the model).
+	 */
+	@Test
+	void streamedCsvRowsHoldEachImagesOwnCode(@TempDir Path dir) throws Exception {
+		try (ConvModel m = Models.open(TestPaths.model("shapes-keras"))) {
+			List<ImageSource.Entry> entries = DatasetRunnerTest.shapes(37, 32, 22, 0);
+			Preprocessing pp = Preprocessing.forModel(m.info());
+			for (CnnCodes.Pooling pooling : CnnCodes.Pooling.values()) {
+				String layer = pooling == CnnCodes.Pooling.FLATTEN ? "flatten" : "conv2d_2";
+				Path csv = dir.resolve(pooling + ".csv");
+				java.util.Set<float[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+				try (CodeCsvWriter w = new CodeCsvWriter(csv)) {
+					CnnCodes.StreamingSink spy = new CnnCodes.StreamingSink() {
+						@Override
+						public void accept(CnnCodes.Row r) {
+							arrays.add(r.code());
+							w.accept(r);
+						}
+					};
+					new CnnCodes(m).layer(layer).pooling(pooling).extract(ImageSource.of("t", entries), new DatasetRunner(m, null).batchSize(8),
+						null, spy);
+				}
+				assertEquals(1, arrays.size(), "one code array for the whole run");
+				List<String> lines = Files.readAllLines(csv);
+				assertEquals(38, lines.size());
+				for (int i = 0; i < 37; i++) {
+					NdArray act = m.run(pp.apply(entries.get(i).read(), new int[] { -1, 32, 32, 1 }), List.of(layer)).get(layer);
+					float[] a = act.data();
+					float[] want;
+					if (pooling == CnnCodes.Pooling.FLATTEN) want = a;
+					else {
+						want = new float[16];
+						for (int c = 0; c < 16; c++) {
+							double sum = 0;
+							float mx = Float.NEGATIVE_INFINITY;
+							for (int pos = 0; pos < 64; pos++) {
+								sum += a[pos * 16 + c];
+								mx = Math.max(mx, a[pos * 16 + c]);
+							}
+							want[c] = pooling == CnnCodes.Pooling.MAX ? mx : (float) (sum / 64);
+						}
+					}
+					String[] cells = lines.get(i + 1).split(",");
+					assertEquals(6 + want.length, cells.length);
+					assertEquals(entries.get(i).name(), cells[1]);
+					for (int k = 0; k < want.length; k++) {
+						assertEquals(want[k], Float.parseFloat(cells[6 + k]), 1e-5f, pooling + " " + entries.get(i).name() + " c" + k);
+					}
+				}
+			}
+		}
+	}
+
 	@Test
 	void pooledSpatialCodesAndSigmoidPredictions() throws Exception {
 		try (ConvModel m = Models.open(TestPaths.model("shapes-keras"))) {

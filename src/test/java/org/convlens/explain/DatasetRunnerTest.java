@@ -194,6 +194,36 @@ class DatasetRunnerTest {
 		assertTrue(e.getMessage().contains("Cannot list /gone"), e.getMessage());
 	}
 
+	/**
+	 * Readers write each image's input into buffers handed back after each batch: a long run makes
+	 * only about as many as are in flight, and the outputs are still each image's own (a buffer
+	 * reused too early would show another image's logits).
+	 */
+	@Test
+	void inputBuffersAreReusedAndBounded() {
+		List<ImageSource.Entry> entries = shapes(300, 32, 5, 0);
+		List<float[]> logits = new ArrayList<>();
+		DatasetRunner runner = new DatasetRunner(model, null).batchSize(10).readers(2);
+		runner.run(ImageSource.of("t", entries), List.of(ConvModel.LOGITS), null, (items, out) -> {
+			NdArray l = out.get(ConvModel.LOGITS);
+			for (int b = 0; b < items.size(); b++) logits.add(l.item(b).data());
+		});
+		DatasetRunner.BufferPool pool = runner.buffers;
+		// in flight at most: the read-ahead window, two queued batches and the one being filled
+		int bound = Math.max(10, 2 * 2) + 3 * 10;
+		assertTrue(pool.made.get() <= bound, "buffers made: " + pool.made.get());
+		assertEquals(300, pool.made.get() + pool.reused.get());
+		NdArray all = model.run(NdArray.concat(entries.stream().map(e -> {
+			try {
+				return runner.preprocessing().apply(e.read(), model.info().imageInput().shape());
+			}
+			catch (IOException ex) {
+				throw new AssertionError(ex);
+			}
+		}).collect(java.util.stream.Collectors.toList())), List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS);
+		for (int i = 0; i < 300; i++) assertArrayEquals(all.item(i).data(), logits.get(i), 1e-4f, "image " + i);
+	}
+
 	private static boolean producerAlive() {
 		return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && (t.getName().equals("ConvLens batch producer") ||
 			t.getName().equals("ConvLens image reader")));

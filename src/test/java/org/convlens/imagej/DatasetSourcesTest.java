@@ -22,6 +22,7 @@ import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 
 import org.convlens.TestPaths;
@@ -208,6 +209,25 @@ class DatasetSourcesTest {
 		assertEquals("z=1 t=1", hsrc.iterator().next().name());
 	}
 
+	/** Planes of an open image hold copies of its pixels: drawing in the image afterwards does not reach them. */
+	@Test
+	void stackPlanesAreCopiesOfThePixels() {
+		ByteProcessor b = new ByteProcessor(4, 3);
+		for (int i = 0; i < 12; i++) b.set(i, 10 * i);
+		ColorProcessor c = new ColorProcessor(4, 3);
+		for (int i = 0; i < 12; i++) c.set(i, (i << 16) | (2 * i << 8) | 3 * i);
+		for (ImageProcessor ip : List.of(b, c)) {
+			ImagePlus imp = new ImagePlus("x", ip);
+			Preprocessing.Planes p = DatasetSources.planes(imp, 1, 1);
+			ip.set(5, 0); // drawn after reading
+			float[][] ch = p.channels();
+			for (int k = 0; k < ch.length; k++) {
+				float want = ip instanceof ColorProcessor ? (k + 1) * 5 : 50;
+				assertEquals(want, ch[k][5], 0f, ip + " channel " + k);
+			}
+		}
+	}
+
 	/** The TIFF shortcut gives exactly ImageJ's planes, and leaves what it does not handle to ImageJ. */
 	@Test
 	void plainTiffsReadLikeImageJ(@TempDir Path dir) throws Exception {
@@ -249,6 +269,24 @@ class DatasetSourcesTest {
 			assertEquals(ij.rgb, fast.rgb, f);
 			assertEquals(ij.channels().length, fast.channels().length, f);
 			for (int c = 0; c < ij.channels().length; c++) assertArrayEquals(ij.channels()[c], fast.channels()[c], 0f, f + " channel " + c);
+		}
+		// and both are the pixels written, read here from the processors one value at a time
+		Map<String, ImageProcessor> written = Map.of("b8.tif", b8, "s16.tif", s16, "f32.tiff", f32, "rgb.tif", rgb);
+		for (Map.Entry<String, ImageProcessor> e : written.entrySet()) {
+			for (Preprocessing.Planes p : List.of(DatasetSources.plainTiff(dir.resolve(e.getKey())), DatasetSources.planes(DatasetSources.open(
+				dir.resolve(e.getKey())))))
+			{
+				ImageProcessor ip = e.getValue();
+				float[][] ch = p.channels();
+				assertEquals(ip instanceof ColorProcessor ? 3 : 1, ch.length, e.getKey());
+				for (int i = 0; i < w * h; i++) {
+					if (ip instanceof ColorProcessor) {
+						int v = ip.get(i);
+						for (int c = 0; c < 3; c++) assertEquals((v >> (16 - 8 * c)) & 0xff, ch[c][i], 0f, e.getKey() + " channel " + c);
+					}
+					else assertEquals(ip.getf(i), ch[0][i], 0f, e.getKey() + " pixel " + i);
+				}
+			}
 		}
 		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
 		Files.writeString(dir.resolve("fake.tif"), "not a tiff");
