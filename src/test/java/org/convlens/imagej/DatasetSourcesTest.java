@@ -273,8 +273,9 @@ class DatasetSourcesTest {
 		// and both are the pixels written, read here from the processors one value at a time
 		Map<String, ImageProcessor> written = Map.of("b8.tif", b8, "s16.tif", s16, "f32.tiff", f32, "rgb.tif", rgb);
 		for (Map.Entry<String, ImageProcessor> e : written.entrySet()) {
-			for (Preprocessing.Planes p : List.of(DatasetSources.plainTiff(dir.resolve(e.getKey())), DatasetSources.planes(DatasetSources.open(
-				dir.resolve(e.getKey())))))
+			// read in one call and decoded from memory, decoded from the file, and ImageJ's opener
+			for (Preprocessing.Planes p : List.of(DatasetSources.plainTiff(dir.resolve(e.getKey())), DatasetSources.plainTiff(dir.resolve(e
+				.getKey()), 0), DatasetSources.planes(DatasetSources.open(dir.resolve(e.getKey())))))
 			{
 				ImageProcessor ip = e.getValue();
 				float[][] ch = p.channels();
@@ -288,7 +289,10 @@ class DatasetSourcesTest {
 				}
 			}
 		}
-		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
+		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) {
+			assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
+			assertNull(DatasetSources.plainTiff(dir.resolve(f), 0), f + " is left to ImageJ");
+		}
 		Files.writeString(dir.resolve("fake.tif"), "not a tiff");
 		assertNull(DatasetSources.plainTiff(dir.resolve("fake.tif")));
 	}
