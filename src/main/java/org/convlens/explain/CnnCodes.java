@@ -150,32 +150,40 @@ public final class CnnCodes {
 		if (hasOutput) fetches.add(ConvModel.OUTPUT);
 		boolean reuse = sink instanceof StreamingSink;
 		float[][] shared = new float[1][];
-		return runner.run(source, fetches, progress, (items, out) -> {
-			NdArray a = out.get(key);
-			NdArray o = hasOutput ? out.get(ConvModel.OUTPUT) : null;
-			for (int b = 0; b < items.size(); b++) {
-				int len = codeLength(a, pooling);
-				float[] code = reuse && shared[0] != null && shared[0].length == len ? shared[0] : new float[len];
-				if (reuse) shared[0] = code;
-				vector(a, b, pooling, code);
-				int pred = -1;
-				float conf = Float.NaN;
-				if (o != null && o.rank() == 2) {
-					int k = o.dim(1);
-					int base = b * k;
-					float[] d = o.data();
-					if (k == 1) {
-						pred = d[base] >= 0.5f ? 1 : 0;
-						conf = pred == 1 ? d[base] : 1 - d[base];
+		return runner.run(source, fetches, progress, new DatasetRunner.BatchHandler() {
+			@Override
+			public boolean keepsOutputs() {
+				return false; // the codes are copied out of them
+			}
+
+			@Override
+			public void accept(List<DatasetRunner.Item> items, java.util.Map<String, NdArray> out) {
+				NdArray a = out.get(key);
+				NdArray o = hasOutput ? out.get(ConvModel.OUTPUT) : null;
+				for (int b = 0; b < items.size(); b++) {
+					int len = codeLength(a, pooling);
+					float[] code = reuse && shared[0] != null && shared[0].length == len ? shared[0] : new float[len];
+					if (reuse) shared[0] = code;
+					vector(a, b, pooling, code);
+					int pred = -1;
+					float conf = Float.NaN;
+					if (o != null && o.rank() == 2) {
+						int k = o.dim(1);
+						int base = b * k;
+						float[] d = o.data();
+						if (k == 1) {
+							pred = d[base] >= 0.5f ? 1 : 0;
+							conf = pred == 1 ? d[base] : 1 - d[base];
+						}
+						else {
+							pred = 0;
+							for (int j = 1; j < k; j++) if (d[base + j] > d[base + pred]) pred = j;
+							conf = d[base + pred];
+						}
 					}
-					else {
-						pred = 0;
-						for (int j = 1; j < k; j++) if (d[base + j] > d[base + pred]) pred = j;
-						conf = d[base + pred];
-					}
+					DatasetRunner.Item it = items.get(b);
+					sink.accept(new Row(it.index(), it.name(), it.label(), pred, pred >= 0 ? info.className(pred) : "", conf, code));
 				}
-				DatasetRunner.Item it = items.get(b);
-				sink.accept(new Row(it.index(), it.name(), it.label(), pred, pred >= 0 ? info.className(pred) : "", conf, code));
 			}
 		});
 	}

@@ -35,6 +35,14 @@ public final class DatasetRunner {
 		 * @param outputs the fetched tensors, batch axis first, one row per item
 		 */
 		void accept(List<Item> items, Map<String, NdArray> outputs);
+
+		/**
+		 * Whether the handler keeps the output arrays after {@link #accept} returns; false lets
+		 * the runner have the next batch's outputs written into the same arrays.
+		 */
+		default boolean keepsOutputs() {
+			return true;
+		}
 	}
 
 	/** One image of a batch. */
@@ -148,6 +156,8 @@ public final class DatasetRunner {
 		int processed = 0;
 		int total = source.size();
 		float[] batchData = null; // the model copies its input into a tensor, so one array serves every batch of a size
+		boolean reuse = !handler.keepsOutputs();
+		Map<String, NdArray> previous = Map.of(); // outputs of the last batch, written over by the next
 		producer.start();
 		try {
 			while (true) {
@@ -163,7 +173,9 @@ public final class DatasetRunner {
 					List<Item> items = new ArrayList<>(b.images.size());
 					for (Prepared r : b.images) items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
 					batchData = batchInput(b.images, batchData, buffers);
-					Map<String, NdArray> out = model.run(new NdArray(batchShape(b.images), batchData), fetches);
+					NdArray in = new NdArray(batchShape(b.images), batchData);
+					Map<String, NdArray> out = reuse ? model.run(in, fetches, previous) : model.run(in, fetches);
+					if (reuse) previous = out;
 					for (NdArray o : out.values()) if (o.data() == batchData) batchData = null; // the input itself was fetched: the handler may keep it
 					handler.accept(items, out);
 					processed += items.size();

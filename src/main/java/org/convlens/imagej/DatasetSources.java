@@ -266,8 +266,18 @@ public final class DatasetSources {
 		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (!name.endsWith(".tif") && !name.endsWith(".tiff")) return null;
 		try {
-			byte[] bytes = Files.size(file) <= inOneRead ? Files.readAllBytes(file) : null;
-			FileInfo[] info = bytes != null ? new TiffDecoder(new java.io.ByteArrayInputStream(bytes), file.getFileName().toString()).getTiffInfo() :
+			long size = Files.size(file);
+			byte[] bytes = null;
+			int length = 0;
+			if (size <= inOneRead) {
+				bytes = size <= REUSED_READ ? READ_BUFFER.get() : null;
+				if (bytes == null || bytes.length < size) bytes = new byte[(int) Math.max(size, bytes == null ? 0 : 2L * bytes.length)];
+				if (bytes.length <= REUSED_READ) READ_BUFFER.set(bytes);
+				try (java.io.InputStream in = Files.newInputStream(file)) {
+					length = in.readNBytes(bytes, 0, (int) size);
+				}
+			}
+			FileInfo[] info = bytes != null ? new TiffDecoder(new java.io.ByteArrayInputStream(bytes, 0, length), file.getFileName().toString()).getTiffInfo() :
 				new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
 			if (info == null || info.length != 1) return null;
 			FileInfo fi = info[0];
@@ -278,7 +288,7 @@ public final class DatasetSources {
 			int type = fi.fileType;
 			if (type != FileInfo.GRAY8 && type != FileInfo.GRAY16_UNSIGNED && type != FileInfo.GRAY32_FLOAT && type != FileInfo.RGB) return null;
 			Object px;
-			try (java.io.InputStream in = bytes != null ? new java.io.ByteArrayInputStream(bytes) : Files.newInputStream(file)) {
+			try (java.io.InputStream in = bytes != null ? new java.io.ByteArrayInputStream(bytes, 0, length) : Files.newInputStream(file)) {
 				px = new ImageReader(fi).readPixels(in);
 			}
 			boolean ok = px instanceof byte[] && type == FileInfo.GRAY8 && ((byte[]) px).length == n ||
@@ -296,6 +306,12 @@ public final class DatasetSources {
 
 	/** Larger plain TIFFs are decoded from the file, not from a copy of it in memory. */
 	static final long IN_ONE_READ = 16 << 20;
+	/**
+	 * Each thread reads files up to this size into one buffer kept for the next file (the pixels
+	 * are new arrays: the buffer is free again when {@link #plainTiff} returns).
+	 */
+	private static final int REUSED_READ = 256 << 10;
+	private static final ThreadLocal<byte[]> READ_BUFFER = new ThreadLocal<>();
 
 	/** The first position (all channels) of an image file. */
 	static Preprocessing.Planes planes(ImagePlus imp) {

@@ -38,6 +38,16 @@ public interface ConvModel extends AutoCloseable {
 	Map<String, NdArray> run(NdArray input, List<String> fetches);
 
 	/**
+	 * As {@link #run(NdArray, List)}, the fetched values written into the arrays of
+	 * {@code previous} (an earlier result of this call) where the fetch's array there has the
+	 * right length, instead of new arrays: for callers that run many batches and are done with
+	 * each batch's outputs before the next (a dataset run). The default makes new arrays.
+	 */
+	default Map<String, NdArray> run(NdArray input, List<String> fetches, Map<String, NdArray> previous) {
+		return run(input, fetches);
+	}
+
+	/**
 	 * Runs the model with values fed for any tensors, e.g. a layer's activation replaced (ablated)
 	 * to run only the rest of the network, and returns the requested tensors. A fetch that was fed
 	 * comes back as fed.

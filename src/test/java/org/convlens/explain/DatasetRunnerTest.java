@@ -224,6 +224,59 @@ class DatasetRunnerTest {
 		for (int i = 0; i < 300; i++) assertArrayEquals(all.item(i).data(), logits.get(i), 1e-4f, "image " + i);
 	}
 
+	/**
+	 * Outputs written into the previous batch's arrays are the values of a plain run, in the same
+	 * arrays where the length fits; a handler that keeps nothing gets them, one that keeps its
+	 * outputs gets new arrays every batch.
+	 */
+	@Test
+	void outputsWrittenIntoThePreviousArraysEqualNewOnes() {
+		List<ImageSource.Entry> entries = shapes(20, 32, 6, 0);
+		int[] shape = model.info().imageInput().shape();
+		Preprocessing pp = Preprocessing.forModel(model.info());
+		List<NdArray> inputs = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			try {
+				inputs.add(pp.apply(entries.get(i).read(), shape));
+			}
+			catch (IOException e) {
+				throw new AssertionError(e);
+			}
+		}
+		NdArray a = NdArray.concat(inputs.subList(0, 8)), b = NdArray.concat(inputs.subList(8, 16)), c = NdArray.concat(inputs.subList(16, 20));
+		List<String> fetches = List.of("conv2d_2", ConvModel.LOGITS);
+		java.util.Map<String, NdArray> first = model.run(a, fetches, java.util.Map.of());
+		float[] conv = first.get("conv2d_2").data();
+		java.util.Map<String, NdArray> second = model.run(b, fetches, first);
+		assertTrue(second.get("conv2d_2").data() == conv, "written into the previous array");
+		for (String f : fetches) assertArrayEquals(model.run(b, fetches).get(f).data(), second.get(f).data(), 0f, f);
+		java.util.Map<String, NdArray> third = model.run(c, fetches, second); // a smaller batch: new arrays
+		assertTrue(third.get("conv2d_2").data() != conv);
+		for (String f : fetches) assertArrayEquals(model.run(c, fetches).get(f).data(), third.get(f).data(), 0f, f);
+
+		for (boolean keeps : new boolean[] { true, false }) {
+			java.util.Set<float[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+			List<float[]> logits = new ArrayList<>();
+			new DatasetRunner(model, null).batchSize(5).run(ImageSource.of("t", entries), List.of(ConvModel.LOGITS), null,
+				new DatasetRunner.BatchHandler() {
+					@Override
+					public void accept(List<DatasetRunner.Item> items, java.util.Map<String, NdArray> out) {
+						NdArray l = out.get(ConvModel.LOGITS);
+						arrays.add(l.data());
+						for (int k = 0; k < items.size(); k++) logits.add(l.item(k).data());
+					}
+
+					@Override
+					public boolean keepsOutputs() {
+						return keeps;
+					}
+				});
+			assertEquals(keeps ? 4 : 1, arrays.size(), "output arrays of 4 batches");
+			for (int i = 0; i < 20; i++) assertArrayEquals(model.run(inputs.get(i), List.of(ConvModel.LOGITS)).get(ConvModel.LOGITS).data(),
+				logits.get(i), 1e-4f, "image " + i);
+		}
+	}
+
 	private static boolean producerAlive() {
 		return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && (t.getName().equals("ConvLens batch producer") ||
 			t.getName().equals("ConvLens image reader")));

@@ -379,6 +379,11 @@ final class TfModel implements ConvModel {
 	}
 
 	static NdArray toArray(Tensor t, String name) {
+		return toArray(t, name, null);
+	}
+
+	/** The tensor's values, in {@code reuse} when it has the right length. */
+	private static NdArray toArray(Tensor t, String name, NdArray reuse) {
 		if (!(t instanceof TFloat32)) {
 			throw new ModelException("Tensor " + name + " is " + t.dataType() + ", not float.");
 		}
@@ -386,7 +391,7 @@ final class TfModel implements ConvModel {
 		long[] s = f.shape().asArray();
 		int[] shape = new int[s.length];
 		for (int i = 0; i < s.length; i++) shape[i] = (int) s[i];
-		float[] data = new float[(int) f.size()];
+		float[] data = reuse != null && reuse.data().length == f.size() ? reuse.data() : new float[(int) f.size()];
 		f.copyTo(DataBuffers.of(data, false, false));
 		return new NdArray(shape, data);
 	}
@@ -394,6 +399,11 @@ final class TfModel implements ConvModel {
 	@Override
 	public Map<String, NdArray> run(NdArray input, List<String> fetches) {
 		return run(Map.of(INPUT, input), fetches);
+	}
+
+	@Override
+	public Map<String, NdArray> run(NdArray input, List<String> fetches, Map<String, NdArray> previous) {
+		return run(Map.of(INPUT, input), fetches, previous == null ? Map.of() : previous);
 	}
 
 	/** Tensors for the feeds; the caller closes them. */
@@ -415,6 +425,10 @@ final class TfModel implements ConvModel {
 
 	@Override
 	public Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches) {
+		return run(feeds, fetches, Map.of());
+	}
+
+	private Map<String, NdArray> run(Map<String, NdArray> feeds, List<String> fetches, Map<String, NdArray> previous) {
 		checkOpen();
 		Map<String, NdArray> fedByTensor = new HashMap<>();
 		feeds.forEach((k, v) -> fedByTensor.put(tensorFor(k), v));
@@ -435,7 +449,8 @@ final class TfModel implements ConvModel {
 			try (Result res = fetched.isEmpty() ? null : r.run()) {
 				for (int i = 0; i < fetches.size(); i++) {
 					String t = tensors.get(i);
-					out.put(fetches.get(i), fedByTensor.containsKey(t) ? fedByTensor.get(t) : toArray(res.get(fetched.indexOf(t)), fetches.get(i)));
+					out.put(fetches.get(i), fedByTensor.containsKey(t) ? fedByTensor.get(t) : toArray(res.get(fetched.indexOf(t)), fetches.get(i),
+						reusable(previous.get(fetches.get(i)), feeds)));
 				}
 			}
 		}
@@ -446,6 +461,13 @@ final class TfModel implements ConvModel {
 			in.values().forEach(TFloat32::close);
 		}
 		return out;
+	}
+
+	/** An earlier output to write into, unless it is one of the arrays fed now. */
+	private static NdArray reusable(NdArray previous, Map<String, NdArray> feeds) {
+		if (previous == null) return null;
+		for (NdArray f : feeds.values()) if (f.data() == previous.data()) return null;
+		return previous;
 	}
 
 	private static TFloat32 tensorOf(NdArray a) {
