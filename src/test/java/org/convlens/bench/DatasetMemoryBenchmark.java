@@ -70,6 +70,10 @@ public final class DatasetMemoryBenchmark {
 					(double) big[i] / small[i]);
 			}
 			System.out.printf("collections during the measured run: %d and %d%n", small[5], big[5]);
+			if (small[5] == 0 || big[5] == 0) {
+				System.out.println("(a run without a collection has, as its heap after GC, the heap after the full collection at its end:" +
+					" lower than after a young collection, which leaves the old generation's garbage; compare with the retained heap)");
+			}
 			for (int r = 0; r < runs; r++) {
 				System.out.printf("run %d: peak heap with garbage %.1f / %.1f MB, VmHWM %.1f / %.1f MB%n", r + 1,
 					smalls.get(r)[0] / 1048576.0, bigs.get(r)[0] / 1048576.0, smalls.get(r)[2] / 1048576.0, bigs.get(r)[2] / 1048576.0);
