@@ -347,10 +347,20 @@ public final class CamMath {
 		if (w.length != K) throw new IllegalArgumentException(w.length + " weights for " + K + " channels");
 		float[] d = a.data();
 		float[] map = new float[n];
+		int K4 = K - K % 4;
 		for (int p = 0; p < n; p++) {
-			double s = 0;
-			for (int k = 0; k < K; k++) s += (double) w[k] * d[p * K + k];
-			map[p] = (float) s;
+			// four partial sums: one chain of dependent additions made this loop latency-bound;
+			// each float product is exact in double, so only the order of the additions changes
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+			int o = p * K, k = 0;
+			for (; k < K4; k += 4) {
+				s0 += (double) w[k] * d[o + k];
+				s1 += (double) w[k + 1] * d[o + k + 1];
+				s2 += (double) w[k + 2] * d[o + k + 2];
+				s3 += (double) w[k + 3] * d[o + k + 3];
+			}
+			for (; k < K; k++) s0 += (double) w[k] * d[o + k];
+			map[p] = (float) ((s0 + s1) + (s2 + s3));
 		}
 		return map;
 	}
