@@ -2,6 +2,7 @@ package org.convlens.explain;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Splits a loop over {@code [0, n)} into fixed-size chunks run on the common fork-join pool and
@@ -39,30 +40,28 @@ public final class Parallel {
 			for (int c = 0; c < k; c++) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
 			return;
 		}
-		// one task per worker share of chunks; the caller takes the first share itself
+		// one task per worker share of chunks; the caller takes the first share itself. Failures
+		// are kept as thrown (join() would wrap those of other threads in a copy)
 		int workers = Math.min(k, ForkJoinPool.getCommonPoolParallelism() + 1);
+		AtomicReference<Throwable> failure = new AtomicReference<>();
 		ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[workers - 1];
 		for (int w = 1; w < workers; w++) {
 			int c0 = w * k / workers, c1 = (w + 1) * k / workers;
-			tasks[w - 1] = ForkJoinPool.commonPool().submit(() -> {
-				for (int c = c0; c < c1; c++) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
-			});
+			tasks[w - 1] = ForkJoinPool.commonPool().submit(() -> share(n, chunk, c0, c1, body, failure));
 		}
-		RuntimeException failure = null;
+		share(n, chunk, 0, k / workers, body, failure);
+		for (ForkJoinTask<?> t : tasks) t.join();
+		Throwable f = failure.get();
+		if (f instanceof RuntimeException) throw (RuntimeException) f;
+		if (f instanceof Error) throw (Error) f;
+	}
+
+	private static void share(int n, int chunk, int c0, int c1, Range body, AtomicReference<Throwable> failure) {
 		try {
-			for (int c = 0; c < k / workers; c++) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
+			for (int c = c0; c < c1 && failure.get() == null; c++) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
 		}
-		catch (RuntimeException e) {
-			failure = e;
+		catch (RuntimeException | Error e) {
+			failure.compareAndSet(null, e);
 		}
-		for (ForkJoinTask<?> t : tasks) {
-			try {
-				t.join();
-			}
-			catch (RuntimeException e) {
-				if (failure == null) failure = e;
-			}
-		}
-		if (failure != null) throw failure;
 	}
 }
