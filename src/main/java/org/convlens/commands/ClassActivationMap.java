@@ -112,7 +112,7 @@ public class ClassActivationMap extends ConvLensCommand {
 		List<ImageInput.Position> ps = ImageInput.positions(imp);
 		progress().update(0, "preparing " + ps.size() + " input(s)");
 		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
-		Target t = CamTargets.parse(target, imp, model, x.item(0));
+		Target t = CamTargets.parse(target, imp, model, x);
 		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t).withBatchSize(batch);
 		cam.resolveLayers();
 		// the predictions come from the forward pass the maps make anyway

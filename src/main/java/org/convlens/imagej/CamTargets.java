@@ -29,10 +29,10 @@ public final class CamTargets {
 
 	/**
 	 * @param imp the analysed image (for {@code roi})
-	 * @param model to read the shape of the region's tensor (one forward pass of {@code firstItem})
-	 * @param firstItem one preprocessed image {@code [1, H, W, C]}
+	 * @param model to read the shape of the region's tensor (one forward pass of the first image)
+	 * @param batch the preprocessed images {@code [N, H, W, C]}; the first one is run for a region's shape
 	 */
-	public static Target parse(String spec, ImagePlus imp, ConvModel model, NdArray firstItem) {
+	public static Target parse(String spec, ImagePlus imp, ConvModel model, NdArray batch) {
 		String s = spec == null ? "" : spec.trim();
 		String lower = s.toLowerCase(Locale.ROOT);
 		if (!(lower.startsWith("pixel=") || lower.startsWith("region=") || lower.equals("roi") || lower.startsWith("roi ") || lower.startsWith("roi@"))) {
@@ -53,7 +53,7 @@ public final class CamTargets {
 		String first = parts[0].toLowerCase(Locale.ROOT);
 		if (first.startsWith("pixel=") && ints(first.substring(6), spec).length != 2) throw bad(spec);
 		if (first.startsWith("region=") && ints(first.substring(7), spec).length != 4) throw bad(spec);
-		int[] shape = model.run(firstItem, List.of(tensor)).get(tensor).shape();
+		int[] shape = model.run(batch.dim(0) == 1 ? batch : batch.item(0), List.of(tensor)).get(tensor).shape();
 		if (shape.length != 4) {
 			throw new IllegalArgumentException("A region target needs a spatial output [N, H, W, C]; " + (tensor.equals(ConvModel.LOGITS) ? "the model's output" : tensor) +
 				" is " + Arrays.toString(shape) + ". For a class or regression output use top, a class index, a class name or output=K.");

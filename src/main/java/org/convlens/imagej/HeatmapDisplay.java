@@ -155,13 +155,11 @@ public final class HeatmapDisplay {
 		int n = mapsPerPosition.size();
 		List<ImageInput.Position> ps = ImageInput.positions(source);
 		float[] range = s.shared() ? range(mapsPerPosition) : null;
-		IndexColorModel cm = OVERLAY_LUTS.computeIfAbsent(s.lut(), l -> transparentZero(lut(l)));
+		int[] argb = OVERLAY_LUTS.computeIfAbsent(s.lut(), l -> argb(transparentZero(lut(l))));
 		for (int i = 0; i < n; i++) {
 			float[] m = mapsPerPosition.get(i);
 			float[] r = range != null ? range : range(List.of(m));
-			ByteProcessor bp = new ByteProcessor(source.getWidth(), source.getHeight(), indices(m, r[0], r[1], s.threshold()), cm);
-			ImageRoi roi = new ImageRoi(0, 0, bp);
-			roi.setZeroTransparent(true);
+			ImageRoi roi = new HeatmapRoi(source.getWidth(), source.getHeight(), colours(m, r[0], r[1], s.threshold(), argb));
 			roi.setOpacity(s.opacity());
 			roi.setName(OVERLAY_NAME);
 			String text = label(labels, i);
@@ -265,7 +263,8 @@ public final class HeatmapDisplay {
 
 	/**
 	 * Map values to LUT indices: 0 (transparent) below {@code threshold} of {@code [lo, hi]}, else
-	 * 1..255 in proportion.
+	 * 1..255 in proportion: {@code f = (m[i] - lo) / (hi - lo)}, 0 unless {@code f >= threshold}
+	 * and {@code f > 0}, else {@code round(f * 255)} within 1..255.
 	 */
 	static byte[] indices(float[] m, float lo, float hi, double threshold) {
 		byte[] b = new byte[m.length];
@@ -285,6 +284,24 @@ public final class HeatmapDisplay {
 		return b;
 	}
 
+	/** {@link #indices} looked up in {@code colours} (256 ARGB values, the first 0) in the same pass. */
+	static int[] colours(float[] m, float lo, float hi, double threshold, int[] colours) {
+		int[] c = new int[m.length];
+		double d = hi - lo;
+		if (!(d > 0)) return c;
+		float xs = smallestAtLeast(d, threshold);
+		org.convlens.explain.Parallel.forChunks(m.length, CHUNK, (from, to) -> {
+			for (int i = from; i < to; i++) {
+				float x = m[i] - lo;
+				if (!(x >= xs) || !(x > 0)) continue;
+				double f = x / d;
+				if (!(f >= threshold) || f <= 0) continue;
+				c[i] = colours[Math.max(1, Math.min(255, (int) (f * 255 + 0.5)))];
+			}
+		});
+		return c;
+	}
+
 	/** The smallest non-negative float {@code x} with {@code x / d >= threshold} (binary search over the float bits). */
 	static float smallestAtLeast(double d, double threshold) {
 		int lo = 0, hi = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
@@ -300,23 +317,47 @@ public final class HeatmapDisplay {
 	static float[] range(List<float[]> maps) {
 		float lo = 0, hi = Float.NEGATIVE_INFINITY;
 		for (float[] m : maps) {
-			for (float v : m) {
-				if (!Float.isFinite(v)) continue;
-				if (v < lo) lo = v;
-				if (v > hi) hi = v;
+			int k = org.convlens.explain.Parallel.chunks(m.length, CHUNK);
+			float[] los = new float[k], his = new float[k];
+			org.convlens.explain.Parallel.forChunks(m.length, CHUNK, (from, to) -> {
+				float l = 0, h = Float.NEGATIVE_INFINITY;
+				for (int i = from; i < to; i++) {
+					float v = m[i];
+					// NaN fails both comparisons; infinities are left out
+					if (v < l && v != Float.NEGATIVE_INFINITY) l = v;
+					if (v > h && v != Float.POSITIVE_INFINITY) h = v;
+				}
+				los[from / CHUNK] = l;
+				his[from / CHUNK] = h;
+			});
+			for (int c = 0; c < k; c++) {
+				lo = Math.min(lo, los[c]);
+				hi = Math.max(hi, his[c]);
 			}
 		}
 		return new float[] { lo, Math.max(hi, lo) };
 	}
+
+	/** Pixels per parallel chunk of the per-pixel loops. */
+	private static final int CHUNK = 1 << 15;
 
 	private static IndexColorModel transparentZero(IndexColorModel cm) {
 		byte[] r = new byte[256], g = new byte[256], b = new byte[256];
 		cm.getReds(r);
 		cm.getGreens(g);
 		cm.getBlues(b);
-		// ImageRoi draws black as transparent (setZeroTransparent): index 0 is black, no other index is
+		// index 0 is black and no other index is: a zero-transparent ImageRoi read back from a file
+		// (HeatmapRoi) makes exactly the black pixels transparent
+		// (ImageJ keeps pixels brighter than 1, unweighted or weighted: near-black entries become (2, 2, 2) or brighter)
 		r[0] = g[0] = b[0] = 0;
-		for (int i = 1; i < 256; i++) if (r[i] == 0 && g[i] == 0 && b[i] == 0) b[i] = 1;
+		for (int i = 1; i < 256; i++) {
+			int rr = r[i] & 0xff, gg = g[i] & 0xff, bb = b[i] & 0xff;
+			if ((rr + gg + bb) / 3.0 <= 1.5 || 0.299 * rr + 0.587 * gg + 0.114 * bb <= 1.5) {
+				r[i] = (byte) Math.max(rr, 2);
+				g[i] = (byte) Math.max(gg, 2);
+				b[i] = (byte) Math.max(bb, 2);
+			}
+		}
 		return new IndexColorModel(8, 256, r, g, b);
 	}
 
@@ -361,8 +402,15 @@ public final class HeatmapDisplay {
 		}
 	}
 
-	/** Overlay colour models ({@link #transparentZero}) by LUT name; a LUT file changed on disk meanwhile is not seen. */
-	private static final java.util.concurrent.ConcurrentMap<String, IndexColorModel> OVERLAY_LUTS = new java.util.concurrent.ConcurrentHashMap<>();
+	/** Overlay colours ({@link #transparentZero} as ARGB) by LUT name; a LUT file changed on disk meanwhile is not seen. */
+	private static final java.util.concurrent.ConcurrentMap<String, int[]> OVERLAY_LUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/** The 256 colours as ARGB: index 0 fully transparent black, the others opaque. */
+	private static int[] argb(IndexColorModel cm) {
+		int[] c = new int[256];
+		for (int k = 1; k < 256; k++) c[k] = 0xff000000 | cm.getRGB(k);
+		return c;
+	}
 
 	private static IndexColorModel builtIn(String n) {
 		switch (n) {

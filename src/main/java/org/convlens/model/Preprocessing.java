@@ -104,6 +104,11 @@ public final class Preprocessing {
 			return c;
 		}
 
+		/** Whether float planes exist (made, or given): the direct path must not make them. */
+		boolean hasFloatPlanes() {
+			return channels != null;
+		}
+
 		/** The number of channels, without making float planes. */
 		public int channelCount() {
 			if (pixels == null) return channels.length;
@@ -208,7 +213,6 @@ public final class Preprocessing {
 			throw new ModelException("The model's image input must be [N, H, W, C]; it is " + Arrays.toString(inputShape));
 		}
 		int mc = inputShape[3];
-		float[][] ch = mapChannels(p, mc);
 		int h = resize && inputShape[1] > 0 ? inputShape[1] : p.height;
 		int w = resize && inputShape[2] > 0 ? inputShape[2] : p.width;
 		if (!resize && ((inputShape[1] > 0 && inputShape[1] != p.height) || (inputShape[2] > 0 && inputShape[2] != p.width))) {
@@ -224,6 +228,7 @@ public final class Preprocessing {
 				return new NdArray(new int[] { 1, h, w, src.length }, out);
 			}
 		}
+		float[][] ch = mapChannels(p, mc);
 		if (perPixel()) {
 			// one pass from the image's planes straight into the interleaved batch: no copies of the planes
 			float[][] src = new float[ch.length][];

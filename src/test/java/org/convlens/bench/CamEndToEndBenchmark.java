@@ -49,6 +49,9 @@ public final class CamEndToEndBenchmark {
 		cases.add(new Object[] { TestPaths.model("shapes-keras"), IJ.openImage(demo.toString()).resize(512, 512, "bilinear"), "demo-ring 512x512" });
 		// a realistic input size (untrained model: timings only)
 		cases.add(new Object[] { TestPaths.model("wide-224"), rgb224(), "RGB 224x224 wide-224" });
+		// the compute of a mid-sized real network at 224x224 (made once into target/, untrained)
+		Path heavy = heavyModel();
+		if (heavy != null) cases.add(new Object[] { heavy, rgb224(), "RGB 224x224 heavy-224" });
 		Path shared = TestPaths.shared();
 		if (shared != null) {
 			Path m = shared.resolve("models/brain-mri-tumor64"), img = m.resolve("samples/yes_y0.jpg");
@@ -73,7 +76,7 @@ public final class CamEndToEndBenchmark {
 			in.put("image", imp);
 			in.put("model", mp.toFile());
 			ClassActivationMaps cam = new ClassActivationMaps(m);
-			double[] t = CamBenchmark.time(ps.size() > 1 || imp.getWidth() > 100 ? 80 : 300, List.of(
+			double[] t = CamBenchmark.time(c[2].toString().contains("heavy") ? 15 : ps.size() > 1 || imp.getWidth() > 100 ? 80 : 300, List.of(
 				() -> m.gradients(x, ConvModel.LOGITS, onehot, List.of(layer)),
 				() -> CommandRunner.run(ctx, CommandRunner.create(ctx, ClassActivationMap.class), in, false),
 				() -> direct(imp, m, cam)));
@@ -81,6 +84,47 @@ public final class CamEndToEndBenchmark {
 		}
 		ctx.dispose();
 		System.exit(0);
+	}
+
+	/**
+	 * {@code target/bench-models/heavy-224}: wide-224's layout with 64, 128 and 256 filters (about
+	 * 2 GMAC per image forward, 1.5 MB of weights), made by the project's generator in a child JVM
+	 * on first use. Null (case left out) when it cannot be made.
+	 */
+	static Path heavyModel() {
+		Path dir = java.nio.file.Paths.get("target", "bench-models", "heavy-224").toAbsolutePath();
+		if (Files.exists(dir.resolve("saved_model.pb"))) return dir;
+		try {
+			Files.createDirectories(dir.getParent());
+			Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath(),
+				"org.convlens.testdata.TestModelGenerator", "--untrained224", dir.toString(), "64,128,256", "4242").inheritIO().start();
+			if (p.waitFor() == 0 && Files.exists(dir.resolve("saved_model.pb"))) return dir;
+		}
+		catch (java.io.IOException e) {
+			System.out.println("heavy-224 not made: " + e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		return null;
+	}
+
+	/** This JVM's class path, as exec:java's class loader holds it (its java.class.path is Maven's). */
+	static String classPath() {
+		ClassLoader cl = CamEndToEndBenchmark.class.getClassLoader();
+		if (cl instanceof java.net.URLClassLoader) {
+			StringBuilder sb = new StringBuilder();
+			for (java.net.URL u : ((java.net.URLClassLoader) cl).getURLs()) {
+				try {
+					sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(u.toURI()));
+				}
+				catch (java.net.URISyntaxException e) {
+					throw new IllegalStateException(e);
+				}
+			}
+			return sb.toString();
+		}
+		return System.getProperty("java.class.path");
 	}
 
 	/** The command's steps without SciJava. */

@@ -121,11 +121,47 @@ class HeatmapDisplayTest {
 		assertEquals(1, src.getOverlay().size());
 	}
 
+	/** A background no LUT colour blends into unchanged (near-black entries are at least (2, 2, 2)). */
+	private static final java.awt.Color BG = new java.awt.Color(1, 0, 3);
+
+	@Test
+	void overlayLooksTheSameWhenClonedDuplicatedOrSavedAndReadBack() throws Exception {
+		for (String lut : HeatmapDisplay.LUTS) {
+			ImagePlus src = image(16, 16, 1, 1);
+			// values from 0 to the maximum, so every LUT index is drawn, the darkest included
+			float[] m = new float[256];
+			for (int k = 0; k < m.length; k++) m[k] = k;
+			HeatmapDisplay.overlay(src, List.of(m), OverlayStyle.defaults().withLut(lut).withThreshold(0.01), null);
+			ImageRoi roi = HeatmapDisplay.heatmapRois(src).get(0);
+			int[] want = drawn(BG, roi, 16, 16);
+			assertTrue((want[128] & 0xffffff) != (BG.getRGB() & 0xffffff) && (want[0] & 0xffffff) == (BG.getRGB() & 0xffffff), lut + ": drawn at mid-range, transparent at 0");
+			assertArrayEquals(want, drawn(BG, (ImageRoi) roi.clone(), 16, 16), lut + ": clone");
+			Roi dup = null;
+			for (Roi r : src.getOverlay().duplicate().toArray()) if (r instanceof ImageRoi) dup = r;
+			assertArrayEquals(want, drawn(BG, (ImageRoi) dup, 16, 16), lut + ": duplicated overlay");
+			// ImageJ's ROI file format: a plain ImageRoi made zero-transparent when read back
+			Roi back = ij.io.RoiDecoder.openFromByteArray(ij.io.RoiEncoder.saveAsByteArray(roi));
+			assertTrue(back instanceof ImageRoi && ((ImageRoi) back).getZeroTransparent(), lut);
+			assertEquals(roi.getOpacity(), ((ImageRoi) back).getOpacity(), 1e-2);
+			// the file keeps the opacity as a byte (0.5 -> 127/255): colours may differ by one level, transparency not at all
+			int[] got = drawn(BG, (ImageRoi) back, 16, 16);
+			for (int k = 0; k < want.length; k++) {
+				for (int shift : new int[] { 16, 8, 0 }) assertEquals((want[k] >> shift) & 0xff, (got[k] >> shift) & 0xff, 1, lut + ": read back, pixel " + k);
+				assertEquals((want[k] & 0xffffff) == (BG.getRGB() & 0xffffff), (got[k] & 0xffffff) == (BG.getRGB() & 0xffffff), lut + ": transparent exactly where it was, pixel " + k);
+			}
+			assertArrayEquals(want, drawn(BG, roi, 16, 16), lut + ": the original is unchanged");
+		}
+	}
+
 	/** The ROI as drawn on a white image. */
 	static int[] drawn(ImageRoi r, int w, int h) {
+		return drawn(java.awt.Color.WHITE, r, w, h);
+	}
+
+	static int[] drawn(java.awt.Color background, ImageRoi r, int w, int h) {
 		java.awt.image.BufferedImage bi = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
 		java.awt.Graphics2D g = bi.createGraphics();
-		g.setColor(java.awt.Color.WHITE);
+		g.setColor(background);
 		g.fillRect(0, 0, w, h);
 		r.drawOverlay(g);
 		g.dispose();
@@ -206,7 +242,7 @@ class HeatmapDisplayTest {
 		Random r = new Random(3);
 		double[] thresholds = { 0, 1e-7, 0.15, 0.5, 0.999, 1 };
 		for (int trial = 0; trial < 40; trial++) {
-			float[] m = new float[2000];
+			float[] m = new float[trial % 2 == 0 ? 2000 : 6000];
 			float scale = (float) Math.pow(10, r.nextInt(9) - 4);
 			for (int i = 0; i < m.length; i++) m[i] = (float) (r.nextGaussian() * scale);
 			// values on and next to the threshold boundaries, and non-finite ones
@@ -215,13 +251,35 @@ class HeatmapDisplayTest {
 			m[2] = -0f;
 			m[3] = Float.MIN_VALUE;
 			float[] range = HeatmapDisplay.range(List.of(m));
+			float wantLo = 0, wantHi = Float.NEGATIVE_INFINITY;
+			for (float v : m) {
+				if (Float.isFinite(v)) {
+					wantLo = Math.min(wantLo, v);
+					wantHi = Math.max(wantHi, v);
+				}
+			}
+			assertEquals(wantLo, range[0], 0f, "finite minimum or 0");
+			assertEquals(wantHi, range[1], 0f, "finite maximum");
 			for (double t : thresholds) {
 				float lo = range[0], hi = range[1];
 				float edge = (float) (lo + t * (hi - lo));
 				m[4] = edge;
 				m[5] = Math.nextUp(edge);
 				m[6] = Math.nextDown(edge);
-				assertArrayEquals(referenceIndices(m, lo, hi, t), HeatmapDisplay.indices(m, lo, hi, t), "trial " + trial + " threshold " + t);
+				// on and next to the rounding boundary of every index
+				for (int k = 0; k < 255 && m.length > 7 + 3 * 255; k++) {
+					float at = (float) (lo + (k + 0.5) / 255 * (hi - lo));
+					m[7 + 3 * k] = at;
+					m[8 + 3 * k] = Math.nextUp(at);
+					m[9 + 3 * k] = Math.nextDown(at);
+				}
+				byte[] want = referenceIndices(m, lo, hi, t);
+				assertArrayEquals(want, HeatmapDisplay.indices(m, lo, hi, t), "trial " + trial + " threshold " + t);
+				// the overlay's colours are the same rule looked up in a table
+				int[] table = new int[256];
+				for (int k = 1; k < 256; k++) table[k] = 0xff000000 | k * 0x010203;
+				int[] got = HeatmapDisplay.colours(m, lo, hi, t, table);
+				for (int i = 0; i < m.length; i++) assertEquals(table[want[i] & 0xff], got[i], "trial " + trial + " pixel " + i);
 			}
 		}
 		float[] huge = { -3e38f, 3e38f, 1, 0 };

@@ -85,7 +85,11 @@ class PixelDirectTest {
 						continue;
 					}
 					String what = spec + " " + px[0].getClass().getSimpleName() + " x" + px.length + " -> " + mc;
-					NdArray got = prep.apply(Preprocessing.Planes.ofPixels(px, W, H), shape);
+					Preprocessing.Planes once = Preprocessing.Planes.ofPixels(px, W, H);
+					NdArray got = prep.apply(once, shape);
+					boolean direct = !spec.contains("percentile") && !spec.contains("l2") && !spec.contains("resize=true") &&
+						!(mc == 1 && backed.channelCount() == 3 && !spec.contains("channel=")) && !(mc == 1 && backed.channelCount() == 2 && !spec.contains("channel="));
+					assertEquals(!direct, once.hasFloatPlanes(), what + ": read straight from the pixels where it can");
 					assertArrayEquals(want.shape(), got.shape(), what);
 					assertBits(want.data(), got.data(), what);
 					// into a larger array at an offset, the rest untouched

@@ -149,6 +149,15 @@ public final class TestModelGenerator {
   private TestModelGenerator() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 4 && args[0].equals("--untrained224")) {
+      // a benchmark's model, made in its own JVM (TensorFlow's natives load once per class loader)
+      String[] f = args[2].split(",");
+      writeUntrained224(
+          Paths.get(args[1]),
+          new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2])},
+          Long.parseLong(args[3]));
+      return;
+    }
     Path out = Paths.get(args.length > 0 ? args[0] : "test-data").toAbsolutePath();
     long t0 = System.nanoTime();
     System.out.println("TensorFlow " + TensorFlow.version() + ", writing to " + out);
@@ -206,6 +215,23 @@ public final class TestModelGenerator {
     System.out.println();
     printSizes(out);
     System.out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * An untrained Keras-style network like {@code wide-224} with {@code filters} per conv layer,
+   * written to {@code dir} (not part of test-data: benchmarks make it when they need it, e.g.
+   * {64, 128, 256} for the compute of a mid-sized real network at 224x224, with 1.5 MB of weights).
+   */
+  public static void writeUntrained224(Path dir, int[] filters, long seed) throws IOException {
+    Path tmp = Files.createTempDirectory("convlens-untrained");
+    try {
+      Path tf1 = tmp.resolve(dir.getFileName() + "-tf1");
+      exportUntrainedTf1(tmp, tf1, filters, seed);
+      KerasWrapper.wrap(tf1, dir, 3311, 3385);
+      verifySameRandom(tf1, dir, WIDE_SIZE, WIDE_CHANNELS);
+    } finally {
+      deleteRecursively(tmp);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -604,12 +630,17 @@ public final class TestModelGenerator {
    * checkpoint, as {@link #trainAndExportTf1} does.
    */
   static void exportUntrainedTf1(Path tmp, Path exportDir) throws IOException {
-    Path ckpt = tmp.resolve("wide-224-init").resolve("ckpt");
+    exportUntrainedTf1(tmp, exportDir, WIDE_FILTERS, WIDE_SEED);
+  }
+
+  /** As {@link #exportUntrainedTf1(Path, Path)} with other filter counts and seed. */
+  static void exportUntrainedTf1(Path tmp, Path exportDir, int[] filters, long seed) throws IOException {
+    Path ckpt = tmp.resolve(exportDir.getFileName() + "-init").resolve("ckpt");
     Files.createDirectories(ckpt.getParent());
     try (Graph g = new Graph()) {
-      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, WIDE_FILTERS, WIDE_CLASSES);
+      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, filters, WIDE_CLASSES);
       Ops tf = Ops.create(g).withSubScope("init");
-      Random rnd = new Random(WIDE_SEED);
+      Random rnd = new Random(seed);
       try (Session s = new Session(g, CONFIG)) {
         Session.Runner init = s.runner();
         for (Map.Entry<String, Output<TFloat32>> e : net.vars.entrySet()) {
@@ -623,7 +654,7 @@ public final class TestModelGenerator {
     }
     deleteRecursively(exportDir);
     try (Graph g = new Graph()) {
-      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, WIDE_FILTERS, WIDE_CLASSES);
+      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, filters, WIDE_CLASSES);
       try (Session s = new Session(g, CONFIG)) {
         s.restore(ckpt.toString());
         SavedModelBundle.exporter(exportDir.toString())

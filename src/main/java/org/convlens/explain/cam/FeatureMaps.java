@@ -31,7 +31,8 @@ public final class FeatureMaps {
 	}
 
 	/**
-	 * Item {@code item} of a batch {@code [N, h, w, k]}.
+	 * Item {@code item} of a batch {@code [N, h, w, k]}: a copy, or the batch's own array when it
+	 * holds one item (the maps only read it).
 	 *
 	 * @throws IllegalArgumentException if the array is not rank 4
 	 */
@@ -41,6 +42,8 @@ public final class FeatureMaps {
 		}
 		int h = batch.dim(1), w = batch.dim(2), k = batch.dim(3);
 		int n = h * w * k;
+		// a batch of one is wrapped, not copied (the maps of a 224x224 image fill megabytes)
+		if (batch.dim(0) == 1 && item == 0) return new FeatureMaps(h, w, k, batch.data());
 		return new FeatureMaps(h, w, k, Arrays.copyOfRange(batch.data(), item * n, (item + 1) * n));
 	}
 
