@@ -232,11 +232,15 @@ public final class Preprocessing {
 		if (perPixel()) {
 			// one pass from the image's planes straight into the interleaved batch: no copies of the planes
 			float[][] src = new float[ch.length][];
-			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : bilinear(ch[c], p.width, p.height, w, h);
+			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
 			return new NdArray(new int[] { 1, h, w, src.length }, interleaved(src, h * w, p.typeMax));
 		}
 		float[][] scaled = new float[ch.length][];
-		for (int c = 0; c < ch.length; c++) scaled[c] = same ? ch[c].clone() : bilinear(ch[c], p.width, p.height, w, h);
+		for (int c = 0; c < ch.length; c++) {
+			// normalize() works in place: a plane fed to several channels needs its own copy each time
+			float[] r = same ? ch[c] : resizedOnce(ch, scaled, c, p.width, p.height, w, h);
+			scaled[c] = r == ch[c] || contains(scaled, c, r) ? r.clone() : r;
+		}
 		normalize(scaled, p.typeMax);
 		if (normalization == Normalization.L2_COLUMNS) {
 			for (float[] c : scaled) {
@@ -258,6 +262,20 @@ public final class Preprocessing {
 			}
 		}
 		return new NdArray(new int[] { 1, h, w, C }, out);
+	}
+
+	/**
+	 * Channel {@code c}'s plane resized, reusing the result of an earlier channel fed from the same
+	 * plane (a grey image for an RGB model: one resampling, not three).
+	 */
+	private static float[] resizedOnce(float[][] ch, float[][] done, int c, int sw, int sh, int dw, int dh) {
+		for (int e = 0; e < c; e++) if (ch[e] == ch[c] && done[e] != null) return done[e];
+		return bilinear(ch[c], sw, sh, dw, dh);
+	}
+
+	private static boolean contains(float[][] a, int before, float[] x) {
+		for (int i = 0; i < before; i++) if (a[i] == x) return true;
+		return false;
 	}
 
 	/**
@@ -316,8 +334,7 @@ public final class Preprocessing {
 		for (int c = 0; c < C; c++) {
 			Object px = packed ? p.pixels[0] : p.pixels[src[c]];
 			if (packed || px instanceof byte[]) {
-				float[] t = new float[256];
-				for (int k = 0; k < 256; k++) t[k] = value(k, c, max);
+				float[] t = byteValues(c);
 				if (packed) {
 					int[] a = (int[]) px;
 					int shift = 16 - 8 * src[c];
@@ -338,6 +355,18 @@ public final class Preprocessing {
 			}
 		}
 	}
+
+	/** {@link #value} of 0..255 for model channel {@code c} (8-bit and RGB pixels; type maximum 255), made once per channel. */
+	private float[] byteValues(int c) {
+		return byteValues.computeIfAbsent(c, k -> {
+			float[] t = new float[256];
+			for (int v = 0; v < 256; v++) t[v] = value(v, k, 255);
+			return t;
+		});
+	}
+
+	/** Tables of {@link #byteValues}: a spec is shared by every image of a run. */
+	private final Map<Integer, float[]> byteValues = new java.util.concurrent.ConcurrentHashMap<>();
 
 	/** One value as {@link #interleaved} normalizes it (model channel {@code c}). */
 	private float value(float v, int c, double max) {

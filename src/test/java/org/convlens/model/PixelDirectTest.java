@@ -123,6 +123,26 @@ class PixelDirectTest {
 	}
 
 	@Test
+	void aGreyPlaneResizedForSeveralChannelsGivesTheSameValuesInEach() {
+		Random r = new Random(9);
+		float[] grey = new float[N];
+		for (int i = 0; i < N; i++) grey[i] = r.nextInt(256);
+		float[] resized = Preprocessing.bilinear(grey, W, H, 11, 6);
+		for (String spec : new String[] { "normalization=none resize=true", "normalization=percentile low=0 high=100 resize=true" }) {
+			NdArray a = Preprocessing.parse(spec).apply(new Preprocessing.Planes(new float[][] { grey }, W, H, 255, false), new int[] { -1, 6, 11, 3 });
+			float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+			for (float v : resized) {
+				lo = Math.min(lo, v);
+				hi = Math.max(hi, v);
+			}
+			for (int i = 0; i < resized.length; i++) {
+				float want = spec.contains("none") ? resized[i] : (float) ((resized[i] - (double) lo) / (hi - (double) lo));
+				for (int c = 0; c < 3; c++) assertEquals(want, a.data()[i * 3 + c], 1e-6f, spec + " value " + i + " channel " + c);
+			}
+		}
+	}
+
+	@Test
 	void refusesMixedOrMisfittingArrays() {
 		assertThrows(IllegalArgumentException.class, () -> Preprocessing.Planes.ofPixels(new Object[] { new byte[N], new short[N] }, W, H));
 		assertThrows(IllegalArgumentException.class, () -> Preprocessing.Planes.ofPixels(new Object[] { new byte[N - 1] }, W, H));
