@@ -296,6 +296,18 @@ public final class Preprocessing {
 				return new int[] { 1, p.height, p.width, src.length };
 			}
 		}
+		if (inputShape != null && inputShape.length == 4 && perPixel() && resize && inputShape[1] > 0 && inputShape[2] > 0) {
+			// resized: the resampled planes go straight into dst (same values as apply())
+			int h = inputShape[1], w = inputShape[2];
+			float[][] ch = mapChannels(p, inputShape[3]);
+			int n = h * w * ch.length;
+			if (offset < 0 || offset + n > dst.length) throw new IllegalArgumentException("The array has no room for " + n + " values at " + offset);
+			boolean same = w == p.width && h == p.height;
+			float[][] src = new float[ch.length][];
+			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
+			interleaved(src, h * w, p.typeMax, dst, offset);
+			return new int[] { 1, h, w, ch.length };
+		}
 		NdArray a = apply(p, inputShape);
 		if (offset < 0 || offset + a.size() > dst.length) throw new IllegalArgumentException("The array has no room for " + a.size() + " values at " + offset);
 		System.arraycopy(a.data(), 0, dst, offset, a.size());
@@ -330,20 +342,36 @@ public final class Preprocessing {
 	private void direct(Planes p, int[] src, float[] out, int offset) {
 		int n = p.width * p.height, C = src.length;
 		double max = p.typeMax > 1 ? p.typeMax : 1;
-		boolean packed = p.pixels[0] instanceof int[];
+		if (p.pixels[0] instanceof int[]) {
+			// packed RGB, the common colour case: all channels of a pixel in one sequential pass
+			int[] a = (int[]) p.pixels[0];
+			float[][] t = new float[C][];
+			int[] shift = new int[C];
+			for (int c = 0; c < C; c++) {
+				t[c] = byteValues(c);
+				shift[c] = 16 - 8 * src[c];
+			}
+			if (C == 3) {
+				float[] t0 = t[0], t1 = t[1], t2 = t[2];
+				int s0 = shift[0], s1 = shift[1], s2 = shift[2];
+				for (int i = 0, o = offset; i < n; i++, o += 3) {
+					int v = a[i];
+					out[o] = t0[(v >> s0) & 0xff];
+					out[o + 1] = t1[(v >> s1) & 0xff];
+					out[o + 2] = t2[(v >> s2) & 0xff];
+				}
+			}
+			else {
+				for (int i = 0, o = offset; i < n; i++) for (int c = 0; c < C; c++) out[o++] = t[c][(a[i] >> shift[c]) & 0xff];
+			}
+			return;
+		}
 		for (int c = 0; c < C; c++) {
-			Object px = packed ? p.pixels[0] : p.pixels[src[c]];
-			if (packed || px instanceof byte[]) {
+			Object px = p.pixels[src[c]];
+			if (px instanceof byte[]) {
 				float[] t = byteValues(c);
-				if (packed) {
-					int[] a = (int[]) px;
-					int shift = 16 - 8 * src[c];
-					for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = t[(a[i] >> shift) & 0xff];
-				}
-				else {
-					byte[] a = (byte[]) px;
-					for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = t[a[i] & 0xff];
-				}
+				byte[] a = (byte[]) px;
+				for (int i = 0, o = offset + c; i < n; i++, o += C) out[o] = t[a[i] & 0xff];
 			}
 			else if (px instanceof short[]) {
 				short[] a = (short[]) px;
@@ -355,6 +383,7 @@ public final class Preprocessing {
 			}
 		}
 	}
+
 
 	/** {@link #value} of 0..255 for model channel {@code c} (8-bit and RGB pixels; type maximum 255), made once per channel. */
 	private float[] byteValues(int c) {
@@ -372,9 +401,9 @@ public final class Preprocessing {
 	private float value(float v, int c, double max) {
 		switch (normalization) {
 			case TYPE_RANGE:
-				return (float) (v / max);
+				return (float) (v * (1 / max) - 0);
 			case SYMMETRIC:
-				return (float) (v / max * 2 - 1);
+				return (float) (v * (2 / max) - 1);
 			case MEAN_STD: {
 				float sd = std[Math.min(c, std.length - 1)];
 				if (sd == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
@@ -421,55 +450,78 @@ public final class Preprocessing {
 	}
 
 	/** {@link #normalize} of a {@link #perPixel} normalization and the NHWC interleaving in one pass; same arithmetic. */
-	private float[] interleaved(float[][] ch, int n, double typeMax) {
-		int C = ch.length;
-		float[] out = new float[n * C];
-		for (int c = 0; c < C; c++) {
-			float[] src = ch[c];
-			switch (normalization) {
-				case TYPE_RANGE: {
-					double max = typeMax > 1 ? typeMax : 1;
-					float[] t = byteTable(max, false);
-					for (int i = 0, o = c; i < n; i++, o += C) {
-						float v = src[i];
-						int k = (int) v;
-						out[o] = k == v && k > 0 && k < 256 ? t[k] : (float) (v / max);
-					}
-					break;
-				}
-				case SYMMETRIC: {
-					double max = typeMax > 1 ? typeMax : 1;
-					float[] t = byteTable(max, true);
-					for (int i = 0, o = c; i < n; i++, o += C) {
-						float v = src[i];
-						int k = (int) v;
-						out[o] = k == v && k > 0 && k < 256 ? t[k] : (float) (v / max * 2 - 1);
-					}
-					break;
-				}
-				case MEAN_STD: {
-					float m = mean[Math.min(c, mean.length - 1)];
-					float sd = std[Math.min(c, std.length - 1)];
-					if (sd == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
-					for (int i = 0, o = c; i < n; i++, o += C) out[o] = (src[i] - m) / sd;
-					break;
-				}
-				default:
-					for (int i = 0, o = c; i < n; i++, o += C) out[o] = src[i];
-			}
+	/** Planes to NHWC order, one sequential pass over the output. */
+	private static void interleave(float[][] planes, int n, float[] out, int offset) {
+		int C = planes.length;
+		if (C == 1) {
+			System.arraycopy(planes[0], 0, out, offset, n);
+			return;
 		}
+		if (C == 3) {
+			float[] a = planes[0], b = planes[1], c = planes[2];
+			for (int i = 0, o = offset; i < n; i++, o += 3) {
+				out[o] = a[i];
+				out[o + 1] = b[i];
+				out[o + 2] = c[i];
+			}
+			return;
+		}
+		for (int i = 0, o = offset; i < n; i++) for (int k = 0; k < C; k++) out[o++] = planes[k][i];
+	}
+
+	private float[] interleaved(float[][] ch, int n, double typeMax) {
+		float[] out = new float[n * ch.length];
+		interleaved(ch, n, typeMax, out, 0);
 		return out;
 	}
 
-	/**
-	 * {@code (float) (k / max)} (or {@code * 2 - 1}) for k = 0..255: 8-bit and RGB pixels are such
-	 * integers, and a table look-up gives the same floats as the double division, which dominated.
-	 */
-	private static float[] byteTable(double max, boolean symmetric) {
-		float[] t = new float[256];
-		for (int k = 0; k < 256; k++) t[k] = (float) (symmetric ? k / max * 2 - 1 : k / max);
-		return t;
+	/** {@link #interleaved(float[][], int, double)} into {@code out} from {@code offset}. */
+	private void interleaved(float[][] ch, int n, double typeMax, float[] out, int offset) {
+		int C = ch.length;
+		// pixels outside, channels inside: one sequential pass over the output (a pass per channel
+		// with stride C went through a large output C times)
+		switch (normalization) {
+			case TYPE_RANGE:
+			case SYMMETRIC: {
+				// times the reciprocal in double, not a division per value (which dominated batches
+				// of resized images); value() and the 8-bit tables use the same formula
+				boolean sym = normalization == Normalization.SYMMETRIC;
+				double max = typeMax > 1 ? typeMax : 1, r = (sym ? 2 : 1) / max, off = sym ? 1 : 0;
+				// each distinct plane scaled once in a plain loop (which the JIT vectorizes), then
+				// interleaved by copying: a grey plane fed to three channels is scaled once
+				float[][] scaled = new float[C][];
+				for (int c = 0; c < C; c++) {
+					for (int e = 0; e < c && scaled[c] == null; e++) if (ch[e] == ch[c]) scaled[c] = scaled[e];
+					if (scaled[c] != null) continue;
+					float[] src = ch[c], t = new float[n];
+					for (int i = 0; i < n; i++) t[i] = (float) (src[i] * r - off);
+					scaled[c] = t;
+				}
+				interleave(scaled, n, out, offset);
+				break;
+			}
+			case MEAN_STD: {
+				float[] m = new float[C], sd = new float[C];
+				for (int c = 0; c < C; c++) {
+					m[c] = mean[Math.min(c, mean.length - 1)];
+					sd[c] = std[Math.min(c, std.length - 1)];
+					if (sd[c] == 0) throw new ModelException("Standard deviation 0 in the preprocessing.");
+				}
+				float[][] scaled = new float[C][];
+				for (int c = 0; c < C; c++) {
+					float[] src = ch[c], t = new float[n];
+					float mc = m[c], sc = sd[c];
+					for (int i = 0; i < n; i++) t[i] = (src[i] - mc) / sc;
+					scaled[c] = t;
+				}
+				interleave(scaled, n, out, offset);
+				break;
+			}
+			default:
+				interleave(ch, n, out, offset);
+		}
 	}
+
 
 	private void normalize(float[][] ch, double typeMax) {
 		switch (normalization) {
