@@ -290,15 +290,13 @@ public final class HeatmapDisplay {
 		double d = hi - lo;
 		if (!(d > 0)) return c;
 		float xs = smallestAtLeast(d, threshold);
-		org.convlens.explain.Parallel.forChunks(m.length, CHUNK, (from, to) -> {
-			for (int i = from; i < to; i++) {
-				float x = m[i] - lo;
-				if (!(x >= xs) || !(x > 0)) continue;
-				double f = x / d;
-				if (!(f >= threshold) || f <= 0) continue;
-				c[i] = colours[Math.max(1, Math.min(255, (int) (f * 255 + 0.5)))];
-			}
-		});
+		for (int i = 0; i < m.length; i++) {
+			float x = m[i] - lo;
+			if (!(x >= xs) || !(x > 0)) continue;
+			double f = x / d;
+			if (!(f >= threshold) || f <= 0) continue;
+			c[i] = colours[Math.max(1, Math.min(255, (int) (f * 255 + 0.5)))];
+		}
 		return c;
 	}
 
@@ -317,29 +315,14 @@ public final class HeatmapDisplay {
 	static float[] range(List<float[]> maps) {
 		float lo = 0, hi = Float.NEGATIVE_INFINITY;
 		for (float[] m : maps) {
-			int k = org.convlens.explain.Parallel.chunks(m.length, CHUNK);
-			float[] los = new float[k], his = new float[k];
-			org.convlens.explain.Parallel.forChunks(m.length, CHUNK, (from, to) -> {
-				float l = 0, h = Float.NEGATIVE_INFINITY;
-				for (int i = from; i < to; i++) {
-					float v = m[i];
-					// NaN fails both comparisons; infinities are left out
-					if (v < l && v != Float.NEGATIVE_INFINITY) l = v;
-					if (v > h && v != Float.POSITIVE_INFINITY) h = v;
-				}
-				los[from / CHUNK] = l;
-				his[from / CHUNK] = h;
-			});
-			for (int c = 0; c < k; c++) {
-				lo = Math.min(lo, los[c]);
-				hi = Math.max(hi, his[c]);
+			for (float v : m) {
+				// NaN fails both comparisons; infinities are left out
+				if (v < lo && v != Float.NEGATIVE_INFINITY) lo = v;
+				if (v > hi && v != Float.POSITIVE_INFINITY) hi = v;
 			}
 		}
 		return new float[] { lo, Math.max(hi, lo) };
 	}
-
-	/** Pixels per parallel chunk of the per-pixel loops. */
-	private static final int CHUNK = 1 << 15;
 
 	private static IndexColorModel transparentZero(IndexColorModel cm) {
 		byte[] r = new byte[256], g = new byte[256], b = new byte[256];

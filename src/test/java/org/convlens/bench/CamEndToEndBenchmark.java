@@ -76,7 +76,7 @@ public final class CamEndToEndBenchmark {
 			in.put("image", imp);
 			in.put("model", mp.toFile());
 			ClassActivationMaps cam = new ClassActivationMaps(m);
-			double[] t = CamBenchmark.time(c[2].toString().contains("heavy") ? 15 : ps.size() > 1 || imp.getWidth() > 100 ? 80 : 300, List.of(
+			double[] t = CamBenchmark.time(c[2].toString().contains("heavy") ? 40 : ps.size() > 1 || imp.getWidth() > 100 ? 80 : 300, List.of(
 				() -> m.gradients(x, ConvModel.LOGITS, onehot, List.of(layer)),
 				() -> CommandRunner.run(ctx, CommandRunner.create(ctx, ClassActivationMap.class), in, false),
 				() -> direct(imp, m, cam)));

@@ -1,7 +1,6 @@
 package org.convlens.explain.cam;
 
 import org.convlens.explain.Heatmaps;
-import org.convlens.explain.Parallel;
 import org.convlens.explain.Progress;
 import org.convlens.model.NdArray;
 
@@ -36,9 +35,6 @@ import org.convlens.model.NdArray;
  */
 public final class CamMath {
 
-	/** Values per parallel chunk of the loops over positions (fixed: results do not depend on the cores). */
-	private static final int CHUNK = 1 << 16;
-
 	private CamMath() {}
 
 	// ---------------------------------------------------------------- gradient methods
@@ -47,15 +43,8 @@ public final class CamMath {
 	public static float[] gradCamWeights(FeatureMaps g) {
 		int n = g.positions(), K = g.channels();
 		float[] d = g.data();
-		// per-chunk sums added in chunk order: the same bits whatever the number of threads
-		int chunk = Math.max(1, CHUNK / K);
-		double[][] part = new double[Parallel.chunks(n, chunk)][K];
-		Parallel.forChunks(n, chunk, (from, to) -> {
-			double[] ps = part[from / chunk];
-			for (int p = from; p < to; p++) for (int k = 0; k < K; k++) ps[k] += d[p * K + k];
-		});
 		double[] s = new double[K];
-		for (double[] ps : part) for (int k = 0; k < K; k++) s[k] += ps[k];
+		for (int p = 0; p < n; p++) for (int k = 0; k < K; k++) s[k] += d[p * K + k];
 		float[] w = new float[K];
 		for (int k = 0; k < K; k++) w[k] = (float) (s[k] / n);
 		return w;
@@ -359,23 +348,20 @@ public final class CamMath {
 		float[] d = a.data();
 		float[] map = new float[n];
 		int K4 = K - K % 4;
-		// positions are independent: chunks of them in parallel give the same values
-		Parallel.forChunks(n, Math.max(1, CHUNK / K), (from, to) -> {
-			for (int p = from; p < to; p++) {
-				// four partial sums: one chain of dependent additions made this loop latency-bound;
-				// each float product is exact in double, so only the order of the additions changes
-				double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-				int o = p * K, k = 0;
-				for (; k < K4; k += 4) {
-					s0 += (double) w[k] * d[o + k];
-					s1 += (double) w[k + 1] * d[o + k + 1];
-					s2 += (double) w[k + 2] * d[o + k + 2];
-					s3 += (double) w[k + 3] * d[o + k + 3];
-				}
-				for (; k < K; k++) s0 += (double) w[k] * d[o + k];
-				map[p] = (float) ((s0 + s1) + (s2 + s3));
+		for (int p = 0; p < n; p++) {
+			// four partial sums: one chain of dependent additions made this loop latency-bound;
+			// each float product is exact in double, so only the order of the additions changes
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+			int o = p * K, k = 0;
+			for (; k < K4; k += 4) {
+				s0 += (double) w[k] * d[o + k];
+				s1 += (double) w[k + 1] * d[o + k + 1];
+				s2 += (double) w[k + 2] * d[o + k + 2];
+				s3 += (double) w[k + 3] * d[o + k + 3];
 			}
-		});
+			for (; k < K; k++) s0 += (double) w[k] * d[o + k];
+			map[p] = (float) ((s0 + s1) + (s2 + s3));
+		}
 		return map;
 	}
 
