@@ -56,12 +56,18 @@ class ProgressAndCancelTest extends CommandTestBase {
 
 	@Test
 	void escapeDuringACommandCancelsIt() throws Exception {
-		ImagePlus imp = random("long", size, size, 8, 1, 200, 1, 42);
+		// long enough (1 000 slices, many batches) that the key-pressing thread gets the CPU during the
+		// run even when a busy machine keeps it waiting for milliseconds
+		ImagePlus imp = random("long", size, size, 8, 1, 1000, 1, 42);
 		String before = fingerprint(imp);
 		AtomicBoolean stop = new AtomicBoolean();
 		Thread esc = new Thread(() -> {
-			while (!stop.get()) IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+			while (!stop.get()) {
+				IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+				Thread.onSpinWait();
+			}
 		});
+		esc.setPriority(Thread.MAX_PRIORITY);
 		esc.start();
 		try {
 			CommandCancelledException e = assertThrows(CommandCancelledException.class, () -> run(ShowActivations.class, "image", imp, "layer", "conv2d"));
