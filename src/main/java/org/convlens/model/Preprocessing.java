@@ -11,8 +11,9 @@ import java.util.Map;
  * {@link #toString()}) that {@link #parse(String)} reads back, so every output can record how it
  * was made and a macro can reproduce it.
  *
- * <p>Image data comes as {@link Planes}: one float array per channel, row-major {@code y*w+x}.
- * The result is a batch of one, {@code [1, H, W, C]} (NHWC).
+ * <p>Image data comes as {@link Planes}: one float array or one ImageJ pixel array per channel (or
+ * packed RGB), row-major {@code y*w+x}. The result is a batch of one, {@code [1, H, W, C]} (NHWC),
+ * or the same values written into a caller's array ({@link #applyInto}).
  */
 public final class Preprocessing {
 
@@ -230,7 +231,7 @@ public final class Preprocessing {
 		}
 		float[][] ch = mapChannels(p, mc);
 		if (perPixel()) {
-			// one pass from the image's planes straight into the interleaved batch: no copies of the planes
+			// resampled planes (or the image's own) straight into the interleaved batch
 			float[][] src = new float[ch.length][];
 			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
 			return new NdArray(new int[] { 1, h, w, src.length }, interleaved(src, h * w, p.typeMax));
