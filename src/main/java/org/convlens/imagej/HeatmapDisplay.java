@@ -15,7 +15,6 @@ import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.gui.TextRoi;
 import ij.measure.Calibration;
-import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.LUT;
@@ -267,9 +266,20 @@ public final class HeatmapDisplay {
 	 * and {@code f > 0}, else {@code round(f * 255)} within 1..255.
 	 */
 	static byte[] indices(float[] m, float lo, float hi, double threshold) {
+		int[] k = colours(m, lo, hi, threshold, IDENTITY);
 		byte[] b = new byte[m.length];
+		for (int i = 0; i < b.length; i++) b[i] = (byte) k[i];
+		return b;
+	}
+
+	/** Index k to k: {@link #colours} with it gives the indices themselves. */
+	private static final int[] IDENTITY = java.util.stream.IntStream.range(0, 256).toArray();
+
+	/** {@link #indices} looked up in {@code colours} (256 values, the first 0, e.g. ARGB) in the same pass. */
+	static int[] colours(float[] m, float lo, float hi, double threshold, int[] colours) {
+		int[] c = new int[m.length];
 		double d = hi - lo;
-		if (!(d > 0)) return b;
+		if (!(d > 0)) return c;
 		// (x / d >= threshold) rises with x = m[i] - lo, so most transparent pixels are those below
 		// one float and need no division (the test on f stays for the rest)
 		float xs = smallestAtLeast(d, threshold);
@@ -279,22 +289,6 @@ public final class HeatmapDisplay {
 			double f = x / d;
 			if (!(f >= threshold) || f <= 0) continue;
 			// f > 0 here, so adding 0.5 and truncating is Math.round (without its slow path)
-			b[i] = (byte) Math.max(1, Math.min(255, (int) (f * 255 + 0.5)));
-		}
-		return b;
-	}
-
-	/** {@link #indices} looked up in {@code colours} (256 ARGB values, the first 0) in the same pass. */
-	static int[] colours(float[] m, float lo, float hi, double threshold, int[] colours) {
-		int[] c = new int[m.length];
-		double d = hi - lo;
-		if (!(d > 0)) return c;
-		float xs = smallestAtLeast(d, threshold);
-		for (int i = 0; i < m.length; i++) {
-			float x = m[i] - lo;
-			if (!(x >= xs) || !(x > 0)) continue;
-			double f = x / d;
-			if (!(f >= threshold) || f <= 0) continue;
 			c[i] = colours[Math.max(1, Math.min(255, (int) (f * 255 + 0.5)))];
 		}
 		return c;
