@@ -25,7 +25,7 @@ run("Max-Activating Images", source + " layer=conv2d_2 filters=0-3 top=6 score=m
 run("CNN Codes", source + " pooling=flatten csv=[" + output + File.separator + "codes.csv]");
 
 // 3. t-SNE map of the same codes: scatter plot by predicted class, the image grid, the coordinates
-run("Embedding Map", source + " perplexity=10 iterations=500 seed=42 color=predicted grid=8 cell=48 save=[" + output + "]");
+run("Embedding Map", source + " perplexity=10 iterations=500 seed=42 method=auto color=predicted grid=8 cell=48 save=[" + output + "]");
 print("ConvLens: dataset views in " + output);
 
 function value(args, key, def) {

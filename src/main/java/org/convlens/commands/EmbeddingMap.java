@@ -26,7 +26,7 @@ import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
 /**
- * A 2-D map of a dataset's CNN codes (exact t-SNE): a scatter plot coloured by predicted class or
+ * A 2-D map of a dataset's CNN codes (t-SNE: exact up to 2 000 images, Barnes-Hut beyond): a scatter plot coloured by predicted class or
  * label, the CS231n grid of images (each cell shows the image nearest to it in the map), and the
  * coordinates.
  */
@@ -47,6 +47,13 @@ public class EmbeddingMap extends DatasetCommand {
 
 	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
 	private long seed = 42;
+
+	@Parameter(label = "Method", choices = { "auto", "exact", "barnes-hut" },
+		description = "t-SNE: exact (Smile; memory grows with the square of the images), Barnes-Hut (thousands of images), or auto (exact up to 2 000 images)")
+	private String method = "auto";
+
+	@Parameter(label = "Theta", min = "0.05", max = "1", stepSize = "0.05", description = "Barnes-Hut accuracy: smaller is more exact and slower")
+	private double theta = 0.5;
 
 	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
 	private String color = "predicted";
@@ -80,7 +87,8 @@ public class EmbeddingMap extends DatasetCommand {
 		CodeCollector rows = new CodeCollector();
 		DatasetReport rep = cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
 		report(rep);
-		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed);
+		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed)
+			.method(Embedding.Method.parse(method)).theta(theta);
 		double[][] xy = Embedding.tsne(rows.codes(), o, progress().sub(0.3, 0.9));
 		List<CnnCodes.Row> rs = rows.rows();
 		boolean byLabel = "label".equalsIgnoreCase(color == null ? "" : color.trim());
@@ -120,6 +128,7 @@ public class EmbeddingMap extends DatasetCommand {
 		params.put("layer", cc.layer());
 		params.put("pooling", pooling);
 		params.put("tsne", o);
+		params.put("tsne_used", Embedding.resolve(o.method(), xy.length).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 		params.put("color", byLabel ? "label" : "predicted");
 		Provenance.stamp(plot, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 		params.put("grid", grid + "x" + grid);

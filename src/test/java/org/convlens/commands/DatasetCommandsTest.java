@@ -199,6 +199,18 @@ class DatasetCommandsTest extends CommandTestBase {
 		assertNotNull(plot);
 		assertTrue(plot.getTitle().contains("label"));
 		assertEquals("1", org.convlens.imagej.Provenance.get(grid, "skipped"));
+		assertEquals("exact", org.convlens.imagej.Provenance.get(grid, "tsne_used"), "auto: exact for 12 images");
+
+		// Barnes-Hut on request, the same map as called directly
+		out = runFolder(EmbeddingMap.class, "perplexity", 3.0, "iterations", 200, "seed", 7L, "grid", 6, "cell", 20, "method", "barnes-hut");
+		t = (ResultsTable) out.get("coordinates");
+		double[][] bh = Embedding.tsne(rows.codes(),
+			new Embedding.TsneOptions().perplexity(3).iterations(200).seed(7).method(Embedding.Method.BARNES_HUT), null);
+		for (int i = 0; i < 12; i++) {
+			assertEquals(bh[i][0], t.getValue("x", i), 1e-6);
+			assertEquals(bh[i][1], t.getValue("y", i), 1e-6);
+		}
+		assertEquals("barnes-hut", org.convlens.imagej.Provenance.get((ImagePlus) out.get("images"), "tsne_used"));
 	}
 
 	@Test

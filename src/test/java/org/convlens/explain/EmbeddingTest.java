@@ -10,7 +10,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-/** t-SNE through Smile, the neighbour statistic and the grid layout. */
+/** t-SNE (Smile's exact one and the Barnes-Hut one), the neighbour statistic and the grid layout. */
 class EmbeddingTest {
 
 	/** Three Gaussian blobs in 50 dimensions, with a few noise dimensions larger than the blobs' spread. */
@@ -41,6 +41,78 @@ class EmbeddingTest {
 		boolean differs = false;
 		for (int i = 0; i < n && !differs; i++) differs = Math.abs(a[i][0] - c[i][0]) > 1e-6;
 		assertTrue(differs, "another seed, another map");
+	}
+
+	@Test
+	void barnesHutSeparatesBlobsIsReproducibleAndRunsWithoutEjml() {
+		// its optional PCA needs EJML, which the build leaves out: the run must not touch it
+		assertThrows(ClassNotFoundException.class, () -> Class.forName("org.ejml.data.DenseMatrix64F"));
+		int n = 240;
+		int[] labels = new int[n];
+		float[][] x = blobs(n, labels, 1);
+		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(30).iterations(500).seed(7).method(Embedding.Method.BARNES_HUT);
+		double[][] a = Embedding.tsne(x, o, null);
+		assertEquals(n, a.length);
+		assertEquals(2, a[0].length);
+		double acc = Embedding.knnAccuracy(a, labels, 5);
+		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
+		double[][] b = Embedding.tsne(x, o, null);
+		for (int i = 0; i < n; i++) assertArrayEquals(a[i], b[i], 1e-9, "same seed, same map");
+		double[][] c = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(500).seed(8).method(Embedding.Method.BARNES_HUT), null);
+		boolean differs = false;
+		for (int i = 0; i < n && !differs; i++) differs = Math.abs(a[i][0] - c[i][0]) > 1e-6;
+		assertTrue(differs, "another seed, another map");
+		// small sets: the perplexity is clamped for Barnes-Hut too
+		double[][] y = Embedding.tsne(blobs(12, new int[12], 2), new Embedding.TsneOptions().perplexity(50).iterations(200).method(Embedding.Method.BARNES_HUT), null);
+		for (double[] p : y) assertTrue(Double.isFinite(p[0]) && Double.isFinite(p[1]));
+	}
+
+	@Test
+	void autoTakesBarnesHutForThousandsOfImagesOrWhenExactDoesNotFit() {
+		assertEquals(Embedding.Method.EXACT, Embedding.chosen(Embedding.Method.AUTO, Embedding.EXACT_LIMIT, true));
+		assertEquals(Embedding.Method.BARNES_HUT, Embedding.chosen(Embedding.Method.AUTO, Embedding.EXACT_LIMIT + 1, true));
+		assertEquals(Embedding.Method.BARNES_HUT, Embedding.chosen(Embedding.Method.AUTO, 100, false));
+		assertEquals(Embedding.Method.EXACT, Embedding.chosen(Embedding.Method.EXACT, 50_000, false));
+		assertEquals(Embedding.Method.BARNES_HUT, Embedding.chosen(Embedding.Method.BARNES_HUT, 10, true));
+		assertEquals(Embedding.Method.BARNES_HUT, Embedding.Method.parse("Barnes-Hut"));
+		assertEquals(Embedding.Method.EXACT, Embedding.Method.parse(" exact "));
+		assertEquals(Embedding.Method.AUTO, Embedding.Method.parse(""));
+		assertThrows(IllegalArgumentException.class, () -> Embedding.Method.parse("umap"));
+		assertThrows(IllegalArgumentException.class, () -> new Embedding.TsneOptions().theta(0));
+	}
+
+	@Test
+	void thousandsOfImagesWithBarnesHut() {
+		// 3 000 points: the exact t-SNE would hold three 3 000 x 3 000 matrices (206 MB) and take minutes here
+		int n = 3000;
+		int[] labels = new int[n];
+		float[][] x = blobs(n, labels, 4);
+		long t0 = System.nanoTime();
+		double[][] y = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(300).seed(1), null);
+		double s = (System.nanoTime() - t0) / 1e9;
+		double acc = Embedding.knnAccuracy(y, labels, 5);
+		System.out.printf("Barnes-Hut t-SNE of %d points, 300 iterations: %.1f s, 5-NN accuracy %.3f%n", n, s, acc);
+		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
+	}
+
+	@Test
+	void barnesHutCanBeCancelled() {
+		int[] labels = new int[300];
+		float[][] x = blobs(300, labels, 3);
+		int[] updates = { 0 };
+		Progress p = new Progress() {
+			@Override
+			public void update(double fraction, String message) {
+				updates[0]++;
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return updates[0] >= 3;
+			}
+		};
+		assertThrows(CancelledException.class,
+			() -> Embedding.tsne(x, new Embedding.TsneOptions().iterations(1000).method(Embedding.Method.BARNES_HUT), p));
 	}
 
 	@Test

@@ -50,6 +50,12 @@ class ShapesEmbeddingTest {
 			System.out.printf("t-SNE of %d codes (%d-d) in %.1f s: 5-NN accuracy %.3f; classifier accuracy %.3f%n", map.length,
 				rows.codes()[0].length, seconds, acc, right / 300.0);
 			assertTrue(acc >= 0.90, "5-NN accuracy in the t-SNE map: " + acc);
+			// the Barnes-Hut t-SNE (which the map takes for thousands of images) separates them too
+			double[][] bh = Embedding.tsne(rows.codes(),
+				new Embedding.TsneOptions().perplexity(30).iterations(1000).seed(42).method(Embedding.Method.BARNES_HUT), null);
+			double accBh = Embedding.knnAccuracy(bh, rows.labels(), 5);
+			System.out.printf("Barnes-Hut: 5-NN accuracy %.3f%n", accBh);
+			assertTrue(accBh >= 0.90, "5-NN accuracy in the Barnes-Hut t-SNE map: " + accBh);
 
 			// the max-activating patches can be cropped from the files again
 			MaxActivating.Result r = new MaxActivating(m).layer("conv2d_1").filters(0, 1).topK(4).run(src, new DatasetRunner(m, null), null);
