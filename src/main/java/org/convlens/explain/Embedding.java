@@ -122,9 +122,7 @@ public final class Embedding {
 		Progress p = progress == null ? Progress.NONE : progress;
 		int n = codes.length;
 		if (n < 5) throw new DatasetException("t-SNE needs at least 5 images; there are " + n + ".");
-		long need = tsneBytes(n);
-		Runtime rt = Runtime.getRuntime();
-		long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+		long need = tsneBytes(n), free = freeBytes();
 		Method method = chosen(o.method(), n, need <= free * 0.8);
 		if (method == Method.EXACT && need > free * 0.8) {
 			throw new DatasetException(String.format(Locale.ROOT, "Exact t-SNE of %d images needs about %d MB of memory but only %d MB " +
@@ -144,9 +142,13 @@ public final class Embedding {
 
 	/** The method {@link #tsne} takes for {@code n} images with {@code m}, given the memory free now. */
 	public static Method resolve(Method m, int n) {
+		return chosen(m, n, tsneBytes(n) <= freeBytes() * 0.8);
+	}
+
+	/** Heap that can still be allocated. */
+	private static long freeBytes() {
 		Runtime rt = Runtime.getRuntime();
-		long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-		return chosen(m, n, tsneBytes(n) <= free * 0.8);
+		return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
 	}
 
 	/** The method {@code m} means for {@code n} images; AUTO takes Barnes-Hut above the limit or when exact would not fit. */

@@ -210,32 +210,16 @@ public final class Preprocessing {
 	 * @throws ModelException when the image's channels cannot be mapped to the model's
 	 */
 	public NdArray apply(Planes p, int[] inputShape) {
-		if (inputShape == null || inputShape.length != 4) {
-			throw new ModelException("The model's image input must be [N, H, W, C]; it is " + Arrays.toString(inputShape));
-		}
-		int mc = inputShape[3];
-		int h = resize && inputShape[1] > 0 ? inputShape[1] : p.height;
-		int w = resize && inputShape[2] > 0 ? inputShape[2] : p.width;
-		if (!resize && ((inputShape[1] > 0 && inputShape[1] != p.height) || (inputShape[2] > 0 && inputShape[2] != p.width))) {
-			throw new ModelException("The image is " + p.width + "x" + p.height + " but the model needs " + inputShape[2] + "x" +
-				inputShape[1] + "; allow resizing or crop the image.");
+		int[] hw = size(p, inputShape);
+		int h = hw[0], w = hw[1];
+		if (perPixel()) {
+			int C = inputShape[3] > 0 ? inputShape[3] : p.channelCount(); // what mapChannels gives
+			float[] out = new float[h * w * C];
+			perPixelInto(p, inputShape[3], h, w, out, 0);
+			return new NdArray(new int[] { 1, h, w, C }, out);
 		}
 		boolean same = w == p.width && h == p.height;
-		if (same && perPixel() && p.pixels != null) {
-			int[] src = directChannels(p, mc);
-			if (src != null) {
-				float[] out = new float[h * w * src.length];
-				direct(p, src, out, 0);
-				return new NdArray(new int[] { 1, h, w, src.length }, out);
-			}
-		}
-		float[][] ch = mapChannels(p, mc);
-		if (perPixel()) {
-			// resampled planes (or the image's own) straight into the interleaved batch
-			float[][] src = new float[ch.length][];
-			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
-			return new NdArray(new int[] { 1, h, w, src.length }, interleaved(src, h * w, p.typeMax));
-		}
+		float[][] ch = mapChannels(p, inputShape[3]);
 		float[][] scaled = new float[ch.length][];
 		for (int c = 0; c < ch.length; c++) {
 			// normalize() works in place: a plane fed to several channels needs its own copy each time
@@ -254,15 +238,71 @@ public final class Preprocessing {
 				}
 			}
 		}
-		int C = scaled.length;
-		float[] out = new float[h * w * C];
-		for (int y = 0; y < h; y++) {
-			for (int x = 0; x < w; x++) {
-				int base = (y * w + x) * C;
-				for (int c = 0; c < C; c++) out[base + c] = scaled[c][y * w + x];
+		float[] out = new float[h * w * scaled.length];
+		interleave(scaled, h * w, out, 0);
+		return new NdArray(new int[] { 1, h, w, scaled.length }, out);
+	}
+
+	/**
+	 * As {@link #apply(Planes, int[])}, written into {@code dst} from {@code offset} (e.g. one item
+	 * of a batch array) instead of a new array.
+	 *
+	 * @return the item's shape {@code [1, H, W, C]}
+	 */
+	public int[] applyInto(Planes p, int[] inputShape, float[] dst, int offset) {
+		if (!perPixel()) {
+			// statistics of the whole image: made in a new array, then copied
+			NdArray a = apply(p, inputShape);
+			room(dst, offset, a.size());
+			System.arraycopy(a.data(), 0, dst, offset, a.size());
+			return a.shape();
+		}
+		int[] hw = size(p, inputShape);
+		int C = inputShape[3] > 0 ? inputShape[3] : p.channelCount();
+		room(dst, offset, hw[0] * hw[1] * C);
+		perPixelInto(p, inputShape[3], hw[0], hw[1], dst, offset);
+		return new int[] { 1, hw[0], hw[1], C };
+	}
+
+	private static void room(float[] dst, int offset, int n) {
+		if (offset < 0 || offset + n > dst.length) throw new IllegalArgumentException("The array has no room for " + n + " values at " + offset);
+	}
+
+	/**
+	 * The input's height and width for this image: the model's where it fixes them and resizing is
+	 * on, else the image's.
+	 *
+	 * @throws ModelException when the input is not [N, H, W, C] or the image does not fit without resizing
+	 */
+	private int[] size(Planes p, int[] inputShape) {
+		if (inputShape == null || inputShape.length != 4) {
+			throw new ModelException("The model's image input must be [N, H, W, C]; it is " + Arrays.toString(inputShape));
+		}
+		if (!resize && ((inputShape[1] > 0 && inputShape[1] != p.height) || (inputShape[2] > 0 && inputShape[2] != p.width))) {
+			throw new ModelException("The image is " + p.width + "x" + p.height + " but the model needs " + inputShape[2] + "x" +
+				inputShape[1] + "; allow resizing or crop the image.");
+		}
+		return new int[] { resize && inputShape[1] > 0 ? inputShape[1] : p.height, resize && inputShape[2] > 0 ? inputShape[2] : p.width };
+	}
+
+	/**
+	 * A per-pixel normalization of the image at {@code h x w} into {@code out}: straight from the
+	 * pixel arrays when the size stays and channels are only picked, else from resampled float
+	 * planes (a plane fed to several channels resampled once).
+	 */
+	private void perPixelInto(Planes p, int mc, int h, int w, float[] out, int offset) {
+		boolean same = w == p.width && h == p.height;
+		if (same && p.pixels != null) {
+			int[] src = directChannels(p, mc);
+			if (src != null) {
+				direct(p, src, out, offset);
+				return;
 			}
 		}
-		return new NdArray(new int[] { 1, h, w, C }, out);
+		float[][] ch = mapChannels(p, mc);
+		float[][] src = new float[ch.length][];
+		for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
+		interleaved(src, h * w, p.typeMax, out, offset);
 	}
 
 	/**
@@ -277,42 +317,6 @@ public final class Preprocessing {
 	private static boolean contains(float[][] a, int before, float[] x) {
 		for (int i = 0; i < before; i++) if (a[i] == x) return true;
 		return false;
-	}
-
-	/**
-	 * As {@link #apply(Planes, int[])}, written into {@code dst} from {@code offset} (e.g. one item
-	 * of a batch array) instead of a new array.
-	 *
-	 * @return the item's shape {@code [1, H, W, C]}
-	 */
-	public int[] applyInto(Planes p, int[] inputShape, float[] dst, int offset) {
-		if (inputShape != null && inputShape.length == 4 && perPixel() && p.pixels != null && (inputShape[1] <= 0 || inputShape[1] == p.height) &&
-			(inputShape[2] <= 0 || inputShape[2] == p.width))
-		{
-			int[] src = directChannels(p, inputShape[3]);
-			if (src != null) {
-				int n = p.width * p.height * src.length;
-				if (offset < 0 || offset + n > dst.length) throw new IllegalArgumentException("The array has no room for " + n + " values at " + offset);
-				direct(p, src, dst, offset);
-				return new int[] { 1, p.height, p.width, src.length };
-			}
-		}
-		if (inputShape != null && inputShape.length == 4 && perPixel() && resize && inputShape[1] > 0 && inputShape[2] > 0) {
-			// resized: the resampled planes go straight into dst (same values as apply())
-			int h = inputShape[1], w = inputShape[2];
-			float[][] ch = mapChannels(p, inputShape[3]);
-			int n = h * w * ch.length;
-			if (offset < 0 || offset + n > dst.length) throw new IllegalArgumentException("The array has no room for " + n + " values at " + offset);
-			boolean same = w == p.width && h == p.height;
-			float[][] src = new float[ch.length][];
-			for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
-			interleaved(src, h * w, p.typeMax, dst, offset);
-			return new int[] { 1, h, w, ch.length };
-		}
-		NdArray a = apply(p, inputShape);
-		if (offset < 0 || offset + a.size() > dst.length) throw new IllegalArgumentException("The array has no room for " + a.size() + " values at " + offset);
-		System.arraycopy(a.data(), 0, dst, offset, a.size());
-		return a.shape();
 	}
 
 	/**
@@ -470,13 +474,7 @@ public final class Preprocessing {
 		for (int i = 0, o = offset; i < n; i++) for (int k = 0; k < C; k++) out[o++] = planes[k][i];
 	}
 
-	private float[] interleaved(float[][] ch, int n, double typeMax) {
-		float[] out = new float[n * ch.length];
-		interleaved(ch, n, typeMax, out, 0);
-		return out;
-	}
-
-	/** {@link #interleaved(float[][], int, double)} into {@code out} from {@code offset}. */
+	/** The normalized planes, interleaved into {@code out} from {@code offset} (NHWC). */
 	private void interleaved(float[][] ch, int n, double typeMax, float[] out, int offset) {
 		int C = ch.length;
 		// pixels outside, channels inside: one sequential pass over the output (a pass per channel

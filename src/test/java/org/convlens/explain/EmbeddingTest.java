@@ -24,44 +24,50 @@ class EmbeddingTest {
 		return x;
 	}
 
+	/** Counts updates in {@code updates[0]} and says cancelled from the {@code n}th on. */
+	static Progress cancelledAfter(int n, int[] updates) {
+		return new Progress() {
+			@Override
+			public void update(double fraction, String message) {
+				updates[0]++;
+			}
+
+			@Override
+			public boolean isCancelled() {
+				return updates[0] >= n;
+			}
+		};
+	}
+
 	@Test
 	void tsneSeparatesBlobsAndIsReproducible() {
+		separatesBlobsAndIsReproducible(Embedding.Method.EXACT);
+	}
+
+	/** Three blobs separate (5-NN at least 0.95); the same seed gives the same map, another seed another one. */
+	private static void separatesBlobsAndIsReproducible(Embedding.Method method) {
 		int n = 240;
 		int[] labels = new int[n];
 		float[][] x = blobs(n, labels, 1);
-		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(30).iterations(500).seed(7);
+		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(30).iterations(500).seed(7).method(method);
 		double[][] a = Embedding.tsne(x, o, null);
 		assertEquals(n, a.length);
 		assertEquals(2, a[0].length);
 		double acc = Embedding.knnAccuracy(a, labels, 5);
-		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
+		assertTrue(acc >= 0.95, method + ": 5-NN accuracy " + acc);
 		double[][] b = Embedding.tsne(x, o, null);
-		for (int i = 0; i < n; i++) assertArrayEquals(a[i], b[i], 1e-9, "same seed, same map");
-		double[][] c = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(500).seed(8), null);
+		for (int i = 0; i < n; i++) assertArrayEquals(a[i], b[i], 1e-9, method + ": same seed, same map");
+		double[][] c = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(500).seed(8).method(method), null);
 		boolean differs = false;
 		for (int i = 0; i < n && !differs; i++) differs = Math.abs(a[i][0] - c[i][0]) > 1e-6;
-		assertTrue(differs, "another seed, another map");
+		assertTrue(differs, method + ": another seed, another map");
 	}
 
 	@Test
 	void barnesHutSeparatesBlobsIsReproducibleAndRunsWithoutEjml() {
 		// its optional PCA needs EJML, which the build leaves out: the run must not touch it
 		assertThrows(ClassNotFoundException.class, () -> Class.forName("org.ejml.data.DenseMatrix64F"));
-		int n = 240;
-		int[] labels = new int[n];
-		float[][] x = blobs(n, labels, 1);
-		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(30).iterations(500).seed(7).method(Embedding.Method.BARNES_HUT);
-		double[][] a = Embedding.tsne(x, o, null);
-		assertEquals(n, a.length);
-		assertEquals(2, a[0].length);
-		double acc = Embedding.knnAccuracy(a, labels, 5);
-		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
-		double[][] b = Embedding.tsne(x, o, null);
-		for (int i = 0; i < n; i++) assertArrayEquals(a[i], b[i], 1e-9, "same seed, same map");
-		double[][] c = Embedding.tsne(x, new Embedding.TsneOptions().perplexity(30).iterations(500).seed(8).method(Embedding.Method.BARNES_HUT), null);
-		boolean differs = false;
-		for (int i = 0; i < n && !differs; i++) differs = Math.abs(a[i][0] - c[i][0]) > 1e-6;
-		assertTrue(differs, "another seed, another map");
+		separatesBlobsAndIsReproducible(Embedding.Method.BARNES_HUT);
 		// small sets: the perplexity is clamped for Barnes-Hut too
 		double[][] y = Embedding.tsne(blobs(12, new int[12], 2), new Embedding.TsneOptions().perplexity(50).iterations(200).method(Embedding.Method.BARNES_HUT), null);
 		for (double[] p : y) assertTrue(Double.isFinite(p[0]) && Double.isFinite(p[1]));
@@ -100,17 +106,7 @@ class EmbeddingTest {
 		int[] labels = new int[300];
 		float[][] x = blobs(300, labels, 3);
 		int[] updates = { 0 };
-		Progress p = new Progress() {
-			@Override
-			public void update(double fraction, String message) {
-				updates[0]++;
-			}
-
-			@Override
-			public boolean isCancelled() {
-				return updates[0] >= 3;
-			}
-		};
+		Progress p = cancelledAfter(3, updates);
 		assertThrows(CancelledException.class,
 			() -> Embedding.tsne(x, new Embedding.TsneOptions().iterations(1000).method(Embedding.Method.BARNES_HUT), p));
 	}
@@ -136,17 +132,7 @@ class EmbeddingTest {
 		int[] labels = new int[60];
 		float[][] x = blobs(60, labels, 3);
 		int[] updates = { 0 };
-		Progress p = new Progress() {
-			@Override
-			public void update(double fraction, String message) {
-				updates[0]++;
-			}
-
-			@Override
-			public boolean isCancelled() {
-				return updates[0] >= 3;
-			}
-		};
+		Progress p = cancelledAfter(3, updates);
 		assertThrows(CancelledException.class, () -> Embedding.tsne(x, new Embedding.TsneOptions().iterations(1000), p));
 		assertEquals(3, updates[0]);
 	}
