@@ -38,10 +38,20 @@ public final class TestPaths {
 		return null;
 	}
 
-	/** A folder under shared/, or skips the calling test when it is absent. */
+	/** A folder under shared/, or skips the calling test when it is absent (fails under CI, see {@link #assumeShared}). */
 	public static Path sharedOrSkip(String sub) {
 		Path s = shared();
-		Assumptions.assumeTrue(s != null && Files.exists(s.resolve(sub)), "../shared/" + sub + " is not available");
+		assumeShared(s != null && Files.exists(s.resolve(sub)), "../shared/" + sub + " is not available");
 		return s.resolve(sub);
+	}
+
+	/**
+	 * Skips the calling test when optional shared data is missing, except under {@code CI=true}, where CI lays
+	 * {@code ../shared} beside the checkout: there a missing folder is an error, not a silent skip.
+	 */
+	public static void assumeShared(boolean present, String message) {
+		if (present) return;
+		if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(message + " (CI=true: ../shared must be there)");
+		Assumptions.assumeTrue(false, message);
 	}
 }
