@@ -250,20 +250,6 @@ class ShowActivationsTest extends CommandTestBase {
 	}
 
 	@Test
-	void everyCommandLeavesTheSourceAlone() {
-		ImagePlus imp = random("keep me", size + 7, size - 3, 16, 2, 2, 2, 43);
-		imp.getCalibration().pixelDepth = 3;
-		imp.setPosition(2, 2, 1);
-		String before = fingerprint(imp);
-		run(ShowActivations.class, "image", imp, "layer", layer(1), "preprocessing", "channel=2", "scale", true, "montage", true, "predict", true);
-		run(AllLayersOverview.class, "image", imp, "preprocessing", "channel=1");
-		run(ShowPredictions.class, "image", imp, "preprocessing", "channel=2 normalization=percentile");
-		assertEquals(before, fingerprint(imp));
-		assertEquals(2, imp.getC());
-		assertEquals(2, imp.getZ());
-	}
-
-	@Test
 	void layerChoicesFollowTheModelSpatialFirst() throws Exception {
 		org.scijava.module.Module m = CommandRunner.create(ctx, ShowActivations.class);
 		m.setInput("model", modelPath.toFile());
