@@ -32,7 +32,7 @@ class HeadlessBridgeTest {
 		ImagePlus imp = IJ.openImage(args[0]);
 		WindowManager.setTempCurrentImage(imp);
 		for (int i = 1; i < args.length; i++) {
-			Macro.setOptions(th, args[i]);
+			Macro.setOptions(th, args[i].equals("-") ? null : args[i]); // "-": no options, as a macro run without them
 			try {
 				new IJ1Bridge().run(ShowActivations.class.getName());
 				System.out.println("OK");
@@ -54,7 +54,8 @@ class HeadlessBridgeTest {
 			HeadlessBridgeTest.class.getName(), img.toString(),
 			"model=[" + model + "] layer=conv2d_1 montage stats save=[" + tmp + "]",
 			"model=[" + model + "] layer=conv9",
-			"model=[" + model + "] layr=conv2d_1");
+			"model=[" + model + "] layr=conv2d_1",
+			"-");
 		pb.redirectErrorStream(true);
 		pb.redirectOutput(tmp.resolve("log.txt").toFile());
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
@@ -67,6 +68,8 @@ class HeadlessBridgeTest {
 		assertTrue(lines.contains("OK"), log);
 		assertTrue(log.contains("ERROR The model has no layer 'conv9'. Its layers are: [conv2d,"), log);
 		assertTrue(log.contains("ERROR Unknown option 'layr' for Show Activations"), log);
+		// no options and no display: the message shows the macro syntax instead of a dialog
+		assertTrue(log.lines().anyMatch(l -> l.startsWith("ERROR") && l.contains("run(\"Show Activations\"")), log);
 		ImagePlus maps = IJ.openImage(tmp.resolve("demo-ring_activations.tif").toString());
 		assertEquals(16, maps.getNChannels());
 		assertTrue(new File(tmp.toFile(), "demo-ring_grid.png").isFile());

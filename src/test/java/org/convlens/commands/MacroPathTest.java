@@ -181,12 +181,4 @@ class MacroPathTest extends CommandTestBase {
 			else System.setProperty("plugins.dir", old);
 		}
 	}
-
-	@Test
-	void headlessWithoutOptionsExplainsTheMacroSyntax() {
-		org.junit.jupiter.api.Assumptions.assumeTrue(GraphicsEnvironment.isHeadless());
-		ImagePlus imp = random("h", size, size, 8, 1, 1, 1, 16);
-		RuntimeException e = assertThrows(RuntimeException.class, () -> macro(imp, ACT, null));
-		assertTrue(ConvLensCommand.message(e).contains("run(\"Show Activations\""), ConvLensCommand.message(e));
-	}
 }
