@@ -103,16 +103,33 @@ final class TfModel implements ConvModel {
 
 		List<String> roots = new ArrayList<>();
 		sig.getValue().getOutputsMap().values().forEach(t -> roots.add(t.getName()));
-		GraphInliner inliner = new GraphInliner(meta.getGraphDef(), OpRegistry.all());
-		GraphInliner.Result inl = inliner.inline(meta.getGraphDef(), roots);
-
+		List<String> inputNames = new ArrayList<>();
+		sig.getValue().getInputsMap().values().forEach(t -> inputNames.add(t.getName()));
+		List<String> restoreRoots = new ArrayList<>();
+		if (meta.hasSaverDef() && !meta.getSaverDef().getRestoreOpName().isEmpty()) {
+			restoreRoots.add(meta.getSaverDef().getRestoreOpName());
+			restoreRoots.add(meta.getSaverDef().getFilenameTensorName());
+		}
 		if (!options.allowUnsafeOps()) {
-			Set<String> unsafe = SafetyScanner.scan(inl.graph, meta.hasSaverDef() ? meta.getSaverDef() : null);
-			if (!unsafe.isEmpty()) {
-				throw new ModelException("Refusing to load " + dir + ": its graph contains ops that touch files or the " +
-					"outside world: " + String.join(", ", unsafe) + ". Load it only if you trust its source " +
-					"(option 'allow unsafe ops').");
-			}
+			SafetyScanner.Roots zones = new SafetyScanner.Roots().add(SafetyScanner.Zone.SERVING, roots)
+				.add(SafetyScanner.Zone.SERVING, inputNames).add(SafetyScanner.Zone.RESTORE, restoreRoots)
+				.add(SafetyScanner.Zone.INIT, initOps(meta));
+			List<String> refused = SafetyScanner.scan(meta.getGraphDef(), zones);
+			if (!refused.isEmpty()) throw refusal(dir, refused);
+		}
+		// only the serving and restore paths are imported: the save side and the init op never run
+		List<String> keep = new ArrayList<>(roots);
+		keep.addAll(inputNames);
+		keep.addAll(restoreRoots);
+		GraphDef runnable = SafetyScanner.runnable(meta.getGraphDef(), keep);
+		GraphInliner inliner = new GraphInliner(runnable, OpRegistry.all());
+		GraphInliner.Result inl0 = inliner.inline(runnable, roots);
+		GraphDef imported = inl0.graph.toBuilder()
+			.setLibrary(SafetyScanner.reachableLibrary(inl0.graph.getNodeList(), inl0.graph.getLibrary())).build();
+		GraphInliner.Result inl = new GraphInliner.Result(imported, inl0.rewired, inl0.cleanNames, inl0.callsInlined);
+		if (!options.allowUnsafeOps()) {
+			List<String> refused = SafetyScanner.checkImported(imported);
+			if (!refused.isEmpty()) throw refusal(dir, refused);
 		}
 
 		List<TensorInfo> inputs = new ArrayList<>();
@@ -149,6 +166,28 @@ final class TfModel implements ConvModel {
 			g.close();
 			throw e;
 		}
+	}
+
+	private static ModelException refusal(Path dir, List<String> refused) {
+		return new ModelException("Refusing to load " + dir + ": it holds " + refused.size() + " op(s) or setting(s) outside " +
+			"what ConvLens runs in a model it does not trust (ops that may touch files, the network or the log, " +
+			"or that inference and variable restore do not need): " + String.join("; ", refused) +
+			". Load it only if you trust its source (option 'allow unsafe ops').");
+	}
+
+	/**
+	 * The init op TensorFlow's own loader would run ({@link #compareWithSignature} uses that
+	 * loader): the {@code __saved_model_init_op} signature and the v1 main-op collections.
+	 */
+	private static List<String> initOps(MetaGraphDef meta) {
+		List<String> ops = new ArrayList<>();
+		SignatureDef init = meta.getSignatureDefMap().get("__saved_model_init_op");
+		if (init != null) init.getOutputsMap().values().forEach(t -> ops.add(t.getName()));
+		for (String c : new String[] { "saved_model_main_op", "legacy_init_op", "main_op" }) {
+			org.tensorflow.proto.CollectionDef d = meta.getCollectionDefMap().get(c);
+			if (d != null && d.hasNodeList()) ops.addAll(d.getNodeList().getValueList());
+		}
+		return ops;
 	}
 
 	private static void checkUsable(ModelInfo info, Path dir) {
