@@ -38,9 +38,15 @@ public final class TestPaths {
 		return null;
 	}
 
-	/** A folder under shared/, or skips the calling test when it is absent. */
+	/**
+	 * A folder under shared/, or skips the calling test when it is absent; under CI
+	 * ({@code CI=true}) a missing folder fails the test instead.
+	 */
 	public static Path sharedOrSkip(String sub) {
 		Path s = shared();
+		if ("true".equalsIgnoreCase(System.getenv("CI")) && (s == null || !Files.exists(s.resolve(sub)))) {
+			throw new AssertionError("../shared/" + sub + " is missing, and CI=true requires it");
+		}
 		Assumptions.assumeTrue(s != null && Files.exists(s.resolve(sub)), "../shared/" + sub + " is not available");
 		return s.resolve(sub);
 	}

@@ -104,6 +104,18 @@ final class SafetyScanner {
 		return lists;
 	}
 
+	/** Every op on either allowlist (for tests and the docs). */
+	static Set<String> allowedOps() {
+		Set<String> all = new TreeSet<>(allowlists().get(Zone.SERVING));
+		all.addAll(allowlists().get(Zone.RESTORE));
+		return all;
+	}
+
+	/** The ops the running TensorFlow registers (for tests: the allowlist must name real ops). */
+	static Set<String> registeredOps() {
+		return new TreeSet<>(OpRegistry.all().keySet());
+	}
+
 	/** What runs: roots of each zone (tensor or node names of the top-level graph). */
 	static final class Roots {
 		final Map<Zone, List<String>> roots = new LinkedHashMap<>();
