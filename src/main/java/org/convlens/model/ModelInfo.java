@@ -23,6 +23,7 @@ public final class ModelInfo {
 	private final String outputActivation;
 	private final String dataFormat;
 	private final boolean inlined;
+	private final String fingerprint;
 
 	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
 		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
@@ -38,6 +39,26 @@ public final class ModelInfo {
 		this.outputActivation = outputActivation;
 		this.dataFormat = dataFormat;
 		this.inlined = inlined;
+		this.fingerprint = null;
+	}
+
+	private ModelInfo(ModelInfo o, String fingerprint) {
+		this.path = o.path;
+		this.signatureKey = o.signatureKey;
+		this.inputs = o.inputs;
+		this.outputs = o.outputs;
+		this.layers = o.layers;
+		this.classNames = o.classNames;
+		this.logitsTensor = o.logitsTensor;
+		this.outputActivation = o.outputActivation;
+		this.dataFormat = o.dataFormat;
+		this.inlined = o.inlined;
+		this.fingerprint = fingerprint;
+	}
+
+	/** This info with the fingerprint of the files it was loaded from. */
+	public ModelInfo withFingerprint(String fingerprint) {
+		return new ModelInfo(this, fingerprint);
 	}
 
 	public Path path() { return path; }
@@ -53,6 +74,12 @@ public final class ModelInfo {
 	public String outputActivation() { return outputActivation; }
 	/** {@code NHWC} or {@code NCHW}. */
 	public String dataFormat() { return dataFormat; }
+	/**
+	 * A short hex digest (SHA-256, first 16 digits) of the {@code saved_model.pb} and
+	 * {@code variables/variables.index} bytes this model was loaded from, or null when unknown:
+	 * outputs record it so a result names the exact model, even if the folder changed later.
+	 */
+	public String fingerprint() { return fingerprint; }
 	/** Whether function calls were inlined (a TF2/Keras SavedModel). */
 	public boolean inlined() { return inlined; }
 
@@ -136,6 +163,7 @@ public final class ModelInfo {
 	public String describe() {
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(path).append('\n');
+		if (fingerprint != null) sb.append("Fingerprint: ").append(fingerprint).append('\n');
 		sb.append("Signature: ").append(signatureKey).append(inlined ? " (function calls inlined)" : "").append('\n');
 		sb.append("Data format: ").append(dataFormat).append('\n');
 		sb.append("Inputs:\n");

@@ -97,7 +97,8 @@ final class TfModel implements ConvModel {
 	// ---------------------------------------------------------------- loading
 
 	static TfModel load(Path dir, LoadOptions options) {
-		SavedModel sm = readSavedModel(dir);
+		java.security.MessageDigest digest = sha256();
+		SavedModel sm = readSavedModel(dir, digest);
 		MetaGraphDef meta = pickMetaGraph(sm, options, dir);
 		Map.Entry<String, SignatureDef> sig = pickSignature(meta, options, dir);
 
@@ -154,7 +155,8 @@ final class TfModel implements ConvModel {
 			// static shapes from the imported graph are better than the signature's
 			List<TensorInfo> in2 = refreshShapes(g, inputs);
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
-			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
+			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir))
+				.withFingerprint(fingerprint(digest, dir));
 			checkUsable(info, dir);
 			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
 			m.inlinedCalls = inl.callsInlined;
@@ -210,10 +212,39 @@ final class TfModel implements ConvModel {
 		return ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
 	}
 
-	private static SavedModel readSavedModel(Path dir) {
+	private static java.security.MessageDigest sha256() {
+		try {
+			return java.security.MessageDigest.getInstance("SHA-256");
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException("every Java has SHA-256", e);
+		}
+	}
+
+	/**
+	 * The digest (already fed the saved_model.pb bytes that were parsed) over the variables index
+	 * too, as 16 hex digits; the index names every variable's shard and offset, so retrained
+	 * weights change it.
+	 */
+	private static String fingerprint(java.security.MessageDigest digest, Path dir) {
+		Path index = dir.resolve("variables").resolve("variables.index");
+		try {
+			if (Files.isRegularFile(index)) digest.update(Files.readAllBytes(index));
+		}
+		catch (IOException e) {
+			throw new ModelException("Cannot read " + index + ": " + e.getMessage(), e);
+		}
+		StringBuilder sb = new StringBuilder();
+		byte[] d = digest.digest();
+		for (int i = 0; i < 8; i++) sb.append(String.format("%02x", d[i]));
+		return sb.toString();
+	}
+
+	private static SavedModel readSavedModel(Path dir, java.security.MessageDigest digest) {
 		Path pb = dir.resolve("saved_model.pb");
 		try {
 			byte[] bytes = Files.readAllBytes(pb);
+			digest.update(bytes);
 			SavedModel sm = SavedModel.parseFrom(bytes);
 			if (sm.getMetaGraphsCount() == 0) {
 				throw new ModelException(pb + " holds no meta graph: the file is empty, truncated or not a SavedModel.");
