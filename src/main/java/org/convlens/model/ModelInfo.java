@@ -24,6 +24,7 @@ public final class ModelInfo {
 	private final String dataFormat;
 	private final boolean inlined;
 	private final String fingerprint;
+	private final List<String> warnings;
 
 	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
 		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
@@ -40,26 +41,46 @@ public final class ModelInfo {
 		this.dataFormat = dataFormat;
 		this.inlined = inlined;
 		this.fingerprint = null;
+		this.warnings = List.of();
 	}
 
-	private ModelInfo(ModelInfo o, String fingerprint) {
+	private ModelInfo(ModelInfo o, List<String> classNames, String fingerprint, List<String> warnings) {
 		this.path = o.path;
 		this.signatureKey = o.signatureKey;
 		this.inputs = o.inputs;
 		this.outputs = o.outputs;
 		this.layers = o.layers;
-		this.classNames = o.classNames;
+		this.classNames = List.copyOf(classNames);
 		this.logitsTensor = o.logitsTensor;
 		this.outputActivation = o.outputActivation;
 		this.dataFormat = o.dataFormat;
 		this.inlined = o.inlined;
 		this.fingerprint = fingerprint;
+		this.warnings = List.copyOf(warnings);
 	}
 
 	/** This info with the fingerprint of the files it was loaded from. */
 	public ModelInfo withFingerprint(String fingerprint) {
-		return new ModelInfo(this, fingerprint);
+		return new ModelInfo(this, classNames, fingerprint, warnings);
 	}
+
+	/** This info with other class names (empty: none). */
+	public ModelInfo withClassNames(List<String> names) {
+		return new ModelInfo(this, names == null ? List.of() : names, fingerprint, warnings);
+	}
+
+	/** This info with one more warning about the model's files. */
+	public ModelInfo withWarning(String warning) {
+		List<String> w = new ArrayList<>(warnings);
+		w.add(warning);
+		return new ModelInfo(this, classNames, fingerprint, w);
+	}
+
+	/**
+	 * What a user should know about how the model was read, e.g. a labels file that was ignored;
+	 * shown by {@link #describe()} and worth a line in the Log.
+	 */
+	public List<String> warnings() { return warnings; }
 
 	public Path path() { return path; }
 	public String signatureKey() { return signatureKey; }
@@ -163,6 +184,7 @@ public final class ModelInfo {
 	public String describe() {
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(path).append('\n');
+		for (String w : warnings) sb.append("Warning: ").append(w).append('\n');
 		if (fingerprint != null) sb.append("Fingerprint: ").append(fingerprint).append('\n');
 		sb.append("Signature: ").append(signatureKey).append(inlined ? " (function calls inlined)" : "").append('\n');
 		sb.append("Data format: ").append(dataFormat).append('\n');

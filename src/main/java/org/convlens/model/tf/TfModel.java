@@ -155,7 +155,7 @@ final class TfModel implements ConvModel {
 			// static shapes from the imported graph are better than the signature's
 			List<TensorInfo> in2 = refreshShapes(g, inputs);
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
-			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir))
+			ModelInfo info = withLabels(LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, List.of()), dir)
 				.withFingerprint(fingerprint(digest, dir));
 			checkUsable(info, dir);
 			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
@@ -352,20 +352,38 @@ final class TfModel implements ConvModel {
 		return n < 0 ? s : s.substring(0, n);
 	}
 
-	private static List<String> readLabels(Path dir) {
+	private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TfModel.class.getName());
+
+	/**
+	 * Class names from labels.txt (or classes.txt) inside the model folder, or an empty list and
+	 * a warning when the file is unreadable, links out of the folder, or does not fit the class
+	 * output (one name per class; a single sigmoid output may have one or two names).
+	 */
+	private static ModelInfo withLabels(ModelInfo info, Path dir) {
 		for (String name : new String[] { "labels.txt", "classes.txt" }) {
-			Path p = dir.resolve(name);
-			if (Files.isRegularFile(p)) {
-				try {
-					return Files.readAllLines(p, StandardCharsets.UTF_8).stream().map(String::trim).filter(l -> !l.isEmpty())
-						.collect(Collectors.toList());
-				}
-				catch (IOException e) {
-					throw new ModelException("Cannot read class names from " + p + ": " + e.getMessage(), e);
-				}
+			String text;
+			try {
+				text = org.convlens.model.ModelFiles.readText(dir, name, org.convlens.model.ModelFiles.MAX_LABELS_BYTES);
 			}
+			catch (ModelException e) {
+				return warn(info, "class names ignored: " + e.getMessage());
+			}
+			if (text == null) continue;
+			List<String> labels = text.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(Collectors.toList());
+			int classes = info.numClasses();
+			boolean binary = classes == 1 && "sigmoid".equals(info.outputActivation()) && labels.size() <= 2;
+			if (classes > 0 && labels.size() != classes && !binary) {
+				return warn(info, "class names ignored: " + dir.resolve(name) + " has " + labels.size() + " names, but the model's " +
+					"class output has " + classes + (classes == 1 ? " value" : " classes") + "; fix the file to list one name per class.");
+			}
+			return info.withClassNames(labels);
 		}
-		return List.of();
+		return info;
+	}
+
+	private static ModelInfo warn(ModelInfo info, String w) {
+		LOG.warning("ConvLens: " + w);
+		return info.withWarning(w);
 	}
 
 	// ---------------------------------------------------------------- running
