@@ -23,9 +23,12 @@ public interface ModelService extends SciJavaService {
 
 	/**
 	 * The model at {@code path} (a SavedModel folder or zip), loading it on first use or after its
-	 * files changed, leased until the lease is closed.
+	 * files changed, leased until the lease is closed. The default, for services without leases,
+	 * wraps {@link #get(Path, LoadOptions)} in a lease that releases nothing.
 	 */
-	ModelLease acquire(Path path, LoadOptions options);
+	default ModelLease acquire(Path path, LoadOptions options) {
+		return new ModelLease(get(path, options), () -> {});
+	}
 
 	/** {@link #get(Path, LoadOptions)} with the default options. */
 	default ConvModel get(Path path) {
