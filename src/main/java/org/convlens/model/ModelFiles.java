@@ -34,8 +34,11 @@ public final class ModelFiles {
 		try {
 			a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
 		}
+		catch (java.nio.file.NoSuchFileException e) {
+			return null;
+		}
 		catch (IOException e) {
-			return null; // absent
+			throw new ModelException("Cannot read " + p + ": " + e.getMessage() + ". Check its permissions.", e);
 		}
 		Path real;
 		try {
