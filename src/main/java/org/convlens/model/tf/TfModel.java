@@ -152,6 +152,7 @@ final class TfModel implements ConvModel {
 			s = new Session(g, threads());
 			java.util.function.Consumer<Session> restore = restorer(meta, dir);
 			restore.accept(s);
+			checkVariableShapes(g, s, inl.graph, dir);
 			// static shapes from the imported graph are better than the signature's
 			List<TensorInfo> in2 = refreshShapes(g, inputs);
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
@@ -168,6 +169,68 @@ final class TfModel implements ConvModel {
 			g.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * Resource variables take whatever shape the checkpoint gives them (TF1's Assign checks, Keras's
+	 * AssignVariableOp does not): a variables folder from another model would load and fail only
+	 * later, deep in a run. Compares each restored variable with the shape its graph declares.
+	 */
+	private static void checkVariableShapes(Graph g, Session s, GraphDef def, Path dir) {
+		List<NodeDef> vars = new ArrayList<>();
+		for (NodeDef n : def.getNodeList()) {
+			if (n.getOp().equals("VarHandleOp") && n.containsAttr("shape") && !n.getAttrOrThrow("shape").getShape().getUnknownRank()) vars.add(n);
+		}
+		if (vars.isEmpty()) return;
+		List<String> shapeOps = new ArrayList<>();
+		for (int i = 0; i < vars.size(); i++) {
+			shapeOps.add(g.opBuilder("VariableShape", "convlens_variable_shape_" + i, g.baseScope())
+				.addInput(g.operationOrThrow(vars.get(i).getName()).output(0)).setAttr("out_type", org.tensorflow.proto.DataType.DT_INT64)
+				.build().name());
+		}
+		List<long[]> got = new ArrayList<>();
+		try {
+			Session.Runner r = s.runner();
+			shapeOps.forEach(r::fetch);
+			try (Result res = r.run()) {
+				for (int i = 0; i < vars.size(); i++) got.add(longs((org.tensorflow.types.TInt64) res.get(i)));
+			}
+		}
+		catch (RuntimeException e) {
+			// some variable was not restored (not in the checkpoint): check the others one by one
+			got.clear();
+			for (String op : shapeOps) {
+				try (Result res = s.runner().fetch(op).run()) {
+					got.add(longs((org.tensorflow.types.TInt64) res.get(0)));
+				}
+				catch (RuntimeException notRestored) {
+					got.add(null);
+				}
+			}
+		}
+		List<String> bad = new ArrayList<>();
+		for (int i = 0; i < vars.size(); i++) {
+			long[] have = got.get(i);
+			if (have == null) continue;
+			List<org.tensorflow.proto.TensorShapeProto.Dim> want = vars.get(i).getAttrOrThrow("shape").getShape().getDimList();
+			boolean ok = want.size() == have.length;
+			for (int d = 0; ok && d < have.length; d++) ok = want.get(d).getSize() < 0 || want.get(d).getSize() == have[d];
+			if (!ok) {
+				bad.add(vars.get(i).getName() + " is " + Arrays.toString(have) + " in the checkpoint but " +
+					want.stream().map(d -> Long.toString(d.getSize())).collect(Collectors.joining(", ", "[", "]")) + " in the graph");
+			}
+		}
+		if (!bad.isEmpty()) {
+			throw new ModelException("The variables in " + dir.resolve("variables") + " do not fit the model's graph: " +
+				String.join("; ", bad.subList(0, Math.min(3, bad.size()))) + (bad.size() > 3 ? " (and " + (bad.size() - 3) + " more)" : "") +
+				". Are they from another model? Put the model's own variables folder beside its saved_model.pb.");
+		}
+	}
+
+	private static long[] longs(org.tensorflow.types.TInt64 t) {
+		long[] v = new long[(int) t.size()];
+		for (int i = 0; i < v.length; i++) v[i] = t.getLong(i);
+		return v;
 	}
 
 	private static ModelException refusal(Path dir, List<String> refused) {
