@@ -320,6 +320,36 @@ class HostileModelsTest {
 	}
 
 	@Test
+	void aCallWhoseFunctionIsAnOpOrAnAlternativeImplementation() throws IOException {
+		// TensorFlow runs a call of a registered op's name as a one-op function
+		Path target = tmp.resolve("route10.txt");
+		Path model = craft("shapes-tf1", "route10", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.addNode(constString("evil/filename", target.toString())).addNode(constString("evil/contents", "x"));
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("StatefulPartitionedCall").addInput("evil/filename").addInput("evil/contents")
+				.putAttr("Tin", types(DataType.DT_STRING, DataType.DT_STRING)).putAttr("Tout", types()).putAttr("f", func("WriteFile")));
+			return m.toBuilder().setGraphDef(addControl(g.build(), TF1_OUT, "evil/call")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("StatefulPartitionedCall 'evil/call' in the graph (serving path) calls WriteFile, which is not a function of the model's library"), msg);
+		assertFalse(Files.exists(target));
+		// Grappler may swap a called function for another with the same api_implements
+		Path target2 = tmp.resolve("route11.txt");
+		Path model2 = craft("shapes-tf1", "route11", m -> {
+			AttrValue api = str("convlens_test_api");
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.getLibraryBuilder().addFunction(plainIdentity("generic_impl").toBuilder().putAttr("api_implements", api))
+				.addFunction(writingIdentity("other_impl", target2, DataType.DT_FLOAT).toBuilder().putAttr("api_implements", api));
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("PartitionedCall").addInput(TF1_OUT)
+				.putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT)).putAttr("f", func("generic_impl")));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/call:0");
+		});
+		String msg2 = refusal(model2);
+		assertTrue(msg2.contains("WriteFile 'write' in function other_impl (serving path)"), msg2);
+		assertFalse(Files.exists(target2));
+	}
+
+	@Test
 	void writeFileInTheInitOpThatTensorFlowsOwnLoaderRuns() throws IOException {
 		Path target = tmp.resolve("route9.txt");
 		Path model = craft("shapes-keras", "route9", m -> {

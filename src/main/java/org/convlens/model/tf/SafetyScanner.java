@@ -145,22 +145,25 @@ final class SafetyScanner {
 		for (Zone z : Zone.values()) {
 			Set<String> allowed = allowlists().get(z);
 			Set<String> closure = GraphInliner.backwardClosure(byName, roots.get(z));
-			Deque<String> funcs = new ArrayDeque<>();
+			// function name -> the node that names it, for the message
+			Deque<String[]> funcs = new ArrayDeque<>();
 			for (NodeDef n : graph.getNodeList()) {
 				if (closure.contains(n.getName())) check(n, "the graph", z, allowed, lib, funcs, found);
 			}
 			Set<String> seen = new HashSet<>();
 			while (!funcs.isEmpty()) {
-				String fn = funcs.poll();
+				String[] call = funcs.poll();
+				String fn = call[0];
 				if (!seen.add(fn)) continue;
 				FunctionDef f = lib.get(fn);
 				if (f == null) {
-					// TensorFlow refuses a graph that calls an unknown function; refusing here keeps
-					// the message in one place
-					found.add("a call of function " + fn + ", which the model's library does not define (" + z.label + ")");
+					// TensorFlow runs a registered op named as a function as a one-op function, and
+					// refuses other unknown names: neither is a call of the model's own code
+					found.add(call[1] + " calls " + fn + ", which is not a function of the model's library");
 					continue;
 				}
-				if (grads.containsKey(fn)) funcs.add(grads.get(fn));
+				if (grads.containsKey(fn)) funcs.add(new String[] { grads.get(fn), "the gradient of function " + fn });
+				for (String alt : alternatives(f, lib)) funcs.add(new String[] { alt, "function " + fn + "'s api_implements" });
 				for (NodeDef n : f.getNodeDefList()) check(n, "function " + fn, z, allowed, lib, funcs, found);
 			}
 		}
@@ -168,16 +171,16 @@ final class SafetyScanner {
 	}
 
 	private static void check(NodeDef n, String where, Zone z, Set<String> allowed, Map<String, FunctionDef> lib,
-		Deque<String> funcs, Set<String> found)
+		Deque<String[]> funcs, Set<String> found)
 	{
 		String at = "'" + n.getName() + "' in " + where + " (" + z.label + ")";
-		if (lib.containsKey(n.getOp())) funcs.add(n.getOp());
+		String caller = n.getOp() + " " + at;
+		if (lib.containsKey(n.getOp())) funcs.add(new String[] { n.getOp(), caller });
 		else if (!allowed.contains(n.getOp())) {
-			found.add(n.getOp() + " " + at + (z == Zone.RESTORE && allowlists().get(Zone.SERVING).contains(n.getOp())
-				? ": only restore ops may run there" : ""));
+			found.add(caller + (z == Zone.RESTORE && allowlists().get(Zone.SERVING).contains(n.getOp()) ? ": only restore ops may run there" : ""));
 		}
 		for (Map.Entry<String, AttrValue> e : n.getAttrMap().entrySet()) {
-			attr(e.getKey(), e.getValue(), n, at, funcs, found);
+			attr(e.getKey(), e.getValue(), n, at, caller, funcs, found);
 		}
 		if (z == Zone.RESTORE && n.getOp().equals("Const")) {
 			AttrValue v = n.getAttrMap().get("value");
@@ -190,18 +193,18 @@ final class SafetyScanner {
 		}
 	}
 
-	private static void attr(String name, AttrValue v, NodeDef n, String at, Deque<String> funcs, Set<String> found) {
-		if (v.hasFunc()) func(v.getFunc(), n, at, funcs, found);
+	private static void attr(String name, AttrValue v, NodeDef n, String at, String caller, Deque<String[]> funcs, Set<String> found) {
+		if (v.hasFunc()) func(v.getFunc(), n, at, caller, funcs, found);
 		if (v.hasList()) {
-			for (NameAttrList f : v.getList().getFuncList()) func(f, n, at, funcs, found);
+			for (NameAttrList f : v.getList().getFuncList()) func(f, n, at, caller, funcs, found);
 			for (com.google.protobuf.ByteString s : v.getList().getSList()) location(name, s.toStringUtf8(), n, at, found);
 		}
 		if (v.getValueCase() == AttrValue.ValueCase.S) location(name, v.getS().toStringUtf8(), n, at, found);
 	}
 
-	private static void func(NameAttrList f, NodeDef n, String at, Deque<String> funcs, Set<String> found) {
-		funcs.add(f.getName());
-		for (Map.Entry<String, AttrValue> e : f.getAttrMap().entrySet()) attr(e.getKey(), e.getValue(), n, at, funcs, found);
+	private static void func(NameAttrList f, NodeDef n, String at, String caller, Deque<String[]> funcs, Set<String> found) {
+		funcs.add(new String[] { f.getName(), caller });
+		for (Map.Entry<String, AttrValue> e : f.getAttrMap().entrySet()) attr(e.getKey(), e.getValue(), n, at, caller, funcs, found);
 	}
 
 	private static void location(String attr, String value, NodeDef n, String at, Set<String> found) {
@@ -256,6 +259,7 @@ final class SafetyScanner {
 			String fn = todo.poll();
 			if (!lib.containsKey(fn) || !reached.add(fn)) continue;
 			if (grads.containsKey(fn)) todo.add(grads.get(fn));
+			todo.addAll(alternatives(lib.get(fn), lib));
 			for (NodeDef n : lib.get(fn).getNodeDefList()) calls(n, lib, todo);
 		}
 		FunctionDefLibrary.Builder b = FunctionDefLibrary.newBuilder();
@@ -264,6 +268,21 @@ final class SafetyScanner {
 			if (reached.contains(d.getFunctionName()) && reached.contains(d.getGradientFunc())) b.addGradient(d);
 		}
 		return b.build();
+	}
+
+	/**
+	 * Functions Grappler may swap in for {@code f}: those that declare the same
+	 * {@code api_implements} (e.g. Keras's CuDNN and generic LSTM); they can run in its place.
+	 */
+	private static List<String> alternatives(FunctionDef f, Map<String, FunctionDef> lib) {
+		AttrValue api = f.getAttrMap().get("api_implements");
+		if (api == null || api.getS().isEmpty()) return List.of();
+		List<String> out = new ArrayList<>();
+		for (FunctionDef g : lib.values()) {
+			AttrValue a = g.getAttrMap().get("api_implements");
+			if (a != null && a.getS().equals(api.getS())) out.add(g.getSignature().getName());
+		}
+		return out;
 	}
 
 	private static void calls(NodeDef n, Map<String, FunctionDef> lib, Deque<String> todo) {
