@@ -35,6 +35,8 @@ public class DefaultModelService extends AbstractService implements ModelService
 		int leases;
 		/** Handed out by {@link #get}: stays open until {@link #clear}. */
 		boolean pinned;
+		/** Open {@link #hold} leases: while any, requests get this model whatever the files' stamp. */
+		int holds;
 		/** False once replaced by a reload or dropped by {@link #clear}. */
 		boolean current = true;
 
@@ -64,6 +66,20 @@ public class DefaultModelService extends AbstractService implements ModelService
 	public ModelLease acquire(Path path, LoadOptions options) {
 		Entry e = entry(path, options, false);
 		return new ModelLease(e.model, () -> release(e));
+	}
+
+	@Override
+	public ModelLease hold(Path path, LoadOptions options) {
+		Entry e = entry(path, options, false);
+		synchronized (this) {
+			e.holds++;
+		}
+		return new ModelLease(e.model, () -> {
+			synchronized (this) {
+				e.holds--;
+			}
+			release(e);
+		});
 	}
 
 	@Override
@@ -128,7 +144,7 @@ public class DefaultModelService extends AbstractService implements ModelService
 
 	private synchronized Entry cached(String key, long stamp, boolean pin) {
 		Entry e = cache.get(key);
-		if (e != null && e.stamp == stamp) {
+		if (e != null && (e.stamp == stamp || e.holds > 0)) {
 			take(e, pin);
 			return e;
 		}

@@ -30,6 +30,22 @@ public interface ModelService extends SciJavaService {
 		return new ModelLease(get(path, options), () -> {});
 	}
 
+	/** {@link #hold(Path, LoadOptions)} with the default options. */
+	default ModelLease hold(Path path) {
+		return hold(path, LoadOptions.DEFAULT);
+	}
+
+	/**
+	 * As {@link #acquire}, and until this lease is closed every {@code acquire} or {@code get} of
+	 * the same path and options returns this same model, even if the files change meanwhile: wrap
+	 * a batch run in it, and every image of the run uses the model the run started with (record
+	 * {@link ModelLease#fingerprint()}). The default, for services without leases, is
+	 * {@link #acquire}.
+	 */
+	default ModelLease hold(Path path, LoadOptions options) {
+		return acquire(path, options);
+	}
+
 	/** {@link #get(Path, LoadOptions)} with the default options. */
 	default ConvModel get(Path path) {
 		return get(path, LoadOptions.DEFAULT);

@@ -108,6 +108,34 @@ class ModelServiceTest {
 	}
 
 	@Test
+	void aHeldModelServesTheWholeRunThoughTheFilesChange() throws IOException {
+		Path dir = copy("shapes-tf1", "m");
+		DefaultModelService svc = new DefaultModelService();
+		Path labels = dir.resolve("labels.txt");
+		ConvModel held;
+		try (ModelLease run = svc.hold(dir)) {
+			held = run.model();
+			for (int image = 0; image < 3; image++) {
+				Files.write(labels, List.of("a" + image, "b", "c"));
+				touch(labels);
+				try (ModelLease perImage = svc.acquire(dir)) {
+					assertSame(held, perImage.model(), "image " + image + " uses the model the run started with");
+				}
+				assertSame(held, svc.get(dir));
+			}
+		}
+		// after the run, the changed files are loaded; the held model was pinned by get() above,
+		// so it stays open until clear()
+		try (ModelLease next = svc.acquire(dir)) {
+			assertNotSame(held, next.model());
+			assertEquals(List.of("a2", "b", "c"), next.model().info().classNames());
+		}
+		assertTrue(usable(held));
+		svc.clear();
+		assertFalse(usable(held));
+	}
+
+	@Test
 	void fingerprintFollowsTheModelFilesNotTheLabels() throws IOException {
 		Path dir = copy("shapes-keras", "m");
 		DefaultModelService svc = new DefaultModelService();
