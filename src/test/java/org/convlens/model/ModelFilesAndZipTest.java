@@ -242,6 +242,39 @@ class ModelFilesAndZipTest {
 		assertEquals(List.of(), leftovers(marker));
 	}
 
+	/** Rewrites the declared (uncompressed) size of every entry named {@code *name} in the central directory. */
+	private static void understate(Path zip, String name, int declared) throws IOException {
+		byte[] b = Files.readAllBytes(zip);
+		java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		int patched = 0;
+		for (int i = 0; i + 46 < b.length; i++) {
+			if (buf.getInt(i) != 0x02014b50) continue; // central directory file header
+			int nameLen = buf.getShort(i + 28) & 0xffff;
+			String n = new String(b, i + 46, nameLen, java.nio.charset.StandardCharsets.UTF_8);
+			if (n.endsWith(name)) {
+				buf.putInt(i + 24, declared);
+				patched++;
+			}
+		}
+		assertEquals(1, patched);
+		Files.write(zip, b);
+	}
+
+	@Test
+	void declaredSizesAreNotTrusted() throws IOException {
+		String marker = "m-" + UUID.randomUUID();
+		Path zip = zip(marker, 0, 3_000_000);
+		understate(zip, "padding.bin", 10);
+		try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+			assertEquals(10, z.getEntry(marker + "/padding.bin").getSize(), "the header now claims 10 bytes");
+		}
+		ModelException e = assertThrows(ModelException.class,
+			() -> Models.open(zip, LoadOptions.DEFAULT.withZipLimits(2_000_000, 100)).close());
+		// counted while inflating, not read from the header
+		assertTrue(e.getMessage().contains("inflates to more than 2000000 bytes (at entry " + marker + "/padding.bin"), e.getMessage());
+		assertEquals(List.of(), leftovers(marker));
+	}
+
 	@Test
 	void aZipWithTooManyEntriesIsRefusedAndCleanedUp() throws IOException {
 		String marker = "m-" + UUID.randomUUID();
