@@ -41,7 +41,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * protobuf: each way round the old deny-list (issue 11) and every op the allowlist removes
  * relative to it. Each is refused at load, with the op and where it sits named, and the file it
  * would write does not exist afterwards. For the routes, the same model loaded with
- * {@code allow unsafe ops} does write its file: the refusal, not a broken model, is what stops it.
+ * {@code withUnsafeOpsAllowed(true)} does write its file: the refusal, not a broken model, is what stops it.
  */
 class HostileModelsTest {
 
@@ -392,7 +392,7 @@ class HostileModelsTest {
 		String msg = refusal(model);
 		assertTrue(msg.contains("WriteFile 'evil/a' in the graph (serving path)"), msg);
 		assertTrue(msg.contains("WriteFile 'evil/b' in the graph (restore path)"), msg);
-		assertTrue(msg.contains("allow unsafe ops"), msg);
+		assertTrue(msg.contains("unless you trust its source") && msg.contains("withUnsafeOpsAllowed"), msg);
 	}
 
 	// ------------------------------------------------------------------ ops the old deny-list let through

@@ -237,7 +237,7 @@ final class TfModel implements ConvModel {
 		return new ModelException("Refusing to load " + dir + ": it holds " + refused.size() + " op(s) or setting(s) outside " +
 			"what ConvLens runs in a model it does not trust (ops that may touch files, the network or the log, " +
 			"or that inference and variable restore do not need): " + String.join("; ", refused) +
-			". Load it only if you trust its source (option 'allow unsafe ops').");
+			". Do not open it unless you trust its source; code that must can load it with LoadOptions.withUnsafeOpsAllowed(true).");
 	}
 
 	/**
