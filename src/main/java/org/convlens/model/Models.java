@@ -129,8 +129,8 @@ public final class Models {
 				while (en.hasMoreElements()) {
 					ZipEntry e = en.nextElement();
 					if (++entries > maxEntries) {
-						throw new ModelException("Refusing model zip " + zip + ": it has more than " + maxEntries + " entries (limit: option " +
-							"zip max entries or -D" + LoadOptions.ZIP_MAX_ENTRIES_PROPERTY + ").");
+						throw new ModelException("Refusing model zip " + zip + ": it has more than " + maxEntries + " entries (a higher limit: start " +
+							"ImageJ with -D" + LoadOptions.ZIP_MAX_ENTRIES_PROPERTY + "=N). Unzip it yourself and open the folder if you trust it.");
 					}
 					Path out = root.resolve(e.getName()).normalize();
 					if (!out.startsWith(root)) {
@@ -148,8 +148,8 @@ public final class Models {
 							total += n;
 							if (total > maxBytes) {
 								throw new ModelException("Refusing model zip " + zip + ": it inflates to more than " + maxBytes + " bytes (at entry " +
-									e.getName() + "; limit: -D" + LoadOptions.ZIP_MAX_BYTES_PROPERTY + " or the load options). Unzip it yourself " +
-									"and open the folder if you trust it.");
+									e.getName() + "; a higher limit: start ImageJ with -D" + LoadOptions.ZIP_MAX_BYTES_PROPERTY + "=N). Unzip it " +
+									"yourself and open the folder if you trust it.");
 							}
 							o.write(buf, 0, n);
 						}
