@@ -122,7 +122,11 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	 */
 	protected ConvModel convModel() {
 		if (model == null || model.getPath().isEmpty()) throw new IllegalArgumentException("No model chosen (option 'model').");
-		if (lease == null) lease = modelService.acquire(model.toPath());
+		if (lease == null) {
+			lease = modelService.acquire(model.toPath());
+			// e.g. a labels file that was ignored: the outputs then say "class k"
+			for (String w : lease.model().info().warnings()) IJ.log(getInfo().getTitle() + ": warning: " + w);
+		}
 		return lease.model();
 	}
 
