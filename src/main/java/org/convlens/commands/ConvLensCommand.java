@@ -16,6 +16,7 @@ import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
+import org.convlens.model.ModelLease;
 import org.convlens.model.ModelService;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
@@ -54,6 +55,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	protected ModelService modelService;
 
 	private IJProgress progress;
+	/** The model this run uses, leased from the first {@link #convModel()} to the end of {@link #run()}. */
+	private ModelLease lease;
 
 	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
 	protected abstract void execute();
@@ -75,6 +78,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			cancel(msg);
 		}
 		finally {
+			if (lease != null) lease.close();
+			lease = null;
 			progress.done();
 		}
 	}
@@ -111,10 +116,18 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return ImageInput.require(image);
 	}
 
-	/** The chosen model, from the shared cache (do not close it). */
+	/**
+	 * The chosen model, from the shared cache (do not close it): the same model for the whole run,
+	 * even if its files change meanwhile.
+	 */
 	protected ConvModel convModel() {
 		if (model == null || model.getPath().isEmpty()) throw new IllegalArgumentException("No model chosen (option 'model').");
-		return modelService.get(model.toPath());
+		if (lease == null) {
+			lease = modelService.acquire(model.toPath());
+			// e.g. a labels file that was ignored: the outputs then say "class k"
+			for (String w : lease.model().info().warnings()) IJ.log(getInfo().getTitle() + ": warning: " + w);
+		}
+		return lease.model();
 	}
 
 	/** The model's default preprocessing with this command's overrides applied. */
@@ -182,8 +195,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
-		try {
-			onModel(modelService.get(model.toPath()).info());
+		try (ModelLease l = modelService.acquire(model.toPath())) {
+			onModel(l.model().info());
 		}
 		catch (RuntimeException e) {
 			// an unreadable model is reported when the command runs

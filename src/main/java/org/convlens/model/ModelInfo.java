@@ -23,6 +23,8 @@ public final class ModelInfo {
 	private final String outputActivation;
 	private final String dataFormat;
 	private final boolean inlined;
+	private final String fingerprint;
+	private final List<String> warnings;
 
 	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
 		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
@@ -38,7 +40,47 @@ public final class ModelInfo {
 		this.outputActivation = outputActivation;
 		this.dataFormat = dataFormat;
 		this.inlined = inlined;
+		this.fingerprint = null;
+		this.warnings = List.of();
 	}
+
+	private ModelInfo(ModelInfo o, List<String> classNames, String fingerprint, List<String> warnings) {
+		this.path = o.path;
+		this.signatureKey = o.signatureKey;
+		this.inputs = o.inputs;
+		this.outputs = o.outputs;
+		this.layers = o.layers;
+		this.classNames = List.copyOf(classNames);
+		this.logitsTensor = o.logitsTensor;
+		this.outputActivation = o.outputActivation;
+		this.dataFormat = o.dataFormat;
+		this.inlined = o.inlined;
+		this.fingerprint = fingerprint;
+		this.warnings = List.copyOf(warnings);
+	}
+
+	/** This info with the fingerprint of the files it was loaded from. */
+	public ModelInfo withFingerprint(String fingerprint) {
+		return new ModelInfo(this, classNames, fingerprint, warnings);
+	}
+
+	/** This info with other class names (empty: none). */
+	public ModelInfo withClassNames(List<String> names) {
+		return new ModelInfo(this, names == null ? List.of() : names, fingerprint, warnings);
+	}
+
+	/** This info with one more warning about the model's files. */
+	public ModelInfo withWarning(String warning) {
+		List<String> w = new ArrayList<>(warnings);
+		w.add(warning);
+		return new ModelInfo(this, classNames, fingerprint, w);
+	}
+
+	/**
+	 * What a user should know about how the model was read, e.g. a labels file that was ignored;
+	 * shown by {@link #describe()} and worth a line in the Log.
+	 */
+	public List<String> warnings() { return warnings; }
 
 	public Path path() { return path; }
 	public String signatureKey() { return signatureKey; }
@@ -53,6 +95,12 @@ public final class ModelInfo {
 	public String outputActivation() { return outputActivation; }
 	/** {@code NHWC} or {@code NCHW}. */
 	public String dataFormat() { return dataFormat; }
+	/**
+	 * A short hex digest (SHA-256, first 16 digits) of the {@code saved_model.pb} and
+	 * {@code variables/variables.index} bytes this model was loaded from, or null when unknown:
+	 * outputs record it so a result names the exact model, even if the folder changed later.
+	 */
+	public String fingerprint() { return fingerprint; }
 	/** Whether function calls were inlined (a TF2/Keras SavedModel). */
 	public boolean inlined() { return inlined; }
 
@@ -136,6 +184,8 @@ public final class ModelInfo {
 	public String describe() {
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(path).append('\n');
+		for (String w : warnings) sb.append("Warning: ").append(w).append('\n');
+		if (fingerprint != null) sb.append("Fingerprint: ").append(fingerprint).append('\n');
 		sb.append("Signature: ").append(signatureKey).append(inlined ? " (function calls inlined)" : "").append('\n');
 		sb.append("Data format: ").append(dataFormat).append('\n');
 		sb.append("Inputs:\n");

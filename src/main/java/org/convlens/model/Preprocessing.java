@@ -711,15 +711,9 @@ public final class Preprocessing {
 	 */
 	public static Preprocessing forModel(ModelInfo info) {
 		if (info != null && info.path() != null) {
-			java.nio.file.Path f = info.path().resolve("preprocessing.txt");
-			if (java.nio.file.Files.isRegularFile(f)) {
-				try {
-					return parse(new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8));
-				}
-				catch (java.io.IOException e) {
-					throw new ModelException("Cannot read " + f + ": " + e.getMessage(), e);
-				}
-			}
+			// read as data from inside the model folder (no link out, size-capped)
+			String spec = ModelFiles.readText(info.path(), "preprocessing.txt", ModelFiles.MAX_SPEC_BYTES);
+			if (spec != null) return parse(spec);
 		}
 		return defaults();
 	}

@@ -96,6 +96,9 @@ class HeatmapCommandsTest extends CommandTestBase {
 		NdArray expected = new Occlusion().withPatch(6).withStride(2).withFill(Fill.ZERO).heatmap(engine, x, top(x), Progress.NONE);
 		assertMap(expected, map, 1, 1e-4);
 		assertEquals("zero", Provenance.get(map, "fill"));
+		// the output names the exact model files it was made with
+		assertEquals(engine.info().fingerprint(), Provenance.get(map, "model.fingerprint"));
+		assertTrue(Provenance.get(map, "model.fingerprint").matches("[0-9a-f]{16}"), Provenance.get(map, "model.fingerprint"));
 		ImagePlus blend = (ImagePlus) out.get("blended");
 		assertEquals(24, blend.getBitDepth());
 		assertEquals(imp.getWidth(), blend.getWidth());

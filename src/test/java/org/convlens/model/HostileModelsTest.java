@@ -1,0 +1,519 @@
+package org.convlens.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.convlens.TestPaths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NameAttrList;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * SavedModels crafted to run file-writing ops, built here from the generated models with
+ * protobuf: each way round the old deny-list (issue 11) and every op the allowlist removes
+ * relative to it. Each is refused at load, with the op and where it sits named, and the file it
+ * would write does not exist afterwards. For the routes, the same model loaded with
+ * {@code withUnsafeOpsAllowed(true)} does write its file: the refusal, not a broken model, is what stops it.
+ */
+class HostileModelsTest {
+
+	@TempDir
+	Path tmp;
+
+	// ------------------------------------------------------------------ building blocks
+
+	static Path copyModel(Path src, Path dst) throws IOException {
+		try (Stream<Path> s = Files.walk(src)) {
+			for (Path p : (Iterable<Path>) s::iterator) {
+				Path t = dst.resolve(src.relativize(p).toString());
+				if (Files.isDirectory(p)) Files.createDirectories(t);
+				else Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		return dst;
+	}
+
+	/** A copy of a generated model with its meta graph rewritten. */
+	private Path craft(String base, String name, UnaryOperator<MetaGraphDef> change) throws IOException {
+		Path dir = copyModel(TestPaths.model(base), tmp.resolve(name));
+		SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+		SavedModel out = sm.toBuilder().setMetaGraphs(0, change.apply(sm.getMetaGraphs(0))).build();
+		Files.write(dir.resolve("saved_model.pb"), out.toByteArray());
+		return dir;
+	}
+
+	static AttrValue type(DataType t) {
+		return AttrValue.newBuilder().setType(t).build();
+	}
+
+	static AttrValue types(DataType... t) {
+		return AttrValue.newBuilder().setList(AttrValue.ListValue.newBuilder().addAllType(Arrays.asList(t))).build();
+	}
+
+	static AttrValue str(String s) {
+		return AttrValue.newBuilder().setS(com.google.protobuf.ByteString.copyFromUtf8(s)).build();
+	}
+
+	static AttrValue func(String name) {
+		return AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName(name)).build();
+	}
+
+	static NodeDef constString(String name, String value) {
+		TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_STRING).setTensorShape(TensorShapeProto.newBuilder())
+			.addStringVal(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+		return NodeDef.newBuilder().setName(name).setOp("Const").putAttr("dtype", type(DataType.DT_STRING))
+			.putAttr("value", AttrValue.newBuilder().setTensor(t).build()).build();
+	}
+
+	static NodeDef constOf(String name, DataType dt, TensorProto.Builder t) {
+		return NodeDef.newBuilder().setName(name).setOp("Const").putAttr("dtype", type(dt))
+			.putAttr("value", AttrValue.newBuilder().setTensor(t.setDtype(dt).setTensorShape(TensorShapeProto.newBuilder())).build())
+			.build();
+	}
+
+	/** Const file name, Const contents and a WriteFile of them, named {@code prefix/...}, top level. */
+	static List<NodeDef> writeFile(String prefix, Path target) {
+		return List.of(constString(prefix + "/filename", target.toString()), constString(prefix + "/contents", "written by a hostile model\n"),
+			NodeDef.newBuilder().setName(prefix).setOp("WriteFile").addInput(prefix + "/filename").addInput(prefix + "/contents").build());
+	}
+
+	/** The node of {@code g} named {@code name}, with {@code ^control} added to its inputs. */
+	static GraphDef addControl(GraphDef g, String name, String control) {
+		GraphDef.Builder b = g.toBuilder();
+		for (int i = 0; i < b.getNodeCount(); i++) {
+			if (b.getNode(i).getName().equals(name)) b.setNode(i, b.getNode(i).toBuilder().addInput("^" + control));
+		}
+		return b.build();
+	}
+
+	/**
+	 * A function {@code x -> x} (DT_FLOAT, or DT_STRING) that writes {@code target} first (a
+	 * control input of its output, and a control return, so TensorFlow runs it).
+	 */
+	static FunctionDef writingIdentity(String name, Path target, DataType dt) {
+		return FunctionDef.newBuilder()
+			.setSignature(OpDef.newBuilder().setName(name).addInputArg(OpDef.ArgDef.newBuilder().setName("x").setType(dt))
+				.addOutputArg(OpDef.ArgDef.newBuilder().setName("y").setType(dt)).setIsStateful(true).addControlOutput("write"))
+			.addNodeDef(constString("filename", target.toString())).addNodeDef(constString("contents", "written by a hostile function\n"))
+			.addNodeDef(NodeDef.newBuilder().setName("write").setOp("WriteFile").addInput("filename:output:0").addInput("contents:output:0"))
+			.addNodeDef(NodeDef.newBuilder().setName("id").setOp("Identity").addInput("x").addInput("^write").putAttr("T", type(dt)))
+			.putRet("y", "id:output:0").putControlRet("write", "write").build();
+	}
+
+	static FunctionDef plainIdentity(String name) {
+		return FunctionDef.newBuilder()
+			.setSignature(OpDef.newBuilder().setName(name).addInputArg(OpDef.ArgDef.newBuilder().setName("x").setType(DataType.DT_FLOAT))
+				.addOutputArg(OpDef.ArgDef.newBuilder().setName("y").setType(DataType.DT_FLOAT)))
+			.addNodeDef(NodeDef.newBuilder().setName("id").setOp("Identity").addInput("x").putAttr("T", type(DataType.DT_FLOAT)))
+			.putRet("y", "id:output:0").build();
+	}
+
+	/** The TF1 shapes model's class output, and a new node put after it as the signature's output. */
+	static final String TF1_OUT = "sequential/dense/Softmax";
+
+	static MetaGraphDef withOutput(MetaGraphDef m, String tensor) {
+		SignatureDef s = m.getSignatureDefOrThrow("serving_default");
+		org.tensorflow.proto.TensorInfo out = s.getOutputsOrThrow("dense").toBuilder().setName(tensor).build();
+		return m.toBuilder().putSignatureDef("serving_default", s.toBuilder().putOutputs("dense", out).build()).build();
+	}
+
+	static String refusal(Path model) {
+		ModelException e = assertThrows(ModelException.class, () -> Models.open(model).close(), "loading " + model.getFileName());
+		assertTrue(e.getMessage().startsWith("Refusing to load"), e.getMessage());
+		// Inspect's way in: the model service (catalogue access) refuses the same way
+		DefaultModelService svc = new DefaultModelService();
+		try {
+			ModelException e2 = assertThrows(ModelException.class, () -> svc.get(model).info());
+			assertEquals(e.getMessage(), e2.getMessage());
+		}
+		finally {
+			svc.clear();
+		}
+		return e.getMessage();
+	}
+
+	private static void assertWritesWhenTrusted(Path model, Path target, boolean runIt) {
+		assertFalse(Files.exists(target));
+		try (ConvModel m = Models.open(model, LoadOptions.DEFAULT.withUnsafeOpsAllowed(true))) {
+			if (runIt) m.run(NdArray.zeros(1, 32, 32, 1), List.of(ConvModel.OUTPUT));
+		}
+		assertTrue(Files.exists(target), "control: trusted, the crafted model writes " + target);
+	}
+
+	// ------------------------------------------------------------------ the routes of issue 11
+
+	@Test
+	void writeFileWithAControlEdgeIntoTheRestoreOp() throws IOException {
+		Path target = tmp.resolve("route1.txt");
+		Path model = craft("shapes-tf1", "route1", m -> {
+			GraphDef g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target)).build();
+			return m.toBuilder().setGraphDef(addControl(g, "save/restore_all", "evil/write")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'evil/write' in the graph (restore path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route1-trusted")), target, false);
+	}
+
+	@Test
+	void restoreOpNameRepointedToANodeThatDependsOnWriteFile() throws IOException {
+		Path target = tmp.resolve("route2.txt");
+		Path model = craft("shapes-tf1", "route2", m -> {
+			GraphDef g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target))
+				.addNode(NodeDef.newBuilder().setName("evil/restore").setOp("NoOp").addInput("^save/restore_all").addInput("^evil/write"))
+				.build();
+			return m.toBuilder().setGraphDef(g).setSaverDef(m.getSaverDef().toBuilder().setRestoreOpName("evil/restore")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'evil/write' in the graph (restore path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route2-trusted")), target, false);
+	}
+
+	@Test
+	void writeFileInsideAKerasTracedRestoreFunction() throws IOException {
+		Path target = tmp.resolve("route3.txt");
+		String fn = "__inference__traced_restore_4242";
+		Path model = craft("shapes-keras", "route3", m -> {
+			NodeDef call = NodeDef.newBuilder().setName("StatefulPartitionedCall_2").setOp("StatefulPartitionedCall")
+				.addInput("saver_filename").addInput("^saver/restore_all").putAttr("Tin", types(DataType.DT_STRING))
+				.putAttr("Tout", types(DataType.DT_STRING)).putAttr("f", func(fn)).putAttr("config", str(""))
+				.putAttr("config_proto", str("")).putAttr("executor_type", str("")).build();
+			GraphDef.Builder g = m.getGraphDef().toBuilder().addNode(call);
+			g.getLibraryBuilder().addFunction(writingIdentity(fn, target, DataType.DT_STRING));
+			return m.toBuilder().setGraphDef(g).setSaverDef(m.getSaverDef().toBuilder().setRestoreOpName("StatefulPartitionedCall_2")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'write' in function " + fn + " (restore path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route3-trusted")), target, false);
+	}
+
+	@Test
+	void saveTensorNameRepointedOverTheForwardPass() throws IOException {
+		Path target = tmp.resolve("route4.txt");
+		Path model = craft("shapes-tf1", "route4", m -> {
+			GraphDef g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target)).build();
+			// the old scan exempted everything upstream of the save tensor
+			return m.toBuilder().setGraphDef(addControl(g, TF1_OUT, "evil/write"))
+				.setSaverDef(m.getSaverDef().toBuilder().setSaveTensorName(TF1_OUT + ":0")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'evil/write' in the graph (serving path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route4-trusted")), target, true);
+	}
+
+	@Test
+	void debugIdentityV3WithAFileDebugUrl() throws IOException {
+		Path dumps = tmp.resolve("route5-dumps");
+		String url = "file://" + dumps;
+		Path model = craft("shapes-tf1", "route5", m -> {
+			NodeDef dbg = NodeDef.newBuilder().setName("evil/debug").setOp("DebugIdentityV3").addInput(TF1_OUT)
+				.putAttr("T", type(DataType.DT_FLOAT)).putAttr("tensor_name", str(TF1_OUT + ":0")).putAttr("io_of_node", str(TF1_OUT))
+				.putAttr("io_index", AttrValue.newBuilder().setI(0).build()).putAttr("is_input", AttrValue.newBuilder().setB(false).build())
+				.putAttr("debug_urls", AttrValue.newBuilder().setList(AttrValue.ListValue.newBuilder()
+					.addS(com.google.protobuf.ByteString.copyFromUtf8(url))).build())
+				.build();
+			return withOutput(m.toBuilder().setGraphDef(m.getGraphDef().toBuilder().addNode(dbg)).build(), "evil/debug:0");
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("DebugIdentityV3 'evil/debug' in the graph (serving path)"), msg);
+		assertTrue(msg.contains("attribute debug_urls = '" + url + "'"), msg);
+		assertFalse(Files.exists(dumps));
+	}
+
+	@Test
+	void writeFileInsideAnIfBranch() throws IOException {
+		Path target = tmp.resolve("route6.txt");
+		Path model = craft("shapes-tf1", "route6", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.getLibraryBuilder().addFunction(writingIdentity("evil_then", target, DataType.DT_FLOAT)).addFunction(plainIdentity("plain_else"));
+			g.addNode(constOf("evil/cond", DataType.DT_BOOL, TensorProto.newBuilder().addBoolVal(true)));
+			g.addNode(NodeDef.newBuilder().setName("evil/if").setOp("If").addInput("evil/cond").addInput(TF1_OUT)
+				.putAttr("Tcond", type(DataType.DT_BOOL)).putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT))
+				.putAttr("then_branch", func("evil_then")).putAttr("else_branch", func("plain_else")));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/if:0");
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'write' in function evil_then (serving path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route6-trusted")), target, true);
+	}
+
+	@Test
+	void writeFileInsideAWhileCondition() throws IOException {
+		Path target = tmp.resolve("route7.txt");
+		Path model = craft("shapes-tf1", "route7", m -> {
+			FunctionDef cond = FunctionDef.newBuilder()
+				.setSignature(OpDef.newBuilder().setName("evil_cond").addInputArg(OpDef.ArgDef.newBuilder().setName("x").setType(DataType.DT_FLOAT))
+					.addOutputArg(OpDef.ArgDef.newBuilder().setName("c").setType(DataType.DT_BOOL)).setIsStateful(true).addControlOutput("write"))
+				.addNodeDef(constString("filename", target.toString())).addNodeDef(constString("contents", "x"))
+				.addNodeDef(NodeDef.newBuilder().setName("write").setOp("WriteFile").addInput("filename:output:0").addInput("contents:output:0"))
+				.addNodeDef(constOf("no", DataType.DT_BOOL, TensorProto.newBuilder().addBoolVal(false)).toBuilder().addInput("^write"))
+				.putRet("c", "no:output:0").putControlRet("write", "write").build();
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.getLibraryBuilder().addFunction(cond).addFunction(plainIdentity("plain_body"));
+			g.addNode(NodeDef.newBuilder().setName("evil/while").setOp("While").addInput(TF1_OUT).putAttr("T", types(DataType.DT_FLOAT))
+				.putAttr("cond", func("evil_cond")).putAttr("body", func("plain_body")));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/while:0");
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'write' in function evil_cond (serving path)"), msg);
+		assertFalse(Files.exists(target));
+		assertWritesWhenTrusted(copyModel(model, tmp.resolve("route7-trusted")), target, true);
+	}
+
+	@Test
+	void writeFileBehindFunctionValuedAttributes() throws IOException {
+		Path target = tmp.resolve("route8.txt");
+		Path nested = tmp.resolve("route8-nested.txt");
+		Path model = craft("shapes-tf1", "route8", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.getLibraryBuilder().addFunction(writingIdentity("evil_branch", target, DataType.DT_FLOAT)).addFunction(plainIdentity("plain_branch"))
+				.addFunction(writingIdentity("evil_nested", nested, DataType.DT_FLOAT));
+			g.addNode(constOf("evil/index", DataType.DT_INT32, TensorProto.newBuilder().addIntVal(0)));
+			AttrValue branches = AttrValue.newBuilder().setList(AttrValue.ListValue.newBuilder()
+				.addFunc(NameAttrList.newBuilder().setName("evil_branch")).addFunc(NameAttrList.newBuilder().setName("plain_branch"))).build();
+			g.addNode(NodeDef.newBuilder().setName("evil/case").setOp("Case").addInput("evil/index").addInput(TF1_OUT)
+				.putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT)).putAttr("branches", branches));
+			// a function named only inside another function-valued attribute's own attributes
+			AttrValue nestedF = AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName("plain_branch")
+				.putAttr("inner", func("evil_nested"))).build();
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("PartitionedCall").addInput("evil/case")
+				.putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT)).putAttr("f", nestedF));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/call:0");
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'write' in function evil_branch (serving path)"), msg);
+		assertTrue(msg.contains("WriteFile 'write' in function evil_nested (serving path)"), msg);
+		assertFalse(Files.exists(target));
+		assertFalse(Files.exists(nested));
+	}
+
+	@Test
+	void aCallWhoseFunctionIsAnOpOrAnAlternativeImplementation() throws IOException {
+		// TensorFlow runs a call of a registered op's name as a one-op function
+		Path target = tmp.resolve("route10.txt");
+		Path model = craft("shapes-tf1", "route10", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.addNode(constString("evil/filename", target.toString())).addNode(constString("evil/contents", "x"));
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("StatefulPartitionedCall").addInput("evil/filename").addInput("evil/contents")
+				.putAttr("Tin", types(DataType.DT_STRING, DataType.DT_STRING)).putAttr("Tout", types()).putAttr("f", func("WriteFile")));
+			return m.toBuilder().setGraphDef(addControl(g.build(), TF1_OUT, "evil/call")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("StatefulPartitionedCall 'evil/call' in the graph (serving path) calls WriteFile, which is not a function of the model's library"), msg);
+		assertFalse(Files.exists(target));
+		// Grappler may swap a called function for another with the same api_implements
+		Path target2 = tmp.resolve("route11.txt");
+		Path model2 = craft("shapes-tf1", "route11", m -> {
+			AttrValue api = str("convlens_test_api");
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			g.getLibraryBuilder().addFunction(plainIdentity("generic_impl").toBuilder().putAttr("api_implements", api))
+				.addFunction(writingIdentity("other_impl", target2, DataType.DT_FLOAT).toBuilder().putAttr("api_implements", api));
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("PartitionedCall").addInput(TF1_OUT)
+				.putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT)).putAttr("f", func("generic_impl")));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/call:0");
+		});
+		String msg2 = refusal(model2);
+		assertTrue(msg2.contains("WriteFile 'write' in function other_impl (serving path)"), msg2);
+		assertFalse(Files.exists(target2));
+	}
+
+	@Test
+	void writeFileInTheInitOpThatTensorFlowsOwnLoaderRuns() throws IOException {
+		Path target = tmp.resolve("route9.txt");
+		Path model = craft("shapes-keras", "route9", m -> {
+			GraphDef g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target)).build();
+			return m.toBuilder().setGraphDef(addControl(g, "NoOp", "evil/write")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'evil/write' in the graph (init op)"), msg);
+		assertFalse(Files.exists(target));
+	}
+
+	@Test
+	void forwardOpsOnTheRestorePathAndPathsInItsConstantsAreRefused() throws IOException {
+		// restore_op_name pointed at the class output: inference ops have no business there
+		Path model = craft("shapes-tf1", "restore-forward", m -> m.toBuilder()
+			.setSaverDef(m.getSaverDef().toBuilder().setRestoreOpName(TF1_OUT)).build());
+		String msg = refusal(model);
+		assertTrue(msg.contains("Conv2D 'sequential/conv2d/Conv2D' in the graph (restore path): only restore ops may run there"), msg);
+		// restore reads only the checkpoint ConvLens feeds, never a path the file names
+		Path model2 = craft("shapes-tf1", "restore-path", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			for (int i = 0; i < g.getNodeCount(); i++) {
+				if (g.getNode(i).getName().equals("save/Restore")) g.setNode(i, g.getNode(i).toBuilder().setInput(0, "evil/prefix"));
+			}
+			g.addNode(constString("evil/prefix", "/etc/other-model/variables/variables"));
+			return m.toBuilder().setGraphDef(g).build();
+		});
+		String msg2 = refusal(model2);
+		assertTrue(msg2.contains("string constant 'evil/prefix' in the graph (restore path) holding the location '/etc/other-model"), msg2);
+	}
+
+	@Test
+	void everyRefusedOpIsNamedInOneMessage() throws IOException {
+		Path model = craft("shapes-tf1", "many", m -> {
+			GraphDef g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/a", tmp.resolve("a.txt")))
+				.addAllNode(writeFile("evil/b", tmp.resolve("b.txt"))).build();
+			g = addControl(addControl(g, TF1_OUT, "evil/a"), "save/restore_all", "evil/b");
+			return m.toBuilder().setGraphDef(g).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("WriteFile 'evil/a' in the graph (serving path)"), msg);
+		assertTrue(msg.contains("WriteFile 'evil/b' in the graph (restore path)"), msg);
+		assertTrue(msg.contains("unless you trust its source") && msg.contains("withUnsafeOpsAllowed"), msg);
+	}
+
+	// ------------------------------------------------------------------ ops the old deny-list let through
+
+	/**
+	 * Registered TensorFlow ops that read or write files, talk to the network or dump tensors,
+	 * and that the old deny-list did not name. The allowlist refuses them (and everything else
+	 * not reviewed).
+	 */
+	static final List<String> MISSED_BY_THE_DENY_LIST = List.of("CSVDataset", "CSVDatasetV2", "ExperimentalCSVDataset",
+		"MatchingFilesDataset", "ExperimentalMatchingFilesDataset", "SqlDataset", "ExperimentalSqlDataset", "LMDBReader", "LMDBDataset",
+		"ExperimentalLMDBDataset", "CacheDataset", "CacheDatasetV2", "SnapshotDatasetV2", "SnapshotDatasetReader",
+		"SnapshotNestedDatasetReader", "SnapshotChunkDataset", "ListSnapshotChunksDataset", "DataServiceDataset", "DataServiceDatasetV2",
+		"DataServiceDatasetV3", "DataServiceDatasetV4", "RegisterDataset", "RegisterDatasetV2", "DistributedSave", "DebugIdentityV3",
+		"DebugGradientIdentity", "Copy", "CopyHost", "PrintV2", "Print", "CreateSummaryDbWriter", "SummaryWriter",
+		"StatsAggregatorSetSummaryWriter", "RecordInput", "ReaderReadV2", "ReaderRestoreStateV2", "IdentityReaderV2", "RpcClient",
+		"RpcServer", "RpcCall", "CollectiveReduceV2", "CollectiveBcastSendV2", "DTensorRestoreV2", "CalibrationStatisticsSaver",
+		"XlaSendToHost", "_Send", "_Recv", "_HostSend");
+
+	/** Where a hostile op sits: top level on the serving path, or inside a called function. */
+	static Stream<Object[]> missedOps() {
+		List<Object[]> cases = new ArrayList<>();
+		for (String op : MISSED_BY_THE_DENY_LIST) {
+			cases.add(new Object[] { op, false });
+			cases.add(new Object[] { op, true });
+		}
+		return cases.stream();
+	}
+
+	@ParameterizedTest(name = "{0} in function: {1}")
+	@MethodSource("missedOps")
+	void opsMissedByTheOldDenyListAreRefused(String op, boolean inFunction) throws IOException {
+		Path target = tmp.resolve(op + ".out");
+		String node = "evil/" + op;
+		Path model = craft("shapes-tf1", op + (inFunction ? "-fn" : ""), m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder();
+			// the op gets a path to work on, and the class output waits for it
+			NodeDef hostile = NodeDef.newBuilder().setName(inFunction ? op : node).setOp(op)
+				.addInput(inFunction ? "path:output:0" : node + "/path").build();
+			if (!inFunction) {
+				g.addNode(constString(node + "/path", target.toString())).addNode(hostile);
+				return m.toBuilder().setGraphDef(addControl(g.build(), TF1_OUT, node)).build();
+			}
+			FunctionDef f = FunctionDef.newBuilder()
+				.setSignature(OpDef.newBuilder().setName("hostile_fn").addInputArg(OpDef.ArgDef.newBuilder().setName("x").setType(DataType.DT_FLOAT))
+					.addOutputArg(OpDef.ArgDef.newBuilder().setName("y").setType(DataType.DT_FLOAT)).setIsStateful(true).addControlOutput(op))
+				.addNodeDef(constString("path", target.toString())).addNodeDef(hostile)
+				.addNodeDef(NodeDef.newBuilder().setName("id").setOp("Identity").addInput("x").addInput("^" + op).putAttr("T", type(DataType.DT_FLOAT)))
+				.putRet("y", "id:output:0").putControlRet(op, op).build();
+			g.getLibraryBuilder().addFunction(f);
+			g.addNode(NodeDef.newBuilder().setName("evil/call").setOp("StatefulPartitionedCall").addInput(TF1_OUT)
+				.putAttr("Tin", types(DataType.DT_FLOAT)).putAttr("Tout", types(DataType.DT_FLOAT)).putAttr("f", func("hostile_fn")));
+			return withOutput(m.toBuilder().setGraphDef(g).build(), "evil/call:0");
+		});
+		String msg = refusal(model);
+		String where = inFunction ? op + " '" + op + "' in function hostile_fn (serving path)" : op + " '" + node + "' in the graph (serving path)";
+		assertTrue(msg.contains(where), msg);
+		assertFalse(Files.exists(target), "nothing ran");
+	}
+
+	/** The list above names real ops of the running TensorFlow, and none is on the allowlist. */
+	@Test
+	void theMissedOpsAreRegisteredAndNotAllowed() throws Exception {
+		Set<String> registered = tfStatic("registeredOps");
+		Set<String> allowed = tfStatic("allowedOps");
+		List<String> unknown = MISSED_BY_THE_DENY_LIST.stream().filter(o -> !registered.contains(o)).collect(Collectors.toList());
+		assertEquals(List.of(), unknown, "ops that this TensorFlow does not register");
+		assertTrue(MISSED_BY_THE_DENY_LIST.size() >= 30);
+		for (String o : MISSED_BY_THE_DENY_LIST) assertFalse(allowed.contains(o), o);
+		// and the allowlist itself names only registered ops (a typo would silently allow nothing)
+		List<String> typos = allowed.stream().filter(o -> !registered.contains(o)).collect(Collectors.toList());
+		assertEquals(List.of(), typos, "allowlisted names that are not TensorFlow ops");
+		assertTrue(allowed.contains("Conv2D") && allowed.contains("RestoreV2"));
+		assertFalse(allowed.contains("WriteFile") || allowed.contains("SaveV2") || allowed.contains("MergeV2Checkpoints"));
+	}
+
+	/** A static of SafetyScanner, read in TensorFlow's own class loader (natives bind to one). */
+	@SuppressWarnings("unchecked")
+	private static Set<String> tfStatic(String name) throws Exception {
+		ClassLoader l = TfRuntime.factory().getClass().getClassLoader();
+		Method m = Class.forName("org.convlens.model.tf.SafetyScanner", true, l).getDeclaredMethod(name);
+		m.setAccessible(true);
+		return (Set<String>) m.invoke(null);
+	}
+
+	// ------------------------------------------------------------------ real models still load
+
+	@Test
+	void generatedModelsPassTheAllowlist() throws IOException {
+		List<String> names;
+		try (Stream<Path> s = Files.list(TestPaths.testData().resolve("models"))) {
+			names = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+		}
+		assertTrue(names.containsAll(List.of("shapes-tf1", "shapes-keras", "shapes-gap", "wide-224", "nchw", "string-input")), names.toString());
+		for (String n : names) {
+			Path dir = TestPaths.model(n);
+			if (n.equals("unsafe-writefile")) {
+				assertTrue(refusal(dir).contains("WriteFile 'write_file' in the graph (serving path)"));
+				continue;
+			}
+			try (ConvModel m = Models.open(dir)) {
+				assertFalse(m.info().outputs().isEmpty(), n);
+			}
+			catch (ModelException e) {
+				// nchw and string-input are refused for their layout / input type, not for their ops
+				assertFalse(e.getMessage().startsWith("Refusing"), n + ": " + e.getMessage());
+				assertTrue(n.equals("nchw") || n.equals("string-input"), n + ": " + e.getMessage());
+			}
+		}
+	}
+
+	@Test
+	void sharedKerasModelsPassTheAllowlist() {
+		for (String n : List.of("brain-mri-tumor64", "fashion-mnist-cnn")) {
+			Path dir = TestPaths.sharedOrSkip("models/" + n);
+			try (ConvModel m = Models.open(dir)) {
+				int[] in = m.info().imageInput().shape().clone();
+				in[0] = 1;
+				NdArray out = m.run(NdArray.zeros(in), List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT);
+				assertTrue(out.size() > 0 && Float.isFinite(out.data()[0]), n);
+			}
+		}
+	}
+}
