@@ -81,7 +81,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		Curve rdel = di.curve(m, x, random, t, Mode.DELETION, progress().sub(0.5 * share, 0.75 * share));
 		Curve rins = di.curve(m, x, random, t, Mode.INSERTION, progress().sub(0.75 * share, share));
 		String scoreName = sc.equals(ConvModel.LOGITS) ? "logit" : "probability";
-		String what = method + ", class " + info.className(t) + " (" + t + ")";
+		String what = method + ", " + info.describeClass(t);
 		curves = Faithfulness.curvesPlot(imp.getTitle() + " - deletion and insertion (" + method + ")", method, scoreName, del, ins, rdel, rins);
 		aucs = Faithfulness.aucTable(method, scoreName, del, ins, rdel, rins);
 		java.util.Map<String, Object> params = new java.util.LinkedHashMap<>();

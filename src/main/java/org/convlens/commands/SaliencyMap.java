@@ -10,7 +10,6 @@ import org.convlens.explain.HeatmapMethods;
 import org.convlens.explain.IntegratedGradients;
 import org.convlens.explain.SmoothGrad;
 import org.convlens.imagej.SaliencyMaps;
-import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.scijava.ItemIO;
@@ -43,7 +42,7 @@ public class SaliencyMap extends HeatmapCommand {
 	@Parameter(label = "Baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")
 	private String baseline = "black";
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = last spatial layer)")
+	@Parameter(label = "Layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = the last convolution's activated output larger than 1x1)")
 	private String layer = "";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency map")
@@ -51,9 +50,7 @@ public class SaliencyMap extends HeatmapCommand {
 
 	@Override
 	protected void onModel(ModelInfo info) {
-		List<String> ls = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL, l -> true);
-		java.util.Collections.reverse(ls);
-		setChoices("layer", ls);
+		setChoices("layer", info.camLayerChoices());
 	}
 
 	/** SmoothGrad and Integrated Gradients take batches of 16 noisy copies or path points. */

@@ -50,7 +50,7 @@ public final class HeatmapMethods {
 		 * @param steps Integrated Gradients' path points
 		 * @param baseline Integrated Gradients' baseline kind
 		 * @param baselineImage an explicit baseline image ({@code [1, H, W, C]}), or null
-		 * @param camLayers guided Grad-CAM's layers (empty = the last spatial layer)
+		 * @param camLayers guided Grad-CAM's layers (empty = the default CAM layer, {@link org.convlens.model.ModelInfo#defaultCamLayer()})
 		 * @param batchSize images per model run
 		 */
 		public SaliencySettings(int samples, double noise, int steps, IntegratedGradients.Baseline baseline, NdArray baselineImage,
@@ -73,7 +73,7 @@ public final class HeatmapMethods {
 
 	/**
 	 * A saliency method with its documented defaults (SmoothGrad: 50 samples, 15 % noise;
-	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the last spatial
+	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the default CAM
 	 * layer).
 	 *
 	 * @throws IllegalArgumentException naming the known methods
