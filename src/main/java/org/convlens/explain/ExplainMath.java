@@ -157,7 +157,7 @@ public final class ExplainMath {
 		return r;
 	}
 
-	/** Pearson correlation; 0 when either side is constant. */
+	/** Pearson correlation; NaN when either side is constant (the correlation is undefined, not 0). */
 	public static double pearson(double[] a, double[] b) {
 		if (a.length != b.length) throw new IllegalArgumentException("Lengths differ: " + a.length + " vs " + b.length);
 		int n = a.length;
@@ -175,7 +175,7 @@ public final class ExplainMath {
 			saa += da * da;
 			sbb += db * db;
 		}
-		if (saa == 0 || sbb == 0) return 0;
+		if (saa == 0 || sbb == 0) return Double.NaN;
 		return sab / Math.sqrt(saa * sbb);
 	}
 

@@ -89,7 +89,9 @@ public final class Faithfulness {
 			t.addValue("Spearman", s.spearman());
 			t.addValue("Spearman (signed)", s.spearmanSigned());
 			t.addValue("Score", s.score());
-			t.addValue("Flag", s.spearman() >= r.threshold() ? "similar" : "changed");
+			String bad = s.problem();
+			t.addValue("Flag", !Double.isFinite(s.spearman()) ? "undefined: " + (bad != null ? "map " + bad : "original map " +
+				org.convlens.explain.Degenerate.describe(r.original().data())) : s.spearman() >= r.threshold() ? "similar" : "changed");
 		}
 		TrainedCheck tc = r.trained();
 		t.incrementCounter();
@@ -98,7 +100,7 @@ public final class Faithfulness {
 		t.addValue("Spearman", r.finalCorrelation());
 		t.addValue("Spearman (signed)", Double.NaN);
 		t.addValue("Score", r.originalScore());
-		t.addValue("Flag", (r.insensitive() ? "FLAGGED" : tc.looksTrained() ? "passed" : "not meaningful") + ": " + r.verdict() +
+		t.addValue("Flag", (r.notMeaningful() != null ? "not meaningful" : r.insensitive() ? "FLAGGED" : "passed") + ": " + r.verdict() +
 			" Trained check: " + tc);
 		return t;
 	}
