@@ -118,9 +118,19 @@ public class ClassActivationMap extends ConvLensCommand {
 			if (w1 != null) warnings.add(w1);
 		}
 		for (String w1 : warnings) ij.IJ.log(getInfo().getTitle() + ": " + w1);
+		org.convlens.explain.Progress camProgress = progress().sub(0.02, 0.9);
+		if (m.isPerturbation()) {
+			// one masked input (Score-CAM) or ablated activation (Ablation-CAM) per channel per image
+			long passes = 0;
+			for (org.convlens.model.LayerInfo l : cam.resolveLayers()) passes += Math.max(1, l.channels());
+			org.convlens.explain.PassEstimate est = new org.convlens.explain.PassEstimate(m.label(), passes * x.dim(0), batch,
+				msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg));
+			est.announce(progress());
+			camProgress = est.track(camProgress);
+		}
 		// the predictions come from the forward pass the maps make anyway
 		Map<String, NdArray> fetched = new HashMap<>();
-		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, progress().sub(0.02, 0.9));
+		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, camProgress);
 		progress().update(0.92, "building the heatmap");
 		int w = imp.getWidth(), h = imp.getHeight();
 		List<float[]> full = new ArrayList<>(maps.size());

@@ -127,6 +127,26 @@ public final class HeatmapMethods {
 		}
 	}
 
+	/**
+	 * As {@link #parse(String)}, with the layers of a class activation map (a CAM method or
+	 * guided Grad-CAM); other methods have no layer and ignore them. Empty = the default CAM layer.
+	 */
+	public static HeatmapMethod parse(String name, List<String> camLayers) {
+		if (camLayers == null || camLayers.isEmpty()) return parse(name);
+		HeatmapMethod m = parse(name);
+		if (m instanceof CamHeatmap) return new CamHeatmap(((CamHeatmap) m).method(), camLayers, org.convlens.explain.cam.ClassActivationMaps.DEFAULT_BATCH_SIZE);
+		if (m instanceof GuidedGradCam) {
+			SaliencySettings d = SaliencySettings.defaults();
+			return saliency(name, new SaliencySettings(d.samples, d.noise, d.steps, d.baseline, null, camLayers, d.batchSize));
+		}
+		return m;
+	}
+
+	/** Whether the method reads a CAM layer (a class activation map, or guided Grad-CAM). */
+	public static boolean usesCamLayer(HeatmapMethod m) {
+		return m instanceof CamHeatmap || m instanceof GuidedGradCam;
+	}
+
 	private static String key(String s) {
 		return s == null ? "" : s.toLowerCase(Locale.ROOT).replace("++", "plusplus").replaceAll("[^a-z0-9]", "");
 	}
