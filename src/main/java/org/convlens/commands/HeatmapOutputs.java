@@ -40,10 +40,12 @@ final class HeatmapOutputs {
 			String d = org.convlens.explain.Degenerate.describe(maps.get(i).data());
 			if (d != null) problems.add((maps.size() > 1 ? "position " + (i + 1) + ": " : "") + "map " + d);
 		}
+		Object earlier = params.get("warning");
+		if (earlier != null) label += " [" + earlier + "]";
 		if (!problems.isEmpty()) {
 			label += " [not meaningful: " + String.join("; ", problems) + "]";
 			params = new LinkedHashMap<>(params);
-			params.put("warning", String.join(" | ", problems));
+			params.put("warning", (earlier != null ? earlier + " | " : "") + String.join(" | ", problems));
 			ij.IJ.log(cmd.getInfo().getTitle() + ", " + imp.getTitle() + ": the " + method + " map is not meaningful (" + String.join("; ", problems) + ").");
 		}
 		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, imp.getTitle() + " - " + method, label);
