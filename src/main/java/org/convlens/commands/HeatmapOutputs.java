@@ -54,7 +54,8 @@ final class HeatmapOutputs {
 		p.put("method", method);
 		p.put("class", classes(info, targets));
 		Provenance.stamp(map, cmd.getInfo().getTitle(), info, prep, imp, p);
-		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults();
+		// a signed map keeps its sign in the 32-bit image and gets the diverging LUT, transparent around 0, in the overlay
+		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults().withSigned(signed);
 		if (overlay) HeatmapDisplay.overlay(imp, resized, style, label);
 		ImagePlus blend = null;
 		if (blended) {
