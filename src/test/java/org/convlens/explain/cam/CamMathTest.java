@@ -307,7 +307,7 @@ class CamMathTest {
 		assertArrayEquals(Heatmaps.upsample(low, 2, 2, 13, 20), h.resized(20, 13), 0);
 		// the clamped corner block x, y >= 6 holds the maximum; the first in row order is (6, 6)
 		assertEquals(6 * 8 + 6, h.peak());
-		assertEquals("Grad-CAM l: ring (1) 2.500", h.caption());
+		assertEquals("Grad-CAM l: ring (1), score 2.500", h.caption());
 		Heatmap two = new Heatmap(CamMethod.EIGEN_CAM, List.of(new Heatmap.LayerMap("a", 2, 2, low),
 			new Heatmap.LayerMap("b", 1, 1, new float[] { 5 })), -1, "x", 0, 4, 4);
 		// the constant layer normalises to zeros: the mean is half the first layer's [0, 1] map
