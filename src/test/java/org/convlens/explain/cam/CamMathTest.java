@@ -313,7 +313,7 @@ class CamMathTest {
 		// the constant layer normalises to zeros: the mean is half the first layer's [0, 1] map
 		float[] a = Heatmaps.normalize(Heatmaps.upsample(low, 2, 2, 4, 4));
 		for (int i = 0; i < 16; i++) assertEquals(a[i] / 2, two.values()[i], 1e-7f);
-		assertEquals("EigenCAM a+b", two.caption());
+		assertEquals("EigenCAM a+b [layer b is 1x1]", two.caption());
 	}
 
 	@Test
