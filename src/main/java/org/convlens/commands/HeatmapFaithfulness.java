@@ -124,7 +124,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		ij.IJ.log(title + ", " + what + ": score " + rule.reason() + String.format(java.util.Locale.ROOT,
 			"; deletion AUC %.3f (random %.3f), insertion AUC %.3f (random %.3f), normalised", del.normalizedAuc(), rdel.normalizedAuc(),
 			ins.normalizedAuc(), rins.normalizedAuc()));
-		for (String w1 : warnings) ij.IJ.log(title + ", " + what + ": WARNING " + w1 + ".");
+		for (String w1 : warnings) ij.IJ.log(title + ", " + what + ": WARNING " + w1 + (w1.endsWith(".") ? "" : "."));
 		if (randomization) {
 			RandomizationCheck.Result r = new RandomizationCheck().run(m, x, t, hm, progress().sub(share, 1));
 			cascade = Faithfulness.cascadeTable(r);
