@@ -47,7 +47,9 @@ public final class CamHeatmap implements HeatmapMethod {
 	public Heatmap compute(ConvModel model, NdArray input, int target, Progress progress) {
 		ExplainMath.checkImage(input);
 		ExplainMath.checkTarget(model, target);
-		return new ClassActivationMaps(model).withMethod(method).withLayers(layers).withTarget(Target.classIndex(target))
+		// the complement of a single sigmoid output is chosen by its name (the output's weight is then -1)
+		Target t = target == org.convlens.model.ModelInfo.COMPLEMENT ? Target.className(model.info().className(target)) : Target.classIndex(target);
+		return new ClassActivationMaps(model).withMethod(method).withLayers(layers).withTarget(t)
 			.withBatchSize(batchSize).compute(input, progress).get(0);
 	}
 

@@ -176,7 +176,7 @@ public final class DeletionInsertion {
 			}
 			NdArray s = model.run(new NdArray(new int[] { n, h, w, c }, batch), java.util.List.of(score)).get(score);
 			int k1 = s.stride0();
-			for (int j = 0; j < n; j++) scores[done + j] = s.data()[j * k1 + target];
+			for (int j = 0; j < n; j++) scores[done + j] = ExplainMath.value(s.data(), j * k1, target, score);
 			done += n;
 			progress.update((double) done / (steps + 1), (mode == Mode.DELETION ? "Deletion " : "Insertion ") + done + "/" + (steps + 1));
 		}

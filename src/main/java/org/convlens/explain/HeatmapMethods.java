@@ -152,8 +152,11 @@ public final class HeatmapMethods {
 	}
 
 	/**
-	 * The class index each item of a batch explains. The top class is the largest output; a single
-	 * sigmoid output always gives class 0 (its heatmaps then show evidence for that class).
+	 * The class index each item of a batch explains. The top class is the largest output; for a
+	 * single sigmoid output it is the predicted side, as {@link Target#choose} decides it: the
+	 * output (0) when its logit is positive (probability above 0.5), else its complement
+	 * ({@link ModelInfo#COMPLEMENT}, explained through the negated output), so that the heatmap and
+	 * the predictions table name the same class. A class name may name the complement too.
 	 */
 	public static int[] classIndices(ConvModel model, NdArray batch, Target target) {
 		ModelInfo info = model.info();
@@ -164,6 +167,12 @@ public final class HeatmapMethods {
 		if (!target.needsValues()) {
 			int k = target.choose(info, null, info.numClasses()).classIndex();
 			java.util.Arrays.fill(out, k);
+			return out;
+		}
+		if (info.singleSigmoid()) {
+			String t = info.logitsTensor() != null ? ConvModel.LOGITS : ConvModel.OUTPUT;
+			NdArray v = BatchRunner.run(model, batch, List.of(t), BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(t);
+			for (int i = 0; i < n; i++) out[i] = target.choose(info, new float[] { v.data()[i * v.stride0()] }, 1).classIndex();
 			return out;
 		}
 		NdArray s = BatchRunner.run(model, batch, List.of(ConvModel.OUTPUT), BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);

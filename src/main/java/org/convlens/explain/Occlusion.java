@@ -143,7 +143,8 @@ public final class Occlusion implements HeatmapMethod {
 		boolean fallback = score.equals(ConvModel.OUTPUT) && model.info().logitsTensor() != null;
 		List<String> fetches = fallback ? List.of(score, ConvModel.LOGITS) : List.of(score);
 		Map<String, NdArray> b0 = model.run(input, fetches);
-		double[] base = { b0.get(score).data()[target], fallback ? b0.get(ConvModel.LOGITS).data()[target] : 0 };
+		double[] base = { ExplainMath.value(b0.get(score).data(), 0, target, score),
+			fallback ? ExplainMath.value(b0.get(ConvModel.LOGITS).data(), 0, target, ConvModel.LOGITS) : 0 };
 		boolean anyDrop = false;
 
 		double[] sum = new double[h * w];
@@ -170,8 +171,8 @@ public final class Occlusion implements HeatmapMethod {
 			for (int b = 0; b < n; b++) {
 				int k = done + b;
 				int y0 = ys[k / xs.length], x0 = xs[k % xs.length];
-				double drop = base[0] - s.data()[b * k1 + target];
-				double dropLogit = fallback ? base[1] - out.get(ConvModel.LOGITS).data()[b * k1 + target] : 0;
+				double drop = base[0] - ExplainMath.value(s.data(), b * k1, target, score);
+				double dropLogit = fallback ? base[1] - ExplainMath.value(out.get(ConvModel.LOGITS).data(), b * k1, target, ConvModel.LOGITS) : 0;
 				if (drop != 0) anyDrop = true;
 				for (int y = y0; y < y0 + ph; y++) {
 					for (int x = x0; x < x0 + pw; x++) {

@@ -61,11 +61,23 @@ class SigmoidClassNamesTest {
 				assertFalse(caption.matches(".*class \\d.*"), caption);
 				assertFalse(top.startsWith("class "), top);
 				assertEquals(info.className(ModelInfo.COMPLEMENT), top.equals(info.className(0)) ? t.getStringValue("class", 1) : top);
+				// the int-target methods (occlusion, saliency, faithfulness) explain the same class
+				int k = org.convlens.explain.HeatmapMethods.classIndices(m, x, org.convlens.explain.cam.Target.topClass())[0];
+				assertEquals(top, info.className(k), f.getFileName() + ": occlusion/saliency target");
+				assertEquals(hm.classIndex(), k);
+				// the complement is explained through the negated output: its occlusion map is the output's, negated
+				org.convlens.explain.Occlusion occ = new org.convlens.explain.Occlusion().withScore(ConvModel.LOGITS);
+				float[] pos = occ.heatmap(m, x, 0, Progress.NONE).data(), neg = occ.heatmap(m, x, ModelInfo.COMPLEMENT, Progress.NONE).data();
+				float scale = 0;
+				for (float v : pos) scale = Math.max(scale, Math.abs(v));
+				assertTrue(scale > 0);
+				for (int i = 0; i < pos.length; i++) assertEquals(-pos[i], neg[i], 1e-4 * scale);
 				if (top.equals(info.className(0))) seenPositive++;
 				else seenNegative++;
 				System.out.println(f.getFileName() + ": " + caption + " | table: " + top + " " + t.getValue("probability", 0));
 			}
 			assertTrue(seenPositive + seenNegative == samples.size());
+			assertTrue(seenPositive > 0 && seenNegative > 0, "the samples show both classes: " + seenPositive + " / " + seenNegative);
 		}
 	}
 
