@@ -192,6 +192,11 @@ public final class ModelInfo {
 		if (logitsTensor != null) sb.append(" (logits: ").append(logitsTensor).append(')');
 		sb.append('\n');
 		sb.append("Classes: ").append(classNames.isEmpty() ? "(no labels file; " + numClasses() + " outputs)" : classNames).append('\n');
+		if (!spatialLayers().isEmpty()) {
+			LayerInfo cam = defaultCamLayer();
+			sb.append("Default CAM layer: ").append(cam.name()).append(' ').append(java.util.Arrays.toString(cam.shape()))
+				.append(CamLayers.isOneByOne(cam) ? " (1x1: every CAM on this model is constant)" : "").append('\n');
+		}
 		sb.append(String.format("Layers:%n  %-3s %-28s %-16s %-20s %-8s %s%n", "#", "name", "op type", "shape", "kind", "op name"));
 		for (LayerInfo l : layers) {
 			sb.append(String.format("  %-3d %-28s %-16s %-20s %-8s %s%n", l.index(), l.name(), l.opType(),
