@@ -91,6 +91,12 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 			String w1 = org.convlens.model.CamLayers.oneByOneWarning(l);
 			if (w1 != null) warnings.add(w1);
 		}
+		else if (!camLayers.isEmpty() && !camLayers.get(0).equals(info.camLayerChoices().isEmpty() ? "" : info.camLayerChoices().get(0))) {
+			// a dialog fills in the default layer for every method; a different one for a method without layers is a mistake
+			info.layer(camLayers.get(0));
+			ij.IJ.log(getInfo().getTitle() + ": option layer=" + camLayers.get(0) + " is not used by " + method +
+				" (only CAM methods and guided-gradcam have a layer).");
+		}
 		NdArray x = ImageInput.batch(imp, List.of(ImageInput.current(imp)), prep, info.imageInput().shape());
 		int t = HeatmapMethods.classIndices(m, x, Target.parse(target))[0];
 		org.convlens.explain.ScoreRule rule = org.convlens.explain.ScoreRule.resolve(score, m, x, t);

@@ -52,6 +52,8 @@ class DefaultLayerCamTest {
 				// shapes: conv2d_2 (8x8, the Relu of the last conv); last-1x1: conv2d_1 (32x32), not max_pooling2d_1 (1x1)
 				assertEquals(name.equals("last-1x1") ? "conv2d_1" : "conv2d_2", def.name(), name);
 				assertEquals("Relu", def.opType(), name + ": the activated output");
+				assertTrue(org.convlens.model.CamLayers.isConvolution(def), def + " " + def.opTypes());
+				assertTrue(def.opTypes().containsAll(List.of("Conv2D", "BiasAdd", "Relu")), def.opTypes().toString());
 				assertEquals(def.name(), m.info().camLayerChoices().get(0));
 				NdArray x = demoRing();
 				for (CamMethod method : CamMethod.values()) {
