@@ -41,7 +41,7 @@ public final class CamLayers {
 	/** Whether the layer holds a convolution. */
 	public static boolean isConvolution(LayerInfo l) {
 		for (String t : l.opTypes()) if (CONV.contains(t)) return true;
-		return CONV.contains(l.opType());
+		return l.opType() != null && CONV.contains(l.opType());
 	}
 
 	/** Whether a spatial layer's map is known to be 1x1 (a CAM on it is constant). */

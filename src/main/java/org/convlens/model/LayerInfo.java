@@ -19,7 +19,7 @@ public final class LayerInfo {
 	private final List<String> opTypes;
 
 	public LayerInfo(int index, String name, String opName, String opType, int[] shape) {
-		this(index, name, opName, opType, shape, List.of(opType));
+		this(index, name, opName, opType, shape, opType == null ? List.of() : List.of(opType));
 	}
 
 	/**
@@ -27,7 +27,7 @@ public final class LayerInfo {
 	 *          e.g. {@code [Conv2D, BiasAdd, Relu]} for a Keras convolution with a ReLU
 	 */
 	public LayerInfo(int index, String name, String opName, String opType, int[] shape, List<String> opTypes) {
-		this.opTypes = List.copyOf(opTypes);
+		this.opTypes = opTypes == null ? List.of() : List.copyOf(opTypes);
 		this.index = index;
 		this.name = name;
 		this.opName = opName;
