@@ -129,9 +129,38 @@ public final class ModelInfo {
 		return t.shape()[1];
 	}
 
-	/** Name of class {@code k}: from the labels file when present, else {@code class k}. */
+	/** Whether the class output is one sigmoid unit (a binary classifier). */
+	public boolean singleSigmoid() {
+		return numClasses() == 1 && "sigmoid".equals(outputActivation);
+	}
+
+	/**
+	 * The one name of a class, used by every table, caption, Info and Log line: from the labels
+	 * file when present, else {@code class k}. For a single sigmoid output, {@code k = 0} (the
+	 * output unit) is the positive class and {@link #COMPLEMENT} its complement: a labels file of
+	 * two lines is read as [negative, positive], one line as the positive name (the complement is
+	 * {@code not <name>}); without one they are {@code positive} and {@code not positive}.
+	 */
 	public String className(int k) {
+		if (singleSigmoid()) {
+			if (k == 0) return classNames.size() >= 2 ? classNames.get(1) : classNames.size() == 1 ? classNames.get(0) : "positive";
+			if (k == COMPLEMENT) return classNames.size() >= 2 ? classNames.get(0) : "not " + className(0);
+		}
 		return k >= 0 && k < classNames.size() ? classNames.get(k) : "class " + k;
+	}
+
+	/** Class index of the complement of a single sigmoid output (its probability is {@code 1 - p}). */
+	public static final int COMPLEMENT = -1;
+
+	/**
+	 * A class as messages and captions show it: its name, with the index in parentheses where a
+	 * labels file named it ({@code cat (3)}); {@code class 3} without one; for a single sigmoid
+	 * output just the name (it has one unit, so an index would only confuse).
+	 */
+	public String describeClass(int k) {
+		String n = className(k);
+		if (singleSigmoid() || n.equals("class " + k)) return n;
+		return n + " (" + k + ")";
 	}
 
 	/** Spatial layers in graph order. */
@@ -170,7 +199,7 @@ public final class ModelInfo {
 	}
 
 	/**
-	 * The last spatial layer before the classifier, the default for Grad-CAM.
+	 * The last spatial layer in graph order (often a pooling or dropout output; CAM methods default to {@link #defaultCamLayer()}).
 	 *
 	 * @throws ModelException if the model has no spatial layer
 	 */
@@ -178,6 +207,23 @@ public final class ModelInfo {
 		List<LayerInfo> s = spatialLayers();
 		if (s.isEmpty()) throw new ModelException("The model has no spatial (feature-map) layer.");
 		return s.get(s.size() - 1);
+	}
+
+	/**
+	 * The default layer of class activation maps: the last convolution's activated output with a
+	 * map larger than 1x1 ({@link CamLayers#defaultLayer}, the one rule for every CAM command).
+	 *
+	 * @throws ModelException if the model has no spatial layer
+	 */
+	public LayerInfo defaultCamLayer() {
+		return CamLayers.defaultLayer(layers);
+	}
+
+	/** Spatial layer names as CAM dialogs list them: the default first ({@link CamLayers#choices}). */
+	public List<String> camLayerChoices() {
+		List<String> names = new ArrayList<>();
+		for (LayerInfo l : CamLayers.choices(layers)) names.add(l.name());
+		return names;
 	}
 
 	/** A readable multi-line summary, as printed by the inspect command. */
@@ -196,6 +242,11 @@ public final class ModelInfo {
 		if (logitsTensor != null) sb.append(" (logits: ").append(logitsTensor).append(')');
 		sb.append('\n');
 		sb.append("Classes: ").append(classNames.isEmpty() ? "(no labels file; " + numClasses() + " outputs)" : classNames).append('\n');
+		if (!spatialLayers().isEmpty()) {
+			LayerInfo cam = defaultCamLayer();
+			sb.append("Default CAM layer: ").append(cam.name()).append(' ').append(java.util.Arrays.toString(cam.shape()))
+				.append(CamLayers.isOneByOne(cam) ? " (1x1: every CAM on this model is constant)" : "").append('\n');
+		}
 		sb.append(String.format("Layers:%n  %-3s %-28s %-16s %-20s %-8s %s%n", "#", "name", "op type", "shape", "kind", "op name"));
 		for (LayerInfo l : layers) {
 			sb.append(String.format("  %-3d %-28s %-16s %-20s %-8s %s%n", l.index(), l.name(), l.opType(),
