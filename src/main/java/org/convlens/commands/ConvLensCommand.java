@@ -120,7 +120,24 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The model's default preprocessing with this command's overrides applied. */
 	protected Preprocessing prep(ModelInfo info) {
 		String base = Preprocessing.forModel(info).toString();
+		if (info.inGraphScaling() != null && !normalizationGiven(preprocessing) && info.path() != null &&
+			SCALING_LOGGED.add(info.path().toString()))
+		{
+			ij.IJ.log("ConvLens: " + info.path().getFileName() + ": " + Preprocessing.defaultReason(info) + ".");
+		}
 		return preprocessing == null || preprocessing.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + preprocessing.trim());
+	}
+
+	/** Models whose in-graph scaling was already reported in the Log (once per model and session). */
+	private static final java.util.Set<String> SCALING_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	private static boolean normalizationGiven(String spec) {
+		return spec != null && spec.toLowerCase(java.util.Locale.ROOT).contains("normali");
+	}
+
+	/** The model info and preprocessing of this command's model (for Batch's run summary). */
+	ModelInfo runInfo() {
+		return convModel().info();
 	}
 
 	/** Progress on ImageJ's bar; Esc cancels. */
@@ -220,6 +237,12 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		NdArray out = output != null ? output : org.convlens.explain.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
 			org.convlens.explain.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
 		List<String> labels = new ArrayList<>();
+		if (out.rank() == 2 && out.dim(0) > 1) {
+			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+			same.addScores(out.data(), out.dim(0));
+			String w = same.warning(m.info(), prep(m.info()));
+			if (w != null) ij.IJ.log("ConvLens " + getInfo().getTitle() + ": WARNING: " + w);
+		}
 		ImagePlus imp = image();
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));
