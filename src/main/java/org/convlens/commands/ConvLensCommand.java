@@ -196,6 +196,17 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		modelChanged();
 	}
 
+	/** The info of the model at {@code path} from the shared cache, or null when it cannot be loaded (dialogs). */
+	ModelInfo dialogInfo(java.nio.file.Path path) {
+		if (path == null || modelService == null || !path.toFile().exists()) return null;
+		try {
+			return modelService.get(path).info();
+		}
+		catch (RuntimeException e) {
+			return null; // reported when the command runs
+		}
+	}
+
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
