@@ -74,7 +74,8 @@ import org.tensorflow.types.TFloat32;
  */
 public final class FashionMnistModels {
 
-  static final String DATA_DIR = "/usr/share/datasets/fashion-mnist";
+  /** Where Debian's {@code dataset-fashion-mnist} puts the IDX files. */
+  public static final String DATA_DIR = "/usr/share/datasets/fashion-mnist";
   static final String[] CLASS_NAMES = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
   };
@@ -140,7 +141,7 @@ public final class FashionMnistModels {
   // data
 
   /** The payload of a gzipped IDX file (images: n*28*28 bytes; labels: n bytes). */
-  static byte[] readIdx(Path file, int magic) throws IOException {
+  public static byte[] readIdx(Path file, int magic) throws IOException {
     try (InputStream raw = Files.newInputStream(file);
         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       int m = in.readInt();
