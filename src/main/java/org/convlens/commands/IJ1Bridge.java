@@ -126,13 +126,7 @@ public class IJ1Bridge implements PlugIn {
 	static Map<String, Object> fromMacro(Module module, String options) {
 		List<ModuleItem<?>> items = Inputs.userInputs(module);
 		List<String> known = new ArrayList<>();
-		boolean hasPrep = false;
-		for (ModuleItem<?> item : items) {
-			known.add(Inputs.key(item));
-			if (isPreprocessing(module, item)) hasPrep = true;
-		}
-		// the dialog's normalization list records as its own key
-		if (hasPrep) known.add("normalization");
+		for (ModuleItem<?> item : items) known.add(Inputs.key(item));
 		for (String k : optionKeys(options)) {
 			if (!known.contains(k) && !k.equals("save")) {
 				throw new IllegalArgumentException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
@@ -149,11 +143,8 @@ public class IJ1Bridge implements PlugIn {
 				in.put(item.getName(), v != null ? Inputs.convert(item, v) : present.contains(key));
 				continue;
 			}
-			String v = Macro.getValue(options, key, null);
-			if (isPreprocessing(module, item) && present.contains("normalization")) {
-				String n = Macro.getValue(options, "normalization", null);
-				if (n != null) v = joinSpec(n, v);
-			}
+			// only a key of its own: Macro.getValue also finds "normalization=" inside preprocessing=[...]
+			String v = present.contains(key) ? Macro.getValue(options, key, null) : null;
 			if (v != null) in.put(item.getName(), Inputs.convert(item, v));
 		}
 		return in;
@@ -254,61 +245,11 @@ public class IJ1Bridge implements PlugIn {
 		return Inputs.key(item).equals("model") ? "convlens.model" : prefix + "." + Inputs.key(item);
 	}
 
-	/** First entry of the dialog's normalization list: whatever the model's default is. */
-	static final String MODEL_DEFAULT = "model default";
-
-	/** The dialog's normalization list: {@link #MODEL_DEFAULT}, then each normalization by its spec name. */
-	static String[] normalizationChoices() {
-		org.convlens.model.Preprocessing.Normalization[] ns = org.convlens.model.Preprocessing.Normalization.values();
-		String[] cs = new String[ns.length + 1];
-		cs[0] = MODEL_DEFAULT;
-		for (int i = 0; i < ns.length; i++) cs[i + 1] = specName(ns[i]);
-		return cs;
-	}
-
-	static String specName(org.convlens.model.Preprocessing.Normalization n) {
-		return n.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-	}
-
-	/** A preprocessing spec as {normalization (or {@link #MODEL_DEFAULT}), the other keys}. */
-	static String[] splitSpec(String spec) {
-		String n = MODEL_DEFAULT;
-		StringBuilder rest = new StringBuilder();
-		if (spec != null) {
-			for (String tok : spec.trim().split("\\s+")) {
-				if (tok.isEmpty()) continue;
-				if (tok.toLowerCase(java.util.Locale.ROOT).startsWith("normalization=") && MODEL_DEFAULT.equals(n)) {
-					String v = tok.substring(tok.indexOf('=') + 1);
-					try {
-						n = specName(org.convlens.model.Preprocessing.normalizationOf(v));
-						continue;
-					}
-					catch (RuntimeException e) {
-						// not a known value: left in the text, where the command names the problem
-					}
-				}
-				rest.append(rest.length() == 0 ? "" : " ").append(tok);
-			}
-		}
-		return new String[] { n, rest.toString() };
-	}
-
-	/** The spec of a normalization choice and the other keys (a normalization in the text wins, being later). */
-	static String joinSpec(String normalization, String rest) {
-		String r = rest == null ? "" : rest.trim();
-		if (normalization == null || normalization.isBlank() || MODEL_DEFAULT.equals(normalization.trim())) return r;
-		return ("normalization=" + normalization.trim() + " " + r).trim();
-	}
-
-	/** Whether {@code item} is a ConvLens command's preprocessing input. */
-	static boolean isPreprocessing(Module module, ModuleItem<?> item) {
-		return module.getDelegateObject() instanceof ConvLensCommand && Inputs.key(item).equals("preprocessing") && item.getType() == String.class;
-	}
-
-	/** Whether {@code item} names layers of the model (remembered per model, not per command). */
-	static boolean isLayer(Module module, ModuleItem<?> item) {
+	/** Inputs the dialogs remember per model path rather than per command: normalization, preprocessing, layers. */
+	static boolean perModel(Module module, ModuleItem<?> item) {
 		String k = Inputs.key(item);
-		return module.getDelegateObject() instanceof ConvLensCommand && item.getType() == String.class && (k.equals("layer") || k.equals("layers"));
+		return module.getDelegateObject() instanceof ConvLensCommand && item.getType() == String.class &&
+			(k.equals("normalization") || k.equals("preprocessing") || k.equals("layer") || k.equals("layers"));
 	}
 
 	/** The model a dialog's defaults are for: the one chosen in an earlier step, else the one the model field will show. */
@@ -327,27 +268,20 @@ public class IJ1Bridge implements PlugIn {
 		StringBuilder help = new StringBuilder("<html><h3>" + title + "</h3><ul>");
 		ModelMemory memory = ModelMemory.prefs();
 		Path shownFor = dialogModel(module, items, prefs);
-		String[] shownPrep = null;
+		Map<String, String> shown = new LinkedHashMap<>();
 		for (ModuleItem<?> item : items) {
 			String label = Inputs.label(item);
-			if (isPreprocessing(module, item)) {
-				String remembered = memory.get(shownFor, "preprocessing");
-				shownPrep = splitSpec(remembered != null ? remembered : Inputs.text(item.getValue(module)));
-				org.convlens.model.ModelInfo info = ((ConvLensCommand) module.getDelegateObject()).dialogInfo(shownFor);
-				String def = info == null ? null : specName(org.convlens.model.Preprocessing.forModel(info).normalization());
-				// the label's first word is the macro key: "normalization=..."
-				gd.addChoice("Normalization" + (def == null ? "" : " (model default: " + def + ")"), normalizationChoices(), shownPrep[0]);
-				gd.addStringField(label, shownPrep[1], 40);
-				help.append("<li><b>normalization</b>: how pixel values are scaled; 'model default' follows the model " +
-					"(preprocessing.txt, else raw pixels when the model rescales its input itself, else \u00f7 type range)</li>");
-				help.append("<li><b>preprocessing</b>: the other keys, e.g. channel=2 resize=false low=1 high=99.8 mean=.. std=..</li>");
-				continue;
-			}
 			String def = Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module)));
-			if (isLayer(module, item)) {
-				// the callback set the model's default; a layer used before with this model wins
+			if (perModel(module, item)) {
+				// the value used last with this model, else the command's default (for layers: the model's, set by the callback)
 				String remembered = memory.get(shownFor, Inputs.key(item));
 				def = remembered != null ? remembered : Inputs.text(item.getValue(module));
+				shown.put(item.getName(), def);
+			}
+			if (Inputs.key(item).equals("normalization") && module.getDelegateObject() instanceof ConvLensCommand) {
+				org.convlens.model.ModelInfo info = ((ConvLensCommand) module.getDelegateObject()).dialogInfo(shownFor);
+				// the label's first word stays the macro key
+				if (info != null) label = "Normalization (model default: " + ConvLensCommand.specName(org.convlens.model.Preprocessing.forModel(info).normalization()) + ")";
 			}
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
@@ -370,43 +304,36 @@ public class IJ1Bridge implements PlugIn {
 		gd.addHelp(help.append("</ul></html>").toString());
 		gd.showDialog();
 		if (gd.wasCanceled()) return false;
-		String[] prepRead = null;
-		List<ModuleItem<?>> layerItems = new ArrayList<>();
+		List<ModuleItem<?>> remembered = new ArrayList<>();
 		for (ModuleItem<?> item : items) {
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
 			Object v;
-			if (isPreprocessing(module, item)) {
-				prepRead = new String[] { gd.getNextChoice(), gd.getNextString() };
-				values.put(item.getName(), joinSpec(prepRead[0], prepRead[1]));
-				continue;
-			}
 			if (Inputs.isBoolean(item)) v = gd.getNextBoolean();
 			else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
 			else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
 			else v = Inputs.convert(item, gd.getNextString());
-			if (isLayer(module, item)) layerItems.add(item);
+			if (perModel(module, item)) remembered.add(item);
 			else Prefs.set(prefsKey(prefs, item), Inputs.text(v));
 			values.put(item.getName(), v);
 			module.setInput(item.getName(), v);
 		}
 		Object chosen = values.containsKey("model") ? values.get("model") : module.getInput("model");
 		Path model = chosen == null || chosen.toString().isBlank() ? null : Paths.get(chosen.toString().trim());
-		if (prepRead != null) {
-			ModuleItem<?> item = module.getInfo().getInput("preprocessing");
-			// the model changed in this same dialog and the fields were left as shown for the old
-			// one: they were that model's, so the new model gets its own remembered values
-			if (model != null && !model.equals(shownFor) && java.util.Arrays.equals(prepRead, shownPrep)) {
-				String own = memory.get(model, "preprocessing");
-				String[] sp = splitSpec(own == null ? "" : own);
-				prepRead = sp;
+		// the model changed in this same dialog and the per-model fields were left as shown: they were
+		// the old model's, so the new model gets its own remembered values (or the defaults)
+		boolean otherModel = model != null && !model.equals(shownFor);
+		boolean untouched = true;
+		for (ModuleItem<?> item : remembered) untouched &= Inputs.text(values.get(item.getName())).equals(shown.get(item.getName()));
+		for (ModuleItem<?> item : remembered) {
+			if (otherModel && untouched && !Inputs.key(item).startsWith("layer")) {
+				String own = memory.get(model, Inputs.key(item));
+				Object v = Inputs.convert(item, own != null ? own : Inputs.key(item).equals("normalization") ? ConvLensCommand.MODEL_DEFAULT : "");
+				values.put(item.getName(), v);
+				module.setInput(item.getName(), v);
 			}
-			String spec = joinSpec(prepRead[0], prepRead[1]);
-			values.put(item.getName(), spec);
-			module.setInput(item.getName(), spec);
-			memory.put(model, "preprocessing", spec);
+			memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
 		}
-		for (ModuleItem<?> item : layerItems) memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
 		return true;
 	}
 

@@ -43,7 +43,7 @@ class DialogMemoryGuiTest {
 	 * Runs Show Activations' dialogs for {@code model}: fills the model in step 1; in step 2 records
 	 * what is shown, then selects {@code normalization} and {@code layer} (null: leave) and presses OK.
 	 */
-	static Shown dialogs(Path model, String normalization, String layer, Map<String, Object> result) throws Exception {
+	static Shown dialogs(Path model, String normalization, String text, String layer, Map<String, Object> result) throws Exception {
 		Context ctx = Contexts.get();
 		Module module = CommandRunner.create(ctx, ShowActivations.class);
 		AtomicReference<Shown> shown = new AtomicReference<>();
@@ -63,7 +63,7 @@ class DialogMemoryGuiTest {
 						Choice norm = null, layers = null;
 						for (Object o : gd.getChoices()) {
 							Choice c = (Choice) o;
-							if (c.getItem(0).equals(IJ1Bridge.MODEL_DEFAULT)) norm = c;
+							if (c.getItem(0).equals(ConvLensCommand.MODEL_DEFAULT)) norm = c;
 							else if (layers == null) layers = c;
 						}
 						for (Component c : gd.getComponents()) {
@@ -75,6 +75,7 @@ class DialogMemoryGuiTest {
 						shown.set(s);
 						if (normalization != null) norm.select(normalization);
 						if (layer != null) layers.select(layer);
+						if (text != null) ((TextField) gd.getStringFields().get(0)).setText(text);
 					}
 					EventQueue.invokeLater(() -> gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK")));
 				}
@@ -106,31 +107,35 @@ class DialogMemoryGuiTest {
 		org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
 			Path a = TestPaths.model("fashion-resnet"), b = TestPaths.model("fashion-plain");
 			// a clean memory for both models
+			ModelMemory.prefs().put(a, "normalization", ConvLensCommand.MODEL_DEFAULT);
+			ModelMemory.prefs().put(b, "normalization", ConvLensCommand.MODEL_DEFAULT);
 			ModelMemory.prefs().put(a, "preprocessing", "");
 			ModelMemory.prefs().put(a, "layer", "");
 			ModelMemory.prefs().put(b, "preprocessing", "");
 			ModelMemory.prefs().put(b, "layer", "");
 
 			Map<String, Object> out = new java.util.HashMap<>();
-			Shown first = dialogs(a, "symmetric", "conv2d_1", out);
+			Shown first = dialogs(a, "symmetric", "channel=1", "conv2d_1", out);
 			assertEquals("Normalization (model default: none)", first.normalizationLabel);
-			assertEquals(IJ1Bridge.MODEL_DEFAULT, first.normalization);
-			assertEquals("normalization=symmetric", out.get("preprocessing"));
+			assertEquals(ConvLensCommand.MODEL_DEFAULT, first.normalization);
+			assertEquals("symmetric", out.get("normalization"));
+			assertEquals("channel=1", out.get("preprocessing"));
 			assertEquals("conv2d_1", out.get("layer"));
 
 			out.clear();
-			Shown other = dialogs(b, null, null, out);
+			Shown other = dialogs(b, null, null, null, out);
 			assertEquals("Normalization (model default: type-range)", other.normalizationLabel);
-			assertEquals(IJ1Bridge.MODEL_DEFAULT, other.normalization, "model a's choice must not be carried to model b");
+			assertEquals(ConvLensCommand.MODEL_DEFAULT, other.normalization, "model a's choice must not be carried to model b");
 			assertEquals("", other.text);
 			assertTrue(!"conv2d_1".equals(other.layer), "model a's layer must not be carried to model b: " + other.layer);
-			assertEquals("", out.get("preprocessing"));
+			assertEquals(ConvLensCommand.MODEL_DEFAULT, out.get("normalization"));
 
 			out.clear();
-			Shown back = dialogs(a, null, null, out);
+			Shown back = dialogs(a, null, null, null, out);
 			assertEquals("symmetric", back.normalization, "model a's own choice comes back");
+			assertEquals("channel=1", back.text);
 			assertEquals("conv2d_1", back.layer);
-			assertEquals("normalization=symmetric", out.get("preprocessing"));
+			assertEquals("symmetric", out.get("normalization"));
 		});
 	}
 }

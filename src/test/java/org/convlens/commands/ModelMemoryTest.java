@@ -52,7 +52,7 @@ class ModelMemoryTest {
 
 	@Test
 	void imagejPrefsBackTheDefaultMemory() {
-		Path a = TestPaths.model("fashion-resnet"), b = TestPaths.model("fashion-plain");
+		Path a = TestPaths.model("fashion-resnet"), b = TestPaths.testData().resolve("models").resolve("never-used-in-a-dialog");
 		ModelMemory.prefs().put(a, "preprocessing", "normalization=symmetric");
 		assertEquals("normalization=symmetric", ModelMemory.prefs().get(a, "preprocessing"));
 		assertEquals("normalization=symmetric", ij.Prefs.get(ModelMemory.key(a, "preprocessing"), null));
@@ -60,16 +60,22 @@ class ModelMemoryTest {
 	}
 
 	@Test
-	void specSplitsIntoTheListChoiceAndTheRest() {
-		assertEquals("[none, channel=2 resize=false]", java.util.Arrays.toString(IJ1Bridge.splitSpec("normalization=none channel=2 resize=false")));
-		assertEquals("[model default, channel=2]", java.util.Arrays.toString(IJ1Bridge.splitSpec("channel=2")));
-		assertEquals("[type-range, ]", java.util.Arrays.toString(IJ1Bridge.splitSpec("normalization=range")));
-		assertEquals("[model default, normalization=bogus]", java.util.Arrays.toString(IJ1Bridge.splitSpec("normalization=bogus")));
-		assertEquals("normalization=percentile low=2", IJ1Bridge.joinSpec("percentile", "low=2"));
-		assertEquals("low=2", IJ1Bridge.joinSpec(IJ1Bridge.MODEL_DEFAULT, " low=2 "));
-		assertEquals(IJ1Bridge.MODEL_DEFAULT, IJ1Bridge.normalizationChoices()[0]);
-		assertEquals(java.util.List.of("model default", "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns"),
-			java.util.List.of(IJ1Bridge.normalizationChoices()));
+	void listChoiceAndTextMakeOneSpec() {
+		assertEquals("normalization=percentile low=2", ConvLensCommand.joinSpec("percentile", "low=2"));
+		assertEquals("low=2", ConvLensCommand.joinSpec(ConvLensCommand.MODEL_DEFAULT, " low=2 "));
+		assertEquals("", ConvLensCommand.joinSpec(null, null));
+		// the text's normalization comes later, so it wins when parsed
+		assertEquals(org.convlens.model.Preprocessing.Normalization.NONE,
+			org.convlens.model.Preprocessing.parse(ConvLensCommand.joinSpec("symmetric", "normalization=none")).normalization());
+	}
+
+	@Test
+	void theListOffersEveryNormalizationAfterTheModelDefault() {
+		Module module = CommandRunner.create(Contexts.get(), ShowPredictions.class);
+		java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of(ConvLensCommand.MODEL_DEFAULT));
+		for (org.convlens.model.Preprocessing.Normalization n : org.convlens.model.Preprocessing.Normalization.values()) expected.add(ConvLensCommand.specName(n));
+		assertEquals(expected, module.getInfo().getInput("normalization").getChoices());
+		assertEquals(ConvLensCommand.MODEL_DEFAULT, module.getInput("normalization"));
 	}
 
 	@Test
@@ -77,11 +83,27 @@ class ModelMemoryTest {
 		Context ctx = Contexts.get();
 		Module module = CommandRunner.create(ctx, ShowPredictions.class);
 		Map<String, Object> in = IJ1Bridge.fromMacro(module, "model=[/m] normalization=none preprocessing=[channel=1]");
-		assertEquals("normalization=none channel=1", in.get("preprocessing"));
+		assertEquals("none", in.get("normalization"));
+		assertEquals("channel=1", in.get("preprocessing"));
 		in = IJ1Bridge.fromMacro(module, "model=[/m] normalization=[model default] preprocessing=[]");
-		assertEquals("", in.get("preprocessing"));
+		assertEquals(ConvLensCommand.MODEL_DEFAULT, in.get("normalization"));
 		in = IJ1Bridge.fromMacro(module, "model=[/m] preprocessing=[normalization=percentile]");
 		assertEquals("normalization=percentile", in.get("preprocessing"));
+		assertEquals(null, in.get("normalization"));
 		assertThrows(IllegalArgumentException.class, () -> IJ1Bridge.fromMacro(module, "model=[/m] normalisation=none"));
+	}
+
+	@Test
+	void theListChoiceDecidesThePreprocessingOfARun() {
+		Context ctx = Contexts.get();
+		ij.ImagePlus imp = ij.IJ.openImage(TestPaths.testData().resolve("images/fashion/00-ankle-boot.tif").toString());
+		Map<String, Object> in = new HashMap<>();
+		in.put("image", imp);
+		in.put("model", TestPaths.model("fashion-resnet").toFile());
+		in.put("layer", "activation_5");
+		in.put("normalization", "type-range");
+		in.put("preprocessing", "channel=1");
+		ij.ImagePlus acts = (ij.ImagePlus) CommandRunner.run(ctx, CommandRunner.create(ctx, ShowActivations.class), in, false).get("activations");
+		assertEquals("normalization=type-range resize=true channel=1", org.convlens.imagej.Provenance.get(acts, "preprocessing"));
 	}
 }
