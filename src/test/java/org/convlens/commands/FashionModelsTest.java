@@ -221,6 +221,25 @@ class FashionModelsTest {
 	}
 
 	@Test
+	void datasetCommandsWarnInTheLogAndTheInfo() {
+		java.io.File folder = TestPaths.testData().resolve("images").resolve("fashion").toFile();
+		java.io.File model = TestPaths.model("fashion-resnet").toFile();
+		Map<String, Object> in = new java.util.HashMap<>(Map.of("model", model, "source", "folder", "folder", folder, "normalization", "type-range"));
+		String log = stdout(() -> CommandRunner.run(ctx, CommandRunner.create(ctx, CnnCodesExport.class), in, false));
+		assertTrue(log.contains("CNN Codes") && log.contains("WARNING: all 50 images were predicted as"), log);
+		Map<String, Object> out = new java.util.HashMap<>();
+		String log2 = stdout(() -> out.putAll(CommandRunner.run(ctx, CommandRunner.create(ctx, EmbeddingMap.class), in, false)));
+		assertTrue(log2.contains("WARNING: all 50 images were predicted as"), log2);
+		String info = org.convlens.imagej.Provenance.get((ImagePlus) out.get("plot"), "warning");
+		assertNotNull(info, "the embedding plot's Info names the problem");
+		assertTrue(info.startsWith("all 50 images were predicted as"), info);
+		// at the model's default: no warning
+		in.put("normalization", ConvLensCommand.MODEL_DEFAULT);
+		String ok = stdout(() -> CommandRunner.run(ctx, CommandRunner.create(ctx, CnnCodesExport.class), in, false));
+		assertFalse(ok.contains("images were predicted as"), ok);
+	}
+
+	@Test
 	void sameClassCheckNeedsOneClassHighConfidenceAndEnoughImages() {
 		ModelInfo info = resnet.info();
 		Preprocessing p = Preprocessing.forModel(info);
