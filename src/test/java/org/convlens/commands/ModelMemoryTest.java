@@ -105,5 +105,8 @@ class ModelMemoryTest {
 		in.put("preprocessing", "channel=1");
 		ij.ImagePlus acts = (ij.ImagePlus) CommandRunner.run(ctx, CommandRunner.create(ctx, ShowActivations.class), in, false).get("activations");
 		assertEquals("normalization=type-range resize=true channel=1", org.convlens.imagej.Provenance.get(acts, "preprocessing"));
+		in.put("normalization", "bogus");
+		RuntimeException e = assertThrows(RuntimeException.class, () -> CommandRunner.run(ctx, CommandRunner.create(ctx, ShowActivations.class), in, false));
+		org.junit.jupiter.api.Assertions.assertTrue(ConvLensCommand.message(e).startsWith("Unknown normalization 'bogus'"), ConvLensCommand.message(e));
 	}
 }

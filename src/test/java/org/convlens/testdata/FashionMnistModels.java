@@ -60,7 +60,7 @@ import org.tensorflow.types.TFloat32;
  *       file,label,class,t10k_index}).
  * </ul>
  *
- * <p>Regenerate only these (about 5 minutes on 2 cores; needs {@code apt-get install
+ * <p>Regenerate only these (about 2.5 minutes on 2 idle cores; needs {@code apt-get install
  * dataset-fashion-mnist}), from the project root:
  *
  * <pre>
