@@ -100,6 +100,8 @@ public final class Batch {
 	public static final class Report {
 		public final List<Path> files = new ArrayList<>();
 		public final List<String> failures = new ArrayList<>();
+		/** Warnings about the run as a whole (e.g. every image predicted as one class). */
+		public final List<String> warnings = new ArrayList<>();
 	}
 
 	/**
@@ -117,6 +119,8 @@ public final class Batch {
 		// a command that does not look at images runs once, its outputs named after the model
 		List<Path> images = needsImage ? images(input) : java.util.Collections.singletonList((Path) null);
 		Report report = new Report();
+		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		ConvLensCommand last = null;
 		for (Path img : images) {
 			ImagePlus imp = img == null ? null : IJ.openImage(img.toString());
 			if (img != null && imp == null) {
@@ -140,8 +144,10 @@ public final class Batch {
 					report.files.add(png);
 					if (log != null) log.println("wrote " + png);
 				}
+				if (module.getDelegateObject() instanceof ConvLensCommand) last = (ConvLensCommand) module.getDelegateObject();
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
+					addTopRows(e.getValue(), same);
 					List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
 					report.files.addAll(written);
 					if (log != null) for (Path w : written) log.println("wrote " + w);
@@ -154,7 +160,24 @@ public final class Batch {
 				logService.setLevel(level);
 			}
 		}
+		if (last != null && same.count() > 1) {
+			String w = same.warning(last.runInfo(), last.prep(last.runInfo()));
+			if (w != null) {
+				report.warnings.add(w);
+				if (log != null) log.println("WARNING: " + w);
+			}
+		}
 		return report;
+	}
+
+	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
+	private static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
+		if (!(output instanceof ij.measure.ResultsTable)) return;
+		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
+		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;
+		for (int r = 0; r < t.size(); r++) {
+			if (t.getValue("rank", r) == 1) check.add((int) t.getValue("index", r), t.getValue("probability", r));
+		}
 	}
 
 	/** Whether a command (by name) needs --input: false only for commands that just read the model. */

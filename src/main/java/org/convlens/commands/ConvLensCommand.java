@@ -47,8 +47,18 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
 
+	/** The normalization list's first entry: whatever the model's default is. */
+	public static final String MODEL_DEFAULT = "model default";
+
+	@Parameter(label = "Normalization", required = false, persist = false,
+		choices = { MODEL_DEFAULT, "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns" },
+		description = "How pixel values are scaled: 'model default' follows the model (its preprocessing.txt; raw pixels when its graph " +
+			"rescales its input, e.g. a Keras Rescaling layer; else divided by the type's maximum); none = raw pixels, type-range = [0, 1], " +
+			"symmetric = [-1, 1], mean-std (set mean= std= below), percentile (low= high=), l2-columns. A normalization in the preprocessing text wins.")
+	protected String normalization = MODEL_DEFAULT;
+
 	@Parameter(label = "Preprocessing", required = false,
-		description = "Overrides of the model's preprocessing, e.g. 'normalization=none' or 'normalization=percentile low=1 high=99.8 channel=2 resize=true'; empty = the model's defaults")
+		description = "Other preprocessing keys, e.g. 'channel=2 resize=false', 'low=1 high=99.8', 'mean=0.5 std=0.2' (a normalization= here overrides the list); empty = the model's defaults")
 	protected String preprocessing = "";
 
 	@Parameter
@@ -133,7 +143,41 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The model's default preprocessing with this command's overrides applied. */
 	protected Preprocessing prep(ModelInfo info) {
 		String base = Preprocessing.forModel(info).toString();
-		return preprocessing == null || preprocessing.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + preprocessing.trim());
+		String spec = joinSpec(normalization, preprocessing);
+		if (info.inGraphScaling() != null && !normalizationGiven(spec) && info.path() != null &&
+			SCALING_LOGGED.add(info.path().toString()))
+		{
+			ij.IJ.log("ConvLens: " + info.path().getFileName() + ": " + Preprocessing.defaultReason(info) + ".");
+		}
+		return spec.isEmpty() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + spec);
+	}
+
+	/**
+	 * The preprocessing text of a normalization choice and the other keys: {@code
+	 * normalization=<choice> <rest>}, or just the rest for {@link #MODEL_DEFAULT} (a normalization in
+	 * the rest wins, coming later).
+	 */
+	static String joinSpec(String normalization, String rest) {
+		String r = rest == null ? "" : rest.trim();
+		if (normalization == null || normalization.isBlank() || MODEL_DEFAULT.equals(normalization.trim())) return r;
+		return ("normalization=" + normalization.trim() + " " + r).trim();
+	}
+
+	/** A normalization's name in specs and in the list, e.g. {@code type-range}. */
+	static String specName(Preprocessing.Normalization n) {
+		return n.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
+
+	/** Models whose in-graph scaling was already reported in the Log (once per model and session). */
+	private static final java.util.Set<String> SCALING_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	private static boolean normalizationGiven(String spec) {
+		return spec != null && spec.toLowerCase(java.util.Locale.ROOT).contains("normali");
+	}
+
+	/** The model info and preprocessing of this command's model (for Batch's run summary). */
+	ModelInfo runInfo() {
+		return convModel().info();
 	}
 
 	/** Progress on ImageJ's bar; Esc cancels. */
@@ -192,11 +236,26 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		modelChanged();
 	}
 
+	/** The info of the model at {@code path} from the shared cache, or null when it cannot be loaded (dialogs). */
+	ModelInfo dialogInfo(java.nio.file.Path path) {
+		if (path == null || modelService == null || !path.toFile().exists()) return null;
+		try {
+			return modelService.get(path).info();
+		}
+		catch (RuntimeException e) {
+			return null; // reported when the command runs
+		}
+	}
+
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
 		try (ModelLease l = modelService.acquire(model.toPath())) {
-			onModel(l.model().info());
+			ModelInfo info = l.model().info();
+			// SciJava's dialog shows the model's default next to the list (this instance's info only)
+			org.scijava.module.MutableModuleItem<String> n = getInfo().getMutableInput("normalization", String.class);
+			if (n != null) n.setLabel("Normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
+			onModel(info);
 		}
 		catch (RuntimeException e) {
 			// an unreadable model is reported when the command runs
@@ -233,6 +292,12 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		NdArray out = output != null ? output : org.convlens.explain.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
 			org.convlens.explain.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
 		List<String> labels = new ArrayList<>();
+		if (out.rank() == 2 && out.dim(0) > 1) {
+			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+			same.addScores(out.data(), out.dim(0));
+			String w = same.warning(m.info(), prep(m.info()));
+			if (w != null) ij.IJ.log("ConvLens " + getInfo().getTitle() + ": WARNING: " + w);
+		}
 		ImagePlus imp = image();
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));

@@ -82,6 +82,16 @@ public abstract class DatasetCommand extends ConvLensCommand {
 		skipped = r.skipped().isEmpty() ? null : DatasetViews.skippedTable(r);
 	}
 
+	/**
+	 * Logs a warning when every image got the same class with high confidence (see
+	 * {@link org.convlens.explain.SameClassCheck}) and returns it for the Info, else null.
+	 */
+	protected String sameClassWarning(org.convlens.explain.SameClassCheck check, ConvModel m) {
+		String w = check.warning(m.info(), prep(m.info()));
+		if (w != null) IJ.log(getInfo().getTitle() + ": WARNING: " + w);
+		return w;
+	}
+
 	/** Spatial and vector layers, {@code first} before the others. */
 	protected static List<String> codeLayers(ModelInfo info, String first) {
 		List<String> l = layerChoices(info, x -> x.kind() == LayerKind.SPATIAL || x.kind() == LayerKind.VECTOR, x -> x.name().equals(first));

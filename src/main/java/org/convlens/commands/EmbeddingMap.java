@@ -87,6 +87,9 @@ public class EmbeddingMap extends DatasetCommand {
 		CodeCollector rows = new CodeCollector();
 		DatasetReport rep = cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
 		report(rep);
+		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		for (CnnCodes.Row r : rows.rows()) same.add(r.predicted(), r.confidence());
+		String sameClass = sameClassWarning(same, m);
 		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed)
 			.method(Embedding.Method.parse(method)).theta(theta);
 		double[][] xy = Embedding.tsne(rows.codes(), o, progress().sub(0.3, 0.9));
@@ -130,6 +133,7 @@ public class EmbeddingMap extends DatasetCommand {
 		params.put("tsne", o);
 		params.put("tsne_used", Embedding.resolve(o.method(), xy.length).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 		params.put("color", byLabel ? "label" : "predicted");
+		if (sameClass != null) params.put("warning", sameClass);
 		Provenance.stamp(plot, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 		params.put("grid", grid + "x" + grid);
 		Provenance.stamp(images, getInfo().getTitle(), info, prep(info), sourceImage(), params);

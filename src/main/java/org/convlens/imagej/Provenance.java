@@ -25,6 +25,7 @@ public final class Provenance {
 		if (info != null) m.put("model", info.path());
 		if (info != null && info.fingerprint() != null) m.put("model.fingerprint", info.fingerprint());
 		if (prep != null) m.put("preprocessing", prep);
+		if (info != null && info.inGraphScaling() != null) m.put("preprocessing.default", Preprocessing.defaultReason(info));
 		if (source != null) m.put("source", source.getTitle());
 		if (params != null) m.putAll(params);
 		StringBuilder sb = new StringBuilder();

@@ -25,11 +25,24 @@ public final class ModelInfo {
 	private final boolean inlined;
 	private final String fingerprint;
 	private final List<String> warnings;
+	private final String inGraphScaling;
 
 	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
 		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
 		String dataFormat, boolean inlined)
 	{
+		this(path, signatureKey, inputs, outputs, layers, classNames, logitsTensor, outputActivation, dataFormat, inlined, null);
+	}
+
+	/**
+	 * As the other constructor, with {@code inGraphScaling}: what the graph does to its input right
+	 * after the placeholder (see {@link #inGraphScaling()}), or null.
+	 */
+	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
+		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
+		String dataFormat, boolean inlined, String inGraphScaling)
+	{
+		this.inGraphScaling = inGraphScaling;
 		this.path = path;
 		this.signatureKey = signatureKey;
 		this.inputs = List.copyOf(inputs);
@@ -57,6 +70,7 @@ public final class ModelInfo {
 		this.inlined = o.inlined;
 		this.fingerprint = fingerprint;
 		this.warnings = List.copyOf(warnings);
+		this.inGraphScaling = o.inGraphScaling;
 	}
 
 	/** This info with the fingerprint of the files it was loaded from. */
@@ -103,6 +117,14 @@ public final class ModelInfo {
 	public String fingerprint() { return fingerprint; }
 	/** Whether function calls were inlined (a TF2/Keras SavedModel). */
 	public boolean inlined() { return inlined; }
+
+	/**
+	 * How the model scales its image input in its own graph, e.g. {@code rescaling layer
+	 * 'rescaling' (x * 0.00392157)} for a Keras {@code Rescaling(1/255)} right after the input, or
+	 * a {@code Normalization} layer; null when it does not. Such a model takes raw pixel values,
+	 * so its default preprocessing is {@code normalization=none} ({@link Preprocessing#forModel}).
+	 */
+	public String inGraphScaling() { return inGraphScaling; }
 
 	/** The image input: the first float input of rank 4 (or rank 3 / 2 as a fallback). */
 	public TensorInfo imageInput() {
@@ -241,6 +263,7 @@ public final class ModelInfo {
 		sb.append("Class output activation: ").append(outputActivation);
 		if (logitsTensor != null) sb.append(" (logits: ").append(logitsTensor).append(')');
 		sb.append('\n');
+		if (inGraphScaling != null) sb.append("Input scaling in the graph: ").append(inGraphScaling).append(" (takes raw pixels)\n");
 		sb.append("Classes: ").append(classNames.isEmpty() ? "(no labels file; " + numClasses() + " outputs)" : classNames).append('\n');
 		if (!spatialLayers().isEmpty()) {
 			LayerInfo cam = defaultCamLayer();

@@ -707,7 +707,9 @@ public final class Preprocessing {
 
 	/**
 	 * Default preprocessing for a model: a {@code preprocessing.txt} beside the SavedModel holds a
-	 * spec in the same syntax; otherwise scale by type range.
+	 * spec in the same syntax; otherwise raw pixels ({@code normalization=none}) when the model
+	 * scales its input in its own graph ({@link ModelInfo#inGraphScaling()}, e.g. a Keras
+	 * {@code Rescaling} layer), else scale by type range. {@link #defaultReason} says which.
 	 */
 	public static Preprocessing forModel(ModelInfo info) {
 		if (info != null && info.path() != null) {
@@ -715,7 +717,22 @@ public final class Preprocessing {
 			String spec = ModelFiles.readText(info.path(), "preprocessing.txt", ModelFiles.MAX_SPEC_BYTES);
 			if (spec != null) return parse(spec);
 		}
+		if (info != null && info.inGraphScaling() != null) return defaults().withNormalization(Normalization.NONE);
 		return defaults();
+	}
+
+	/**
+	 * Why {@link #forModel} gives what it gives, for the Log and the Info, e.g. {@code model
+	 * rescales its input in-graph (rescaling layer 'rescaling' (x * 0.00392157)): raw pixels}.
+	 */
+	public static String defaultReason(ModelInfo info) {
+		if (info != null && info.path() != null && java.nio.file.Files.isRegularFile(info.path().resolve("preprocessing.txt"))) {
+			return "from the model's preprocessing.txt";
+		}
+		if (info != null && info.inGraphScaling() != null) {
+			return "model rescales its input in-graph (" + info.inGraphScaling() + "): raw pixels, normalization=none";
+		}
+		return "no preprocessing.txt and no in-graph scaling: pixels divided by the type's maximum";
 	}
 
 	@Override

@@ -102,6 +102,9 @@ import org.tensorflow.types.TString;
  *       (a constant class activation map there); see {@link #exportLastOneByOne}.
  *   <li>{@code images/demo-ring.tif}, {@code images/localization/shape_NNN.tif} and {@code
  *       images/localization/ground-truth.csv}.
+ *   <li>{@code models/fashion-plain}, {@code models/fashion-resnet} and {@code images/fashion/}:
+ *       trained on real Fashion-MNIST by {@link FashionMnistModels} (when Debian's {@code
+ *       dataset-fashion-mnist} is installed; see there to regenerate only these).
  * </ul>
  *
  * <p>Everything is seeded: data and initial weights come from {@link java.util.Random}, and
@@ -142,7 +145,7 @@ public final class TestModelGenerator {
   static final String SIGNATURE_KEY = "serving_default";
   static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
-  private static final ConfigProto CONFIG =
+  static final ConfigProto CONFIG =
       ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(1)
           .setInterOpParallelismThreads(1)
@@ -213,6 +216,13 @@ public final class TestModelGenerator {
 
       // images
       writeImages(out.resolve("images"), shapesTf1);
+
+      // real data: Fashion-MNIST models and images (needs Debian's dataset-fashion-mnist)
+      if (FashionMnistModels.dataAvailable()) {
+        FashionMnistModels.generate(out);
+      } else {
+        System.out.println("skipping fashion-plain/fashion-resnet: " + FashionMnistModels.DATA_DIR + " is missing (apt-get install dataset-fashion-mnist)");
+      }
     } finally {
       deleteRecursively(tmp);
     }

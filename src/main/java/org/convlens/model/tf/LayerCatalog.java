@@ -164,7 +164,8 @@ final class LayerCatalog {
 				}
 			}
 		}
-		return new ModelInfo(dir, sigKey, inputs, outputs, layers, labels, logits, activation, dataFormat, inl.callsInlined > 0);
+		String scaling = imageInput == null ? null : InputScaling.detect(nodes, consumers, GraphInliner.nodeOf(imageInput), clean);
+		return new ModelInfo(dir, sigKey, inputs, outputs, layers, labels, logits, activation, dataFormat, inl.callsInlined > 0, scaling);
 	}
 
 	static String cleanName(String node, Map<String, String> clean) {
