@@ -213,7 +213,7 @@ public final class Installer {
 		// what the installation has where its class path reaches: jars/ and plugins/, recursively
 		List<Path> hostJars = new ArrayList<>();
 		for (String d : new String[] { "jars", "plugins" }) hostJars.addAll(jarsUnder(root.resolve(d)));
-		Map<String, List<String[]>> host = new HashMap<>(); // group:artifact -> {version, relative path}
+		Map<String, List<String[]>> host = new HashMap<>(); // artifact -> {group, version, relative path}
 		boolean hostHasSlf4jProvider = false;
 		boolean fiji = false;
 		Plan plan = null;
@@ -224,7 +224,7 @@ public final class Installer {
 				continue;
 			}
 			for (String[] c : coordinates(j)) {
-				host.computeIfAbsent(c[0] + ":" + c[1], k -> new ArrayList<>()).add(new String[] { c[2], root.relativize(j).toString() });
+				host.computeIfAbsent(c[1], k -> new ArrayList<>()).add(new String[] { c[0], c[2], root.relativize(j).toString() });
 				if (c[1].equals("imagej-legacy") || c[1].equals("imagej-updater")) fiji = true;
 			}
 			if (holdsAny(j, SLF4J_PROVIDER)) hostHasSlf4jProvider = true;
@@ -244,8 +244,8 @@ public final class Installer {
 				nativeSeen |= isNative;
 				// the same jar on the class path would shadow nothing (isolation) but is what the issue is about
 				for (String[] c : coordinates(lib)) {
-					for (String[] h : host.getOrDefault(c[0] + ":" + c[1], List.of())) {
-						if (h[0].equals(c[2])) plan.warnings.add(h[1] + " is ConvLens's " + c[1] + " " + c[2] +
+					for (String[] h : present(host, c)) {
+						if (h[1].equals(c[2])) plan.warnings.add(h[2] + " is ConvLens's " + c[1] + " " + c[2] +
 							" on the class path (an earlier install?); remove it unless another plugin needs it");
 					}
 				}
@@ -263,12 +263,12 @@ public final class Installer {
 				continue;
 			}
 			String[] c = cs.get(0);
-			List<String[]> present = host.get(c[0] + ":" + c[1]);
-			if (present == null) {
+			List<String[]> present = present(host, c);
+			if (present.isEmpty()) {
 				plan.copies.put("jars/" + name, lib);
 				continue;
 			}
-			String[] best = present.stream().max((x, y) -> compareVersions(x[0], y[0])).get();
+			String[] best = present.stream().max((x, y) -> compareVersions(x[1], y[1])).map(h -> new String[] { h[1], h[2] }).get();
 			if (ANY_VERSION.contains(c[0] + ":" + c[1]) || compareVersions(best[0], c[2]) >= 0) {
 				plan.kept.add(c[1] + " " + c[2] + ": the installation has " + best[0] + " (" + best[1] + ")");
 			}
@@ -356,6 +356,15 @@ public final class Installer {
 	}
 
 	// ---- helpers ----
+
+	/** The installation's jars of the same artifact (same group, or a jar whose group is unknown). */
+	private static List<String[]> present(Map<String, List<String[]>> host, String[] c) {
+		List<String[]> out = new ArrayList<>();
+		for (String[] h : host.getOrDefault(c[1], List.of())) {
+			if (h[0].equals(c[0]) || h[0].equals("?") || c[0].equals("?")) out.add(h);
+		}
+		return out;
+	}
 
 	private static void move(Path from, Path to) throws IOException {
 		try {

@@ -122,6 +122,15 @@ public final class TfRuntime {
 		return new ChildFirstLoader(urls.toArray(new URL[0]), TfRuntime.class.getClassLoader());
 	}
 
+	/**
+	 * Where the isolated runtime's jars are (one folder, or several separated by ';'), once
+	 * {@link #factory()} ran isolated; else its mode. A String for macros: {@code call("org.convlens.model.TfRuntime.source")}.
+	 */
+	public static synchronized String source() {
+		if (jars == null || jars.isEmpty()) return mode == null ? "not started" : mode;
+		return jars.stream().map(p -> String.valueOf(p.toAbsolutePath().getParent())).distinct().collect(java.util.stream.Collectors.joining(";"));
+	}
+
 	/** The jars the isolated runtime uses, once {@link #factory()} ran isolated (else empty). */
 	public static synchronized List<Path> jars() {
 		return jars == null ? List.of() : List.copyOf(jars);
@@ -160,7 +169,7 @@ public final class TfRuntime {
 	}
 
 	/** javacpp's platform names, e.g. linux-x86_64, macosx-arm64, windows-x86_64. */
-	static String platform() {
+	public static String platform() {
 		String os = System.getProperty("os.name").toLowerCase();
 		String arch = System.getProperty("os.arch").toLowerCase();
 		String o = os.startsWith("mac") ? "macosx" : os.startsWith("windows") ? "windows" : "linux";
