@@ -158,6 +158,10 @@ public final class Installer {
 			err.println("ConvLens install: " + e.getMessage());
 			return 1;
 		}
+		catch (RuntimeException e) {
+			err.println("ConvLens install: failed (" + e + "); nothing was changed");
+			return 1;
+		}
 	}
 
 	/** The jar this class runs from. */
@@ -330,10 +334,12 @@ public final class Installer {
 			// 3. move the new files in: the TF folder as one, then each other file
 			List<String> order = new ArrayList<>();
 			for (String t : plan.copies.keySet()) if (!t.startsWith(TfJars.PRIVATE_FOLDER + "/")) order.add(t);
-			step.before("move " + TfJars.PRIVATE_FOLDER);
-			createParents(tfDir, root, undo);
-			move(fresh.resolve(TfJars.PRIVATE_FOLDER), tfDir);
-			undo.push(() -> moveQuietly(tfDir, fresh.resolve(TfJars.PRIVATE_FOLDER)));
+			if (Files.isDirectory(fresh.resolve(TfJars.PRIVATE_FOLDER))) {
+				step.before("move " + TfJars.PRIVATE_FOLDER);
+				createParents(tfDir, root, undo);
+				move(fresh.resolve(TfJars.PRIVATE_FOLDER), tfDir);
+				undo.push(() -> moveQuietly(tfDir, fresh.resolve(TfJars.PRIVATE_FOLDER)));
+			}
 			for (String t : order) {
 				step.before("move " + t);
 				Path dst = root.resolve(t);
@@ -348,7 +354,8 @@ public final class Installer {
 		}
 		catch (IOException | RuntimeException e) {
 			while (!undo.isEmpty()) undo.pop().run();
-			throw new InstallException("failed (" + e.getMessage() + "); nothing was changed", e);
+			String why = e instanceof IOException && e.getClass() != IOException.class ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getMessage();
+			throw new InstallException("failed (" + why + "); nothing was changed", e);
 		}
 		finally {
 			deleteTree(staging);

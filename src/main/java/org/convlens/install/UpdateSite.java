@@ -86,8 +86,8 @@ public final class UpdateSite {
 			out.println("Update site with " + files.size() + " files written to " + dir + " (upload the folder's contents as they are)");
 			return 0;
 		}
-		catch (Installer.InstallException | IOException e) {
-			err.println("ConvLens update site: " + e.getMessage());
+		catch (Installer.InstallException | IOException | RuntimeException e) {
+			err.println("ConvLens update site: " + (e instanceof Installer.InstallException ? e.getMessage() : e.toString()));
 			return 1;
 		}
 	}

@@ -182,6 +182,24 @@ class InstallerTest {
 		}
 		assertTrue(after.keySet().stream().noneMatch(k -> k.contains(".convlens-install-")), "no staging folder left");
 
+		// Batch from the installed Fiji: its class path (plugins/ConvLens_.jar and jars/*) holds Fiji's protobuf 4.x
+		// and JavaCPP 1.5.10 (here a stub whose Loader.class is not even a class) and no TensorFlow at all, so the
+		// model only runs if TfRuntime takes TF Java, JavaCPP 1.5.11 and protobuf 3.21 from lib/convlens/tf
+		Path out = tmp.resolve("batch-out");
+		ProcessBuilder pb = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+			"-Djava.util.prefs.userRoot=" + tmp.resolve("prefs"), "-cp",
+			root.resolve(Installer.PLUGIN_JAR) + File.pathSeparator + root.resolve("jars") + File.separator + "*",
+			"org.convlens.commands.Batch", "activations", "--model", TestPaths.model("shapes-keras").toString(), "--input",
+			TestPaths.testData().resolve("images/demo-ring.tif").toString(), "--output", out.toString(), "layer=conv2d_1");
+		pb.redirectErrorStream(true);
+		pb.redirectOutput(tmp.resolve("batch.txt").toFile());
+		Process p = pb.start();
+		assertTrue(p.waitFor(180, TimeUnit.SECONDS), "Batch finished");
+		String log = new String(Files.readAllBytes(tmp.resolve("batch.txt")), StandardCharsets.UTF_8);
+		assertEquals(0, p.exitValue(), log);
+		assertEquals(16, IJ.openImage(out.resolve("demo-ring_activations.tif").toString()).getNChannels(), log);
+		Installer.deleteTree(out);
+
 		// installing again replaces the runtime folder and the plugin, and copies nothing twice
 		Map<String, String> once = snapshot(root);
 		Installer.apply(Installer.plan(root, convlensJar, libs));
