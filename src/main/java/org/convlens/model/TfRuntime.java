@@ -46,6 +46,7 @@ public final class TfRuntime {
 		if (factory == null) {
 			String setting = System.getProperty("convlens.tf.isolation", "auto");
 			ClassLoader loader;
+			String isolationProblem = null;
 			if (setting.equals("off")) {
 				loader = TfRuntime.class.getClassLoader();
 				mode = "class path";
@@ -57,10 +58,22 @@ public final class TfRuntime {
 				}
 				catch (RuntimeException e) {
 					if (setting.equals("on")) throw new ModelException("Cannot isolate TensorFlow: " + e.getMessage(), e);
-					LOG.warning("ConvLens: using TensorFlow from the class path (" + e.getMessage() + ")");
+					isolationProblem = e.getMessage();
 					loader = TfRuntime.class.getClassLoader();
 					mode = "class path";
 				}
+			}
+			if (isolationProblem != null) {
+				// the fallback only helps where the class path has TensorFlow (exec:java, IDEs); else say what is missing
+				try {
+					for (String c : new String[] { "org.tensorflow.Session", "org.tensorflow.exceptions.TensorFlowException",
+						"com.google.protobuf.Message", "org.bytedeco.javacpp.Loader" }) Class.forName(c, false, loader);
+				}
+				catch (ClassNotFoundException | LinkageError e) {
+					mode = null;
+					throw new ModelException("Cannot start TensorFlow: " + isolationProblem, e);
+				}
+				LOG.warning("ConvLens: using TensorFlow from the class path (" + isolationProblem + ")");
 			}
 			ClassLoader tfLoader = loader;
 			try {
@@ -71,6 +84,8 @@ public final class TfRuntime {
 				});
 			}
 			catch (ReflectiveOperationException | LinkageError e) {
+				// an installation without its private runtime: say that, not which class the class path lacks
+				if (isolationProblem != null) throw new ModelException("Cannot start TensorFlow: " + isolationProblem, e);
 				throw new ModelException("Cannot start TensorFlow (" + mode + "): " + e, e);
 			}
 			catch (RuntimeException e) {

@@ -333,6 +333,24 @@ class InstallerTest {
 		}
 		assertTrue(range[1] > range[0], "activation maps vary: " + range[0] + ".." + range[1]);
 		assertFalse(stderr.toLowerCase().contains("tensorflow") || stderr.contains("absl") || stderr.contains("SLF4J"), "quiet stderr: " + log);
+
+		// a damaged install (protobuf gone from the private folder): one line that names the jar and the fix
+		for (Path j : TfJars.jarsIn(root.resolve(TfJars.PRIVATE_FOLDER))) {
+			if (j.getFileName().toString().startsWith("protobuf-java")) Files.delete(j);
+		}
+		ProcessBuilder broken = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+			"-Djava.util.prefs.userRoot=" + tmp.resolve("prefs"), "-cp", root.resolve("ij.jar") + File.pathSeparator +
+				root.resolve(Installer.PLUGIN_JAR) + File.pathSeparator + root.resolve("jars") + File.separator + "*",
+			"org.convlens.commands.Batch", "activations", "--model", model.toString(), "--input", img.toString(), "--output",
+			tmp.resolve("out2").toString());
+		broken.redirectErrorStream(true);
+		broken.redirectOutput(tmp.resolve("broken.txt").toFile());
+		Process b = broken.start();
+		assertTrue(b.waitFor(120, TimeUnit.SECONDS));
+		String said = new String(Files.readAllBytes(tmp.resolve("broken.txt")), StandardCharsets.UTF_8).trim();
+		assertEquals(1, b.exitValue(), said);
+		assertEquals(1, said.lines().count(), "one line: " + said);
+		assertTrue(said.contains("missing [com.google.protobuf:protobuf-java:3.21.9]") && said.contains("reinstall ConvLens"), said);
 	}
 
 	/** xvfb-run when there is no display; skips (fails when CI=true) when neither is there. */
