@@ -177,7 +177,10 @@ public final class TfJars {
 		return z.stream().anyMatch(e -> e.getName().startsWith(dir));
 	}
 
-	private static Properties properties() {
+	private static Properties cached;
+
+	private static synchronized Properties properties() {
+		if (cached != null) return cached;
 		Properties p = new Properties();
 		try (InputStream in = TfJars.class.getResourceAsStream("tf-runtime.properties")) {
 			if (in == null) throw new IllegalStateException("tf-runtime.properties missing from the ConvLens jar");
@@ -186,6 +189,7 @@ public final class TfJars {
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+		cached = p;
 		return p;
 	}
 }
