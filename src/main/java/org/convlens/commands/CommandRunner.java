@@ -49,6 +49,15 @@ public final class CommandRunner {
 	 * @throws CommandCancelledException when the command was cancelled; the reason is the message
 	 */
 	public static Map<String, Object> run(Context ctx, Module module, Map<String, ?> inputs, boolean display) {
+		return run(ctx, module, inputs, display, true);
+	}
+
+	/**
+	 * As {@link #run(Context, Module, Map, boolean)}; with {@code persist} false the user's SciJava
+	 * preferences are neither read nor written (SciJava's Load/SaveInputs processors are left out),
+	 * as a batch run must not change the defaults a person later sees in the dialogs.
+	 */
+	public static Map<String, Object> run(Context ctx, Module module, Map<String, ?> inputs, boolean display, boolean persist) {
 		for (Map.Entry<String, ?> e : inputs.entrySet()) {
 			if (module.getInfo().getInput(e.getKey()) == null) throw new IllegalArgumentException("'" + e.getKey() + "' is not an input of " + module.getInfo().getTitle());
 			module.setInput(e.getKey(), e.getValue());
@@ -64,6 +73,10 @@ public final class CommandRunner {
 		// line ImageJ 1.x already records from our dialog
 		pre.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
 		post.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
+		if (!persist) {
+			pre.removeIf(p -> p instanceof org.scijava.module.process.LoadInputsPreprocessor);
+			pre.removeIf(p -> p instanceof org.scijava.module.process.SaveInputsPreprocessor);
+		}
 		Boolean before = Outputs.displaySetting();
 		Outputs.setDisplay(display);
 		try {

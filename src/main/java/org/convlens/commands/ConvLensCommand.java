@@ -62,6 +62,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	public final void run() {
 		progress = new IJProgress(getInfo().getTitle());
 		try {
+			// values can also come from SciJava's own dialogs or scripts: one range check for all routes
+			Inputs.checkAll(this);
 			execute();
 		}
 		catch (CancelledException e) {

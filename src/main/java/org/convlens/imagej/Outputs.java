@@ -86,6 +86,24 @@ public final class Outputs {
 		return files;
 	}
 
+	/** The files {@link #save} would write for a value, without writing them. */
+	public static List<Path> targets(Object value, Path dir, String base, String name) {
+		String stem = safe(base) + "_" + safe(name);
+		List<Path> files = new ArrayList<>();
+		if (value instanceof ImagePlus) {
+			ImagePlus imp = (ImagePlus) value;
+			files.add(dir.resolve(stem + ".tif"));
+			if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) files.add(dir.resolve(stem + ".png"));
+		}
+		else if (value instanceof ResultsTable) files.add(dir.resolve(stem + ".csv"));
+		return files;
+	}
+
+	/** The file {@link #saveFlattened} would write. */
+	public static Path flattenedTarget(Path dir, String base, String name) {
+		return dir.resolve(safe(base) + "_" + safe(name) + ".png");
+	}
+
 	/**
 	 * Saves the image's current position with its overlay drawn into it as {@code base_name.png}
 	 * (RGB); the image itself is not changed.
