@@ -113,7 +113,8 @@ public class ClassActivationMap extends ConvLensCommand {
 		progress().update(0, "preparing " + ps.size() + " input(s)");
 		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
 		Target t = CamTargets.parse(target, imp, model, x);
-		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t).withBatchSize(batch);
+		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t)
+			.withBatchSize(cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m + " masked-input"));
 		cam.resolveLayers();
 		// the predictions come from the forward pass the maps make anyway
 		Map<String, NdArray> fetched = new HashMap<>();

@@ -125,6 +125,36 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return preprocessing == null || preprocessing.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + preprocessing.trim());
 	}
 
+	/**
+	 * A batch size that fits the free Java heap: {@code requested}, or fewer items when each needs
+	 * {@code valuesPerItem} floats a few times over (the batch, its copy into TensorFlow, masked or
+	 * fetched copies) and half the free heap cannot hold that many. A cap is stated in the Log.
+	 */
+	protected int cappedBatch(int requested, long valuesPerItem, String what) {
+		int n = fittingBatch(requested, valuesPerItem);
+		if (n < requested) {
+			IJ.log(getInfo().getTitle() + ": " + what + " batch capped from " + requested + " to " + n + " items to fit the free memory (about " +
+				(freeHeap() >> 20) + " MB free; " + (bytesPerItem(valuesPerItem) >> 10) + " KB per item).");
+		}
+		return n;
+	}
+
+	/** {@link #cappedBatch} without the Log line. */
+	static int fittingBatch(int requested, long valuesPerItem) {
+		long fit = Math.max(1, freeHeap() / 2 / bytesPerItem(valuesPerItem));
+		return (int) Math.min(requested, fit);
+	}
+
+	private static long bytesPerItem(long values) {
+		return Math.max(1, values) * Float.BYTES * 4;
+	}
+
+	/** Heap that can still be allocated. */
+	static long freeHeap() {
+		Runtime rt = Runtime.getRuntime();
+		return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+	}
+
 	/** Progress on ImageJ's bar; Esc cancels. */
 	protected Progress progress() {
 		return progress == null ? Progress.NONE : progress;
