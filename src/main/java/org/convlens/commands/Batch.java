@@ -91,9 +91,10 @@ public final class Batch {
 	}
 
 	private static int runArgs(String[] args, PrintStream out, PrintStream err, Settings settings) throws IOException {
-		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+		if (args.length == 0) throw new UsageException("no command given; Batch --list shows the commands.");
+		if (args[0].equals("--help") || args[0].equals("-h")) {
 			err.println(USAGE);
-			return args.length == 0 ? 2 : 0;
+			return 0;
 		}
 		if (args[0].equals("--list")) {
 			if (args.length > 1) throw new UsageException("--list takes no other arguments.");
@@ -131,6 +132,7 @@ public final class Batch {
 			else if (a.startsWith("-")) {
 				throw new UsageException("Unknown option '" + a + "'; Batch takes --model, --input, --output, --overwrite, --debug and key=value options.");
 			}
+			else if (a.startsWith("=")) throw new UsageException("An option has no name before '=': '" + a + "'.");
 			else if (a.indexOf('=') > 0) {
 				put(opts, a.substring(0, a.indexOf('=')).trim().toLowerCase(Locale.ROOT), unbracket(a.substring(a.indexOf('=') + 1)));
 			}
@@ -144,10 +146,25 @@ public final class Batch {
 		if (output == null) throw new UsageException("--output is required.");
 		if (input == null && needsInput) throw new UsageException("--input is required for '" + command + "'.");
 		check(ctx, cls, input, output, opts);
+		String model = opts.get("model");
+		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
 		Report r = run(command, input, output, opts, out, settings);
 		printFailures(r, err, settings);
 		if (out != null) out.println(summary(r));
 		return r.failures.isEmpty() ? 0 : 1;
+	}
+
+	/** Loads the model once before the images: a model that cannot be used is one line, not one per image. */
+	private static boolean loads(Context ctx, Path model, PrintStream err, Settings settings) {
+		try {
+			ctx.service(org.convlens.model.ModelService.class).get(model);
+			return true;
+		}
+		catch (RuntimeException | LinkageError e) {
+			err.println("Error: " + failureText(e, null));
+			if (settings.debug) e.printStackTrace(err);
+			return false;
+		}
 	}
 
 	/** A key=value option, refused when given twice (which one would win is not obvious). */
@@ -195,8 +212,10 @@ public final class Batch {
 			Files.delete(probe);
 		}
 		catch (IOException | SecurityException e) {
-			throw new IllegalArgumentException("Cannot write to the output folder " + output + " (" + e.getClass().getSimpleName() +
-				(e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --output.");
+			String why = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null ?
+				((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
+			throw new IllegalArgumentException("Cannot write to the output folder " + output + (why == null ? "" : " (" + why + ")") +
+				"; choose another --output.");
 		}
 	}
 
@@ -321,17 +340,17 @@ public final class Batch {
 				String base = img != null ? bases.get(img) : Outputs.safe(baseName(module, in.get("model")));
 				// a command that draws on the image (e.g. a heatmap overlay): the image with it, flattened
 				boolean overlay = imp != null && imp.getOverlay() != null && !overlayText(imp).equals(overlayBefore);
+				Path overlayPng = output.resolve(base + "_" + Outputs.safe(command + "-overlay") + ".png");
 				List<Path> targets = new ArrayList<>();
-				if (overlay) targets.add(Outputs.flattenedTarget(output, base, command + "-overlay"));
-				for (Map.Entry<String, Object> e : outs.entrySet()) if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base, e.getKey()));
-				refuseOverwrite(targets, written, settings);
-				if (overlay) {
-					Path png = Outputs.saveFlattened(imp, output, base, command + "-overlay");
-					record(report, written, List.of(png), log);
+				if (overlay) targets.add(overlayPng);
+				for (Map.Entry<String, Object> e : outs.entrySet()) {
+					if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
 				}
+				refuseOverwrite(targets, written, settings);
+				if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
-					record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
+					record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
 				}
 			}
 			catch (Throwable e) {
@@ -377,30 +396,37 @@ public final class Batch {
 	}
 
 	/**
-	 * Distinct output name bases for the images: the file name without its extension, or with it
-	 * where two images would share a base ({@code a.tif}, {@code a.png}), plus a short hash of the
-	 * name where even that collides after making it file-name safe ({@code cell 1.tif},
-	 * {@code cell_1.tif}).
+	 * Distinct output name stems for the images, safe for file names: the file name without its
+	 * extension ({@code a}); where two images would share that, the whole name ({@code a.tif},
+	 * {@code a.png.tif}); where even that collides (e.g. {@code cell 1.tif} and {@code cell_1.tif}
+	 * once made file-name safe, or names differing in case), the name plus a short hash of the
+	 * original name.
 	 */
 	static Map<Path, String> baseNames(List<Path> images) {
-		Map<String, Integer> count = new HashMap<>();
-		for (Path p : images) count.merge(Outputs.safe(p.getFileName().toString()), 1, Integer::sum);
-		Map<Path, String> first = new LinkedHashMap<>();
-		for (Path p : images) {
-			String name = p.getFileName().toString(), b = Outputs.safe(name);
-			first.put(p, count.get(b) > 1 ? name.replaceAll("[^A-Za-z0-9._-]+", "_") : b);
-		}
-		Map<String, Integer> again = new HashMap<>();
-		for (String b : first.values()) again.merge(b.toLowerCase(Locale.ROOT), 1, Integer::sum);
-		Map<Path, String> out = new LinkedHashMap<>();
-		for (Map.Entry<Path, String> e : first.entrySet()) {
-			String b = e.getValue();
-			if (again.get(b.toLowerCase(Locale.ROOT)) > 1) {
-				b = b + "-" + String.format("%08x", e.getKey().getFileName().toString().hashCode());
+		Map<Path, Integer> level = new LinkedHashMap<>();
+		for (Path p : images) level.put(p, 0);
+		for (int round = 0; round < 3; round++) {
+			Map<String, Integer> count = new HashMap<>();
+			for (Path p : images) count.merge(stem(p, level.get(p)).toLowerCase(Locale.ROOT), 1, Integer::sum);
+			boolean clash = false;
+			for (Path p : images) {
+				if (count.get(stem(p, level.get(p)).toLowerCase(Locale.ROOT)) > 1 && level.get(p) < 2) {
+					level.put(p, level.get(p) + 1);
+					clash = true;
+				}
 			}
-			out.put(e.getKey(), b);
+			if (!clash) break;
 		}
+		Map<Path, String> out = new LinkedHashMap<>();
+		for (Path p : images) out.put(p, stem(p, level.get(p)));
 		return out;
+	}
+
+	private static String stem(Path p, int level) {
+		String name = p.getFileName().toString();
+		if (level == 0) return Outputs.safe(name);
+		String full = name.replaceAll("[^A-Za-z0-9._-]+", "_");
+		return level == 1 ? full : full + "-" + String.format("%08x", name.hashCode());
 	}
 
 	/** Whether a command (by name) needs --input: false only for commands that just read the model. */
@@ -461,7 +487,9 @@ public final class Batch {
 			Map<String, Object> outs = CommandRunner.run(ctx, module, in, false, false);
 			String base = Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString());
 			List<Path> targets = new ArrayList<>();
-			for (Map.Entry<String, Object> e : outs.entrySet()) if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base, e.getKey()));
+			for (Map.Entry<String, Object> e : outs.entrySet()) {
+				if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
+			}
 			Set<Path> written = new HashSet<>();
 			refuseOverwrite(targets, written, settings);
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
