@@ -127,9 +127,12 @@ public class IJ1Bridge implements PlugIn {
 		List<ModuleItem<?>> items = Inputs.userInputs(module);
 		List<String> known = new ArrayList<>();
 		for (ModuleItem<?> item : items) known.add(Inputs.key(item));
+		java.util.Set<String> seen = new java.util.HashSet<>();
 		for (String k : optionKeys(options)) {
+			// ImageJ would silently take the first of two values
+			if (!seen.add(k)) throw new UsageException("Option '" + k + "' is given twice for " + module.getInfo().getTitle() + ".");
 			if (!known.contains(k) && !k.equals("save")) {
-				throw new IllegalArgumentException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
+				throw new UsageException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
 					String.join(", ", known) + " (and save=[folder]).");
 			}
 		}

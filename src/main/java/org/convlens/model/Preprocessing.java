@@ -404,7 +404,7 @@ public final class Preprocessing {
 		}
 		if (bad == 0) return p;
 		if (!nonfiniteZero) {
-			throw new ModelException("The image has " + bad + " NaN or infinite pixel value(s) (the first at x=" + first % p.width + ", y=" +
+			throw new NonFiniteException("The image has " + bad + " NaN or infinite pixel value(s) (the first at x=" + first % p.width + ", y=" +
 				first / p.width + "); a model cannot be explained on them. Replace them (e.g. Process > Math > Remove NaNs) or add " +
 				"'nonfinite=zero' to the preprocessing.");
 		}
