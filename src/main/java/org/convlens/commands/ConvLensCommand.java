@@ -76,6 +76,12 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			Gui.error(msg);
 			cancel(msg);
 		}
+		catch (OutOfMemoryError e) {
+			if (!Gui.interactive()) throw e;
+			String msg = Batch.failureText(e, image);
+			Gui.error(msg);
+			cancel(msg);
+		}
 		finally {
 			progress.done();
 		}

@@ -328,6 +328,21 @@ class BadInputSuiteTest {
 		assertTrue(Provenance.get(maps, "preprocessing").startsWith("normalization=none "), Provenance.get(maps, "preprocessing"));
 	}
 
+	@Test
+	void macroOptionsGetTheSameChecks() {
+		org.scijava.module.Module m = CommandRunner.create(Contexts.get(), OcclusionMap.class);
+		for (String[] c : new String[][] { { "patch=-4", "'patch' is -4" }, { "stride=-1", "'stride' is -1" }, { "batch=0", "'batch' is 0" },
+			{ "patch=6 patch=7", "given twice" }, { "patchsize=6", "Unknown option 'patchsize'" }, { "fill=zero batch=1e9", "'batch'" } }) {
+			UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> IJ1Bridge.fromMacro(m, c[0]), c[0]);
+			assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+		}
+		// values set by other routes (SciJava's own dialogs, scripts) are checked when the command runs
+		ImagePlus imp = IJ.openImage(demo.toString());
+		IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CommandRunner.run(Contexts.get(),
+			CommandRunner.create(Contexts.get(), SaliencyMap.class), Map.of("model", model.toFile(), "image", imp, "noise", Double.POSITIVE_INFINITY), false, false));
+		assertTrue(ConvLensCommand.message(e).contains("'noise' is Infinity"), ConvLensCommand.message(e));
+	}
+
 	/** Every key under the preferences nodes whose path names ConvLens, with its value. */
 	static Map<String, String> convlensPrefs() throws Exception {
 		Map<String, String> m = new TreeMap<>();
