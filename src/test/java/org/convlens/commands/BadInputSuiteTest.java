@@ -332,7 +332,7 @@ class BadInputSuiteTest {
 	void macroOptionsGetTheSameChecks() {
 		org.scijava.module.Module m = CommandRunner.create(Contexts.get(), OcclusionMap.class);
 		for (String[] c : new String[][] { { "patch=-4", "'patch' is -4" }, { "stride=-1", "'stride' is -1" }, { "batch=0", "'batch' is 0" },
-			{ "patch=6 patch=7", "given twice" }, { "patchsize=6", "Unknown option 'patchsize'" }, { "fill=zero batch=1e9", "'batch'" } }) {
+			{ "patch=6 patch=7", "given twice" }, { "patchsize=6", "Unknown option 'patchsize'" }, { "fill=zero batch=1e10", "'batch' is 1e10, too large" } }) {
 			UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> IJ1Bridge.fromMacro(m, c[0]), c[0]);
 			assertTrue(e.getMessage().contains(c[1]), e.getMessage());
 		}
