@@ -150,7 +150,7 @@ public final class Batch {
 		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
 		Report r = run(command, input, output, opts, out, settings);
 		printFailures(r, err, settings);
-		if (out != null) out.println(summary(r));
+		if (out != null && r.failures.isEmpty()) out.println(summary(r));
 		return r.failures.isEmpty() ? 0 : 1;
 	}
 
