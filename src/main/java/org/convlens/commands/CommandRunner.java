@@ -28,6 +28,13 @@ public final class CommandRunner {
 
 	private CommandRunner() {}
 
+	private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
+
+	/** Whether a command runs under {@link #run} on this thread (which reports its user errors itself). */
+	static boolean active() {
+		return ACTIVE.get();
+	}
+
 	/** A fresh module of a command class. */
 	public static Module create(Context ctx, Class<? extends Command> cls) {
 		CommandInfo info = ctx.service(CommandService.class).getCommand(cls);
@@ -79,12 +86,17 @@ public final class CommandRunner {
 		}
 		Boolean before = Outputs.displaySetting();
 		Outputs.setDisplay(display);
+		boolean wasActive = ACTIVE.get();
+		ACTIVE.set(true);
 		try {
 			new ModuleRunner(ctx, module, pre, post).run();
 		}
 		finally {
+			ACTIVE.set(wasActive);
 			Outputs.restoreDisplay(before);
 		}
+		Object delegate = module.getDelegateObject();
+		if (delegate instanceof ConvLensCommand && ((ConvLensCommand) delegate).failure() != null) throw ((ConvLensCommand) delegate).failure();
 		if (module instanceof Cancelable && ((Cancelable) module).isCanceled()) {
 			String reason = ((Cancelable) module).getCancelReason();
 			throw new CommandCancelledException(reason == null ? "Cancelled." : reason);

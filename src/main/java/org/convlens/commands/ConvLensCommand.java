@@ -71,7 +71,16 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			IJ.showStatus(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
-			if (!Gui.interactive()) throw e;
+			if (!Gui.interactive()) {
+				// a user error under CommandRunner: handed to the caller after the module finishes, so
+				// SciJava's runner does not log it as "Command errored" with a stack trace first
+				if (CommandRunner.active() && isUserError(e)) {
+					failure = e;
+					cancel(message(e));
+					return;
+				}
+				throw e;
+			}
 			String msg = message(e);
 			Gui.error(msg);
 			cancel(msg);
@@ -85,6 +94,21 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		finally {
 			progress.done();
 		}
+	}
+
+	/** A user error the last run ended with (see {@link #run()}), or null. */
+	RuntimeException failure() {
+		return failure;
+	}
+
+	private RuntimeException failure;
+
+	/** Ours: a message a person can act on, no trace needed. */
+	static boolean isUserError(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			if (t instanceof ModelException || t instanceof IllegalArgumentException || t instanceof CancelledException) return true;
+		}
+		return false;
 	}
 
 	/** The message to show a user for an exception: ours carry one; others get their type. */

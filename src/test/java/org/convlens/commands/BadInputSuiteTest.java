@@ -343,6 +343,30 @@ class BadInputSuiteTest {
 		assertTrue(ConvLensCommand.message(e).contains("'noise' is Infinity"), ConvLensCommand.message(e));
 	}
 
+	@Test
+	void userErrorsOfCommandsRunLikeMacrosLogNoTrace() throws Exception {
+		java.io.PrintStream saved = System.err;
+		ByteArrayOutputStream e = new ByteArrayOutputStream();
+		System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+		String message;
+		try {
+			// a dataset command on a folder without images, as a headless macro runs it (SciJava's log left on)
+			RuntimeException x = org.junit.jupiter.api.Assertions.assertThrows(org.convlens.explain.DatasetException.class, () -> CommandRunner.run(Contexts.get(),
+				CommandRunner.create(Contexts.get(), CnnCodesExport.class), Map.of("model", model.toFile(), "source", "folder", "folder",
+					in.resolve("junk-dataset").toFile()), false, false));
+			message = ConvLensCommand.message(x);
+			org.junit.jupiter.api.Assertions.assertThrows(org.convlens.model.ModelException.class, () -> CommandRunner.run(Contexts.get(),
+				CommandRunner.create(Contexts.get(), ShowActivations.class), Map.of("model", model.toFile(), "image", IJ.openImage(demo.toString()),
+					"layer", "dense"), false, false));
+		}
+		finally {
+			System.setErr(saved);
+		}
+		assertTrue(message.startsWith("None of the 2 files"), message);
+		String log = e.toString(StandardCharsets.UTF_8);
+		assertFalse(log.contains("[ERROR]") || log.contains("Command errored") || log.contains("\tat "), log);
+	}
+
 	/** Every key under the preferences nodes whose path names ConvLens, with its value. */
 	static Map<String, String> convlensPrefs() throws Exception {
 		Map<String, String> m = new TreeMap<>();
