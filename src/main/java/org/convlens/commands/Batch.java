@@ -36,12 +36,15 @@ import ij.ImagePlus;
  * flattened, {@code <image>_overlay.png}.
  *
  * <pre>
- * java -cp "ConvLens_.jar:jars/*" org.convlens.commands.Batch activations --model M --input FILE_OR_DIR --output DIR [key=value ...]
+ * java -cp "ConvLens_.jar:jars/*" org.convlens.commands.Batch activations --model M --input FILE_OR_DIR --output DIR [--overwrite] [--debug] [key=value ...]
  * java -cp ... org.convlens.commands.Batch --list
  * </pre>
  *
  * A command is found by the {@code name} of its {@code @Plugin} annotation (or its class name);
- * {@code key=value} pairs set its inputs by name, as in macros (check boxes take true/false).
+ * {@code key=value} pairs set its inputs by name, as in macros (check boxes take true/false;
+ * {@code key=[a b]} as macros write values with spaces). Exit codes: 0 done, 1 an image, the model
+ * or the output failed, 2 wrong usage; every error is one line on standard error (stack traces
+ * with {@code --debug}), many failures end with a count and one summary line.
  */
 public final class Batch {
 
