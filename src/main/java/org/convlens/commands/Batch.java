@@ -233,7 +233,8 @@ public final class Batch {
 
 	/** One line: what was done and what failed. */
 	static String summary(Report r) {
-		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.files.size() + " files written.";
+		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.files.size() + " files written" +
+			(r.ignored > 0 ? "; " + r.ignored + " other files in the folder ignored (not tif, png, jpg, gif or bmp)." : ".");
 	}
 
 	/** What a batch run did. */
@@ -244,6 +245,8 @@ public final class Batch {
 		public final List<Throwable> errors = new ArrayList<>();
 		/** Images (or runs, for commands without images) attempted. */
 		public int items;
+		/** Files in the input folder that are not images by their extension, and were not looked at. */
+		public int ignored;
 
 		void fail(Object where, Throwable t, Object imageSize) {
 			failures.add(where + ": " + failureText(t, imageSize));
@@ -275,7 +278,8 @@ public final class Batch {
 	}
 
 	static String oneLine(String s) {
-		return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+		// a list on several lines becomes "a; b; c"
+		return s == null ? "" : s.replaceAll(":\\s*[\\r\\n]+\\s*", ": ").replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
 	}
 
 	/** As {@link #run(String, Path, Path, Map, PrintStream, Settings)} with default settings (no overwriting). */
@@ -321,6 +325,11 @@ public final class Batch {
 		Map<Path, String> bases = needsImage ? baseNames(images) : Map.of();
 		Set<Path> written = new HashSet<>();
 		Report report = new Report();
+		if (needsImage && Files.isDirectory(input)) {
+			try (Stream<Path> s = Files.list(input)) {
+				report.ignored = (int) s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")).count() - images.size();
+			}
+		}
 		for (Path img : images) {
 			report.items++;
 			ImagePlus imp = null;

@@ -96,6 +96,7 @@ class BadInputSuiteTest {
 		Files.delete(full);
 		Files.createFile(in.resolve("zero.tif"));
 		Files.writeString(in.resolve("notes.txt"), "not an image");
+		Files.writeString(one.resolve("notes.txt"), "not an image, and not looked at");
 		Files.writeString(in.resolve("fake.png"), "this is text, not a PNG");
 		Files.writeString(in.resolve("a-file"), "a file where a folder is expected");
 		Files.createDirectories(in.resolve("empty"));
@@ -116,6 +117,7 @@ class BadInputSuiteTest {
 		Path dataset = Files.createDirectories(in.resolve("junk-dataset"));
 		Files.createFile(dataset.resolve("zero.tif"));
 		Files.writeString(dataset.resolve("x.png"), "text");
+		Files.copy(in.resolve("truncated.tif"), dataset.resolve("truncated.tif"));
 		Files.createDirectories(in.resolve("not-a-model"));
 		Files.write(in.resolve("broken.zip"), new byte[] { 'P', 'K', 3, 4, 1, 2, 3 });
 		// a copy of the demo model whose preprocessing.txt is misspelt
@@ -230,11 +232,12 @@ class BadInputSuiteTest {
 		c.add(new Case("output inside a file", 1, "output folder", a("predictions", "--model", M, "--input", IN + "/one/demo.tif", "--output", IN + "/a-file/sub")));
 		c.add(new Case("existing output kept", 1, "would overwrite", a("predictions", "--model", M, "--input", IN + "/one/demo.tif", "--output", "$EXISTING")));
 		c.add(new Case("10,000-style many empty files", 1, "more failures", on("predictions", "many-empty")).lines(Batch.MAX_FAILURE_LINES + 2));
-		c.add(new Case("dataset of junk", 1, "", on("codes", "junk-dataset")));
+		c.add(new Case("dataset of junk", 1, "truncated.tif: truncated", on("codes", "junk-dataset")));
 		c.add(new Case("dataset with bad option", 2, "'iterations' is 0", on("embedding", "junk-dataset", "iterations=0")));
 		// what users do right must keep working
 		c.add(new Case("bracketed preprocessing as in macros", 0, "", on("predictions", "one/demo.tif", "preprocessing=[normalization=none]")));
 		c.add(new Case("debug flag on success", 0, "", on("predictions", "one/demo.tif", "--debug")));
+		c.add(new Case("folder with a text file beside the image", 0, "", on("predictions", "one")));
 		return c;
 	}
 
@@ -362,7 +365,7 @@ class BadInputSuiteTest {
 		finally {
 			System.setErr(saved);
 		}
-		assertTrue(message.startsWith("None of the 2 files"), message);
+		assertTrue(message.startsWith("None of the 3 files"), message);
 		String log = e.toString(StandardCharsets.UTF_8);
 		assertFalse(log.contains("[ERROR]") || log.contains("Command errored") || log.contains("\tat "), log);
 	}
