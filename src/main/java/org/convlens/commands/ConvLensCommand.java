@@ -71,6 +71,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			IJ.showStatus(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
+			// the trace stays available to whoever turns the log to debug level
+			debugTrace(e);
 			if (!Gui.interactive()) {
 				// a user error under CommandRunner: handed to the caller after the module finishes, so
 				// SciJava's runner does not log it as "Command errored" with a stack trace first
@@ -93,6 +95,16 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 		finally {
 			progress.done();
+		}
+	}
+
+	private void debugTrace(Throwable e) {
+		try {
+			org.scijava.Context c = getContext();
+			if (c != null) c.service(org.scijava.log.LogService.class).debug(getInfo().getTitle() + ": " + e, e);
+		}
+		catch (RuntimeException ignored) {
+			// no log: the message is still shown
 		}
 	}
 
