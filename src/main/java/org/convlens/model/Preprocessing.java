@@ -386,12 +386,12 @@ public final class Preprocessing {
 	 */
 	private Planes finite(Planes p) {
 		float[][] fl;
-		if (p.pixels == null || p.hasFloatPlanes()) fl = p.channels();
+		if (p.pixels == null) fl = p.channels();
 		else if (p.pixels[0] instanceof float[]) {
 			fl = new float[p.pixels.length][];
 			for (int c = 0; c < fl.length; c++) fl[c] = (float[]) p.pixels[c];
 		}
-		else return p;
+		else return p; // 8-bit, 16-bit and RGB pixels are always finite
 		long bad = 0;
 		int first = -1;
 		for (float[] c : fl) {
