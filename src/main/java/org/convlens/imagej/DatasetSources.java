@@ -345,6 +345,7 @@ public final class DatasetSources {
 			default:
 		}
 		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
+		if (type == Opener.JPEG) jpegEnds(file);
 		ImagePlus imp;
 		try {
 			imp = o.openImage(path);
@@ -381,6 +382,26 @@ public final class DatasetSources {
 		long end = 0;
 		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
 		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");
+	}
+
+	/**
+	 * Refuses a JPEG without its end-of-image marker near the end: Java's decoder shows a cut-off
+	 * file with a grey lower part and no error. In the compressed data a 0xFF byte is always followed
+	 * by 0x00 or a restart marker, so FF D9 there is the end marker.
+	 */
+	static void jpegEnds(Path file) throws IOException {
+		long size = Files.size(file);
+		int n = (int) Math.min(size, 4096);
+		byte[] tail = new byte[n];
+		try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+			ch.position(size - n);
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tail);
+			while (b.hasRemaining() && ch.read(b) > 0) {
+				// read the whole tail
+			}
+		}
+		for (int i = n - 2; i >= 0; i--) if ((tail[i] & 0xff) == 0xFF && (tail[i + 1] & 0xff) == 0xD9) return;
+		throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
 	}
 
 	/** Where a TIFF image's pixel data ends: its last strip, or (uncompressed, one block) offset + planes x plane size. */

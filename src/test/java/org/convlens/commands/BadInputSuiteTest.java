@@ -95,6 +95,15 @@ class BadInputSuiteTest {
 		Files.write(in.resolve("truncated.tif"), Arrays.copyOf(b, b.length / 2));
 		Files.delete(full);
 		Files.createFile(in.resolve("zero.tif"));
+		Path jpg = in.resolve("whole.jpg"), png = in.resolve("whole.png");
+		ImagePlus rgb = new ImagePlus("rgb", big.convertToRGB());
+		new FileSaver(rgb).saveAsJpeg(jpg.toString());
+		new FileSaver(rgb).saveAsPng(png.toString());
+		for (Path p : new Path[] { jpg, png }) {
+			byte[] all = Files.readAllBytes(p);
+			Files.write(in.resolve("truncated" + p.getFileName().toString().substring(5)), Arrays.copyOf(all, all.length * 2 / 3));
+			Files.delete(p);
+		}
 		Files.writeString(in.resolve("notes.txt"), "not an image");
 		Files.writeString(one.resolve("notes.txt"), "not an image, and not looked at");
 		Files.writeString(in.resolve("fake.png"), "this is text, not a PNG");
@@ -220,6 +229,8 @@ class BadInputSuiteTest {
 		c.add(new Case("png that is text", 1, "not an image file", on("predictions", "fake.png")));
 		c.add(new Case("zero-byte tif", 1, "empty file", on("predictions", "zero.tif")));
 		c.add(new Case("truncated tif", 1, "truncated", on("predictions", "truncated.tif")));
+		c.add(new Case("truncated jpg", 1, "truncated", on("predictions", "truncated.jpg")));
+		c.add(new Case("truncated png", 1, "truncated", on("predictions", "truncated.png")));
 		c.add(new Case("NaN image", 1, "NaN or infinite", on("predictions", "nan.tif")));
 		c.add(new Case("Inf image", 1, "2 NaN or infinite", on("cam", "inf.tif")));
 		c.add(new Case("NaN image, integrated gradients", 1, "NaN or infinite", on("saliency", "nan.tif", "method=integrated-gradients")));
