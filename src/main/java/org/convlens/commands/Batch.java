@@ -584,6 +584,7 @@ public final class Batch {
 				Module m = CommandRunner.create(ctx, (Class<? extends Command>) info.loadDelegateClass());
 				for (ModuleItem<?> item : Inputs.userInputs(m)) {
 					sb.append("    ").append(Inputs.key(item)).append('=').append(item.getType().getSimpleName())
+						.append(Inputs.isNumber(item.getType()) ? " (" + Inputs.range(item) + ")" : "")
 						.append(item.getDescription() == null ? "" : "  " + item.getDescription()).append('\n');
 				}
 			}
