@@ -134,7 +134,7 @@ public final class Inputs {
 		if (lo != null && hi != null) return "use " + lo + " to " + hi;
 		if (lo != null) return "use " + lo + " or more";
 		if (hi != null) return "use at most " + hi;
-		return "use a finite number";
+		return isInteger(item.getType()) ? "use any whole number" : "use a finite number";
 	}
 
 	private static Double bound(Object o) {
