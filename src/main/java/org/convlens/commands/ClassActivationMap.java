@@ -114,7 +114,9 @@ public class ClassActivationMap extends ConvLensCommand {
 		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
 		Target t = CamTargets.parse(target, imp, model, x);
 		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t)
-			.withBatchSize(cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m + " masked-input"));
+			// only Score-CAM and Ablation-CAM run batches of masked inputs or ablated maps
+			.withBatchSize(m.isPerturbation() ? cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m.label() +
+				" masked-input") : batch);
 		cam.resolveLayers();
 		// the predictions come from the forward pass the maps make anyway
 		Map<String, NdArray> fetched = new HashMap<>();
