@@ -110,7 +110,7 @@ class HugeImageTest {
 	}
 
 	@Test
-	void occlusionWithAHugeBatchIsCapped(@TempDir Path tmp) throws Exception {
+	void occlusionAndScoreCamWithAHugeBatchAreCapped(@TempDir Path tmp) throws Exception {
 		Path img = org.convlens.TestPaths.testData().resolve("images").resolve("demo-ring.tif");
 		String model = org.convlens.TestPaths.model("shapes-keras").toString();
 		String[] r = batch(tmp.resolve("occ.log"), "occlusion", "--model", model, "--input", img.toString(), "--output", tmp.resolve("out").toString(),
@@ -119,5 +119,11 @@ class HugeImageTest {
 		assertEquals("0", r[0], r[1] + r[2]);
 		assertTrue(r[1].contains("batch capped from 100000 to "), r[1]);
 		assertTrue(Files.exists(tmp.resolve("out").resolve("demo-ring_occlusion.tif")), r[1]);
+		r = batch(tmp.resolve("score.log"), "cam", "--model", model, "--input", img.toString(), "--output", tmp.resolve("out-score").toString(),
+			"method=Score-CAM", "batch=100000");
+		noTrace(r[1] + r[2]);
+		assertEquals("0", r[0], r[1] + r[2]);
+		assertTrue(r[1].contains("Score-CAM masked-input batch capped from 100000 to "), r[1]);
+		assertTrue(Files.exists(tmp.resolve("out-score").resolve("demo-ring_heatmap.tif")), r[1]);
 	}
 }
