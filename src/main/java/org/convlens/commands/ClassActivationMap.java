@@ -74,7 +74,7 @@ public class ClassActivationMap extends ConvLensCommand {
 	@Parameter(label = "Predict", description = "Also list the top classes")
 	private boolean predict = true;
 
-	@Parameter(label = "Top", min = "1", description = "Number of classes listed by 'predict'")
+	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
 	private int top = 3;
 
 	@Parameter(label = "Batch", min = "1",
@@ -111,7 +111,9 @@ public class ClassActivationMap extends ConvLensCommand {
 		progress().update(0, "preparing " + ps.size() + " input(s)");
 		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
 		Target t = CamTargets.parse(target, imp, model, x);
-		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t).withBatchSize(batch);
+		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t)
+			// only Score-CAM and Ablation-CAM run batches of masked inputs or ablated maps
+			.withBatchSize(m.isPerturbation() ? cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m.label() + " masked-input") : batch);
 		List<String> warnings = new ArrayList<>();
 		for (org.convlens.model.LayerInfo l : cam.resolveLayers()) {
 			String w1 = CamLayers.oneByOneWarning(l);

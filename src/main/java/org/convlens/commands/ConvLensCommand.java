@@ -75,6 +75,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	public final void run() {
 		progress = new IJProgress(getInfo().getTitle());
 		try {
+			// values can also come from SciJava's own dialogs or scripts: one range check for all routes
+			Inputs.checkAll(this);
 			execute();
 		}
 		catch (CancelledException e) {
@@ -82,8 +84,25 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			IJ.showStatus(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
-			if (!Gui.interactive()) throw e;
+			// the trace stays available to whoever turns the log to debug level
+			debugTrace(e);
+			if (!Gui.interactive()) {
+				// a user error under CommandRunner: handed to the caller after the module finishes, so
+				// SciJava's runner does not log it as "Command errored" with a stack trace first
+				if (CommandRunner.active() && isUserError(e)) {
+					failure = e;
+					cancel(message(e));
+					return;
+				}
+				throw e;
+			}
 			String msg = message(e);
+			Gui.error(msg);
+			cancel(msg);
+		}
+		catch (OutOfMemoryError e) {
+			if (!Gui.interactive()) throw e;
+			String msg = Batch.failureText(e, image);
 			Gui.error(msg);
 			cancel(msg);
 		}
@@ -92,6 +111,31 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			lease = null;
 			progress.done();
 		}
+	}
+
+	private void debugTrace(Throwable e) {
+		try {
+			org.scijava.Context c = getContext();
+			if (c != null) c.service(org.scijava.log.LogService.class).debug(getInfo().getTitle() + ": " + e, e);
+		}
+		catch (RuntimeException ignored) {
+			// no log: the message is still shown
+		}
+	}
+
+	/** A user error the last run ended with (see {@link #run()}), or null. */
+	RuntimeException failure() {
+		return failure;
+	}
+
+	private RuntimeException failure;
+
+	/** Ours: a message a person can act on, no trace needed. */
+	static boolean isUserError(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			if (t instanceof ModelException || t instanceof IllegalArgumentException || t instanceof CancelledException) return true;
+		}
+		return false;
 	}
 
 	/** The message to show a user for an exception: ours carry one; others get their type. */
@@ -178,6 +222,36 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The model info and preprocessing of this command's model (for Batch's run summary). */
 	ModelInfo runInfo() {
 		return convModel().info();
+	}
+
+	/**
+	 * A batch size that fits the free Java heap: {@code requested}, or fewer items when each needs
+	 * {@code valuesPerItem} floats a few times over (the batch, its copy into TensorFlow, masked or
+	 * fetched copies) and half the free heap cannot hold that many. A cap is stated in the Log.
+	 */
+	protected int cappedBatch(int requested, long valuesPerItem, String what) {
+		int n = fittingBatch(requested, valuesPerItem);
+		if (n < requested) {
+			IJ.log(getInfo().getTitle() + ": " + what + " batch capped from " + requested + " to " + n + " items to fit the free memory (about " +
+				(freeHeap() >> 20) + " MB free; " + (bytesPerItem(valuesPerItem) >> 10) + " KB per item).");
+		}
+		return n;
+	}
+
+	/** {@link #cappedBatch} without the Log line. */
+	static int fittingBatch(int requested, long valuesPerItem) {
+		long fit = Math.max(1, freeHeap() / 2 / bytesPerItem(valuesPerItem));
+		return (int) Math.min(requested, fit);
+	}
+
+	private static long bytesPerItem(long values) {
+		return Math.max(1, values) * Float.BYTES * 4;
+	}
+
+	/** Heap that can still be allocated. */
+	static long freeHeap() {
+		Runtime rt = Runtime.getRuntime();
+		return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
 	}
 
 	/** Progress on ImageJ's bar; Esc cancels. */

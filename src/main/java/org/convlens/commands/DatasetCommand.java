@@ -73,7 +73,13 @@ public abstract class DatasetCommand extends ConvLensCommand {
 
 	/** A runner with this command's preprocessing. */
 	protected DatasetRunner runner(ConvModel m) {
-		return new DatasetRunner(m, prep(m.info()));
+		DatasetRunner r = new DatasetRunner(m, prep(m.info()));
+		long per = 1;
+		int[] shape = m.info().imageInput().shape();
+		// free sizes: assume a common 224 until an image says otherwise
+		for (int i = 1; i < shape.length; i++) per *= shape[i] > 0 ? shape[i] : i < 3 ? 224 : 3;
+		// a prepared window of two batches is held besides the batch itself
+		return r.batchSize(cappedBatch(r.batchSize(), 2 * per, "dataset"));
 	}
 
 	/** Logs what was skipped (ImageJ's Log window, or standard output headless) and fills the {@code skipped} output. */

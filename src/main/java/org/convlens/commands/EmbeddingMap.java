@@ -39,10 +39,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Pooling", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
 	private String pooling = "flatten";
 
-	@Parameter(label = "Perplexity", min = "1", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
+	@Parameter(label = "Perplexity", min = "1", max = "1000", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
 	private double perplexity = 30;
 
-	@Parameter(label = "Iterations", min = "1", description = "t-SNE iterations")
+	@Parameter(label = "Iterations", min = "1", max = "100000", description = "t-SNE iterations")
 	private int iterations = 1000;
 
 	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
@@ -58,10 +58,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
 	private String color = "predicted";
 
-	@Parameter(label = "Grid", min = "1", description = "Cells per side of the image grid")
+	@Parameter(label = "Grid", min = "1", max = "64", description = "Cells per side of the image grid")
 	private int grid = 16;
 
-	@Parameter(label = "Cell", min = "8", description = "Size of a grid cell in pixels")
+	@Parameter(label = "Cell", min = "8", max = "512", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")

@@ -39,7 +39,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
 	private String target = "top";
 
-	@Parameter(label = "Steps", min = "1", description = "Points of the deletion and insertion curves")
+	@Parameter(label = "Steps", min = "1", max = "1000", description = "Points of the deletion and insertion curves")
 	private int steps = 50;
 
 	@Parameter(label = "Layer", required = false, persist = false,

@@ -54,6 +54,12 @@ public class IJ1Bridge implements PlugIn {
 			if (Gui.interactive()) IJ.error("ConvLens", msg);
 			else throw new IllegalArgumentException(msg, e);
 		}
+		catch (OutOfMemoryError e) {
+			// one clear message instead of a trace; the memory held by the failed run is free again here
+			String msg = Batch.failureText(e, WindowManager.getCurrentImage());
+			if (Gui.interactive()) IJ.error("ConvLens", msg);
+			else throw new IllegalArgumentException(msg, e);
+		}
 	}
 
 	/**
@@ -99,7 +105,12 @@ public class IJ1Bridge implements PlugIn {
 				: module.getDelegateObject() instanceof DatasetCommand ? cls.getSimpleName() : Batch.baseName(module, inputs.get("model"));
 			try {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
-					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());
+					if (e.getValue() == null) continue;
+					// a macro re-run into its folder is normal: replacing is said, not refused (Batch refuses)
+					for (Path t : Outputs.targets(e.getValue(), dir, Outputs.safe(base) + "_" + Outputs.safe(e.getKey()))) {
+						if (java.nio.file.Files.exists(t)) IJ.log("ConvLens: replacing " + t);
+					}
+					Outputs.save(e.getValue(), dir, base, e.getKey());
 				}
 			}
 			catch (IOException e) {
@@ -127,9 +138,12 @@ public class IJ1Bridge implements PlugIn {
 		List<ModuleItem<?>> items = Inputs.userInputs(module);
 		List<String> known = new ArrayList<>();
 		for (ModuleItem<?> item : items) known.add(Inputs.key(item));
+		java.util.Set<String> seen = new java.util.HashSet<>();
 		for (String k : optionKeys(options)) {
+			// ImageJ would silently take the first of two values
+			if (!seen.add(k)) throw new UsageException("Option '" + k + "' is given twice for " + module.getInfo().getTitle() + ".");
 			if (!known.contains(k) && !k.equals("save")) {
-				throw new IllegalArgumentException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
+				throw new UsageException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
 					String.join(", ", known) + " (and save=[folder]).");
 			}
 		}

@@ -43,7 +43,7 @@ public class OcclusionMap extends HeatmapCommand {
 	protected void execute() {
 		Input in = new Input();
 		NdArray x = in.batch;
-		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(batch)
+		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), "occluded-image"))
 			.withPatch(toModel(patch, in.imp, x)).withStride(toModel(stride, in.imp, x));
 		if (patch > 0 && stride == 0) occ = occ.withStride(Math.max(1, (int) Math.round(occ.patch() / 3.0)));
 		String sc = score == null ? "auto" : score.trim().toLowerCase(java.util.Locale.ROOT);

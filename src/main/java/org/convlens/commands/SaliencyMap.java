@@ -30,13 +30,13 @@ public class SaliencyMap extends HeatmapCommand {
 		description = "vanilla = |gradient|; smoothgrad = averaged over noisy copies; integrated-gradients = signed attributions from a baseline; guided-backprop/deconvnet = modified ReLU backward pass; guided-gradcam = guided backprop x Grad-CAM")
 	private String method = "vanilla";
 
-	@Parameter(label = "Samples", min = "1", description = "SmoothGrad: number of noisy copies")
+	@Parameter(label = "Samples", min = "1", max = "10000", description = "SmoothGrad: number of noisy copies")
 	private int samples = 50;
 
-	@Parameter(label = "Noise (%)", min = "0", description = "SmoothGrad: noise standard deviation in % of the input's value range")
+	@Parameter(label = "Noise (%)", min = "0", max = "100", description = "SmoothGrad: noise standard deviation in % of the input's value range")
 	private double noise = 15;
 
-	@Parameter(label = "Steps", min = "1", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
+	@Parameter(label = "Steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
 	private int steps = 50;
 
 	@Parameter(label = "Baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")
