@@ -114,11 +114,13 @@ final class TfModel implements ConvModel {
 		if (!options.allowUnsafeOps()) {
 			SafetyScanner.Roots zones = new SafetyScanner.Roots().add(SafetyScanner.Zone.SERVING, roots)
 				.add(SafetyScanner.Zone.SERVING, inputNames).add(SafetyScanner.Zone.RESTORE, restoreRoots)
-				.add(SafetyScanner.Zone.INIT, initOps(meta));
+				.add(SafetyScanner.Zone.INIT, initOps(meta))
+				.add(SafetyScanner.Zone.SAVE, meta.hasSaverDef() ? List.of(meta.getSaverDef().getSaveTensorName()) : List.of());
 			List<String> refused = SafetyScanner.scan(meta.getGraphDef(), zones);
 			if (!refused.isEmpty()) throw refusal(dir, refused);
 		}
-		// only the serving and restore paths are imported: the save side and the init op never run
+		// the whole file was checked; only the serving and restore paths are imported: the save
+		// side, the init op and everything unreachable never run
 		List<String> keep = new ArrayList<>(roots);
 		keep.addAll(inputNames);
 		keep.addAll(restoreRoots);
