@@ -669,6 +669,52 @@ class HostileModelsTest {
 		assertFalse(Files.exists(dumps));
 	}
 
+	@Test
+	void trainingOpsMayStayWhereNothingRunsButNotOnTheServingPath() throws IOException {
+		// a TF1 training graph exported whole: gradient and optimizer ops that nothing ConvLens runs reaches
+		UnaryOperator<GraphDef.Builder> training = g -> g.addNode(constOf("train/lr", DataType.DT_FLOAT, TensorProto.newBuilder().addFloatVal(0.1f)))
+			.addNode(NodeDef.newBuilder().setName("train/grad").setOp("ReluGrad").addInput(TF1_OUT).addInput(TF1_OUT)
+				.putAttr("T", type(DataType.DT_FLOAT)))
+			.addNode(NodeDef.newBuilder().setName("train/apply").setOp("ApplyGradientDescent").addInput("sequential/dense/bias")
+				.addInput("train/lr").addInput("train/grad").putAttr("T", type(DataType.DT_FLOAT)));
+		Path ok = craft("shapes-tf1", "training-orphan", m -> m.toBuilder().setGraphDef(training.apply(m.getGraphDef().toBuilder())).build());
+		try (ConvModel m = Models.open(ok)) {
+			float[] out = m.run(NdArray.zeros(1, 32, 32, 1), List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data();
+			assertEquals(3, out.length);
+			assertTrue(Float.isFinite(out[0]));
+		}
+		// the same ops where they would run are refused, named with their zone
+		Path bad = craft("shapes-tf1", "training-serving", m -> m.toBuilder()
+			.setGraphDef(addControl(training.apply(m.getGraphDef().toBuilder()).build(), TF1_OUT, "train/apply")).build());
+		String msg = refusal(bad);
+		assertTrue(msg.contains("ApplyGradientDescent 'train/apply' in the graph (serving path)"), msg);
+		assertTrue(msg.contains("ReluGrad 'train/grad' in the graph (serving path)"), msg);
+	}
+
+	@Test
+	void textAttributesOfStringOpsAreNotLocations() throws IOException {
+		// Keras's save function matches the prefix against "^s3://.*"; a separator may be "/"
+		Path ok = craft("shapes-tf1", "text-attrs", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder().addNode(constString("text/prefix", "variables"));
+			g.addNode(NodeDef.newBuilder().setName("text/is_s3").setOp("StaticRegexFullMatch").addInput("text/prefix").putAttr("pattern", str("^s3://.*")));
+			g.addNode(NodeDef.newBuilder().setName("text/join").setOp("StringJoin").addInput("text/prefix").addInput("text/prefix")
+				.putAttr("N", AttrValue.newBuilder().setI(2).build()).putAttr("separator", str("/")));
+			return m.toBuilder().setGraphDef(g).build();
+		});
+		try (ConvModel m = Models.open(ok)) {
+			assertFalse(m.info().outputs().isEmpty());
+		}
+		// the same URL in an attribute that could name a place is refused
+		Path bad = craft("shapes-tf1", "text-attrs-bad", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder().addNode(constString("text/prefix", "variables"));
+			g.addNode(NodeDef.newBuilder().setName("text/join").setOp("StringJoin").addInput("text/prefix").putAttr("N", AttrValue.newBuilder().setI(1).build())
+				.putAttr("separator", str("")).putAttr("output_stream", str("s3://bucket/log")));
+			return m.toBuilder().setGraphDef(g).build();
+		});
+		String msg = refusal(bad);
+		assertTrue(msg.contains("attribute output_stream = 's3://bucket/log' of StringJoin 'text/join' in the graph (not reachable from the serving path)"), msg);
+	}
+
 	// ------------------------------------------------------------------ the allowlist file itself
 
 	/**

@@ -57,7 +57,8 @@ import org.tensorflow.proto.NodeDef;
  * may hold {@code [inference]}, {@code [restore]} and {@code [elsewhere]} ops (gradients and
  * optimizer updates of TF1 training graphs, image codecs of other signatures), nothing else.
  * <li>Any attribute whose string value is a URL or an absolute path ({@code debug_urls},
- * {@code output_stream}, ...) is refused wherever it sits; regular expressions excepted.
+ * {@code output_stream}, ...) is refused wherever it sits (regular expressions, separators and
+ * templates of string ops excepted: they are text, not places).
  * </ul>
  */
 final class SafetyScanner {
@@ -84,8 +85,14 @@ final class SafetyScanner {
 
 	private static Map<Zone, Set<String>> lists;
 
-	/** Ops whose {@code pattern} attribute is a regular expression matched in memory. */
-	private static final Set<String> REGEX_OPS = Set.of("StaticRegexFullMatch", "StaticRegexReplace");
+	/**
+	 * String attributes that are text the op works with in memory, never a location: regular
+	 * expressions (Keras's save function matches {@code "^s3://.*"}), separators ({@code "/"}),
+	 * templates.
+	 */
+	private static final Map<String, Set<String>> TEXT_ATTRS = Map.of("StaticRegexFullMatch", Set.of("pattern"),
+		"StaticRegexReplace", Set.of("pattern", "rewrite"), "StringJoin", Set.of("separator"), "ReduceJoin", Set.of("separator"),
+		"StringFormat", Set.of("template", "placeholder"));
 
 	private SafetyScanner() {}
 
@@ -234,8 +241,7 @@ final class SafetyScanner {
 			found.add(caller + (z == Zone.RESTORE && allowlists().get(Zone.SERVING).contains(n.getOp()) ? ": only restore ops may run there" : ""));
 		}
 		for (Map.Entry<String, AttrValue> e : n.getAttrMap().entrySet()) {
-			// a regular expression (Keras's save function matches "^s3://.*") names no location
-			if (e.getKey().equals("pattern") && REGEX_OPS.contains(n.getOp())) continue;
+			if (TEXT_ATTRS.getOrDefault(n.getOp(), Set.of()).contains(e.getKey())) continue;
 			attr(e.getKey(), e.getValue(), n, at, caller, funcs, found);
 		}
 		if (z == Zone.RESTORE && n.getOp().equals("Const")) {
