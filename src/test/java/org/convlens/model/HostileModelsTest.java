@@ -670,6 +670,20 @@ class HostileModelsTest {
 	}
 
 	@Test
+	void aLibraryFunctionNamedLikeAnOpIsRefused() throws IOException {
+		// a node of op WriteFile would pass for a call of a harmless function named WriteFile
+		Path target = tmp.resolve("shadow.txt");
+		Path model = craft("shapes-tf1", "shadow", m -> {
+			GraphDef.Builder g = m.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target));
+			g.getLibraryBuilder().addFunction(plainIdentity("WriteFile"));
+			return m.toBuilder().setGraphDef(addControl(g.build(), TF1_OUT, "evil/write")).build();
+		});
+		String msg = refusal(model);
+		assertTrue(msg.contains("function WriteFile of the library, which has the name of the TensorFlow op WriteFile"), msg);
+		assertFalse(Files.exists(target));
+	}
+
+	@Test
 	void trainingOpsMayStayWhereNothingRunsButNotOnTheServingPath() throws IOException {
 		// a TF1 training graph exported whole: gradient and optimizer ops that nothing ConvLens runs reaches
 		UnaryOperator<GraphDef.Builder> training = g -> g.addNode(constOf("train/lr", DataType.DT_FLOAT, TensorProto.newBuilder().addFloatVal(0.1f)))

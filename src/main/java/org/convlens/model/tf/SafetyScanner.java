@@ -192,6 +192,12 @@ final class SafetyScanner {
 		Map<String, FunctionDef> lib = library(graph.getLibrary());
 		Map<String, String> grads = gradients(graph.getLibrary());
 		Set<String> found = new LinkedHashSet<>();
+		// a function named like an op would make a node of that op look like a call of model code
+		Set<String> ops = OpRegistry.all().keySet();
+		for (FunctionDef f : graph.getLibrary().getFunctionList()) {
+			String fn = f.getSignature().getName();
+			if (ops.contains(fn)) found.add("function " + fn + " of the library, which has the name of the TensorFlow op " + fn);
+		}
 		Set<String> nodesDone = new HashSet<>();
 		Set<String> funcsDone = new HashSet<>();
 		for (Zone z : Zone.values()) {
