@@ -670,6 +670,25 @@ class HostileModelsTest {
 	}
 
 	@Test
+	void tensorFlowsOwnLoaderIsNeverHandedFilesThatChangedAfterTheCheck() throws IOException {
+		// compareWithSignature reloads the folder with TensorFlow's loader, which runs restore and init ops
+		Path dir = copyModel(TestPaths.model("shapes-keras"), tmp.resolve("swap"));
+		Path target = tmp.resolve("swap.txt");
+		try (ConvModel m = Models.open(dir)) {
+			NdArray x = NdArray.zeros(1, 32, 32, 1);
+			assertTrue(m.compareWithSignature(x) < 1e-5, "unchanged files: the check passes");
+			SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+			MetaGraphDef meta = sm.getMetaGraphs(0);
+			GraphDef g = meta.getGraphDef().toBuilder().addAllNode(writeFile("evil/write", target)).build();
+			meta = meta.toBuilder().setGraphDef(addControl(g, "NoOp", "evil/write")).build();
+			Files.write(dir.resolve("saved_model.pb"), sm.toBuilder().setMetaGraphs(0, meta).build().toByteArray());
+			ModelException e = assertThrows(ModelException.class, () -> m.compareWithSignature(x));
+			assertTrue(e.getMessage().contains("changed since they were loaded and checked"), e.getMessage());
+		}
+		assertFalse(Files.exists(target));
+	}
+
+	@Test
 	void aLibraryFunctionNamedLikeAnOpIsRefused() throws IOException {
 		// a node of op WriteFile would pass for a call of a harmless function named WriteFile
 		Path target = tmp.resolve("shadow.txt");

@@ -946,6 +946,15 @@ final class TfModel implements ConvModel {
 	@Override
 	public double compareWithSignature(NdArray input) {
 		checkOpen();
+		// TensorFlow's loader reads the files again and runs their restore and init ops: only
+		// the files that were checked at load may be handed to it
+		java.security.MessageDigest digest = sha256();
+		readSavedModel(info.path(), digest);
+		String now = fingerprint(digest, info.path());
+		if (info.fingerprint() != null && !info.fingerprint().equals(now)) {
+			throw new ModelException("The model files in " + info.path() + " changed since they were loaded and checked (fingerprint " +
+				info.fingerprint() + ", now " + now + "); reload the model.");
+		}
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), tags);
 			TFloat32 in = toTensor(input))
 		{
