@@ -41,7 +41,8 @@ import org.tensorflow.proto.TensorShapeProto;
  * SavedModels crafted to run file-writing ops, built here from the generated models with
  * protobuf: each way round the old deny-list (issue 11) and every op the allowlist removes
  * relative to it. Each is refused at load, with the op and where it sits named, and the file it
- * would write does not exist afterwards. For the routes, the same model loaded with
+ * would write does not exist afterwards. The allowlist covers the whole file: orphan nodes,
+ * functions nothing calls or only a gradient def names, and the save side are checked too. For the routes, the same model loaded with
  * {@code withUnsafeOpsAllowed(true)} does write its file: the refusal, not a broken model, is what stops it.
  */
 class HostileModelsTest {
