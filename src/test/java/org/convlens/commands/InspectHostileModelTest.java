@@ -37,10 +37,9 @@ class InspectHostileModelTest {
 			.putAttr("value", AttrValue.newBuilder().setTensor(t).build()).build();
 	}
 
-	@Test
-	void inspectRefusesAWriteFileWiredIntoTheRestoreOp() throws IOException {
+	private Path copy(String name) throws IOException {
 		Path src = TestPaths.model("shapes-tf1");
-		Path dir = tmp.resolve("m");
+		Path dir = tmp.resolve(name);
 		try (Stream<Path> s = Files.walk(src)) {
 			for (Path p : (Iterable<Path>) s::iterator) {
 				Path t = dir.resolve(src.relativize(p).toString());
@@ -48,6 +47,33 @@ class InspectHostileModelTest {
 				else Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
 			}
 		}
+		return dir;
+	}
+
+	@Test
+	void inspectRefusesAWriteFileThatNothingReaches() throws IOException {
+		Path dir = copy("orphan");
+		Path target = tmp.resolve("orphan.txt");
+		SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+		SavedModel.Builder b = sm.toBuilder();
+		b.getMetaGraphsBuilder(0).getGraphDefBuilder().addNode(constString("orphan/filename", target.toString()))
+			.addNode(constString("orphan/contents", "x"))
+			.addNode(NodeDef.newBuilder().setName("orphan/write").setOp("WriteFile").addInput("orphan/filename").addInput("orphan/contents"));
+		Files.write(dir.resolve("saved_model.pb"), b.build().toByteArray());
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		int code = Inspect.run(new String[] { dir.toString() }, new PrintStream(out, true, StandardCharsets.UTF_8),
+			new PrintStream(err, true, StandardCharsets.UTF_8));
+		String e = err.toString(StandardCharsets.UTF_8);
+		assertEquals(1, code, e);
+		assertEquals("", out.toString(StandardCharsets.UTF_8));
+		assertTrue(e.contains("WriteFile 'orphan/write' in the graph (not reachable from the serving path)"), e);
+		assertEquals(1, e.strip().split("\n").length, "one line, no stack trace: " + e);
+		assertFalse(Files.exists(target));
+	}
+
+	@Test
+	void inspectRefusesAWriteFileWiredIntoTheRestoreOp() throws IOException {
+		Path dir = copy("m");
 		Path target = tmp.resolve("written.txt");
 		SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
 		SavedModel.Builder b = sm.toBuilder();

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,7 +34,8 @@ import org.tensorflow.proto.NodeDef;
 /**
  * A SavedModel is a program from an untrusted file. This decides what of it may run, with an
  * allowlist ({@code allowed-ops.txt}, one reviewed file) instead of a deny-list, and without
- * trusting any part of the file to say what is exempt:
+ * trusting any part of the file to say what is exempt. <b>Every</b> node of the graph and every
+ * function of the library is checked, each against the rules of the zone it sits in:
  *
  * <ul>
  * <li>The <b>serving path</b> (backward closure of the signature's outputs and inputs), the
@@ -44,22 +47,34 @@ import org.tensorflow.proto.NodeDef;
  * functions it calls, e.g. Keras's {@code __inference__traced_restore_*}) may hold only
  * {@code [restore]} ops, and no string constant there may name a path or URL. Pointing
  * {@code restore_op_name} at anything else therefore gains nothing: it is checked all the same.
- * <li>The <b>save side</b> is never run: {@link #runnable} keeps only the serving and restore
- * paths and the functions they reach, so {@code save_tensor_name} exempts nothing.
+ * <li>The <b>save side</b> ({@code save_tensor_name}'s closure and the functions it calls, e.g.
+ * {@code __inference__traced_save_*}) may in addition hold {@code [save]} ops ({@code SaveV2},
+ * {@code MergeV2Checkpoints}, ...), and is never run: {@link #runnable} keeps only the serving
+ * and restore paths and the functions they reach. A node on both sides keeps the stricter rules
+ * of the path that runs, so repointing {@code save_tensor_name} exempts nothing.
+ * <li><b>Everything else</b> (orphan nodes, functions no zone reaches, e.g. the training-mode
+ * traces of Keras layers or functions named only by a gradient def) is never run either, and
+ * may hold {@code [inference]}, {@code [restore]} and {@code [elsewhere]} ops (gradients and
+ * optimizer updates of TF1 training graphs, image codecs of other signatures), nothing else.
  * <li>Any attribute whose string value is a URL or an absolute path ({@code debug_urls},
- * {@code output_stream}, ...) is refused wherever it sits.
+ * {@code output_stream}, ...) is refused wherever it sits (regular expressions, separators and
+ * templates of string ops excepted: they are text, not places).
  * </ul>
  */
 final class SafetyScanner {
 
 	/** Which allowlist a zone of the graph is checked against. */
 	enum Zone {
-		SERVING("serving path"), INIT("init op"), RESTORE("restore path");
+		SERVING("serving path", true), INIT("init op", true), RESTORE("restore path", true),
+		SAVE("save side, never run", false), ELSEWHERE("not reachable from the serving path", false);
 
 		final String label;
+		/** Whether TensorFlow may run this zone; the others are checked but never imported. */
+		final boolean runs;
 
-		Zone(String label) {
+		Zone(String label, boolean runs) {
 			this.label = label;
+			this.runs = runs;
 		}
 	}
 
@@ -70,13 +85,27 @@ final class SafetyScanner {
 
 	private static Map<Zone, Set<String>> lists;
 
+	/**
+	 * String attributes that are text the op works with in memory, never a location: regular
+	 * expressions (Keras's save function matches {@code "^s3://.*"}), separators ({@code "/"}),
+	 * templates.
+	 */
+	private static final Map<String, Set<String>> TEXT_ATTRS = Map.of("StaticRegexFullMatch", Set.of("pattern"),
+		"StaticRegexReplace", Set.of("pattern", "rewrite"), "StringJoin", Set.of("separator"), "ReduceJoin", Set.of("separator"),
+		"StringFormat", Set.of("template", "placeholder"));
+
 	private SafetyScanner() {}
 
-	/** The ops allowed in each zone, read once from {@value #RESOURCE}. */
-	static synchronized Map<Zone, Set<String>> allowlists() {
-		if (lists == null) {
-			Set<String> inference = new TreeSet<>();
-			Set<String> restore = new TreeSet<>();
+	/** The sections of {@value #RESOURCE}, in file order. */
+	static final List<String> SECTIONS = List.of("inference", "restore", "save", "elsewhere");
+
+	private static Map<String, Set<String>> sections;
+
+	/** The ops of each section of {@value #RESOURCE}, read once (for the scan, tests and the docs). */
+	static synchronized Map<String, Set<String>> sections() {
+		if (sections == null) {
+			Map<String, Set<String>> read = new LinkedHashMap<>();
+			for (String sec : SECTIONS) read.put(sec, new TreeSet<>());
 			try (InputStream in = SafetyScanner.class.getResourceAsStream(RESOURCE)) {
 				if (in == null) throw new ModelException("ConvLens is missing its op allowlist " + RESOURCE + "; reinstall it.");
 				BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -84,8 +113,9 @@ final class SafetyScanner {
 				for (String line = r.readLine(); line != null; line = r.readLine()) {
 					String l = line.replaceFirst("#.*", "").trim();
 					if (l.isEmpty()) continue;
-					if (l.equals("[inference]")) current = inference;
-					else if (l.equals("[restore]")) current = restore;
+					if (l.startsWith("[") && l.endsWith("]") && read.containsKey(l.substring(1, l.length() - 1))) {
+						current = read.get(l.substring(1, l.length() - 1));
+					}
 					else if (current == null || !l.matches("[A-Za-z0-9_]+")) {
 						throw new ModelException("Malformed line in the op allowlist " + RESOURCE + ": " + line);
 					}
@@ -95,19 +125,37 @@ final class SafetyScanner {
 			catch (IOException e) {
 				throw new ModelException("Cannot read the op allowlist " + RESOURCE + ": " + e.getMessage(), e);
 			}
-			Map<Zone, Set<String>> m = new HashMap<>();
-			m.put(Zone.SERVING, Set.copyOf(inference));
-			m.put(Zone.INIT, Set.copyOf(inference));
-			m.put(Zone.RESTORE, Set.copyOf(restore));
+			Map<String, Set<String>> m = new LinkedHashMap<>();
+			read.forEach((k, v) -> m.put(k, Collections.unmodifiableSet(v)));
+			sections = Collections.unmodifiableMap(m);
+		}
+		return sections;
+	}
+
+	/** The ops allowed in each zone, built from the sections. */
+	static synchronized Map<Zone, Set<String>> allowlists() {
+		if (lists == null) {
+			Map<String, Set<String>> s = sections();
+			Set<String> elsewhere = new HashSet<>(s.get("inference"));
+			elsewhere.addAll(s.get("restore"));
+			elsewhere.addAll(s.get("elsewhere"));
+			Set<String> save = new HashSet<>(elsewhere);
+			save.addAll(s.get("save"));
+			Map<Zone, Set<String>> m = new EnumMap<>(Zone.class);
+			m.put(Zone.SERVING, s.get("inference"));
+			m.put(Zone.INIT, s.get("inference"));
+			m.put(Zone.RESTORE, s.get("restore"));
+			m.put(Zone.SAVE, Set.copyOf(save));
+			m.put(Zone.ELSEWHERE, Set.copyOf(elsewhere));
 			lists = m;
 		}
 		return lists;
 	}
 
-	/** Every op on either allowlist (for tests and the docs). */
+	/** Every op on any section (for tests and the docs). */
 	static Set<String> allowedOps() {
-		Set<String> all = new TreeSet<>(allowlists().get(Zone.SERVING));
-		all.addAll(allowlists().get(Zone.RESTORE));
+		Set<String> all = new TreeSet<>();
+		sections().values().forEach(all::addAll);
 		return all;
 	}
 
@@ -133,8 +181,10 @@ final class SafetyScanner {
 	}
 
 	/**
-	 * Every refused op, attribute and constant on the paths that can run, each with where it sits
+	 * Every refused op, attribute and constant of the whole file, each with where it sits
 	 * ({@code WriteFile 'w' in function f (serving path)}); empty when the model is safe to load.
+	 * Zones are checked strictest first; a node or function already checked on a path that runs
+	 * is not checked again under the looser rules of the save side or of unreachable code.
 	 */
 	static List<String> scan(GraphDef graph, Roots roots) {
 		Map<String, NodeDef> byName = new LinkedHashMap<>();
@@ -142,18 +192,34 @@ final class SafetyScanner {
 		Map<String, FunctionDef> lib = library(graph.getLibrary());
 		Map<String, String> grads = gradients(graph.getLibrary());
 		Set<String> found = new LinkedHashSet<>();
+		// a function named like an op would make a node of that op look like a call of model code
+		Set<String> ops = OpRegistry.all().keySet();
+		for (FunctionDef f : graph.getLibrary().getFunctionList()) {
+			String fn = f.getSignature().getName();
+			if (ops.contains(fn)) found.add("function " + fn + " of the library, which has the name of the TensorFlow op " + fn);
+		}
+		Set<String> nodesDone = new HashSet<>();
+		Set<String> funcsDone = new HashSet<>();
 		for (Zone z : Zone.values()) {
 			Set<String> allowed = allowlists().get(z);
-			Set<String> closure = GraphInliner.backwardClosure(byName, roots.get(z));
+			Set<String> closure = z == Zone.ELSEWHERE ? byName.keySet() : GraphInliner.backwardClosure(byName, roots.get(z));
 			// function name -> the node that names it, for the message
 			Deque<String[]> funcs = new ArrayDeque<>();
 			for (NodeDef n : graph.getNodeList()) {
-				if (closure.contains(n.getName())) check(n, "the graph", z, allowed, lib, funcs, found);
+				if (closure.contains(n.getName()) && (z.runs || !nodesDone.contains(n.getName()))) {
+					check(n, "the graph", z, allowed, lib, funcs, found);
+				}
+			}
+			nodesDone.addAll(closure);
+			if (z == Zone.ELSEWHERE) {
+				// functions nothing names, or named only by a gradient def
+				for (FunctionDef f : graph.getLibrary().getFunctionList()) funcs.add(new String[] { f.getSignature().getName(), "the library" });
 			}
 			Set<String> seen = new HashSet<>();
 			while (!funcs.isEmpty()) {
 				String[] call = funcs.poll();
 				String fn = call[0];
+				if (!z.runs && funcsDone.contains(fn)) continue;
 				if (!seen.add(fn)) continue;
 				FunctionDef f = lib.get(fn);
 				if (f == null) {
@@ -166,6 +232,7 @@ final class SafetyScanner {
 				for (String alt : alternatives(f, lib)) funcs.add(new String[] { alt, "function " + fn + "'s api_implements" });
 				for (NodeDef n : f.getNodeDefList()) check(n, "function " + fn, z, allowed, lib, funcs, found);
 			}
+			funcsDone.addAll(seen);
 		}
 		return new ArrayList<>(found);
 	}
@@ -180,6 +247,7 @@ final class SafetyScanner {
 			found.add(caller + (z == Zone.RESTORE && allowlists().get(Zone.SERVING).contains(n.getOp()) ? ": only restore ops may run there" : ""));
 		}
 		for (Map.Entry<String, AttrValue> e : n.getAttrMap().entrySet()) {
+			if (TEXT_ATTRS.getOrDefault(n.getOp(), Set.of()).contains(e.getKey())) continue;
 			attr(e.getKey(), e.getValue(), n, at, caller, funcs, found);
 		}
 		if (z == Zone.RESTORE && n.getOp().equals("Const")) {

@@ -114,11 +114,13 @@ final class TfModel implements ConvModel {
 		if (!options.allowUnsafeOps()) {
 			SafetyScanner.Roots zones = new SafetyScanner.Roots().add(SafetyScanner.Zone.SERVING, roots)
 				.add(SafetyScanner.Zone.SERVING, inputNames).add(SafetyScanner.Zone.RESTORE, restoreRoots)
-				.add(SafetyScanner.Zone.INIT, initOps(meta));
+				.add(SafetyScanner.Zone.INIT, initOps(meta))
+				.add(SafetyScanner.Zone.SAVE, meta.hasSaverDef() ? List.of(meta.getSaverDef().getSaveTensorName()) : List.of());
 			List<String> refused = SafetyScanner.scan(meta.getGraphDef(), zones);
 			if (!refused.isEmpty()) throw refusal(dir, refused);
 		}
-		// only the serving and restore paths are imported: the save side and the init op never run
+		// the whole file was checked; only the serving and restore paths are imported: the save
+		// side, the init op and everything unreachable never run
 		List<String> keep = new ArrayList<>(roots);
 		keep.addAll(inputNames);
 		keep.addAll(restoreRoots);
@@ -944,6 +946,15 @@ final class TfModel implements ConvModel {
 	@Override
 	public double compareWithSignature(NdArray input) {
 		checkOpen();
+		// TensorFlow's loader reads the files again and runs their restore and init ops: only
+		// the files that were checked at load may be handed to it
+		java.security.MessageDigest digest = sha256();
+		readSavedModel(info.path(), digest);
+		String now = fingerprint(digest, info.path());
+		if (info.fingerprint() != null && !info.fingerprint().equals(now)) {
+			throw new ModelException("The model files in " + info.path() + " changed since they were loaded and checked (fingerprint " +
+				info.fingerprint() + ", now " + now + "); reload the model.");
+		}
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), tags);
 			TFloat32 in = toTensor(input))
 		{
