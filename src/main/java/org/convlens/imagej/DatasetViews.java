@@ -204,7 +204,12 @@ public final class DatasetViews {
 
 	/** A scatter plot of the map, one colour per group, with a legend. */
 	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle) {
-		Plot plot = new Plot(title, "t-SNE 1", "t-SNE 2");
+		return scatter(title, xy, group, groupNames, legendTitle, "t-SNE");
+	}
+
+	/** As {@link #scatter(String, double[][], int[], List, String)} with axes named {@code axis 1} and {@code axis 2}. */
+	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle, String axis) {
+		Plot plot = new Plot(title, axis + " 1", axis + " 2");
 		plot.setSize(560, 480);
 		StringBuilder legend = new StringBuilder();
 		for (int g = 0; g < groupNames.size(); g++) {
