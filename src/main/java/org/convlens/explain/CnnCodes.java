@@ -98,13 +98,13 @@ public final class CnnCodes {
 	/**
 	 * What {@code pooling=auto} means for a layer ({@code null} or blank = the default layer):
 	 * flatten, unless the feature map has more than {@link #FLATTEN_LIMIT} values; then the
-	 * per-channel average. When the default layer is a flattened feature map that wide (the usual
-	 * input of a Keras classifier), the codes are the average of that feature map: a vector layer
-	 * the user chose is kept as it is.
+	 * per-channel average. When the layer is a flattened feature map that wide (the usual input of
+	 * a Keras classifier, and the default layer), the codes are the average of that feature map
+	 * (dialogs always name a layer, so the default cannot be told from a choice); other vector
+	 * layers are kept as they are.
 	 */
 	public static Choice auto(ModelInfo info, String layer) {
-		boolean byDefault = layer == null || layer.isBlank();
-		LayerInfo l = info.layer(byDefault ? defaultLayer(info) : layer.trim());
+		LayerInfo l = info.layer(layer == null || layer.isBlank() ? defaultLayer(info) : layer.trim());
 		long values = values(l.shape());
 		if (l.kind() == LayerKind.SPATIAL) {
 			if (values <= FLATTEN_LIMIT) return new Choice(l.name(), Pooling.FLATTEN, null);
@@ -112,13 +112,13 @@ public final class CnnCodes {
 				"pooling auto: the feature map %s has %,d values (more than %,d), so the codes are the per-channel average (%d values); " +
 					"choose pooling=flatten for all values.", l.name(), values, FLATTEN_LIMIT, l.channels()));
 		}
-		if (byDefault && l.kind() == LayerKind.VECTOR && values > FLATTEN_LIMIT) {
+		if (l.kind() == LayerKind.VECTOR && values > FLATTEN_LIMIT) {
 			LayerInfo map = flattenedMap(info, l);
 			if (map != null) {
 				return new Choice(map.name(), Pooling.AVERAGE, String.format(java.util.Locale.ROOT,
-					"pooling auto: the classifier input %s has %,d values (more than %,d), a flattened %s; the codes are the per-channel " +
-						"average of %s (%d values); choose layer=%s with pooling=flatten for all values.", l.name(), values, FLATTEN_LIMIT,
-					shapeText(map.shape()), map.name(), map.channels(), l.name()));
+					"pooling auto: the layer %s has %,d values (more than %,d), a flattened %s; the codes are the per-channel " +
+						"average of %s (%d values); choose pooling=flatten for all values.", l.name(), values, FLATTEN_LIMIT,
+					shapeText(map.shape()), map.name(), map.channels()));
 			}
 		}
 		return new Choice(l.name(), Pooling.FLATTEN, null);
