@@ -39,11 +39,14 @@ public class CnnCodesExport extends DatasetCommand {
 	@Parameter(label = "Csv", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
 	private File csv;
 
-	@Parameter(label = "Table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,000 values)")
+	@Parameter(label = "Table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,024 values)")
 	private boolean table = true;
 
-	/** Widest code listed in a results table: ImageJ's table adds columns by name, which grows with the square of the width. */
-	public static final int TABLE_LIMIT = 1000;
+	/**
+	 * Widest code listed in a results table (about 1,000 columns; a 1,024-channel pooled code still
+	 * fits): ImageJ's table adds columns by name, so a row costs the square of the width.
+	 */
+	public static final int TABLE_LIMIT = 1024;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "CNN codes")
 	private ResultsTable codes;

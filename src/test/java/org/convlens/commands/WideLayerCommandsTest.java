@@ -135,7 +135,7 @@ class WideLayerCommandsTest extends CommandTestBase {
 		assertEquals(names.get(2), row[1]);
 		for (int k = 0; k < 131072; k += 4099) assertEquals(a.data()[k], Float.parseFloat(row[6 + k]), 1e-6f * (1 + Math.abs(a.data()[k])));
 		Exception e = assertThrows(RuntimeException.class, () -> runWide(CnnCodesExport.class, "layer", "flatten", "pooling", "flatten"));
-		assertEquals("The codes of layer flatten have 131,072 values per image, more than a table can list (1,000 columns): choose a CSV file " +
+		assertEquals("The codes of layer flatten have 131,072 values per image, more than a table can list (1,024 columns): choose a CSV file " +
 			"(option 'csv') or pooling=average.", ConvLensCommand.message(e));
 		e = assertThrows(RuntimeException.class, () -> runWide(CnnCodesExport.class, "pooling", "sum"));
 		assertEquals("Unknown pooling 'sum'; use auto, flatten, average or max.", ConvLensCommand.message(e));
