@@ -117,7 +117,7 @@ public class MaxActivatingImages extends DatasetCommand {
 		params.put("score", s.name().toLowerCase(Locale.ROOT));
 		params.put("patch", patches);
 		if (r.field() != null) params.put("receptive field", r.field());
-		params.put("live filters", r.filters(MaxActivating.Status.LIVE).size());
+		params.put("live_filters", r.filters(MaxActivating.Status.LIVE).size());
 		if (degenerate != null) params.put("note", degenerate);
 		Provenance.stamp(montages, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 	}

@@ -121,6 +121,30 @@ class DatasetCommandsTest extends CommandTestBase {
 	}
 
 	@Test
+	void defaultLayerIsADeepConvolutionAndDeadFiltersAreNamed() {
+		// no layer given: the dialog's first choice, the default, a deep convolution
+		Map<String, Object> out = runFolder(MaxActivatingImages.class, "top", 3);
+		ImagePlus m = (ImagePlus) out.get("montages");
+		String layer = MaxActivating.defaultLayer(engine);
+		assertEquals("conv2d_1", layer);
+		assertEquals(layer, org.convlens.imagej.Provenance.get(m, "layer"));
+		MaxActivating.Result r = new MaxActivating(engine).layer(layer).topK(3).run(DatasetSources.folder(data, true, true),
+			new DatasetRunner(engine, null), null);
+		assertEquals(16, m.getStackSize());
+		List<Integer> dead = r.filters(MaxActivating.Status.DEAD);
+		assertEquals(String.valueOf(16 - dead.size() - r.filters(MaxActivating.Status.CONSTANT).size()),
+			org.convlens.imagej.Provenance.get(m, "live_filters"));
+		if (!dead.isEmpty()) {
+			String note = org.convlens.imagej.Provenance.get(m, "note");
+			assertTrue(note.startsWith(dead.size() + " of 16 filters of conv2d_1 are dead (zero on all 12 images): "), note);
+			assertEquals(layer + " \u00b7 filter " + dead.get(0) + " (dead)", m.getStack().getSliceLabel(16 - dead.size() + 1));
+			ResultsTable t = (ResultsTable) out.get("hits");
+			assertEquals("dead", t.getStringValue("status", t.size() - 1));
+		}
+		assertEquals("0-3, 7, 9-10", MaxActivatingImages.ranges(List.of(10, 0, 1, 2, 3, 7, 9)));
+	}
+
+	@Test
 	void macroPathWithoutAnOpenImageGivesTheSameHits() {
 		WindowManager.setTempCurrentImage(null);
 		Map<String, Object> viaMacro = IJ1Bridge.runCommand(MaxActivatingImages.class.getName(),
