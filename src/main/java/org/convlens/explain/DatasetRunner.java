@@ -46,7 +46,8 @@ public final class DatasetRunner {
 
 		/**
 		 * Whether the handler needs each image's pixels as read ({@link Item#planes()}) to keep
-		 * parts of them (max-activating patches): then no image has to be read twice.
+		 * parts of them (max-activating patches): then no image has to be read twice. Such a
+		 * handler gets batches of at most {@link #KEEP_PLANES_BATCH} images.
 		 */
 		default boolean needsPlanes() {
 			return false;
@@ -92,6 +93,12 @@ public final class DatasetRunner {
 	private final ConvModel model;
 	private final Preprocessing preprocessing;
 	private int batchSize = 32;
+	/**
+	 * Largest batch for a handler that {@link BatchHandler#needsPlanes() needs the images}: each
+	 * image in flight is then held whole (a 12-megapixel RGB photo is 48 MB), and about three
+	 * batches plus the read-ahead are in flight.
+	 */
+	public static final int KEEP_PLANES_BATCH = 8;
 	private int readers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
 	public DatasetRunner(ConvModel model, Preprocessing preprocessing) {
@@ -305,6 +312,8 @@ public final class DatasetRunner {
 	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue, BufferPool buffers,
 		boolean keepPlanes)
 	{
+		// whole images kept for the handler: small batches, so that only a few dozen are held at once
+		int batchSize = keepPlanes ? Math.min(this.batchSize, KEEP_PLANES_BATCH) : this.batchSize;
 		int window = Math.max(batchSize, 2 * readers);
 		Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
 		List<Prepared> batch = new ArrayList<>();
