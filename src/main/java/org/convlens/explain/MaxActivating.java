@@ -22,7 +22,12 @@ import org.convlens.model.Preprocessing;
  * spatial layer each hit also gives the patch of the input that the maximal unit sees: its
  * receptive field, computed from the graph's convolutions and poolings.
  *
- * <p>Memory: k hits per filter, whatever the number of images.
+ * <p>A filter that is zero everywhere on every image (dead) or one value everywhere (constant)
+ * has no ranking: it is listed after the live filters with its {@link Status}.
+ *
+ * <p>Each image is read once: the patch (or the whole image, shrunk) of every top hit is kept
+ * when the image goes through the model ({@link Keep}). Memory: k hits per filter with their kept
+ * pixels, whatever the number of images.
  */
 public final class MaxActivating {
 
@@ -310,53 +315,53 @@ public final class MaxActivating {
 
 			@Override
 			public void accept(List<DatasetRunner.Item> items, Map<String, NdArray> out) {
-			NdArray a = out.get(key);
-			int per = a.stride0();
-			int h = spatial ? a.dim(1) : 1;
-			int w = spatial ? a.dim(2) : 1;
-			int c = a.dim(-1);
-			float[] d = a.data();
-			float[] max = new float[c];
-			float[] min = new float[c];
-			int[] arg = new int[c];
-			double[] sum = new double[c];
-			for (int b = 0; b < items.size(); b++) {
-				java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
-				java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-				java.util.Arrays.fill(arg, 0);
-				java.util.Arrays.fill(sum, 0);
-				int base = b * per;
-				for (int pos = 0; pos < h * w; pos++) {
-					int o = base + pos * c;
-					for (int ch = 0; ch < c; ch++) {
-						float v = d[o + ch];
-						sum[ch] += v;
-						if (v < min[ch]) min[ch] = v;
-						if (v > max[ch]) {
-							max[ch] = v;
-							arg[ch] = pos;
+				NdArray a = out.get(key);
+				int per = a.stride0();
+				int h = spatial ? a.dim(1) : 1;
+				int w = spatial ? a.dim(2) : 1;
+				int c = a.dim(-1);
+				float[] d = a.data();
+				float[] max = new float[c];
+				float[] min = new float[c];
+				int[] arg = new int[c];
+				double[] sum = new double[c];
+				for (int b = 0; b < items.size(); b++) {
+					java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+					java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+					java.util.Arrays.fill(arg, 0);
+					java.util.Arrays.fill(sum, 0);
+					int base = b * per;
+					for (int pos = 0; pos < h * w; pos++) {
+						int o = base + pos * c;
+						for (int ch = 0; ch < c; ch++) {
+							float v = d[o + ch];
+							sum[ch] += v;
+							if (v < min[ch]) min[ch] = v;
+							if (v > max[ch]) {
+								max[ch] = v;
+								arg[ch] = pos;
+							}
 						}
 					}
-				}
-				DatasetRunner.Item item = items.get(b);
-				for (int i = 0; i < fs.length; i++) {
-					int f = fs[i];
-					gmax[i] = Math.max(gmax[i], max[f]);
-					gmin[i] = Math.min(gmin[i], min[f]);
-					float s = score == Score.MAX ? max[f] : (float) (sum[f] / (h * w));
-					PriorityQueue<Hit> heap = heaps.get(i);
-					if (heap.size() >= topK && s <= heap.peek().score()) continue; // ties keep the earlier image
-					Hit hit = hit(f, s, max[f], spatial ? arg[f] / w : -1, spatial ? arg[f] % w : -1, item, field, modelIn, resize);
-					if (kept != Keep.NONE && item.planes() != null) {
-						Preprocessing.Planes p = kept == Keep.PATCH ? crop(item.planes(), hit.imageRect) : item.planes();
-						int factor = Math.max(1, (int) Math.ceil((double) Math.max(p.width, p.height) / keptSize));
-						hit.kept = factor == 1 ? p : shrink(p, factor); // a crop is a copy; a whole image as read is not changed by anyone
-						hit.keptScale = 1.0 / factor;
+					DatasetRunner.Item item = items.get(b);
+					for (int i = 0; i < fs.length; i++) {
+						int f = fs[i];
+						gmax[i] = Math.max(gmax[i], max[f]);
+						gmin[i] = Math.min(gmin[i], min[f]);
+						float s = score == Score.MAX ? max[f] : (float) (sum[f] / (h * w));
+						PriorityQueue<Hit> heap = heaps.get(i);
+						if (heap.size() >= topK && s <= heap.peek().score()) continue; // ties keep the earlier image
+						Hit hit = hit(f, s, max[f], spatial ? arg[f] / w : -1, spatial ? arg[f] % w : -1, item, field, modelIn, resize);
+						if (kept != Keep.NONE && item.planes() != null) {
+							Preprocessing.Planes p = kept == Keep.PATCH ? crop(item.planes(), hit.imageRect) : item.planes();
+							int factor = Math.max(1, (int) Math.ceil((double) Math.max(p.width, p.height) / keptSize));
+							hit.kept = factor == 1 ? p : shrink(p, factor); // a crop is a copy; a whole image as read is not changed by anyone
+							hit.keptScale = 1.0 / factor;
+						}
+						heap.add(hit);
+						if (heap.size() > topK) heap.poll();
 					}
-					heap.add(hit);
-					if (heap.size() > topK) heap.poll();
 				}
-			}
 			}
 		});
 		Map<Integer, List<Hit>> hits = new LinkedHashMap<>();
