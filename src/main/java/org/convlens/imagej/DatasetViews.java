@@ -47,18 +47,34 @@ public final class DatasetViews {
 		return t;
 	}
 
-	/** One row per hit: filter, rank, score, file, label, unit (y, x) and the patch in image pixels. */
+	/**
+	 * One row per hit: filter, status, rank, score, file, label, unit (y, x) and the patch in image
+	 * pixels; a dead or constant filter gets one row with its status and value, and no rank.
+	 */
 	public static ResultsTable hitsTable(MaxActivating.Result r) {
 		ResultsTable t = new ResultsTable();
 		t.showRowNumbers(false);
 		for (int f : r.filters()) {
 			List<MaxActivating.Hit> hs = r.hits(f);
+			MaxActivating.Status st = r.status(f);
+			if (st != MaxActivating.Status.LIVE) {
+				t.incrementCounter();
+				t.addValue("layer", r.layer());
+				t.addValue("filter", f);
+				t.addValue("status", st.name().toLowerCase(java.util.Locale.ROOT));
+				t.addValue("rank", "");
+				t.addValue("score", r.range(f)[1]);
+				t.addValue("max", r.range(f)[1]);
+				t.addValue("file", "");
+				continue;
+			}
 			for (int k = 0; k < hs.size(); k++) {
 				MaxActivating.Hit h = hs.get(k);
 				double[] rect = h.imageRect();
 				t.incrementCounter();
 				t.addValue("layer", r.layer());
 				t.addValue("filter", f);
+				t.addValue("status", "live");
 				t.addValue("rank", k + 1);
 				t.addValue("score", h.score());
 				t.addValue("max", h.maxValue());
@@ -78,10 +94,12 @@ public final class DatasetViews {
 	/**
 	 * One montage per filter, as the slices of one RGB stack: the top images (whole, with the
 	 * maximal unit's receptive field outlined) or their receptive-field patches, each {@code tile}
-	 * pixels wide, captioned with rank, score and file name.
+	 * pixels wide, captioned with rank, score and file name. The pixels come from what the run
+	 * kept ({@link MaxActivating.Hit#kept()}); only hits without them are read again. Dead and
+	 * constant filters come last, as a slice that says so instead of a ranking.
 	 */
 	public static ImagePlus montages(String title, MaxActivating.Result r, boolean patch, int tile) throws IOException {
-		int k = 0;
+		int k = 1;
 		for (int f : r.filters()) k = Math.max(k, r.hits(f).size());
 		int cols = Math.max(1, (int) Math.ceil(Math.sqrt(k)));
 		int rows = Math.max(1, (k + cols - 1) / cols);
@@ -91,20 +109,39 @@ public final class DatasetViews {
 			ColorProcessor cp = new ColorProcessor(w, h);
 			cp.setColor(new Color(BACKGROUND));
 			cp.fill();
+			MaxActivating.Status status = r.status(f);
+			if (status != MaxActivating.Status.LIVE) {
+				String what = status == MaxActivating.Status.DEAD ? "DEAD: never fires" :
+					String.format(java.util.Locale.ROOT, "CONSTANT: %.4g everywhere", r.range(f)[1]);
+				cp.setColor(new Color(0xff6060));
+				cp.setFont(new Font("SansSerif", Font.BOLD, 12));
+				cp.setAntialiasedText(true);
+				cp.drawString(fitText(cp, "filter " + f, w - 2 * GAP), GAP + 2, GAP + 16);
+				cp.drawString(fitText(cp, what, w - 2 * GAP), GAP + 2, GAP + 32);
+				cp.setColor(new Color(0xbbbbbb));
+				cp.setFont(new Font("SansSerif", Font.PLAIN, 10));
+				cp.drawString(fitText(cp, "on all " + r.report().processed() + " images: no ranking", w - 2 * GAP), GAP + 2, GAP + 48);
+				st.addSlice(r.layer() + " \u00b7 filter " + f + " (" + status.name().toLowerCase(java.util.Locale.ROOT) + ")", cp);
+				continue;
+			}
 			List<MaxActivating.Hit> hs = r.hits(f);
 			for (int i = 0; i < hs.size(); i++) {
 				MaxActivating.Hit hit = hs.get(i);
 				int ox = GAP + (i % cols) * (tile + GAP), oy = GAP + (i / cols) * (tile + CAPTION + GAP);
-				Preprocessing.Planes p = hit.entry().read();
 				double[] rect = hit.imageRect();
+				Preprocessing.Planes kept = hit.kept();
 				ColorProcessor t;
-				if (patch) t = fit(render(MaxActivating.crop(p, rect)), tile);
+				if (patch) t = fit(render(kept != null ? kept : MaxActivating.crop(hit.entry().read(), rect)), tile);
 				else {
+					// the whole image: kept (possibly shrunk, then the rectangle shrinks with it) or read again
+					boolean whole = kept != null && kept.width >= (int) Math.floor(hit.imageWidth() * hit.keptScale());
+					Preprocessing.Planes p = whole ? kept : hit.entry().read();
+					double ks = whole ? hit.keptScale() : 1;
 					t = fit(render(p), tile);
 					if (hit.unitY() >= 0) {
-						double s = Math.min((double) tile / p.width, (double) tile / p.height);
+						double s = Math.min((double) tile / p.width, (double) tile / p.height) * ks;
 						t.setColor(Color.yellow);
-						int dx = (tile - (int) Math.round(p.width * s)) / 2, dy = (tile - (int) Math.round(p.height * s)) / 2;
+						int dx = (tile - (int) Math.round(p.width * s / ks)) / 2, dy = (tile - (int) Math.round(p.height * s / ks)) / 2;
 						t.drawRect(dx + (int) Math.round(rect[0] * s), dy + (int) Math.round(rect[1] * s), Math.max(2, (int) Math.round(rect[2] * s)),
 							Math.max(2, (int) Math.round(rect[3] * s)));
 					}
@@ -204,7 +241,12 @@ public final class DatasetViews {
 
 	/** A scatter plot of the map, one colour per group, with a legend. */
 	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle) {
-		Plot plot = new Plot(title, "t-SNE 1", "t-SNE 2");
+		return scatter(title, xy, group, groupNames, legendTitle, "t-SNE");
+	}
+
+	/** As {@link #scatter(String, double[][], int[], List, String)} with axes named {@code axis 1} and {@code axis 2}. */
+	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle, String axis) {
+		Plot plot = new Plot(title, axis + " 1", axis + " 2");
 		plot.setSize(560, 480);
 		StringBuilder legend = new StringBuilder();
 		for (int g = 0; g < groupNames.size(); g++) {

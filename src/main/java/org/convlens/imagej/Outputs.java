@@ -55,8 +55,9 @@ public final class Outputs {
 	}
 
 	/**
-	 * Saves an image as TIFF (with its Info metadata), plus PNG for RGB or single-plane images, or a
-	 * table as CSV, named {@code base_name.ext} in {@code dir}.
+	 * Saves an image as TIFF (with its Info metadata), plus PNG for RGB or single-plane images (an
+	 * RGB stack: one {@code base_name_<slice label>.png} per slice), or a table as CSV, named
+	 * {@code base_name.ext} in {@code dir}.
 	 *
 	 * @return the files written
 	 */
@@ -75,7 +76,20 @@ public final class Outputs {
 			boolean ok = imp.getStackSize() > 1 ? fs.saveAsTiffStack(tif.toString()) : fs.saveAsTiff(tif.toString());
 			if (!ok) throw new IOException("Could not write " + tif);
 			files.add(tif);
-			if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) {
+			if (imp.getBitDepth() == 24 && imp.getStackSize() > 1) {
+				// one PNG per slice (a PNG holds one image; e.g. one max-activating montage per filter)
+				java.util.Set<String> used = new java.util.HashSet<>();
+				for (int i = 1; i <= imp.getStackSize(); i++) {
+					String label = imp.getStack().getShortSliceLabel(i);
+					String part = label == null || label.isBlank() ? String.format(java.util.Locale.ROOT, "%03d", i) : safe(label);
+					if (!used.add(part)) part = part + "_" + i;
+					Path png = dir.resolve(stem + "_" + part + ".png");
+					ImagePlus one = new ImagePlus(imp.getTitle(), imp.getStack().getProcessor(i));
+					if (!new FileSaver(one).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
+					files.add(png);
+				}
+			}
+			else if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) {
 				Path png = dir.resolve(stem + ".png");
 				ImagePlus flat = imp.getOverlay() != null ? imp.flatten() : imp;
 				if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
