@@ -16,7 +16,7 @@ if (image != "") open(image);
 else if (nImages == 0) open(cwd + "test-data/images/demo-ring.tif");
 source = getTitle();
 
-run("Show Activations", "model=[" + model + "] layer=" + layer + " montage stats predict top=3");
+run("Show Activations...", "model=[" + model + "] layer=" + layer + " montage stats predict top=3");
 // the outputs: the activation hyperstack, the montage, and the tables "Filter statistics" and "Predictions"
 if (output != "") {
 	File.makeDirectory(output);

@@ -20,7 +20,7 @@ source = getTitle();
 stem = File.nameWithoutExtension;
 if (stem == "") stem = source;
 
-run("Class Activation Map", "model=[" + model + "] method=" + method + " target=[" + target + "] lut=jet opacity=0.5 threshold=0.15 overlay predict top=3");
+run("Class Activation Map...", "model=[" + model + "] method=" + method + " target=[" + target + "] lut=jet opacity=0.5 threshold=0.15 overlay predict top=3");
 // the outputs: the overlay on the source, the image "<title> - <method>" and the table "Predictions"
 if (output != "") {
 	File.makeDirectory(output);

@@ -22,7 +22,7 @@ import org.scijava.plugin.Plugin;
 import ij.ImagePlus;
 
 /** Every spatial layer's feature maps for the current slice, as titled grids on one canvas. */
-@Plugin(type = Command.class, name = "overview", menuPath = "Plugins>ConvLens>All Layers Overview", headless = true)
+@Plugin(type = Command.class, name = "overview", label = "All Layers Overview", menuPath = "Plugins>ConvLens>All Layers Overview...", headless = true)
 public class AllLayersOverview extends ConvLensCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Overview")

@@ -36,28 +36,28 @@ import ij.measure.ResultsTable;
  * a command.
  *
  * <p>Input names are lower-case single words: they are the keys of ImageJ 1.x macro options
- * ({@code run("Show Activations", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
+ * ({@code run("Show Activations...", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
  */
 public abstract class ConvLensCommand extends DynamicCommand {
 
-	@Parameter(label = "Image", description = "The image to analyse (the current image)")
+	@Parameter(label = "Input image", description = "The image to analyse (the current image)")
 	protected ImagePlus image;
 
-	@Parameter(label = "Model", style = "directory", callback = "modelChanged", persist = true,
+	@Parameter(label = "Model (SavedModel folder or .zip)", style = "directory", callback = "modelChanged", persist = true,
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
 
 	/** The normalization list's first entry: whatever the model's default is. */
 	public static final String MODEL_DEFAULT = "model default";
 
-	@Parameter(label = "Normalization", required = false, persist = false,
+	@Parameter(label = "Pixel normalization", required = false, persist = false,
 		choices = { MODEL_DEFAULT, "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns" },
 		description = "How pixel values are scaled: 'model default' follows the model (its preprocessing.txt; raw pixels when its graph " +
 			"rescales its input, e.g. a Keras Rescaling layer; else divided by the type's maximum); none = raw pixels, type-range = [0, 1], " +
 			"symmetric = [-1, 1], mean-std (set mean= std= below), percentile (low= high=), l2-columns. A normalization in the preprocessing text wins.")
 	protected String normalization = MODEL_DEFAULT;
 
-	@Parameter(label = "Preprocessing", required = false,
+	@Parameter(label = "More preprocessing (key=value ...)", required = false,
 		description = "Other preprocessing keys, e.g. 'channel=2 resize=false', 'low=1 high=99.8', 'mean=0.5 std=0.2' (a normalization= here overrides the list); empty = the model's defaults")
 	protected String preprocessing = "";
 
@@ -247,6 +247,18 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 	}
 
+	/** Why the model at {@code path} cannot be loaded (the loader's message), or null when it can (dialogs). */
+	String modelProblem(java.nio.file.Path path) {
+		if (modelService == null) return null;
+		try {
+			modelService.get(path).info();
+			return null;
+		}
+		catch (RuntimeException e) {
+			return "Cannot use the model " + path + ": " + message(e);
+		}
+	}
+
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
@@ -254,7 +266,7 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			ModelInfo info = l.model().info();
 			// SciJava's dialog shows the model's default next to the list (this instance's info only)
 			org.scijava.module.MutableModuleItem<String> n = getInfo().getMutableInput("normalization", String.class);
-			if (n != null) n.setLabel("Normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
+			if (n != null) n.setLabel("Pixel normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
 			onModel(info);
 		}
 		catch (RuntimeException e) {

@@ -30,38 +30,38 @@ import ij.measure.ResultsTable;
  * label, the CS231n grid of images (each cell shows the image nearest to it in the map), and the
  * coordinates.
  */
-@Plugin(type = Command.class, name = "embedding", menuPath = "Plugins>ConvLens>Embedding Map", headless = true)
+@Plugin(type = Command.class, name = "embedding", label = "Embedding Map", menuPath = "Plugins>ConvLens>Embedding Map...", headless = true)
 public class EmbeddingMap extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
+	@Parameter(label = "Layer (codes read from)", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
 	private String layer = "";
 
-	@Parameter(label = "Pooling", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
+	@Parameter(label = "Pooling (map to vector)", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
 	private String pooling = "flatten";
 
-	@Parameter(label = "Perplexity", min = "1", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
+	@Parameter(label = "t-SNE perplexity", min = "1", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
 	private double perplexity = 30;
 
-	@Parameter(label = "Iterations", min = "1", description = "t-SNE iterations")
+	@Parameter(label = "t-SNE iterations", min = "1", description = "t-SNE iterations")
 	private int iterations = 1000;
 
-	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
+	@Parameter(label = "Random seed", description = "Random seed: the same seed gives the same map")
 	private long seed = 42;
 
-	@Parameter(label = "Method", choices = { "auto", "exact", "barnes-hut" },
+	@Parameter(label = "t-SNE method", choices = { "auto", "exact", "barnes-hut" },
 		description = "t-SNE: exact (Smile; memory grows with the square of the images), Barnes-Hut (thousands of images), or auto (exact up to 2 000 images)")
 	private String method = "auto";
 
-	@Parameter(label = "Theta", min = "0.05", max = "1", stepSize = "0.05", description = "Barnes-Hut accuracy: smaller is more exact and slower")
+	@Parameter(label = "Barnes-Hut theta", min = "0.05", max = "1", stepSize = "0.05", description = "Barnes-Hut accuracy: smaller is more exact and slower")
 	private double theta = 0.5;
 
-	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
+	@Parameter(label = "Colour points by", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
 	private String color = "predicted";
 
-	@Parameter(label = "Grid", min = "1", description = "Cells per side of the image grid")
+	@Parameter(label = "Grid cells per side", min = "1", description = "Cells per side of the image grid")
 	private int grid = 16;
 
-	@Parameter(label = "Cell", min = "8", description = "Size of a grid cell in pixels")
+	@Parameter(label = "Cell size (pixels)", min = "8", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")

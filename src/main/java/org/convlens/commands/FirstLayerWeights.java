@@ -23,16 +23,16 @@ import ij.ImagePlus;
  * The kernels of a convolution layer as images (zero = mid-grey), one per output filter: RGB when
  * the first layer sees a colour image, one channel per input channel otherwise. Needs no image.
  */
-@Plugin(type = Command.class, name = "weights", menuPath = "Plugins>ConvLens>First-Layer Weights", headless = true)
+@Plugin(type = Command.class, name = "weights", label = "First-Layer Weights", menuPath = "Plugins>ConvLens>First-Layer Weights...", headless = true)
 public class FirstLayerWeights extends ConvLensCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Convolution layer (default: the first)")
+	@Parameter(label = "Convolution layer", required = false, persist = false, description = "Convolution layer (default: the first)")
 	private String layer = "";
 
-	@Parameter(label = "Zoom", min = "1", description = "Display pixels per kernel tap")
+	@Parameter(label = "Zoom (screen pixels per weight)", min = "1", description = "Display pixels per kernel tap")
 	private int zoom = 8;
 
-	@Parameter(label = "Contrast", choices = { "shared", "per-kernel" },
+	@Parameter(label = "Contrast (shared or per kernel)", choices = { "shared", "per-kernel" },
 		description = "shared = one scale for the layer (compare strengths); per-kernel = each kernel to its own largest weight")
 	private String contrast = "shared";
 

@@ -28,7 +28,7 @@ import ij.measure.ResultsTable;
  * How faithful is a heatmap, for the current slice/frame: deletion and insertion curves (with a
  * random heatmap for comparison) and, optionally, the model-randomisation sanity check.
  */
-@Plugin(type = Command.class, name = "faithfulness", menuPath = "Plugins>ConvLens>Heatmap Faithfulness", headless = true)
+@Plugin(type = Command.class, name = "faithfulness", label = "Heatmap Faithfulness", menuPath = "Plugins>ConvLens>Heatmap Faithfulness...", headless = true)
 public class HeatmapFaithfulness extends ConvLensCommand {
 
 	@Parameter(label = "Heatmap method", choices = { "Grad-CAM", "Grad-CAM++", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "Ablation-CAM",
@@ -36,17 +36,17 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		description = "The heatmap to evaluate, with its default settings")
 	private String method = "Grad-CAM";
 
-	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
+	@Parameter(label = "Class to explain", required = false, description = "Class to explain: top, a class index, class=K or a class name")
 	private String target = "top";
 
-	@Parameter(label = "Steps", min = "1", description = "Points of the deletion and insertion curves")
+	@Parameter(label = "Curve steps", min = "1", description = "Points of the deletion and insertion curves")
 	private int steps = 50;
 
-	@Parameter(label = "Layer", required = false, persist = false,
+	@Parameter(label = "Layer (feature maps)", required = false, persist = false,
 		description = "CAM methods and guided Grad-CAM: the layer (default: the last convolution's activated output larger than 1x1); other methods have none")
 	private String layer = "";
 
-	@Parameter(label = "Score", choices = { "auto", "probability", "logits" },
+	@Parameter(label = "Score (probability or logits)", choices = { "auto", "probability", "logits" },
 		description = "Score the curves follow; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
 	private String score = "auto";
 

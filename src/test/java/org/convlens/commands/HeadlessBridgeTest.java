@@ -25,7 +25,7 @@ import ij.WindowManager;
  */
 class HeadlessBridgeTest {
 
-	/** Child JVM: runs the bridge as ImageJ would for run("Show Activations", options) and prints the outcome. */
+	/** Child JVM: runs the bridge as ImageJ would for run("Show Activations...", options) and prints the outcome. */
 	public static void main(String[] args) throws Exception {
 		Thread th = Thread.currentThread();
 		th.setName("Run$_main"); // ImageJ gives macro options to its own threads only

@@ -54,9 +54,9 @@ class RecorderGuiTest extends CommandTestBase {
 			Recorder rec = new Recorder(false);
 			Thread clicker = clicker(seen, null);
 			try {
-				new Executer("All Layers Overview", imp);
+				new Executer("All Layers Overview...", imp);
 				long end = System.currentTimeMillis() + 60000;
-				while (!rec.getText().contains("All Layers Overview") && System.currentTimeMillis() < end) Thread.sleep(100);
+				while (!rec.getText().contains("All Layers Overview...") && System.currentTimeMillis() < end) Thread.sleep(100);
 				assertTrue(rec.getText().contains("run(\"All Layers Overview\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
 			}
 			finally {
@@ -93,8 +93,8 @@ class RecorderGuiTest extends CommandTestBase {
 						layers.select(layer);
 						if (gd.getCheckboxes() != null) for (Object o : gd.getCheckboxes()) {
 							Checkbox cb = (Checkbox) o;
-							if (cb.getLabel().equals("Montage")) cb.setState(true);
-							if (cb.getLabel().equals("Stats")) cb.setState(false);
+							if (cb.getLabel().equals("Montage of the filters")) cb.setState(true);
+							if (cb.getLabel().equals("Filter statistics table")) cb.setState(false);
 						}
 					}
 					EventQueue.invokeLater(() -> gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK")));
@@ -122,9 +122,9 @@ class RecorderGuiTest extends CommandTestBase {
 		Thread clicker = clicker(seen, layer);
 		String recorded;
 		try {
-			new Executer("Show Activations", imp);
+			new Executer("Show Activations...", imp);
 			long end = System.currentTimeMillis() + 60000;
-			while (!rec.getText().contains("Show Activations") && System.currentTimeMillis() < end) Thread.sleep(100);
+			while (!rec.getText().contains("Show Activations...") && System.currentTimeMillis() < end) Thread.sleep(100);
 			recorded = rec.getText();
 		}
 		finally {

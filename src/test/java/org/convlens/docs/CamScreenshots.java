@@ -35,7 +35,7 @@ public final class CamScreenshots {
 		ImagePlus src = IJ.openImage("test-data/images/demo-ring.tif");
 		src.show();
 		place(src, 10, 110, 1200);
-		IJ.run(src, "Class Activation Map", "model=[" + model + "] method=Grad-CAM target=top lut=jet opacity=0.5 threshold=0.15 overlay predict top=3 batch=32");
+		IJ.run(src, "Class Activation Map...", "model=[" + model + "] method=Grad-CAM target=top lut=jet opacity=0.5 threshold=0.15 overlay predict top=3 batch=32");
 		IJ.wait(1500);
 		ImagePlus hm = WindowManager.getImage("demo-ring - Grad-CAM");
 		if (hm != null) place(hm, 440, 110, 800);

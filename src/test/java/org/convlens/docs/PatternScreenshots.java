@@ -40,7 +40,7 @@ public final class PatternScreenshots {
 		register();
 		Robot robot = new Robot();
 
-		IJ.run("Filter Patterns", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
+		IJ.run("Filter Patterns...", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
 		IJ.wait(1500);
 		ImagePlus grid = find(" patterns montage");
 		place(grid, 10, 110, 100);
@@ -50,7 +50,7 @@ public final class PatternScreenshots {
 		save(robot, grid.getWindow().getBounds(), out.resolve("filter-patterns.png"));
 		closeAll();
 
-		IJ.run("First-Layer Weights", "model=[" + model + "] zoom=8 contrast=shared");
+		IJ.run("First-Layer Weights...", "model=[" + model + "] zoom=8 contrast=shared");
 		IJ.wait(1500);
 		ImagePlus w = find(" kernels montage");
 		place(w, 10, 110, 100);

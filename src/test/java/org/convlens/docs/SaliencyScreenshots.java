@@ -44,7 +44,7 @@ public final class SaliencyScreenshots {
 		ImagePlus src = new ImagePlus("demo-ring.tif", ring.getProcessor().resize(128, 128, true));
 		src.show();
 		place(src, 10, 110, 200);
-		IJ.run(src, "Occlusion Map", m + " patch=24 stride=8 fill=mean target=top batch=32 overlay");
+		IJ.run(src, "Occlusion Map...", m + " patch=24 stride=8 fill=mean target=top batch=32 overlay");
 		IJ.wait(1500);
 		ImagePlus occ = WindowManager.getImage("demo-ring.tif - occlusion");
 		place(occ, 290, 110, 200);
@@ -55,13 +55,13 @@ public final class SaliencyScreenshots {
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Saliency Map", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
+		IJ.run(src, "Saliency Map...", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
 		IJ.wait(1000);
 		ImagePlus sg = WindowManager.getImage("demo-ring.tif - smoothgrad");
-		IJ.run(src, "Saliency Map", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
+		IJ.run(src, "Saliency Map...", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
 		IJ.wait(1000);
 		ImagePlus ig = WindowManager.getImage("demo-ring.tif - integrated-gradients");
-		IJ.run(src, "Saliency Map", m + " method=guided-gradcam target=top batch=16");
+		IJ.run(src, "Saliency Map...", m + " method=guided-gradcam target=top batch=16");
 		IJ.wait(1000);
 		ImagePlus gg = WindowManager.getImage("demo-ring.tif - guided-gradcam");
 		place(src, 10, 110, 150);
@@ -73,7 +73,7 @@ public final class SaliencyScreenshots {
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Heatmap Faithfulness", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
+		IJ.run(src, "Heatmap Faithfulness...", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
 		IJ.wait(2500);
 		Window plot = null;
 		for (int id : WindowManager.getIDList()) {

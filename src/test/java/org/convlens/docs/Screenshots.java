@@ -45,7 +45,7 @@ public final class Screenshots {
 		ImagePlus src = new ImagePlus("shapes.tif", st);
 		src.show();
 		place(src, 10, 110, 600);
-		IJ.run(src, "Show Activations", "model=[" + model + "] layer=conv2d_1 montage stats");
+		IJ.run(src, "Show Activations...", "model=[" + model + "] layer=conv2d_1 montage stats");
 		IJ.wait(1500);
 		ImagePlus maps = WindowManager.getImage("shapes.tif - conv2d_1 activations");
 		maps.setPosition(5, 1, 1);
@@ -71,7 +71,7 @@ public final class Screenshots {
 		}
 		if (stats != null) stats.dispose();
 		src.setSlice(1);
-		IJ.run(src, "All Layers Overview", "model=[" + model + "]");
+		IJ.run(src, "All Layers Overview...", "model=[" + model + "]");
 		IJ.wait(1500);
 		ImagePlus ov = WindowManager.getImage("shapes.tif - all layers");
 		place(ov, 10, 110, 100);
