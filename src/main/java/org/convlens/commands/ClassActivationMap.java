@@ -21,6 +21,7 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -153,7 +154,7 @@ public class ClassActivationMap extends ConvLensCommand {
 			ij.IJ.log(getInfo().getTitle() + ", " + imp.getTitle() + where + ": the " + m.label() + " map is not meaningful (" + p + ").");
 		}
 		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
-		heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
+		heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
 		Provenance.stamp(heatmap, getInfo().getTitle(), info, prep, imp, params);
 		if (showraw) {
 			raw = rawMaps(imp, maps);
@@ -170,6 +171,7 @@ public class ClassActivationMap extends ConvLensCommand {
 			}
 		}
 		if (overlay) HeatmapDisplay.overlayLabelled(imp, full, style, labels);
+		summary(m.label() + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
 	}
 
 	/** The first layer's maps at their own size, one plane per position. */
@@ -180,7 +182,7 @@ public class ClassActivationMap extends ConvLensCommand {
 			Heatmap.LayerMap lm = hm.layerMaps().get(0);
 			st.addSlice(hm.caption(), new FloatProcessor(lm.width(), lm.height(), Arrays.copyOf(lm.values(), lm.values().length)));
 		}
-		ImagePlus r = new ImagePlus(imp.getShortTitle() + " - " + maps.get(0).method().label() + " " + first.layer() + " raw", st);
+		ImagePlus r = new ImagePlus(Titles.of(imp, maps.get(0).method().label(), first.layer(), "raw"), st);
 		if (maps.size() > 1) r.setDimensions(1, imp.getNSlices(), imp.getNFrames());
 		r.setLut(HeatmapDisplay.lutObject("fire"));
 		r.resetDisplayRange();

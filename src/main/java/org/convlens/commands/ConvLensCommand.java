@@ -68,18 +68,31 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The model this run uses, leased from the first {@link #convModel()} to the end of {@link #run()}. */
 	private ModelLease lease;
 
+	/** What the run made, for its last status line (null: "<title>: done"). */
+	private String summary;
+
+	/**
+	 * Names what this run made for the last status line, e.g. "Grad-CAM: 3 maps"; the time is
+	 * added ("Grad-CAM: 3 maps in 0.8 s").
+	 */
+	protected void summary(String what) {
+		summary = what;
+	}
+
 	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
 	protected abstract void execute();
 
 	@Override
 	public final void run() {
 		progress = new IJProgress(getInfo().getTitle());
+		summary = null;
 		try {
 			execute();
+			progress.finish(summary);
 		}
 		catch (CancelledException e) {
 			cancel(e.getMessage());
-			IJ.showStatus(getInfo().getTitle() + ": cancelled");
+			IJProgress.status(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
 			if (!Gui.interactive()) throw e;

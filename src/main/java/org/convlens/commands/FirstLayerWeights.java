@@ -12,6 +12,7 @@ import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -78,9 +79,9 @@ public class FirstLayerWeights extends ConvLensCommand {
 			labels[i] = name + " kernel " + i;
 			short_[i] = Integer.toString(i);
 		}
-		String title = info.path().getFileName() + " - " + name + " kernels";
-		weights = PlaneImages.stack(title, planes, labels);
-		kernels = PlaneImages.montage(title + " montage", planes, short_, null);
+		String model = info.path().getFileName().toString();
+		weights = PlaneImages.stack(Titles.of(model, "kernels", name), planes, labels);
+		kernels = PlaneImages.montage(Titles.of(model, "kernels", name, "montage"), planes, short_, null);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("layer", name);
 		params.put("kernel.shape", java.util.Arrays.toString(k.shape()));

@@ -16,6 +16,7 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -115,7 +116,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		String scoreName = rule.name();
 		String what = method + ", " + info.describeClass(t);
 		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
-		curves = Faithfulness.curvesPlot(imp.getTitle() + " - deletion and insertion (" + method + ")", method, scoreName, del, ins, rdel, rins);
+		curves = Faithfulness.curvesPlot(Titles.of(imp, "DeletionInsertion", Titles.compact(method)), method, scoreName, del, ins, rdel, rins);
 		aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
 		java.util.Map<String, Object> params = new java.util.LinkedHashMap<>();
 		params.put("method", hm.toString());
@@ -134,7 +135,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		if (randomization) {
 			RandomizationCheck.Result r = new RandomizationCheck().run(m, x, t, hm, progress().sub(share, 1));
 			cascade = Faithfulness.cascadeTable(r);
-			cascadeplot = Faithfulness.cascadePlot(imp.getTitle() + " - randomisation check (" + method + ")", method, r);
+			cascadeplot = Faithfulness.cascadePlot(Titles.of(imp, "randomisation", Titles.compact(method)), method, r);
 			java.util.Map<String, Object> p2 = new java.util.LinkedHashMap<>(params);
 			p2.put("verdict", r.verdict());
 			Provenance.stamp(cascadeplot, getInfo().getTitle(), info, prep, imp, p2);

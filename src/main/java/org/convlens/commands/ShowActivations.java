@@ -18,6 +18,7 @@ import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -92,7 +93,7 @@ public class ShowActivations extends ConvLensCommand {
 		Provenance.stamp(activations, getInfo().getTitle(), info, prep, imp, params);
 		if (montage) {
 			int item = ps.indexOf(ps.stream().filter(p -> p.z == imp.getSlice() && p.t == imp.getFrame()).findFirst().orElse(ps.get(0)));
-			grid = Montage.image(imp.getTitle() + " - " + l.name() + " montage", FeatureMaps.tiles(a, item), a.dim(2), a.dim(1),
+			grid = Montage.image(Titles.of(imp, "montage", l.name()), FeatureMaps.tiles(a, item), a.dim(2), a.dim(1),
 				FeatureMaps.signed(a), FeatureMaps.filterLabels(a.dim(3)));
 			Provenance.stamp(grid, getInfo().getTitle(), info, prep, imp, params);
 		}

@@ -23,6 +23,7 @@ import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -159,9 +160,9 @@ public class ShowFilterPatterns extends ConvLensCommand {
 			dead[i] = p.dead();
 		}
 		String what = targets.get(0).kind() == PatternTarget.Kind.CLASS ? "classes" : targets.get(0).layer();
-		String title = info.path().getFileName() + " - " + what + " patterns";
-		patterns = PlaneImages.stack(title, planes, labels);
-		montage = PlaneImages.montage(title + " montage", planes, short_, dead);
+		String model = info.path().getFileName().toString();
+		patterns = PlaneImages.stack(Titles.of(model, "patterns", what), planes, labels);
+		montage = PlaneImages.montage(Titles.of(model, "patterns", what, "montage"), planes, short_, dead);
 		results = Tables.patterns(ps, info);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("objective", objective);

@@ -48,10 +48,35 @@ public final class Outputs {
 		return !java.awt.GraphicsEnvironment.isHeadless() || ij.IJ.isMacro() || ij.macro.Interpreter.isBatchMode();
 	}
 
-	/** Shows an image or table (a table under its title; tables are not shown headless). */
+	/**
+	 * Shows an image or table (a table under {@code title}; tables are not shown headless) under a
+	 * title no open window has ({@link Titles#unique}), an image smaller than {@link #MIN_SCREEN}
+	 * pixels zoomed in ({@link #zoomFor}).
+	 */
 	public static void show(Object value, String title) {
-		if (value instanceof ImagePlus) ((ImagePlus) value).show();
-		else if (value instanceof ResultsTable) ((ResultsTable) value).show(title);
+		if (value instanceof ImagePlus) {
+			ImagePlus imp = (ImagePlus) value;
+			imp.setTitle(Titles.unique(imp.getTitle()));
+			imp.show();
+			double z = zoomFor(imp.getWidth(), imp.getHeight());
+			if (z > 1 && imp.getWindow() != null) ij.plugin.Zoom.set(imp, z);
+		}
+		else if (value instanceof ResultsTable) ((ResultsTable) value).show(Titles.unique(title));
+	}
+
+	/** Small images open zoomed so that their longer side is at least this many screen pixels. */
+	public static final int MIN_SCREEN = 256;
+
+	/**
+	 * The smallest of ImageJ's zoom levels at which a {@code w x h} image's longer side is at least
+	 * {@link #MIN_SCREEN} screen pixels (1 for images that are large enough; at most 32).
+	 */
+	public static double zoomFor(int w, int h) {
+		int side = Math.max(w, h);
+		if (side <= 0 || side >= MIN_SCREEN) return 1;
+		double[] levels = { 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
+		for (double z : levels) if (side * z >= MIN_SCREEN) return z;
+		return 32;
 	}
 
 	/**

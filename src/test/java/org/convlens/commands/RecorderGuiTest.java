@@ -138,7 +138,7 @@ class RecorderGuiTest extends CommandTestBase {
 		String options = m.group(1);
 		assertTrue(options.contains("layer=" + layer) && options.contains("montage") && !options.contains("stats"), options);
 
-		ImagePlus shown = WindowManager.getImage(imp.getTitle() + " - " + layer + " activations");
+		ImagePlus shown = WindowManager.getImage(org.convlens.imagej.Titles.of(imp, "activations", layer));
 		assertNotNull(shown, "the result is shown in a window");
 		WindowManager.setTempCurrentImage(imp);
 		Map<String, Object> replay;
