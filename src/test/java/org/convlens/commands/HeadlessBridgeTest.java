@@ -69,7 +69,7 @@ class HeadlessBridgeTest {
 		assertTrue(log.contains("ERROR The model has no layer 'conv9'. Its layers are: [conv2d,"), log);
 		assertTrue(log.contains("ERROR Unknown option 'layr' for Show Activations"), log);
 		// no options and no display: the message shows the macro syntax instead of a dialog
-		assertTrue(log.lines().anyMatch(l -> l.startsWith("ERROR") && l.contains("run(\"Show Activations\"")), log);
+		assertTrue(log.lines().anyMatch(l -> l.startsWith("ERROR") && l.contains("run(\"Show Activations...\"")), log);
 		ImagePlus maps = IJ.openImage(tmp.resolve("demo-ring_activations.tif").toString());
 		assertEquals(16, maps.getNChannels());
 		assertTrue(new File(tmp.toFile(), "demo-ring_grid.png").isFile());

@@ -57,7 +57,7 @@ class RecorderGuiTest extends CommandTestBase {
 				new Executer("All Layers Overview...", imp);
 				long end = System.currentTimeMillis() + 60000;
 				while (!rec.getText().contains("All Layers Overview...") && System.currentTimeMillis() < end) Thread.sleep(100);
-				assertTrue(rec.getText().contains("run(\"All Layers Overview\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
+				assertTrue(rec.getText().contains("run(\"All Layers Overview...\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
 			}
 			finally {
 				clicker.interrupt();
@@ -65,7 +65,7 @@ class RecorderGuiTest extends CommandTestBase {
 				rec.close();
 			}
 			assertEquals(1, seen.size(), "one dialog: nothing in it depends on the model");
-			ImagePlus ov = WindowManager.getImage("once - all layers");
+			ImagePlus ov = WindowManager.getImage("once-overview");
 			assertNotNull(ov);
 			ov.close();
 		});
@@ -133,10 +133,12 @@ class RecorderGuiTest extends CommandTestBase {
 			rec.close();
 		}
 		assertEquals(2, seen.size(), "two dialogs: model, then options; recorded: " + recorded + " log: " + IJ.getLog());
-		Matcher m = Pattern.compile("run\\(\"Show Activations\", \"(.*)\"\\);").matcher(recorded);
+		Matcher m = Pattern.compile("run\\(\"Show Activations\\.\\.\\.\", \"(.*)\"\\);").matcher(recorded);
 		assertTrue(m.find(), recorded);
 		String options = m.group(1);
 		assertTrue(options.contains("layer=" + layer) && options.contains("montage") && !options.contains("stats"), options);
+		// recorded under the input names, not the first words of the human labels ("Pixel normalization", "More preprocessing")
+		assertTrue(options.contains("normalization=") && options.contains("preprocessing=") && !options.contains("pixel=") && !options.contains("more="), options);
 
 		ImagePlus shown = WindowManager.getImage(org.convlens.imagej.Titles.of(imp, "activations", layer));
 		assertNotNull(shown, "the result is shown in a window");
