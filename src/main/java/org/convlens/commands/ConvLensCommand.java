@@ -215,7 +215,11 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return l;
 	}
 
-	/** Layer names, those matching {@code first} before the others. */
+	/**
+	 * Layer names, those matching {@code first} before the others, each group in the model's order.
+	 * Every layer list follows one rule: the command's default first, then the model's order
+	 * (input to output); see also {@link ModelInfo#camLayerChoices()} and {@link #defaultFirst}.
+	 */
 	protected static List<String> layerChoices(ModelInfo info, Predicate<LayerInfo> include, Predicate<LayerInfo> first) {
 		List<String> a = new ArrayList<>(), b = new ArrayList<>();
 		for (LayerInfo l : info.layers()) {
@@ -224,6 +228,15 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 		a.addAll(b);
 		return a;
+	}
+
+	/** {@code names} with {@code def} moved to the front (unchanged when {@code def} is not among them). */
+	protected static List<String> defaultFirst(List<String> names, String def) {
+		if (def == null || !names.contains(def)) return names;
+		List<String> out = new ArrayList<>(names.size());
+		out.add(def);
+		for (String n : names) if (!n.equals(def)) out.add(n);
+		return out;
 	}
 
 	private static List<String> names(List<LayerInfo> ls) {

@@ -125,7 +125,8 @@ public class ShowFilterPatterns extends ConvLensCommand {
 
 	@Override
 	protected void onModel(ModelInfo info) {
-		setChoices("layer", layerChoices(info, l -> l.kind() != LayerKind.OTHER, l -> true), defaultLayer(convModel()));
+		String def = defaultLayer(convModel());
+		setChoices("layer", defaultFirst(layerChoices(info, l -> l.kind() != LayerKind.OTHER, l -> true), def), def);
 	}
 
 	/** The activated output of the last convolution, else the last spatial layer. */
