@@ -300,6 +300,22 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 	}
 
+	/**
+	 * Inputs (by key) that the ImageJ 1.x dialog folds behind "Advanced options": asked in a second
+	 * dialog only when that box is ticked, else left as last used. None by default.
+	 */
+	protected java.util.Set<String> advancedInputs() {
+		return java.util.Set.of();
+	}
+
+	/**
+	 * Whether input {@code key} applies when the other inputs have the values {@code value} gives
+	 * (by key; null when unknown). Dialogs grey out the inputs that do not apply. All apply by default.
+	 */
+	protected boolean applies(String key, java.util.function.Function<String, String> value) {
+		return true;
+	}
+
 	/** Override to fill choice lists from the chosen model, e.g. with {@link #setChoices}. */
 	protected void onModel(ModelInfo info) {}
 

@@ -312,7 +312,34 @@ public class IJ1Bridge implements PlugIn {
 	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note,
 		String problem)
 	{
+		Object cmd = module.getDelegateObject();
+		java.util.Set<String> adv = cmd instanceof ConvLensCommand ? ((ConvLensCommand) cmd).advancedInputs() : java.util.Set.of();
+		List<ModuleItem<?>> basic = new ArrayList<>(), advanced = new ArrayList<>();
+		for (ModuleItem<?> item : items) (adv.contains(Inputs.key(item)) ? advanced : basic).add(item);
+		if (advanced.isEmpty() || basic.isEmpty()) return askItems(title, module, items, prefs, values, note, problem, null);
+		// basic options first; the advanced ones in a second dialog when asked for, else as last used
+		boolean[] more = new boolean[1];
+		if (!askItems(title, module, basic, prefs, values, note, problem, more)) return false;
+		if (more[0]) return askItems(title + " (advanced options)", module, advanced, prefs, values, null, null, null);
+		for (ModuleItem<?> item : advanced) {
+			Object v = Inputs.convert(item, Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module))));
+			values.put(item.getName(), v);
+			module.setInput(item.getName(), v);
+		}
+		if (Recorder.record) record(advanced, values);
+		return true;
+	}
+
+	/**
+	 * One dialog for {@code items}; with {@code advancedBox}, an "Advanced options" check box is added
+	 * and its state returned there. Inputs that do not apply to the values chosen (e.g. the neuron
+	 * position for objective=filter) are greyed out as the choices change.
+	 */
+	private static boolean askItems(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note,
+		String problem, boolean[] advancedBox)
+	{
 		GenericDialog gd = new GenericDialog(title);
+		Map<String, java.awt.Component> fields = new LinkedHashMap<>();
 		if (problem != null) gd.addMessage(problem, null, java.awt.Color.RED);
 		ModelMemory memory = ModelMemory.prefs();
 		Path shownFor = dialogModel(module, items, prefs);
@@ -346,10 +373,13 @@ public class IJ1Bridge implements PlugIn {
 				gd.addChoice(label, cs, d);
 			}
 			else gd.addStringField(label, def, 40);
+			fields.put(Inputs.key(item), lastField(gd, item));
 		}
+		if (advancedBox != null) gd.addCheckbox("Advanced options (in a second dialog)", false);
 		if (note != null && !note.isEmpty()) gd.addMessage(note);
 		Object cmd = module.getDelegateObject();
 		gd.addHelp(helpUrl(cmd == null ? null : cmd.getClass()));
+		if (cmd instanceof ConvLensCommand) greyOut(gd, (ConvLensCommand) cmd, module, fields, values);
 		// ImageJ records a field under its label's first word; we record the input names below instead
 		boolean recording = Recorder.record;
 		Recorder.record = false;
@@ -370,6 +400,7 @@ public class IJ1Bridge implements PlugIn {
 				values.put(item.getName(), v);
 				module.setInput(item.getName(), v);
 			}
+			if (advancedBox != null) advancedBox[0] = gd.getNextBoolean();
 		}
 		finally {
 			Recorder.record = recording;
@@ -392,6 +423,40 @@ public class IJ1Bridge implements PlugIn {
 		}
 		if (recording) record(items, values);
 		return true;
+	}
+
+	/** The component just added to the dialog for {@code item} (null when there is none). */
+	private static java.awt.Component lastField(GenericDialog gd, ModuleItem<?> item) {
+		java.util.Vector<?> v;
+		List<?> choices = item.getChoices();
+		if (Inputs.isBoolean(item)) v = gd.getCheckboxes();
+		else if (Inputs.isNumber(item.getType())) v = gd.getNumericFields();
+		else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getChoices();
+		else v = gd.getStringFields();
+		return v == null || v.isEmpty() ? null : (java.awt.Component) v.lastElement();
+	}
+
+	/** Enables the fields that apply to the values chosen so far ({@link ConvLensCommand#applies}), now and on every change. */
+	private static void greyOut(GenericDialog gd, ConvLensCommand cmd, Module module, Map<String, java.awt.Component> fields, Map<String, Object> values) {
+		java.util.function.Function<String, String> current = k -> {
+			java.awt.Component c = fields.get(k);
+			if (c instanceof java.awt.Choice) return ((java.awt.Choice) c).getSelectedItem();
+			if (c instanceof java.awt.Checkbox) return Boolean.toString(((java.awt.Checkbox) c).getState());
+			if (c instanceof java.awt.TextField) return ((java.awt.TextField) c).getText();
+			for (Map.Entry<String, Object> e : values.entrySet()) if (e.getKey().equalsIgnoreCase(k)) return Inputs.text(e.getValue());
+			Object v = module.getInfo().getInput(k) != null ? module.getInput(k) : null;
+			return v == null ? null : Inputs.text(v);
+		};
+		Runnable update = () -> {
+			for (Map.Entry<String, java.awt.Component> e : fields.entrySet()) {
+				if (e.getValue() != null) e.getValue().setEnabled(cmd.applies(e.getKey(), current));
+			}
+		};
+		update.run();
+		gd.addDialogListener((d, ev) -> {
+			update.run();
+			return true;
+		});
 	}
 
 	/** Records the values as ImageJ would, keyed by input name: a check box that is on by its key alone. */

@@ -123,6 +123,28 @@ public class ShowFilterPatterns extends ConvLensCommand {
 		return false;
 	}
 
+	/** Options of the optimisation itself, folded in the ImageJ 1.x dialog (basic: layer, objective, targets, iterations, sharper). */
+	static final java.util.Set<String> ADVANCED = java.util.Set.of("step", "rate", "size", "seed", "batch", "optimizer", "parametrization",
+		"decorrelate", "jitter", "scale", "rotate", "tv", "l2", "blur");
+
+	@Override
+	protected java.util.Set<String> advancedInputs() {
+		return ADVANCED;
+	}
+
+	@Override
+	protected boolean applies(String key, java.util.function.Function<String, String> value) {
+		String objective = value.apply("objective"), optimizer = value.apply("optimizer");
+		switch (key) {
+			case "y": case "x": return objective == null || objective.equals("neuron");
+			case "classes": return objective == null || objective.equals("class");
+			case "filters": return objective == null || !objective.equals("class");
+			case "step": return optimizer == null || optimizer.equals("ascent");
+			case "rate": return optimizer == null || optimizer.equals("adam");
+			default: return true;
+		}
+	}
+
 	@Override
 	protected void onModel(ModelInfo info) {
 		String def = defaultLayer(convModel());
