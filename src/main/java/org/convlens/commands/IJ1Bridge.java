@@ -507,8 +507,7 @@ public class IJ1Bridge implements PlugIn {
 		gd.addStringField(label, def, 40);
 		if (GraphicsEnvironment.isHeadless()) return;
 		java.awt.TextField field = (java.awt.TextField) gd.getStringFields().lastElement();
-		gd.addToSameRow();
-		gd.addButton("Browse...", e -> {
+		gd.addButton("Browse for a model (folder or .zip)...", e -> {
 			javax.swing.JFileChooser fc = new javax.swing.JFileChooser();
 			fc.setFileSelectionMode(javax.swing.JFileChooser.FILES_AND_DIRECTORIES);
 			fc.setDialogTitle("Model: a SavedModel folder or a .zip of one");

@@ -103,7 +103,7 @@ public final class DialogScreenshots {
 				for (Window w : Window.getWindows()) {
 					if (!(w instanceof Dialog) || !w.isShowing() || seen.contains(w) || before.contains(w)) continue;
 					seen.add(w);
-					IJ.wait(600);
+					IJ.wait(1200);
 					w.toFront();
 					IJ.wait(200);
 					save(robot.createScreenCapture(w.getBounds()), out.resolve(c.getKey() + "-dialog-" + (++dialogs) + ".png"));
