@@ -103,10 +103,16 @@ public final class DialogScreenshots {
 				for (Window w : Window.getWindows()) {
 					if (!(w instanceof Dialog) || !w.isShowing() || seen.contains(w) || before.contains(w)) continue;
 					seen.add(w);
-					IJ.wait(1200);
-					w.toFront();
-					IJ.wait(200);
-					save(robot.createScreenCapture(w.getBounds()), out.resolve(c.getKey() + "-dialog-" + (++dialogs) + ".png"));
+					BufferedImage shot = null;
+					// a dialog just shown may not be painted yet: capture again until it is
+					for (int tries = 0; tries < 4 && (shot == null || blank(shot)); tries++) {
+						IJ.wait(800);
+						w.toFront();
+						IJ.wait(200);
+						shot = robot.createScreenCapture(w.getBounds());
+					}
+					if (blank(shot)) shot = printed(w); // still not on screen: let the dialog paint itself
+					save(shot, out.resolve(c.getKey() + "-dialog-" + (++dialogs) + ".png"));
 					if (w instanceof GenericDialog) {
 						GenericDialog gd = (GenericDialog) w;
 						// Filter Patterns: open the advanced options too, to show that dialog
@@ -141,13 +147,47 @@ public final class DialogScreenshots {
 				IJ.wait(500);
 				Rectangle r = w.getBounds().intersection(new Rectangle(0, 0, 1280, 860));
 				String what = w instanceof ImageWindow ? Titles.stem(((ImageWindow) w).getImagePlus().getTitle()) : ((Frame) w).getTitle();
+				BufferedImage shot = robot.createScreenCapture(r);
+				if (uniform(shot)) continue; // e.g. an empty table of skipped files
 				System.out.println(c.getKey() + "-result-" + (results + 1) + ": " + what);
-				save(robot.createScreenCapture(r), out.resolve(c.getKey() + "-result-" + (++results) + ".png"));
+				save(shot, out.resolve(c.getKey() + "-result-" + (++results) + ".png"));
 			}
 		}
 		closeAll();
 		System.out.println("Screenshots in " + out.toAbsolutePath());
 		System.exit(0);
+	}
+
+	/** The window painted into an image by itself (AWT's printAll), for a window the screen capture misses. */
+	private static BufferedImage printed(Window w) throws Exception {
+		BufferedImage img = new BufferedImage(Math.max(1, w.getWidth()), Math.max(1, w.getHeight()), BufferedImage.TYPE_INT_RGB);
+		EventQueue.invokeAndWait(() -> {
+			java.awt.Graphics g = img.getGraphics();
+			g.setColor(w.getBackground() == null ? java.awt.Color.LIGHT_GRAY : w.getBackground());
+			g.fillRect(0, 0, img.getWidth(), img.getHeight());
+			w.printAll(g);
+			g.dispose();
+		});
+		return img;
+	}
+
+	/** Whether a capture has one colour only. */
+	private static boolean uniform(BufferedImage img) {
+		int first = img.getRGB(0, 0);
+		for (int y = 0; y < img.getHeight(); y += 2) for (int x = 0; x < img.getWidth(); x += 2) if (img.getRGB(x, y) != first) return false;
+		return true;
+	}
+
+	/** Whether a capture is mostly black (a window not painted yet). */
+	private static boolean blank(BufferedImage img) {
+		int black = 0, n = 0;
+		for (int y = 0; y < img.getHeight(); y += 4) {
+			for (int x = 0; x < img.getWidth(); x += 4) {
+				n++;
+				if ((img.getRGB(x, y) & 0xffffff) == 0) black++;
+			}
+		}
+		return black > n / 2;
 	}
 
 	private static void closeAll() {
