@@ -16,6 +16,7 @@ import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -113,12 +114,12 @@ public class EmbeddingMap extends DatasetCommand {
 			for (int c = 0; c < k; c++) names.add(info.className(c));
 			for (int i = 0; i < group.length; i++) if (group[i] < 0) group[i] = 0;
 		}
-		String title = "t-SNE of " + cc.layer();
+		String title = Titles.of(model.getName(), "tSNE", cc.layer());
 		progress().update(0.92, "drawing");
-		plot = DatasetViews.scatter(title + " (" + (byLabel ? "label" : "predicted class") + ")", xy, group, names, byLabel ? null : "predicted");
+		plot = DatasetViews.scatter(title + "-" + (byLabel ? "label" : "predicted"), xy, group, names, byLabel ? null : "predicted");
 		int[] cells = EmbeddingGrid.assign(xy, grid, grid, Double.POSITIVE_INFINITY);
 		try {
-			images = DatasetViews.grid(title + " grid", entries(src, rs), cells, grid, grid, cell);
+			images = DatasetViews.grid(title + "-grid", entries(src, rs), cells, grid, grid, cell);
 		}
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the grid: " + e.getMessage(), e);

@@ -15,6 +15,7 @@ import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -78,7 +79,7 @@ public class MaxActivatingImages extends DatasetCommand {
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
 		boolean patches = patch && l.kind() == LayerKind.SPATIAL;
 		try {
-			montages = DatasetViews.montages(l.name() + " max-activating " + (patches ? "patches" : "images"), r, patches, tile);
+			montages = DatasetViews.montages(Titles.of(model.getName(), patches ? "maxPatches" : "maxImages", l.name()), r, patches, tile);
 		}
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);
