@@ -221,6 +221,8 @@ public class IJ1Bridge implements PlugIn {
 				problem = modelProblem(module, values);
 			}
 			while (problem != null);
+			// recorded once the model is accepted: a dialog shown again would record its keys twice
+			if (Recorder.record) record(drivers, values);
 			for (ModuleItem<?> item : drivers) {
 				try {
 					item.callback(module);
@@ -239,6 +241,7 @@ public class IJ1Bridge implements PlugIn {
 			while (problem != null && !rest.isEmpty());
 		}
 		else if (!rest.isEmpty() && !ask(title, module, rest, prefsPrefix, values, null)) return null;
+		if (Recorder.record) record(rest, values);
 		return values;
 	}
 
@@ -326,7 +329,6 @@ public class IJ1Bridge implements PlugIn {
 			values.put(item.getName(), v);
 			module.setInput(item.getName(), v);
 		}
-		if (Recorder.record) record(advanced, values);
 		return true;
 	}
 
@@ -421,7 +423,6 @@ public class IJ1Bridge implements PlugIn {
 			}
 			memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
 		}
-		if (recording) record(items, values);
 		return true;
 	}
 

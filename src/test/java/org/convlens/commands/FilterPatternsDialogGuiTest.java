@@ -122,12 +122,23 @@ class FilterPatternsDialogGuiTest extends CommandTestBase {
 			clicker.setDaemon(true);
 			clicker.start();
 			Map<String, Object> out;
+			String recorded;
+			ij.plugin.frame.Recorder.resetCommandOptions();
+			ij.plugin.frame.Recorder.record = true;
 			try {
 				out = IJ1Bridge.runCommand(ShowFilterPatterns.class.getName(), null);
+				recorded = ij.plugin.frame.Recorder.getCommandOptions();
 			}
 			finally {
+				ij.plugin.frame.Recorder.record = false;
+				ij.plugin.frame.Recorder.resetCommandOptions();
 				clicker.interrupt();
 			}
+			// one model= although its dialog came twice; keys are the input names; the advanced options too
+			assertEquals(1, recorded.split("model=", -1).length - 1, recorded);
+			assertTrue(recorded.contains("model=" + modelPath.toAbsolutePath()), recorded);
+			assertTrue(recorded.contains("objective=filter") && recorded.contains("iterations=3") && recorded.contains("optimizer=adam") &&
+				recorded.contains("filters=0-1") && !recorded.contains("advanced"), recorded);
 			assertEquals(List.of("Filter Patterns", "Filter Patterns", "Filter Patterns", "Filter Patterns (advanced options)"), titles);
 			assertTrue(notes.stream().anyMatch(n -> n.contains("No such file or folder: /no/such/model")), notes.toString());
 			assertTrue(greyed[0], "neuron position greyed for objective=filter");
