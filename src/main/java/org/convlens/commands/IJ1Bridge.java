@@ -306,9 +306,10 @@ public class IJ1Bridge implements PlugIn {
 	}
 
 	/**
-	 * One dialog for {@code items}. Labels are the inputs' human labels; the macro recorder gets the
-	 * input names as keys (ImageJ would record the label's first word), so recorded lines replay
-	 * through {@link #fromMacro} and read like the documented options.
+	 * One dialog for {@code items} (options folded behind "Advanced options" in a second one, see
+	 * {@link ConvLensCommand#advancedInputs}). Labels are the inputs' human labels; the caller
+	 * records the values under the input names ({@link #record}), so recorded lines replay through
+	 * {@link #fromMacro} and read like the documented options.
 	 *
 	 * @param problem shown in red above the fields (e.g. why the model chosen before cannot be used)
 	 */
@@ -382,7 +383,7 @@ public class IJ1Bridge implements PlugIn {
 		Object cmd = module.getDelegateObject();
 		gd.addHelp(helpUrl(cmd == null ? null : cmd.getClass()));
 		if (cmd instanceof ConvLensCommand) greyOut(gd, (ConvLensCommand) cmd, module, fields, values);
-		// ImageJ records a field under its label's first word; we record the input names below instead
+		// ImageJ would record a field under its label's first word; fromDialog records the input names instead
 		boolean recording = Recorder.record;
 		Recorder.record = false;
 		List<ModuleItem<?>> remembered = new ArrayList<>();
