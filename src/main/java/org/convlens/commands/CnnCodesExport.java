@@ -26,20 +26,20 @@ import ij.measure.ResultsTable;
  * CNN codes: one layer's activations per image of a dataset (by default the classifier's input),
  * with label and predicted class, as a table and streamed to a CSV file.
  */
-@Plugin(type = Command.class, name = "codes", menuPath = "Plugins>ConvLens>CNN Codes", headless = true)
+@Plugin(type = Command.class, name = "codes", label = "CNN Codes", menuPath = "Plugins>ConvLens>CNN Codes...", headless = true)
 public class CnnCodesExport extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
+	@Parameter(label = "Layer (codes read from)", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
 	private String layer = "";
 
-	@Parameter(label = "Pooling", choices = { "auto", "flatten", "average", "max" },
+	@Parameter(label = "Pooling (map to vector)", choices = { "auto", "flatten", "average", "max" },
 		description = "How a feature map becomes a vector: all values, or per-channel mean or max; auto = flatten up to 16,384 values, else average")
 	private String pooling = "auto";
 
-	@Parameter(label = "Csv", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
+	@Parameter(label = "CSV file (empty = none)", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
 	private File csv;
 
-	@Parameter(label = "Table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,024 values)")
+	@Parameter(label = "Show a results table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,024 values)")
 	private boolean table = true;
 
 	/**

@@ -16,6 +16,7 @@ import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -30,40 +31,40 @@ import ij.measure.ResultsTable;
  * label, the CS231n grid of images (each cell shows the image nearest to it in the map), and the
  * coordinates.
  */
-@Plugin(type = Command.class, name = "embedding", menuPath = "Plugins>ConvLens>Embedding Map", headless = true)
+@Plugin(type = Command.class, name = "embedding", label = "Embedding Map", menuPath = "Plugins>ConvLens>Embedding Map...", headless = true)
 public class EmbeddingMap extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
+	@Parameter(label = "Layer (codes read from)", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
 	private String layer = "";
 
-	@Parameter(label = "Pooling", choices = { "auto", "flatten", "average", "max" },
+	@Parameter(label = "Pooling (map to vector)", choices = { "auto", "flatten", "average", "max" },
 		description = "How a feature map becomes a vector: all values, or per-channel mean or max; auto = flatten up to 16,384 values, else average")
 	private String pooling = "auto";
 
-	@Parameter(label = "Perplexity", min = "1", max = "1000", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
+	@Parameter(label = "t-SNE perplexity", min = "1", max = "1000", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
 	private double perplexity = 30;
 
-	@Parameter(label = "Iterations", min = "1", max = "100000", description = "t-SNE iterations")
+	@Parameter(label = "t-SNE iterations", min = "1", max = "100000", description = "t-SNE iterations")
 	private int iterations = 1000;
 
-	@Parameter(label = "Learning rate", required = false,
+	@Parameter(label = "t-SNE learning rate (auto or a number)", required = false,
 		description = "t-SNE learning rate: auto = max(images / 48, 50) as scikit-learn's 'auto' (at most images x perplexity / 12), or a positive number (exact t-SNE; Barnes-Hut's is 200)")
 	private String learningRate = "auto";
 
 	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
 	private long seed = 42;
 
-	@Parameter(label = "Method", choices = { "auto", "exact", "barnes-hut" },
+	@Parameter(label = "t-SNE method", choices = { "auto", "exact", "barnes-hut" },
 		description = "t-SNE: exact (Smile; memory grows with the square of the images), Barnes-Hut (thousands of images), or auto (exact up to 2 000 images)")
 	private String method = "auto";
 
-	@Parameter(label = "Theta", min = "0.05", max = "1", stepSize = "0.05", description = "Barnes-Hut accuracy: smaller is more exact and slower")
+	@Parameter(label = "Barnes-Hut theta", min = "0.05", max = "1", stepSize = "0.05", description = "Barnes-Hut accuracy: smaller is more exact and slower")
 	private double theta = 0.5;
 
-	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
+	@Parameter(label = "Colour points by", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
 	private String color = "predicted";
 
-	@Parameter(label = "Grid", min = "1", max = "64", description = "Cells per side of the image grid")
+	@Parameter(label = "Grid cells per side", min = "1", max = "64", description = "Cells per side of the image grid")
 	private int grid = 16;
 
 	@Parameter(label = "Cell", min = "8", max = "512", description = "Size of a grid cell in pixels")
@@ -129,14 +130,14 @@ public class EmbeddingMap extends DatasetCommand {
 			for (int c = 0; c < k; c++) names.add(info.className(c));
 			for (int i = 0; i < group.length; i++) if (group[i] < 0) group[i] = 0;
 		}
-		String title = map.kind() + " of " + cc.layer();
+		String title = Titles.of(model.getName(), "PCA".equals(map.kind()) ? "PCA" : "tSNE", cc.layer());
 		String flag = "PCA".equals(map.kind()) ? " [too few images for t-SNE]" : !map.converged() ? " [NOT CONVERGED]" : "";
 		progress().update(0.92, "drawing");
-		plot = DatasetViews.scatter(title + " (" + (byLabel ? "label" : "predicted class") + ")" + flag, xy, group, names,
+		plot = DatasetViews.scatter(title + "-" + (byLabel ? "label" : "predicted") + flag, xy, group, names,
 			byLabel ? null : "predicted", "PCA".equals(map.kind()) ? "PC" : "t-SNE");
 		int[] cells = EmbeddingGrid.assign(xy, grid, grid, Double.POSITIVE_INFINITY);
 		try {
-			images = DatasetViews.grid(title + " grid" + flag, entries(src, rs), cells, grid, grid, cell);
+			images = DatasetViews.grid(title + "-grid" + flag, entries(src, rs), cells, grid, grid, cell);
 		}
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the grid: " + e.getMessage(), e);

@@ -16,6 +16,7 @@ import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -30,26 +31,26 @@ import ij.measure.ResultsTable;
  * montage per filter (slices of one stack) of the top images or of the patches their maximal
  * unit sees, and a table of the hits.
  */
-@Plugin(type = Command.class, name = "maxact", menuPath = "Plugins>ConvLens>Max-Activating Images", headless = true)
+@Plugin(type = Command.class, name = "maxact", label = "Max-Activating Images", menuPath = "Plugins>ConvLens>Max-Activating Images...", headless = true)
 public class MaxActivatingImages extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false,
+	@Parameter(label = "Layer (default first)", required = false, persist = false,
 		description = "Layer whose filters to rank images for; default (listed first): a deep convolution whose receptive field is at most half the input")
 	private String layer = "";
 
-	@Parameter(label = "Filters", required = false, description = "'all', a range '0-7', a list '0,3,7' or a mix (0-based)")
+	@Parameter(label = "Filters (all, 0-7 or 0,3,7)", required = false, description = "'all', a range '0-7', a list '0,3,7' or a mix (0-based)")
 	private String filters = "all";
 
-	@Parameter(label = "Top", min = "1", max = "1000", description = "Images kept per filter")
+	@Parameter(label = "Images per filter", min = "1", max = "1000", description = "Images kept per filter")
 	private int top = 9;
 
-	@Parameter(label = "Score", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
+	@Parameter(label = "Rank by (max or mean)", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
 	private String score = "max";
 
-	@Parameter(label = "Patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
+	@Parameter(label = "Show the receptive-field patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
 	private boolean patch = true;
 
-	@Parameter(label = "Tile", min = "16", max = "1024", description = "Size of a montage tile in pixels")
+	@Parameter(label = "Tile size (pixels)", min = "16", max = "1024", description = "Size of a montage tile in pixels")
 	private int tile = 96;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Max-activating montages")
@@ -101,7 +102,7 @@ public class MaxActivatingImages extends DatasetCommand {
 		if (degenerate != null) IJ.log(getInfo().getTitle() + ": " + degenerate);
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
 		try {
-			montages = DatasetViews.montages(l.name() + " max-activating " + (patches ? "patches" : "images"), r, patches, tile);
+			montages = DatasetViews.montages(Titles.of(model.getName(), patches ? "maxPatches" : "maxImages", l.name()), r, patches, tile);
 		}
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);

@@ -35,11 +35,11 @@ public final class CamScreenshots {
 		ImagePlus src = IJ.openImage("test-data/images/demo-ring.tif");
 		src.show();
 		place(src, 10, 110, 1200);
-		IJ.run(src, "Class Activation Map", "model=[" + model + "] method=Grad-CAM target=top lut=jet opacity=0.5 threshold=0.15 overlay predict top=3 batch=32");
+		IJ.run(src, "Class Activation Map...", "model=[" + model + "] method=Grad-CAM target=top lut=jet opacity=0.5 threshold=0.15 overlay predict top=3 batch=32");
 		IJ.wait(1500);
-		ImagePlus hm = WindowManager.getImage("demo-ring - Grad-CAM");
+		ImagePlus hm = startingWith("demo-ring-GradCAM-");
 		if (hm != null) place(hm, 440, 110, 800);
-		Window preds = WindowManager.getWindow("Predictions");
+		Window preds = WindowManager.getWindow("demo-ring-Predictions");
 		if (preds != null) {
 			preds.setBounds(10, 560, 760, 200);
 			preds.toFront();
@@ -70,5 +70,14 @@ public final class CamScreenshots {
 			int q1 = line.indexOf('"'), q2 = line.indexOf('"', q1 + 1);
 			cmds.put(line.substring(q1 + 1, q2), line.substring(line.indexOf(',', q2) + 1).trim());
 		}
+	}
+
+	/** The open image whose title starts with {@code prefix} (the layer ends the title). */
+	private static ImagePlus startingWith(String prefix) {
+		for (int id : WindowManager.getIDList()) {
+			ImagePlus i = WindowManager.getImage(id);
+			if (i.getTitle().startsWith(prefix)) return i;
+		}
+		return null;
 	}
 }

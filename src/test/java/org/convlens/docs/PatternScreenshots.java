@@ -40,19 +40,19 @@ public final class PatternScreenshots {
 		register();
 		Robot robot = new Robot();
 
-		IJ.run("Filter Patterns", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
+		IJ.run("Filter Patterns...", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
 		IJ.wait(1500);
-		ImagePlus grid = find(" patterns montage");
+		ImagePlus grid = find("-patterns-");
 		place(grid, 10, 110, 100);
-		Window table = WindowManager.getWindow("Pattern results");
+		Window table = WindowManager.getWindow(org.convlens.imagej.Titles.of(model.getFileName().toString(), "Pattern results", layer));
 		if (table != null) table.setVisible(false);
 		IJ.wait(1500);
 		save(robot, grid.getWindow().getBounds(), out.resolve("filter-patterns.png"));
 		closeAll();
 
-		IJ.run("First-Layer Weights", "model=[" + model + "] zoom=8 contrast=shared");
+		IJ.run("First-Layer Weights...", "model=[" + model + "] zoom=8 contrast=shared");
 		IJ.wait(1500);
-		ImagePlus w = find(" kernels montage");
+		ImagePlus w = find("-kernels-");
 		place(w, 10, 110, 100);
 		IJ.wait(1500);
 		save(robot, w.getWindow().getBounds(), out.resolve("first-layer-weights.png"));
@@ -63,7 +63,7 @@ public final class PatternScreenshots {
 	private static ImagePlus find(String suffix) {
 		for (int id : WindowManager.getIDList()) {
 			ImagePlus i = WindowManager.getImage(id);
-			if (i.getTitle().endsWith(suffix)) return i;
+			if (i.getTitle().contains(suffix) && i.getTitle().endsWith("-montage")) return i;
 		}
 		throw new IllegalStateException("No window ending in '" + suffix + "'");
 	}

@@ -44,9 +44,9 @@ public final class SaliencyScreenshots {
 		ImagePlus src = new ImagePlus("demo-ring.tif", ring.getProcessor().resize(128, 128, true));
 		src.show();
 		place(src, 10, 110, 200);
-		IJ.run(src, "Occlusion Map", m + " patch=24 stride=8 fill=mean target=top batch=32 overlay");
+		IJ.run(src, "Occlusion Map...", m + " patch=24 stride=8 fill=mean target=top batch=32 overlay");
 		IJ.wait(1500);
-		ImagePlus occ = WindowManager.getImage("demo-ring.tif - occlusion");
+		ImagePlus occ = WindowManager.getImage("demo-ring-occlusion");
 		place(occ, 290, 110, 200);
 		place(src, 10, 110, 200);
 		IJ.wait(1000);
@@ -55,15 +55,15 @@ public final class SaliencyScreenshots {
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Saliency Map", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
+		IJ.run(src, "Saliency Map...", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
 		IJ.wait(1000);
-		ImagePlus sg = WindowManager.getImage("demo-ring.tif - smoothgrad");
-		IJ.run(src, "Saliency Map", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
+		ImagePlus sg = WindowManager.getImage("demo-ring-smoothgrad");
+		IJ.run(src, "Saliency Map...", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
 		IJ.wait(1000);
-		ImagePlus ig = WindowManager.getImage("demo-ring.tif - integrated-gradients");
-		IJ.run(src, "Saliency Map", m + " method=guided-gradcam target=top batch=16");
+		ImagePlus ig = WindowManager.getImage("demo-ring-integratedGradients");
+		IJ.run(src, "Saliency Map...", m + " method=guided-gradcam target=top batch=16");
 		IJ.wait(1000);
-		ImagePlus gg = WindowManager.getImage("demo-ring.tif - guided-gradcam");
+		ImagePlus gg = WindowManager.getImage("demo-ring-guidedGradcam");
 		place(src, 10, 110, 150);
 		place(sg, 230, 110, 150);
 		place(ig, 450, 110, 150);
@@ -73,12 +73,12 @@ public final class SaliencyScreenshots {
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Heatmap Faithfulness", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
+		IJ.run(src, "Heatmap Faithfulness...", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
 		IJ.wait(2500);
 		Window plot = null;
 		for (int id : WindowManager.getIDList()) {
 			ImagePlus i = WindowManager.getImage(id);
-			if (i.getTitle().contains("deletion and insertion")) plot = i.getWindow();
+			if (i.getTitle().contains("DeletionInsertion")) plot = i.getWindow();
 		}
 		if (plot != null) {
 			plot.setLocation(10, 110);

@@ -45,15 +45,15 @@ public final class Screenshots {
 		ImagePlus src = new ImagePlus("shapes.tif", st);
 		src.show();
 		place(src, 10, 110, 600);
-		IJ.run(src, "Show Activations", "model=[" + model + "] layer=conv2d_1 montage stats");
+		IJ.run(src, "Show Activations...", "model=[" + model + "] layer=conv2d_1 montage stats");
 		IJ.wait(1500);
-		ImagePlus maps = WindowManager.getImage("shapes.tif - conv2d_1 activations");
+		ImagePlus maps = WindowManager.getImage("shapes-activations-conv2d_1");
 		maps.setPosition(5, 1, 1);
 		place(maps, 330, 110, 1600);
-		ImagePlus grid = WindowManager.getImage("shapes.tif - conv2d_1 montage");
+		ImagePlus grid = WindowManager.getImage("shapes-montage-conv2d_1");
 		place(grid, 730, 110, 200);
 		src.setSlice(1);
-		Window stats = WindowManager.getWindow("Filter statistics");
+		Window stats = WindowManager.getWindow("shapes-FilterStatistics-conv2d_1");
 		if (stats != null) {
 			stats.setBounds(10, 500, 640, 320);
 			stats.toFront();
@@ -71,9 +71,9 @@ public final class Screenshots {
 		}
 		if (stats != null) stats.dispose();
 		src.setSlice(1);
-		IJ.run(src, "All Layers Overview", "model=[" + model + "]");
+		IJ.run(src, "All Layers Overview...", "model=[" + model + "]");
 		IJ.wait(1500);
-		ImagePlus ov = WindowManager.getImage("shapes.tif - all layers");
+		ImagePlus ov = WindowManager.getImage("shapes-overview");
 		place(ov, 10, 110, 100);
 		IJ.wait(1500);
 		ImageWindow w = ov.getWindow();
