@@ -51,7 +51,7 @@ public class EmbeddingMap extends DatasetCommand {
 		description = "t-SNE learning rate: auto = max(images / 48, 50) as scikit-learn's 'auto' (at most images x perplexity / 12), or a positive number (exact t-SNE; Barnes-Hut's is 200)")
 	private String learningRate = "auto";
 
-	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
+	@Parameter(label = "Random seed", description = "Random seed: the same seed gives the same map")
 	private long seed = 42;
 
 	@Parameter(label = "t-SNE method", choices = { "auto", "exact", "barnes-hut" },
@@ -67,7 +67,7 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Grid cells per side", min = "1", max = "64", description = "Cells per side of the image grid")
 	private int grid = 16;
 
-	@Parameter(label = "Cell", min = "8", max = "512", description = "Size of a grid cell in pixels")
+	@Parameter(label = "Cell size (pixels)", min = "8", max = "512", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")

@@ -36,7 +36,7 @@ public class SaliencyMap extends HeatmapCommand {
 	@Parameter(label = "SmoothGrad noise (% of range)", min = "0", max = "100", description = "SmoothGrad: noise standard deviation in % of the input's value range")
 	private double noise = 15;
 
-	@Parameter(label = "Steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
+	@Parameter(label = "Integrated Gradients steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
 	private int steps = 50;
 
 	@Parameter(label = "Integrated Gradients baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")

@@ -55,7 +55,7 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "Neuron row y (-1 = centre)", min = "-1", description = "Neuron row in the feature map (-1 = centre)")
 	private int y = -1;
 
-	@Parameter(label = "X", min = "-1", description = "Neuron column in the feature map (-1 = centre)")
+	@Parameter(label = "Neuron column x (-1 = centre)", min = "-1", description = "Neuron column in the feature map (-1 = centre)")
 	private int x = -1;
 
 	@Parameter(label = "Classes (all, indices or names)", required = false, description = "For objective=class: all, indices (0,2 or 0-2) or names (ring,cross)")
@@ -94,7 +94,7 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "Random zoom (fraction)", min = "0", max = "1", description = "Random zoom by up to this fraction per step (e.g. 0.05)")
 	private double scale = 0;
 
-	@Parameter(label = "Rotate", min = "0", max = "360", description = "Random rotation by up to this many degrees per step")
+	@Parameter(label = "Random rotation (degrees)", min = "0", max = "360", description = "Random rotation by up to this many degrees per step")
 	private double rotate = 0;
 
 	@Parameter(label = "Total variation weight", min = "0", description = "Total-variation penalty weight (e.g. 0.1..1)")

@@ -176,7 +176,7 @@ class WideLayerCommandsTest extends CommandTestBase {
 		for (int i = 0; i < 3; i++) Files.copy(data.resolve(names.get(i)), few.resolve(names.get(i)));
 		Map<String, Object> out = run(EmbeddingMap.class, "model", wide.toFile(), "folder", few.toFile(), "grid", 2, "cell", 16, "pooling", "auto");
 		ImagePlus plot = (ImagePlus) out.get("plot");
-		assertTrue(plot.getTitle().startsWith("PCA of conv2d_2") && plot.getTitle().endsWith("[too few images for t-SNE]"), plot.getTitle());
+		assertTrue(plot.getTitle().startsWith("wide-codes-PCA-conv2d_2") && plot.getTitle().endsWith("[too few images for t-SNE]"), plot.getTitle());
 		assertEquals("3 images are too few for t-SNE (it needs at least 5): the map shows the first two principal components of the codes instead.",
 			Provenance.get(plot, "note"));
 		assertEquals(3, ((ResultsTable) out.get("coordinates")).size());
