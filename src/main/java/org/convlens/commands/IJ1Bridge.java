@@ -367,7 +367,7 @@ public class IJ1Bridge implements PlugIn {
 			if (problem != null && values.containsKey(item.getName())) def = Inputs.text(values.get(item.getName())); // what was typed
 			if (perModel(module, item)) {
 				// the value used last with this model, else the command's default (for layers: the model's, set by the callback)
-				String remembered = memory.get(shownFor, Inputs.key(item));
+				String remembered = memory.get(shownFor, memoryKey(module, item));
 				def = remembered != null ? remembered : Inputs.text(item.getValue(module));
 				shown.put(item.getName(), def);
 			}
@@ -431,14 +431,23 @@ public class IJ1Bridge implements PlugIn {
 		for (ModuleItem<?> item : remembered) untouched &= Inputs.text(values.get(item.getName())).equals(shown.get(item.getName()));
 		for (ModuleItem<?> item : remembered) {
 			if (otherModel && untouched && !Inputs.key(item).startsWith("layer")) {
-				String own = memory.get(model, Inputs.key(item));
+				String own = memory.get(model, memoryKey(module, item));
 				Object v = Inputs.convert(item, own != null ? own : Inputs.key(item).equals("normalization") ? ConvLensCommand.MODEL_DEFAULT : "");
 				values.put(item.getName(), v);
 				module.setInput(item.getName(), v);
 			}
-			memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
+			memory.put(model, memoryKey(module, item), Inputs.text(values.get(item.getName())));
 		}
 		return true;
+	}
+
+	/**
+	 * The key a per-model value is remembered under: the model's preprocessing is the model's whatever the
+	 * command, but a layer means something else in each command (a CAM layer, a code layer, ...).
+	 */
+	static String memoryKey(Module module, ModuleItem<?> item) {
+		String k = Inputs.key(item);
+		return k.startsWith("layer") ? module.getDelegateObject().getClass().getSimpleName() + "." + k : k;
 	}
 
 	/** The component just added to the dialog for {@code item} (null when there is none). */

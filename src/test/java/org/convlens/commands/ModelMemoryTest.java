@@ -109,4 +109,23 @@ class ModelMemoryTest {
 		RuntimeException e = assertThrows(RuntimeException.class, () -> CommandRunner.run(ctx, CommandRunner.create(ctx, ShowActivations.class), in, false));
 		org.junit.jupiter.api.Assertions.assertTrue(ConvLensCommand.message(e).startsWith("Unknown normalization 'bogus'"), ConvLensCommand.message(e));
 	}
+
+	/** A layer is remembered per model AND command (a CAM layer is no code layer); preprocessing per model only. */
+	@Test
+	void layersAreRememberedPerCommandPreprocessingPerModel() {
+		org.scijava.Context ctx = Contexts.get();
+		org.scijava.module.Module act = CommandRunner.create(ctx, ShowActivations.class);
+		org.scijava.module.Module codes = CommandRunner.create(ctx, CnnCodesExport.class);
+		java.util.function.BiFunction<org.scijava.module.Module, String, String> key =
+			(m, name) -> IJ1Bridge.memoryKey(m, m.getInfo().getInput(name));
+		org.junit.jupiter.api.Assertions.assertNotEquals(key.apply(act, "layer"), key.apply(codes, "layer"));
+		org.junit.jupiter.api.Assertions.assertEquals(key.apply(act, "preprocessing"), key.apply(codes, "preprocessing"));
+		org.junit.jupiter.api.Assertions.assertEquals(key.apply(act, "normalization"), key.apply(codes, "normalization"));
+		Map<String, String> backing = new java.util.HashMap<>();
+		ModelMemory m = memory(backing);
+		java.nio.file.Path model = java.nio.file.Paths.get("/models/a");
+		m.put(model, key.apply(act, "layer"), "conv2d");
+		org.junit.jupiter.api.Assertions.assertNull(m.get(model, key.apply(codes, "layer")), "Show Activations' layer leaked into CNN Codes");
+		org.junit.jupiter.api.Assertions.assertEquals("conv2d", m.get(model, key.apply(act, "layer")));
+	}
 }

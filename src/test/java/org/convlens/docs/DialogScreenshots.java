@@ -78,6 +78,7 @@ public final class DialogScreenshots {
 			Prefs.set("convlens." + simple + ".folder", folder.toString());
 			Prefs.set("convlens." + simple + ".recursive", "false");
 			Prefs.set("convlens." + simple + ".csv", "");
+			Prefs.set("convlens." + simple + ".pooling", "auto"); // the default, whatever an earlier session left
 			ImagePlus src = IJ.openImage("test-data/images/demo-ring.tif");
 			src.show();
 			IJ.wait(500);
