@@ -58,6 +58,9 @@ public final class Batch {
 			err.println(USAGE);
 			return args.length == 0 ? 2 : 0;
 		}
+		// --- shards (issue 15): the merge verb ---
+		if (args[0].equals("merge")) return Merge.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+		// ---
 		if (args[0].equals("--list")) {
 			out.print(list(Contexts.get()));
 			return 0;
@@ -65,6 +68,7 @@ public final class Batch {
 		String command = args[0];
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
+		Shards.Spec shard = null; // --- shards (issue 15)
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
 			if ((a.equals("--model") || a.equals("--input") || a.equals("--output")) && i + 1 < args.length) {
@@ -73,6 +77,18 @@ public final class Batch {
 				else if (a.equals("--input")) input = Paths.get(v);
 				else output = Paths.get(v);
 			}
+			// --- shards (issue 15): --shard I/N, --codes FILE (embedding of merged codes) ---
+			else if (a.equals("--shard") && i + 1 < args.length) {
+				try {
+					shard = Shards.parse(args[++i]);
+				}
+				catch (IllegalArgumentException e) {
+					err.println(e.getMessage());
+					return 2;
+				}
+			}
+			else if (a.equals("--codes") && i + 1 < args.length) opts.put("codes", args[++i]);
+			// ---
 			else if (a.contains("=") && !a.startsWith("-")) {
 				opts.put(a.substring(0, a.indexOf('=')).toLowerCase(Locale.ROOT), a.substring(a.indexOf('=') + 1));
 			}
@@ -85,8 +101,9 @@ public final class Batch {
 			err.println((output == null ? "--output" : "--input") + " is required.\n" + USAGE);
 			return 2;
 		}
+		if (shard != null && Shards.usageError(command, opts, err)) return 2; // shards (issue 15)
 		try {
-			Report r = run(command, input, output, opts, out);
+			Report r = shard != null ? Shards.run(shard, command, input, output, opts, out) : run(command, input, output, opts, out);
 			for (String f : r.failures) err.println(f);
 			return r.failures.isEmpty() ? 0 : 1;
 		}
@@ -115,7 +132,7 @@ public final class Batch {
 		if (DatasetCommand.class.isAssignableFrom(cls)) return runDataset(ctx, cls, input, output, options, log);
 		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		// a command that does not look at images runs once, its outputs named after the model
-		List<Path> images = needsImage ? images(input) : java.util.Collections.singletonList((Path) null);
+		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
 		Report report = new Report();
 		for (Path img : images) {
 			ImagePlus imp = img == null ? null : IJ.openImage(img.toString());
@@ -143,6 +160,7 @@ public final class Batch {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
 					List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
+					written.addAll(Shards.sidecar(e.getValue(), output, base, e.getKey())); // shards (issue 15)
 					report.files.addAll(written);
 					if (log != null) for (Path w : written) log.println("wrote " + w);
 				}
@@ -210,6 +228,7 @@ public final class Batch {
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
 				if (e.getValue() == null) continue;
 				List<Path> written = Outputs.save(e.getValue(), output, base, e.getKey());
+				written.addAll(Shards.sidecar(e.getValue(), output, base, e.getKey())); // shards (issue 15)
 				report.files.addAll(written);
 				if (log != null) for (Path w : written) log.println("wrote " + w);
 			}
@@ -296,13 +315,13 @@ public final class Batch {
 		return sb.toString();
 	}
 
-	/** The image, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name. */
+	/** The image, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name ({@link Shards#FILE_ORDER}). */
 	static List<Path> images(Path input) throws IOException {
 		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
 		if (Files.isRegularFile(input)) return List.of(input);
 		try (Stream<Path> s = Files.list(input)) {
 			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)
-				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted().collect(Collectors.toList());
+				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted(Shards.FILE_ORDER).collect(Collectors.toList());
 			if (l.isEmpty()) throw new IllegalArgumentException("No images (tif, png, jpg, gif, bmp) in " + input);
 			return l;
 		}

@@ -64,6 +64,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Cell", min = "8", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
+	@Parameter(label = "Codes", required = false, style = "open",
+		description = "Map these CNN codes (a *_codes.exact.csv of codes or merge) instead of reading them from the dataset, whose images then only fill the grid")
+	private java.io.File codes;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")
 	private ImagePlus plot;
 
@@ -84,9 +88,10 @@ public class EmbeddingMap extends DatasetCommand {
 		ModelInfo info = m.info();
 		CnnCodes cc = new CnnCodes(m).layer(layer == null || layer.isBlank() ? null : layer.trim()).pooling(CnnCodesExport.pooling(pooling));
 		ImageSource src = dataset();
-		CodeCollector rows = new CodeCollector();
-		DatasetReport rep = cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
-		report(rep);
+		boolean fromFile = codes != null && !codes.getPath().isEmpty();
+		CodeCollector rows = fromFile ? CodesFile.read(codes.toPath(), info) : new CodeCollector();
+		DatasetReport rep = fromFile ? null : cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
+		if (rep != null) report(rep);
 		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed)
 			.method(Embedding.Method.parse(method)).theta(theta);
 		double[][] xy = Embedding.tsne(rows.codes(), o, progress().sub(0.3, 0.9));
@@ -123,8 +128,9 @@ public class EmbeddingMap extends DatasetCommand {
 		coordinates = DatasetViews.coordinatesTable(rs, xy);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("dataset", src.description());
-		params.put("images", rep.processed());
-		params.put("skipped", rep.skipped().size());
+		params.put("images", rep != null ? rep.processed() : rows.size());
+		if (rep != null) params.put("skipped", rep.skipped().size());
+		else params.put("codes", codes.getAbsolutePath());
 		params.put("layer", cc.layer());
 		params.put("pooling", pooling);
 		params.put("tsne", o);

@@ -81,27 +81,64 @@ public final class DatasetViews {
 	 * pixels wide, captioned with rank, score and file name.
 	 */
 	public static ImagePlus montages(String title, MaxActivating.Result r, boolean patch, int tile) throws IOException {
+		java.util.Map<Integer, List<MontageTile>> tiles = new java.util.LinkedHashMap<>();
+		for (int f : r.filters()) {
+			List<MontageTile> l = new java.util.ArrayList<>();
+			for (MaxActivating.Hit h : r.hits(f)) l.add(new MontageTile(h.name(), h.score(), h.entry(), h.imageRect(), h.unitY()));
+			tiles.put(f, l);
+		}
+		return montages(title, r.layer(), tiles, patch, tile);
+	}
+
+	/** One tile of a max-activating montage: what a hit table row holds, and the image to read again. */
+	public static final class MontageTile {
+		final String name;
+		final float score;
+		final ImageSource.Entry entry;
+		final double[] imageRect;
+		final int unitY;
+
+		/**
+		 * @param imageRect the maximal unit's field in image pixels {@code {x, y, width, height}}
+		 * @param unitY the unit's row, -1 for a vector layer (no field outlined)
+		 */
+		public MontageTile(String name, float score, ImageSource.Entry entry, double[] imageRect, int unitY) {
+			this.name = name;
+			this.score = score;
+			this.entry = entry;
+			this.imageRect = imageRect.clone();
+			this.unitY = unitY;
+		}
+	}
+
+	/**
+	 * The montages of {@link #montages(String, MaxActivating.Result, boolean, int)} from tiles,
+	 * e.g. the hits of several shards merged: filter to its tiles, best first.
+	 */
+	public static ImagePlus montages(String title, String layer, java.util.Map<Integer, List<MontageTile>> tiles, boolean patch, int tile)
+		throws IOException
+	{
 		int k = 0;
-		for (int f : r.filters()) k = Math.max(k, r.hits(f).size());
+		for (List<MontageTile> l : tiles.values()) k = Math.max(k, l.size());
 		int cols = Math.max(1, (int) Math.ceil(Math.sqrt(k)));
 		int rows = Math.max(1, (k + cols - 1) / cols);
 		int w = cols * tile + (cols + 1) * GAP, h = rows * (tile + CAPTION) + (rows + 1) * GAP;
 		ImageStack st = new ImageStack(w, h);
-		for (int f : r.filters()) {
+		for (java.util.Map.Entry<Integer, List<MontageTile>> e : tiles.entrySet()) {
 			ColorProcessor cp = new ColorProcessor(w, h);
 			cp.setColor(new Color(BACKGROUND));
 			cp.fill();
-			List<MaxActivating.Hit> hs = r.hits(f);
+			List<MontageTile> hs = e.getValue();
 			for (int i = 0; i < hs.size(); i++) {
-				MaxActivating.Hit hit = hs.get(i);
+				MontageTile hit = hs.get(i);
 				int ox = GAP + (i % cols) * (tile + GAP), oy = GAP + (i / cols) * (tile + CAPTION + GAP);
-				Preprocessing.Planes p = hit.entry().read();
-				double[] rect = hit.imageRect();
+				Preprocessing.Planes p = hit.entry.read();
+				double[] rect = hit.imageRect;
 				ColorProcessor t;
 				if (patch) t = fit(render(MaxActivating.crop(p, rect)), tile);
 				else {
 					t = fit(render(p), tile);
-					if (hit.unitY() >= 0) {
+					if (hit.unitY >= 0) {
 						double s = Math.min((double) tile / p.width, (double) tile / p.height);
 						t.setColor(Color.yellow);
 						int dx = (tile - (int) Math.round(p.width * s)) / 2, dy = (tile - (int) Math.round(p.height * s)) / 2;
@@ -110,9 +147,9 @@ public final class DatasetViews {
 					}
 				}
 				cp.insert(t, ox, oy);
-				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score()), hit.name());
+				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score), hit.name);
 			}
-			st.addSlice(r.layer() + " \u00b7 filter " + f, cp);
+			st.addSlice(layer + " \u00b7 filter " + e.getKey(), cp);
 		}
 		return new ImagePlus(title, st);
 	}

@@ -1,0 +1,378 @@
+package org.convlens.commands;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.convlens.explain.ImageSource;
+import org.convlens.imagej.DatasetSources;
+import org.convlens.imagej.DatasetViews;
+import org.convlens.imagej.ExactTables;
+import org.convlens.imagej.Outputs;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.module.Module;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/**
+ * {@code Batch merge --input OUT [--output DIR]}: puts the shard folders {@code OUT/shard-I-of-N}
+ * of a {@code --shard} run ({@link Shards}) together as one run would have written them, into
+ * {@code DIR} (default {@code OUT/merged}):
+ * <ul>
+ * <li>tables (codes, predictions, skipped files, ...): the shards' rows one after the other, in
+ * shard order, which is the input order; the full-precision copy ({@code .exact.csv}) too, e.g.
+ * for {@code embedding --codes};</li>
+ * <li>max-activating hits: each filter's best {@code top} over all shards (ties keep the earlier
+ * image, as in one run), ranked again, and the montages drawn again from the merged hits (the
+ * images are read again from the input the shards read);</li>
+ * <li>per-image files: linked (or copied) from their shard.</li>
+ * </ul>
+ * Every shard 1..N must have finished (its manifest written) with the same command, input and
+ * options. Nothing is overwritten.
+ */
+public final class Merge {
+
+	static final String USAGE = "Usage: Batch merge --input FOLDER_WITH_SHARDS [--output FOLDER]   (default output: FOLDER_WITH_SHARDS/merged)";
+	private static final Pattern SHARD = Pattern.compile("shard-([0-9]+)-of-([0-9]+)");
+
+	private Merge() {}
+
+	/** The {@code merge} command line: 0 = merged, 1 = the shards cannot be merged, 2 = usage. */
+	static int run(String[] args, PrintStream out, PrintStream err) {
+		Path input = null, output = null;
+		for (int i = 0; i < args.length; i++) {
+			if (args[i].equals("--input") && i + 1 < args.length) input = Paths.get(args[++i]);
+			else if (args[i].equals("--output") && i + 1 < args.length) output = Paths.get(args[++i]);
+			else {
+				err.println("merge: cannot read argument '" + args[i] + "'.\n" + USAGE);
+				return 2;
+			}
+		}
+		if (input == null) {
+			err.println("merge: --input is required.\n" + USAGE);
+			return 2;
+		}
+		try {
+			merge(input, output == null ? input.resolve("merged") : output, out);
+			return 0;
+		}
+		catch (IllegalArgumentException | IOException e) {
+			err.println("merge: " + ConvLensCommand.message(e));
+			return 1;
+		}
+	}
+
+	/**
+	 * Merges the shards under {@code input} into {@code output}.
+	 *
+	 * @return the files written
+	 * @throws IllegalArgumentException when shards are missing, unfinished or disagree, or an output exists
+	 */
+	public static List<Path> merge(Path input, Path output, PrintStream log) throws IOException {
+		if (!Files.isDirectory(input)) throw new IllegalArgumentException("Not a folder: " + input);
+		List<Path> shards = shardFolders(input);
+		Properties first = Shards.manifest(shards.get(0));
+		String command = first.getProperty("command");
+		int failures = 0;
+		for (Path s : shards) {
+			Properties p = Shards.manifest(s);
+			for (String k : keys(first, p)) {
+				if (k.equals("shard") || k.equals("failures")) continue;
+				if (!first.getProperty(k, "").equals(p.getProperty(k, ""))) {
+					throw new IllegalArgumentException(s.getFileName() + " differs from " + shards.get(0).getFileName() + " in " + k + " ('" +
+						p.getProperty(k, "") + "' vs '" + first.getProperty(k, "") + "'): these shards are not of one run.");
+				}
+			}
+			failures += Integer.parseInt(p.getProperty("failures", "0"));
+		}
+		// every file name, with the shards that have it, in shard order
+		Map<String, List<Path>> byName = new TreeMap<>(Shards.NAME_ORDER);
+		for (Path s : shards) {
+			try (Stream<Path> files = Files.list(s)) {
+				files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> !n.equals(Shards.MANIFEST))
+					.forEach(n -> byName.computeIfAbsent(n, k -> new ArrayList<>()).add(s.resolve(n)));
+			}
+		}
+		for (String n : byName.keySet()) {
+			if (Files.exists(output.resolve(n))) throw new IllegalArgumentException(output.resolve(n) + " exists; merge never overwrites: choose another --output.");
+		}
+		Files.createDirectories(output);
+		List<Path> written = new ArrayList<>();
+		Map<String, ExactTables.Table> mergedHits = new LinkedHashMap<>();
+		for (Map.Entry<String, List<Path>> e : byName.entrySet()) {
+			String n = e.getKey();
+			List<Path> parts = e.getValue();
+			if (n.endsWith(ExactTables.SUFFIX)) continue; // with its table
+			if (n.endsWith(".csv")) {
+				String stem = n.substring(0, n.length() - 4);
+				List<Path> exact = new ArrayList<>();
+				for (Path p : parts) {
+					Path x = p.resolveSibling(stem + ExactTables.SUFFIX);
+					if (Files.exists(x)) exact.add(x);
+				}
+				if (exact.size() == parts.size() && isHits(ExactTables.read(exact.get(0)))) {
+					ExactTables.Table t = mergeHits(exact, top(command, first));
+					t.toResultsTable(t.rows).save(output.resolve(n).toString());
+					ExactTables.write(t.toResultsTable(t.rows), output.resolve(stem + ExactTables.SUFFIX));
+					mergedHits.put(stem, t);
+				}
+				else if (exact.size() == parts.size()) {
+					// ImageJ's CSV again from the exact rows: it gives a column decimals when any of its
+					// values has some, so the shards' files cannot simply be put one after the other
+					ExactTables.Table all = null;
+					for (Path x : exact) {
+						ExactTables.Table t = ExactTables.read(x);
+						if (all == null) all = t;
+						else if (!t.headings.equals(all.headings)) throw new IllegalArgumentException(x + " has other columns than " + exact.get(0) + "; cannot join them.");
+						else all.rows.addAll(t.rows);
+					}
+					all.toResultsTable(all.rows).save(output.resolve(n).toString());
+					concat(exact, output.resolve(stem + ExactTables.SUFFIX));
+				}
+				else concat(parts, output.resolve(n));
+				written.add(output.resolve(n));
+				continue;
+			}
+			if (parts.size() == 1) {
+				link(parts.get(0), output.resolve(n));
+				written.add(output.resolve(n));
+			}
+			else if (!n.matches(".*_montages\\.(tif|png)$")) {
+				throw new IllegalArgumentException(n + " is a picture of each shard's images and cannot be merged; run '" + command + "' on the whole input instead.");
+			}
+		}
+		// montages drawn again from the merged hits
+		for (Map.Entry<String, ExactTables.Table> e : mergedHits.entrySet()) {
+			String base = e.getKey().endsWith("_hits") ? e.getKey().substring(0, e.getKey().length() - 5) : null;
+			if (base == null || !byName.containsKey(base + "_montages.tif")) continue;
+			written.addAll(montages(e.getValue(), base, output, first, byName.get(base + "_montages.tif")));
+		}
+		if (log != null) {
+			log.println("merged " + shards.size() + " shards of '" + command + "' into " + output + " (" + written.size() + " files" +
+				(failures > 0 ? "; the shards reported " + failures + " failed images" : "") + ")");
+		}
+		return written;
+	}
+
+	/** The shard folders 1..N in order; all must be there and finished. */
+	static List<Path> shardFolders(Path input) throws IOException {
+		Map<Integer, Path> found = new TreeMap<>();
+		int n = -1;
+		try (Stream<Path> s = Files.list(input)) {
+			for (Path p : (Iterable<Path>) s::iterator) {
+				Matcher m = SHARD.matcher(p.getFileName().toString());
+				if (!m.matches() || !Files.isDirectory(p)) continue;
+				int i = Integer.parseInt(m.group(1)), count = Integer.parseInt(m.group(2));
+				if (n >= 0 && count != n) throw new IllegalArgumentException(input + " holds shards of runs cut in " + n + " and in " + count + " parts; keep one run per folder.");
+				n = count;
+				found.put(i, p);
+			}
+		}
+		if (n < 0) throw new IllegalArgumentException("No shard folders (shard-I-of-N) in " + input + "; run Batch with --shard I/N --output " + input + " first.");
+		List<String> missing = new ArrayList<>(), unfinished = new ArrayList<>();
+		List<Path> out = new ArrayList<>();
+		for (int i = 1; i <= n; i++) {
+			Path p = found.get(i);
+			if (p == null) missing.add(Integer.toString(i));
+			else if (!Files.exists(p.resolve(Shards.MANIFEST))) unfinished.add(Integer.toString(i));
+			else out.add(p);
+		}
+		if (!missing.isEmpty() || !unfinished.isEmpty()) {
+			throw new IllegalArgumentException("Cannot merge " + n + " shards in " + input + ":" + (missing.isEmpty() ? "" : " missing " + String.join(",", missing) + ";") +
+				(unfinished.isEmpty() ? "" : " not finished (no " + Shards.MANIFEST + ") " + String.join(",", unfinished) + ";") + " run those shards (again) first.");
+		}
+		return out;
+	}
+
+	private static List<String> keys(Properties a, Properties b) {
+		List<String> k = new ArrayList<>(a.stringPropertyNames());
+		for (String s : b.stringPropertyNames()) if (!k.contains(s)) k.add(s);
+		return k;
+	}
+
+	/** A max-activating hit table ({@link DatasetViews#hitsTable}). */
+	static boolean isHits(ExactTables.Table t) {
+		return t.headings.containsAll(List.of("layer", "filter", "rank", "score", "file", "y", "patch x", "patch height"));
+	}
+
+	/**
+	 * Each (layer, filter)'s best {@code top} rows over the shards: by score, highest first; equal
+	 * scores keep shard order and, within a shard, rank order, which is the input order one run uses.
+	 */
+	static ExactTables.Table mergeHits(List<Path> exact, int top) throws IOException {
+		ExactTables.Table result = null;
+		Map<String, List<ExactTables.Cell[]>> groups = new LinkedHashMap<>();
+		for (Path p : exact) {
+			ExactTables.Table t = ExactTables.read(p);
+			if (result == null) result = new ExactTables.Table(t.headings);
+			else if (!t.headings.equals(result.headings)) throw new IllegalArgumentException(p + " has other columns than the first shard's hit table.");
+			int layer = t.column("layer"), filter = t.column("filter");
+			for (ExactTables.Cell[] r : t.rows) groups.computeIfAbsent(r[layer] + "\u0000" + r[filter], k -> new ArrayList<>()).add(r);
+		}
+		int score = result.column("score"), rank = result.column("rank");
+		for (List<ExactTables.Cell[]> g : groups.values()) {
+			g.sort(Comparator.comparingDouble((ExactTables.Cell[] r) -> r[score].number).reversed()); // stable
+			for (int i = 0; i < Math.min(top, g.size()); i++) {
+				ExactTables.Cell[] r = g.get(i).clone();
+				r[rank] = ExactTables.number(i + 1);
+				result.rows.add(r);
+			}
+		}
+		return result;
+	}
+
+	/** The {@code top} option of the shards' command (its default when not given). */
+	static int top(String command, Properties manifest) {
+		Context ctx = Contexts.get();
+		Class<? extends Command> cls = Batch.find(ctx, command);
+		Module m = CommandRunner.create(ctx, cls);
+		Object v = value(m, manifest, "top");
+		if (v == null) throw new IllegalArgumentException("The command '" + command + "' keeps no top-k; its hit tables cannot be merged.");
+		return ((Number) v).intValue();
+	}
+
+	/** An input's value from the manifest's options, else the command's default. */
+	private static Object value(Module m, Properties manifest, String key) {
+		Map<String, String> opts = new HashMap<>();
+		String given = manifest.getProperty("option." + key);
+		if (given != null) opts.put(key, given);
+		Map<String, Object> in = Batch.inputs(m, opts);
+		if (!in.isEmpty()) return in.values().iterator().next();
+		if (m.getInfo().getInput(key) == null) return null;
+		return m.getInput(key);
+	}
+
+	/** Montages drawn again from merged hits, with the first shard's Info (counts summed over the shards). */
+	private static List<Path> montages(ExactTables.Table hits, String base, Path output, Properties manifest, List<Path> shardMontages) throws IOException {
+		Context ctx = Contexts.get();
+		String command = manifest.getProperty("command");
+		Module m = CommandRunner.create(ctx, Batch.find(ctx, command));
+		boolean patch = Boolean.TRUE.equals(value(m, manifest, "patch"));
+		int tile = ((Number) value(m, manifest, "tile")).intValue();
+		Map<String, ImageSource.Entry> entries = new HashMap<>();
+		for (ImageSource.Entry e : source(manifest)) entries.put(e.name(), e);
+		int cFilter = hits.column("filter"), cLayer = hits.column("layer"), cScore = hits.column("score"), cFile = hits.column("file"),
+			cY = hits.column("y"), cx = hits.column("patch x"), cy = hits.column("patch y"), cw = hits.column("patch width"), ch = hits.column("patch height");
+		Map<Integer, List<DatasetViews.MontageTile>> tiles = new LinkedHashMap<>();
+		String layer = null;
+		boolean spatial = false;
+		for (ExactTables.Cell[] r : hits.rows) {
+			layer = r[cLayer].text;
+			String name = r[cFile].text;
+			ImageSource.Entry e = entries.get(name);
+			if (e == null) throw new IllegalArgumentException("The hit image " + name + " is not in " + manifest.getProperty("input") + " any more; cannot draw the montage.");
+			int unitY = (int) r[cY].number;
+			spatial |= unitY >= 0;
+			tiles.computeIfAbsent((int) r[cFilter].number, k -> new ArrayList<>()).add(new DatasetViews.MontageTile(name, (float) r[cScore].number, e,
+				new double[] { r[cx].number, r[cy].number, r[cw].number, r[ch].number }, unitY));
+		}
+		boolean patches = patch && spatial;
+		ImagePlus imp = DatasetViews.montages(layer + " max-activating " + (patches ? "patches" : "images"), layer, tiles, patches, tile);
+		imp.setProperty("Info", mergedInfo(shardMontages));
+		return Outputs.save(imp, output, base, "montages");
+	}
+
+	/** The first shard's montage Info with the image counts of all shards and the whole input. */
+	private static String mergedInfo(List<Path> shardMontages) {
+		long images = 0, skipped = 0;
+		String info = null;
+		for (Path p : shardMontages) {
+			ImagePlus imp = IJ.openImage(p.toString());
+			Object i = imp == null ? null : imp.getProperty("Info");
+			if (i == null) return "";
+			if (info == null) info = i.toString();
+			images += count(i.toString(), "images");
+			skipped += count(i.toString(), "skipped");
+		}
+		StringBuilder sb = new StringBuilder();
+		for (String line : info.split("\n")) {
+			if (line.startsWith("ConvLens.images = ")) line = "ConvLens.images = " + images;
+			else if (line.startsWith("ConvLens.skipped = ")) line = "ConvLens.skipped = " + skipped;
+			else if (line.startsWith("ConvLens.dataset = ")) line = line.replaceFirst(", shard [0-9]+/[0-9]+ \\(entries [^)]*\\)$", "");
+			sb.append(line).append('\n');
+		}
+		sb.append("ConvLens.merged = ").append(shardMontages.size()).append(" shards\n");
+		return sb.toString();
+	}
+
+	private static long count(String info, String key) {
+		for (String line : info.split("\n")) {
+			if (line.startsWith("ConvLens." + key + " = ")) {
+				try {
+					return Long.parseLong(line.substring(("ConvLens." + key + " = ").length()).trim());
+				}
+				catch (NumberFormatException e) {
+					return 0;
+				}
+			}
+		}
+		return 0;
+	}
+
+	/** The input the shards read, as the dataset commands read it. */
+	static ImageSource source(Properties manifest) {
+		Path in = Paths.get(manifest.getProperty("input", ""));
+		String src = manifest.getProperty("option.source", "");
+		if (src.equalsIgnoreCase("list") || (!Files.isDirectory(in) && in.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(txt|csv|lst)$"))) {
+			return DatasetSources.listFile(Paths.get(manifest.getProperty("option.list", in.toString())));
+		}
+		Path dir = Paths.get(manifest.getProperty("option.folder", in.toString()));
+		return DatasetSources.folder(dir, Boolean.parseBoolean(manifest.getProperty("option.recursive", "false")),
+			Boolean.parseBoolean(manifest.getProperty("option.labels", "false")));
+	}
+
+	/** The tables one after the other, the heading line (and any {@code #} lines before it) once. */
+	static void concat(List<Path> parts, Path out) throws IOException {
+		List<String> heading = null;
+		try (java.io.BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+			for (Path p : parts) {
+				List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+				int h = 0;
+				while (h < lines.size() && lines.get(h).startsWith("#")) h++;
+				if (h >= lines.size()) continue;
+				List<String> head = lines.subList(0, h + 1);
+				if (heading == null) {
+					heading = new ArrayList<>(head);
+					for (String l : heading) {
+						w.write(l);
+						w.newLine();
+					}
+				}
+				else if (!heading.equals(head)) {
+					throw new IllegalArgumentException(p + " has other columns than " + parts.get(0) + "; cannot join them.");
+				}
+				for (int i = h + 1; i < lines.size(); i++) {
+					w.write(lines.get(i));
+					w.newLine();
+				}
+			}
+		}
+	}
+
+	/** A hard link where the file system allows, else a copy. */
+	private static void link(Path from, Path to) throws IOException {
+		try {
+			Files.createLink(to, from);
+		}
+		catch (IOException | UnsupportedOperationException e) {
+			Files.copy(from, to);
+		}
+	}
+}
