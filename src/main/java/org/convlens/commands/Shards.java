@@ -201,6 +201,13 @@ public final class Shards {
 		if (Files.exists(dir.resolve(MANIFEST))) {
 			throw new IllegalArgumentException(dir + " already holds a finished shard; remove it or choose another --output.");
 		}
+		if (Files.isDirectory(dir)) {
+			try (java.util.stream.Stream<Path> l = Files.list(dir)) {
+				if (l.findAny().isPresent()) {
+					throw new IllegalArgumentException(dir + " holds an unfinished shard (no " + MANIFEST + "); remove it and run the shard again.");
+				}
+			}
+		}
 		Files.createDirectories(dir);
 		Spec before = CURRENT.get();
 		CURRENT.set(shard);
