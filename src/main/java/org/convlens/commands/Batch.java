@@ -133,6 +133,12 @@ public final class Batch {
 		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		// a command that does not look at images runs once, its outputs named after the model
 		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
+		// --- batched explanations (issue 15): folders of images stream through the model in batches ---
+		if (needsImage && Files.isDirectory(input)) {
+			Report batched = BatchedExplainer.run(ctx, cls, images, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), output, options, log);
+			if (batched != null) return batched;
+		}
+		// ---
 		Report report = new Report();
 		for (Path img : images) {
 			ImagePlus imp = img == null ? null : IJ.openImage(img.toString());

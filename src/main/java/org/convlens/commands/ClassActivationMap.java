@@ -119,6 +119,22 @@ public class ClassActivationMap extends ConvLensCommand {
 		Map<String, NdArray> fetched = new HashMap<>();
 		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, progress().sub(0.02, 0.9));
 		progress().update(0.92, "building the heatmap");
+		ImagePlus[] out = outputs(imp, maps, m, t, info, prep, getInfo().getTitle(), showraw, overlay ? style : null);
+		heatmap = out[0];
+		raw = out[1];
+		if (predict) predictions = predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top);
+	}
+
+	/**
+	 * The heatmap image (and the raw map when asked) of one image from its maps, one per
+	 * position, and the overlay when a style is given: shared by the command and the batched batch
+	 * path ({@link BatchedExplainer}), so that both give the same images and Info.
+	 *
+	 * @return the heatmap and the raw map (null unless {@code showraw})
+	 */
+	static ImagePlus[] outputs(ImagePlus imp, List<Heatmap> maps, CamMethod m, Target t, ModelInfo info, Preprocessing prep, String title,
+		boolean showraw, OverlayStyle overlay)
+	{
 		int w = imp.getWidth(), h = imp.getHeight();
 		List<float[]> full = new ArrayList<>(maps.size());
 		List<String> labels = new ArrayList<>(maps.size());
@@ -130,14 +146,15 @@ public class ClassActivationMap extends ConvLensCommand {
 		params.put("method", m.label());
 		params.put("layers", String.join(",", maps.get(0).layerMaps().stream().map(Heatmap.LayerMap::layer).toArray(String[]::new)));
 		params.put("target", t.toString());
-		heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
-		Provenance.stamp(heatmap, getInfo().getTitle(), info, prep, imp, params);
+		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
+		Provenance.stamp(heatmap, title, info, prep, imp, params);
+		ImagePlus raw = null;
 		if (showraw) {
 			raw = rawMaps(imp, maps);
-			Provenance.stamp(raw, getInfo().getTitle(), info, prep, imp, params);
+			Provenance.stamp(raw, title, info, prep, imp, params);
 		}
-		if (predict) predictions = predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top);
-		if (overlay) HeatmapDisplay.overlayLabelled(imp, full, style, labels);
+		if (overlay != null) HeatmapDisplay.overlayLabelled(imp, full, overlay, labels);
+		return new ImagePlus[] { heatmap, raw };
 	}
 
 	/** The first layer's maps at their own size, one plane per position. */
