@@ -298,15 +298,19 @@ final class BatchedExplainer {
 				while (true) {
 					List<Job> jobs = toWriter.take();
 					if (jobs == end) return;
-					for (Job j : jobs) j.write();
+					// after a failed write the rest is taken and dropped, so that the explaining thread never waits
+					if (writerError[0] == null) {
+						try {
+							for (Job j : jobs) j.write();
+						}
+						catch (IOException | RuntimeException e) {
+							writerError[0] = e;
+						}
+					}
 				}
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
-			}
-			catch (IOException | RuntimeException e) {
-				writerError[0] = e;
-				toWriter.clear();
 			}
 		}, "ConvLens batch writer");
 		writer.setDaemon(true);

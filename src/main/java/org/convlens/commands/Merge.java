@@ -208,7 +208,7 @@ public final class Merge {
 	}
 
 	/** A max-activating hit table ({@link DatasetViews#hitsTable}). */
-	static boolean isHits(ExactTables.Table t) {
+	public static boolean isHits(ExactTables.Table t) {
 		return t.headings.containsAll(List.of("layer", "filter", "rank", "score", "file", "y", "patch x", "patch height"));
 	}
 
@@ -217,12 +217,18 @@ public final class Merge {
 	 * scores keep shard order and, within a shard, rank order, which is the input order one run uses.
 	 */
 	static ExactTables.Table mergeHits(List<Path> exact, int top) throws IOException {
+		List<ExactTables.Table> tables = new ArrayList<>();
+		for (Path p : exact) tables.add(ExactTables.read(p));
+		return topK(tables, top);
+	}
+
+	/** {@link #mergeHits} of tables in memory, in shard order. */
+	public static ExactTables.Table topK(List<ExactTables.Table> inShardOrder, int top) {
 		ExactTables.Table result = null;
 		Map<String, List<ExactTables.Cell[]>> groups = new LinkedHashMap<>();
-		for (Path p : exact) {
-			ExactTables.Table t = ExactTables.read(p);
+		for (ExactTables.Table t : inShardOrder) {
 			if (result == null) result = new ExactTables.Table(t.headings);
-			else if (!t.headings.equals(result.headings)) throw new IllegalArgumentException(p + " has other columns than the first shard's hit table.");
+			else if (!t.headings.equals(result.headings)) throw new IllegalArgumentException("A shard's hit table has other columns than the first shard's.");
 			int layer = t.column("layer"), filter = t.column("filter");
 			for (ExactTables.Cell[] r : t.rows) groups.computeIfAbsent(r[layer] + "\u0000" + r[filter], k -> new ArrayList<>()).add(r);
 		}
@@ -239,7 +245,7 @@ public final class Merge {
 	}
 
 	/** The {@code top} option of the shards' command (its default when not given). */
-	static int top(String command, Properties manifest) {
+	public static int top(String command, Properties manifest) {
 		Context ctx = Contexts.get();
 		Class<? extends Command> cls = Batch.find(ctx, command);
 		Module m = CommandRunner.create(ctx, cls);
@@ -260,7 +266,7 @@ public final class Merge {
 	}
 
 	/** Montages drawn again from merged hits, with the first shard's Info (counts summed over the shards). */
-	private static List<Path> montages(ExactTables.Table hits, String base, Path output, Properties manifest, List<Path> shardMontages) throws IOException {
+	public static List<Path> montages(ExactTables.Table hits, String base, Path output, Properties manifest, List<Path> shardMontages) throws IOException {
 		Context ctx = Contexts.get();
 		String command = manifest.getProperty("command");
 		Module m = CommandRunner.create(ctx, Batch.find(ctx, command));
@@ -338,6 +344,17 @@ public final class Merge {
 			Boolean.parseBoolean(manifest.getProperty("option.labels", "false")));
 	}
 
+	/** Writes a merged table as ImageJ's CSV {@code stem.csv} and at full precision beside it. */
+	public static List<Path> writeTable(ExactTables.Table t, Path dir, String stem) throws IOException {
+		Path csv = dir.resolve(stem + ".csv"), exact = dir.resolve(stem + ExactTables.SUFFIX);
+		for (Path p : List.of(csv, exact)) if (Files.exists(p)) throw new IllegalArgumentException(p + " exists; merge never overwrites: choose another --output.");
+		Files.createDirectories(dir);
+		ij.measure.ResultsTable rt = t.toResultsTable(t.rows);
+		if (!rt.save(csv.toString())) throw new IOException("Could not write " + csv);
+		ExactTables.write(rt, exact);
+		return List.of(csv, exact);
+	}
+
 	/** The tables one after the other, the heading line (and any {@code #} lines before it) once. */
 	static void concat(List<Path> parts, Path out) throws IOException {
 		List<String> heading = null;
@@ -367,7 +384,7 @@ public final class Merge {
 	}
 
 	/** A hard link where the file system allows, else a copy. */
-	private static void link(Path from, Path to) throws IOException {
+	public static void link(Path from, Path to) throws IOException {
 		try {
 			Files.createLink(to, from);
 		}

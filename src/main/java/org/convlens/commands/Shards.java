@@ -55,7 +55,8 @@ public final class Shards {
 	private Shards() {}
 
 	/** Shard {@code index} (1-based) of {@code count}. */
-	public static final class Spec {
+	public static final class Spec implements java.io.Serializable {
+		private static final long serialVersionUID = 1L;
 		public final int index, count;
 
 		public Spec(int index, int count) {
@@ -192,7 +193,7 @@ public final class Shards {
 	 * the manifest. A dataset command's source and a per-image command's image list are cut by
 	 * {@link #restrict} and {@link #select}.
 	 */
-	static Batch.Report run(Spec shard, String command, Path input, Path output, Map<String, String> options, PrintStream log)
+	public static Batch.Report run(Spec shard, String command, Path input, Path output, Map<String, String> options, PrintStream log)
 		throws IOException
 	{
 		String why = refusal(command, options);
@@ -236,7 +237,7 @@ public final class Shards {
 	}
 
 	/** A shard's manifest. */
-	static Properties manifest(Path dir) throws IOException {
+	public static Properties manifest(Path dir) throws IOException {
 		Properties p = new Properties();
 		try (Reader r = Files.newBufferedReader(dir.resolve(MANIFEST), StandardCharsets.UTF_8)) {
 			p.load(r);

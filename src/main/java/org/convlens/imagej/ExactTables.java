@@ -25,7 +25,8 @@ public final class ExactTables {
 	private ExactTables() {}
 
 	/** One cell: a string (was quoted) or a number. */
-	public static final class Cell {
+	public static final class Cell implements java.io.Serializable {
+		private static final long serialVersionUID = 1L;
 		public final String text;
 		public final double number;
 
@@ -50,7 +51,8 @@ public final class ExactTables {
 	}
 
 	/** A table read back: headings and rows of cells. */
-	public static final class Table {
+	public static final class Table implements java.io.Serializable {
+		private static final long serialVersionUID = 1L;
 		public final List<String> headings;
 		public final List<Cell[]> rows = new ArrayList<>();
 		/** ImageJ's decimal places of the table written ({@code ResultsTable.setPrecision}), -1 when unknown. */
