@@ -1,0 +1,118 @@
+package org.convlens.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.convlens.commands.Batch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/**
+ * The Spark runner on {@code local[2]} with 3 partitions over the demo model and images gives
+ * what one {@code Batch} run gives: the same codes and predictions tables, the same max-activating
+ * hits and montages, the same per-image heatmaps.
+ */
+class SparkBatchTest {
+
+	static final Path DATA = Paths.get("..", "test-data").toAbsolutePath().normalize();
+	static final String MODEL = DATA.resolve("models").resolve("shapes-keras").toString();
+	static final Path IMAGES = DATA.resolve("images").resolve("localization");
+
+	@TempDir
+	static Path tmp;
+	static JavaSparkContext sc;
+
+	@BeforeAll
+	static void spark() {
+		System.setProperty("java.awt.headless", "true");
+		sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ConvLens test").set("spark.ui.enabled", "false")
+			.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+	}
+
+	@AfterAll
+	static void stop() {
+		if (sc != null) sc.stop();
+	}
+
+	static Path spark(String name, String... args) throws Exception {
+		Path out = tmp.resolve(name + "-spark");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		String[] a = Stream.concat(Stream.of(args), Stream.of("--model", MODEL, "--input", IMAGES.toString(), "--output", out.toString(), "--partitions", "3"))
+			.toArray(String[]::new);
+		assertEquals(0, SparkBatch.run(sc, a, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), err.toString());
+		return out;
+	}
+
+	static Path single(String name, String... args) {
+		Path out = tmp.resolve(name + "-single");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		String[] a = Stream.concat(Stream.of(args), Stream.of("--model", MODEL, "--input", IMAGES.toString(), "--output", out.toString())).toArray(String[]::new);
+		assertEquals(0, Batch.run(a, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), err.toString());
+		return out;
+	}
+
+	static void sameText(Path a, Path b) throws Exception {
+		assertEquals(Files.readString(a), Files.readString(b), b.toString());
+	}
+
+	static Set<String> files(Path dir) throws Exception {
+		try (Stream<Path> s = Files.list(dir)) {
+			return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".exact.csv"))
+				.collect(Collectors.toCollection(TreeSet::new));
+		}
+	}
+
+	@Test
+	void codesAndHitsEqualOneRun() throws Exception {
+		Path s = single("codes", "codes"), p = spark("codes", "codes");
+		sameText(s.resolve("localization_codes.csv"), p.resolve("localization_codes.csv"));
+		sameText(s.resolve("localization_skipped.csv"), p.resolve("localization_skipped.csv"));
+		assertEquals(60, Files.readAllLines(p.resolve("localization_codes.csv")).size() - 1);
+
+		Path sh = single("maxact", "maxact", "top=4", "filters=0-5"), ph = spark("maxact", "maxact", "top=4", "filters=0-5");
+		sameText(sh.resolve("localization_hits.csv"), ph.resolve("localization_hits.csv"));
+		ImagePlus a = IJ.openImage(sh.resolve("localization_montages.tif").toString()), b = IJ.openImage(ph.resolve("localization_montages.tif").toString());
+		assertEquals(6, b.getStackSize());
+		for (int i = 1; i <= a.getStackSize(); i++) assertArrayEquals((int[]) a.getStack().getPixels(i), (int[]) b.getStack().getPixels(i), "montage " + i);
+	}
+
+	@Test
+	void heatmapsAndPredictionsEqualOneRun() throws Exception {
+		Path s = single("cam", "cam"), p = spark("cam", "cam");
+		assertEquals(files(s), files(p));
+		assertTrue(files(p).size() > 3 * 60, files(p).toString());
+		sameText(s.resolve("localization_predictions.csv"), p.resolve("localization_predictions.csv"));
+		for (String f : List.of("shape_000_heatmap.tif", "shape_031_heatmap.tif", "shape_059_heatmap.tif")) {
+			float[] x = (float[]) IJ.openImage(s.resolve(f).toString()).getProcessor().getPixels();
+			float[] y = (float[]) IJ.openImage(p.resolve(f).toString()).getProcessor().getPixels();
+			assertArrayEquals(x, y, 1e-5f, f);
+		}
+	}
+
+	@Test
+	void wrongUsageExitsTwo() throws Exception {
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertEquals(2, SparkBatch.run(sc, new String[] { "codes", "--model", MODEL, "--input", IMAGES.toString(), "--output", tmp.resolve("x").toString(),
+			"--partitions", "0" }, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+		assertTrue(err.toString().contains("--partitions"), err.toString());
+	}
+}
