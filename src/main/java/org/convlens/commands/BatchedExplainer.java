@@ -16,8 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -177,8 +175,18 @@ final class BatchedExplainer {
 			if (log != null) for (Path w : written) log.println("wrote " + w);
 		}
 
+		/** {@link #table}, on the explaining thread (in image order), an I/O error unchecked. */
+		void tableInOrder(String name, String file, ResultsTable t) {
+			try {
+				table(name, file, t);
+			}
+			catch (IOException e) {
+				throw new java.io.UncheckedIOException(e);
+			}
+		}
+
 		/** Appends a per-image table's rows to the run's table of that name. */
-		void table(String name, String file, ResultsTable t) throws IOException {
+		synchronized void table(String name, String file, ResultsTable t) throws IOException {
 			if (t == null) return;
 			TableWriter w = tables.get(name);
 			if (w == null) {
@@ -290,31 +298,14 @@ final class BatchedExplainer {
 			t.setDaemon(true);
 			return t;
 		});
-		BlockingQueue<List<Job>> toWriter = new ArrayBlockingQueue<>(2);
-		List<Job> end = new ArrayList<>();
-		Throwable[] writerError = new Throwable[1];
-		Thread writer = new Thread(() -> {
-			try {
-				while (true) {
-					List<Job> jobs = toWriter.take();
-					if (jobs == end) return;
-					// after a failed write the rest is taken and dropped, so that the explaining thread never waits
-					if (writerError[0] == null) {
-						try {
-							for (Job j : jobs) j.write();
-						}
-						catch (IOException | RuntimeException e) {
-							writerError[0] = e;
-						}
-					}
-				}
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-		}, "ConvLens batch writer");
-		writer.setDaemon(true);
-		writer.start();
+		// writers: each image's files are its own, so several threads may write; tables are appended in order by explain()
+		int writers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+		ExecutorService writePool = Executors.newFixedThreadPool(writers, r -> {
+			Thread t = new Thread(r, "ConvLens batch writer");
+			t.setDaemon(true);
+			return t;
+		});
+		Writing writing = new Writing(writePool, Math.max(2 * perBatch, 4 * writers));
 		int[] shape = v.info.imageInput().shape();
 		Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
 		List<Prepared> batch = new ArrayList<>();
@@ -331,20 +322,22 @@ final class BatchedExplainer {
 					continue;
 				}
 				if (!batch.isEmpty() && !batch.get(0).key.equals(p.key)) {
-					explain(v, batch, sink, toWriter, writerError);
+					explain(v, batch, sink, writing);
 					batch = new ArrayList<>();
 				}
 				batch.add(p);
 				int items = 0;
 				for (Prepared b : batch) items += b.positions.size();
 				if (items >= perBatch) {
-					explain(v, batch, sink, toWriter, writerError);
+					explain(v, batch, sink, writing);
 					batch = new ArrayList<>();
 				}
 			}
-			if (!batch.isEmpty()) explain(v, batch, sink, toWriter, writerError);
-			toWriter.put(end);
-			writer.join();
+			if (!batch.isEmpty()) explain(v, batch, sink, writing);
+			writePool.shutdown();
+			while (!writePool.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+				// the last images are being written
+			}
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
@@ -355,18 +348,45 @@ final class BatchedExplainer {
 		}
 		finally {
 			pool.shutdownNow();
-			writer.interrupt();
+			writePool.shutdownNow();
 			sink.close();
 		}
-		if (writerError[0] instanceof IOException) throw (IOException) writerError[0];
-		if (writerError[0] != null) throw (RuntimeException) writerError[0];
+		Throwable e = writing.error.get();
+		if (e instanceof IOException) throw (IOException) e;
+		if (e instanceof java.io.UncheckedIOException) throw ((java.io.UncheckedIOException) e).getCause();
+		if (e != null) throw (RuntimeException) e;
 		return report;
 	}
 
-	private static void explain(Verb v, List<Prepared> batch, Sink sink, BlockingQueue<List<Job>> toWriter, Throwable[] writerError)
-		throws InterruptedException
-	{
-		if (writerError[0] != null) return;
+	/** The writer threads, a bounded number of images ahead, and the first error. */
+	private static final class Writing {
+		final ExecutorService pool;
+		final java.util.concurrent.Semaphore room;
+		final java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+
+		Writing(ExecutorService pool, int inFlight) {
+			this.pool = pool;
+			this.room = new java.util.concurrent.Semaphore(inFlight);
+		}
+
+		void submit(Job j) throws InterruptedException {
+			room.acquire();
+			pool.submit(() -> {
+				try {
+					if (error.get() == null) j.write();
+				}
+				catch (IOException | RuntimeException e) {
+					error.compareAndSet(null, e);
+				}
+				finally {
+					room.release();
+				}
+			});
+		}
+	}
+
+	private static void explain(Verb v, List<Prepared> batch, Sink sink, Writing writing) throws InterruptedException {
+		if (writing.error.get() != null) return;
 		List<NdArray> parts = new ArrayList<>();
 		for (Prepared p : batch) parts.add(p.input);
 		NdArray x = parts.size() == 1 ? parts.get(0) : NdArray.concat(parts);
@@ -374,12 +394,16 @@ final class BatchedExplainer {
 		try {
 			jobs = v.explain(batch, x, sink);
 		}
+		catch (java.io.UncheckedIOException e) {
+			writing.error.compareAndSet(null, e); // a run table cannot be written: the run stops
+			return;
+		}
 		catch (RuntimeException e) {
 			// a batch that fails (e.g. a target the model does not have) fails for each of its images
 			for (Prepared p : batch) sink.report.failures.add(p.file + ": " + ConvLensCommand.message(e));
 			return;
 		}
-		toWriter.put(jobs);
+		for (Job j : jobs) writing.submit(j);
 	}
 
 	private static Prepared prepare(Verb v, Path f, int[] shape) {
@@ -455,13 +479,13 @@ final class BatchedExplainer {
 				int[] r = range(images, i);
 				List<Heatmap> mine = maps.subList(r[0], r[1]);
 				NdArray myScores = scores == null ? null : scores.items(r[0], r[1]);
+				if (myScores != null) sink.tableInOrder("predictions", p.file.getFileName().toString(), predictionTable(info, p.imp, p.positions, myScores, integer("top")));
 				jobs.add(() -> {
 					ImagePlus[] out = ClassActivationMap.outputs(p.imp, mine, method, target, info, prep, title, bool("showraw"), style);
 					String base = base(p);
 					if (style != null) sink.overlay(p.imp, base, "cam");
 					sink.save(out[0], base, "heatmap");
 					sink.save(out[1], base, "raw");
-					if (myScores != null) sink.table("predictions", p.file.getFileName().toString(), predictionTable(info, p.imp, p.positions, myScores, integer("top")));
 				});
 			}
 			return jobs;
@@ -611,7 +635,7 @@ final class BatchedExplainer {
 				Prepared p = images.get(i);
 				int[] r = range(images, i);
 				NdArray mine = scores.items(r[0], r[1]);
-				jobs.add(() -> sink.table("predictions", p.file.getFileName().toString(), predictionTable(info, p.imp, p.positions, mine, integer("top"))));
+				sink.tableInOrder("predictions", p.file.getFileName().toString(), predictionTable(info, p.imp, p.positions, mine, integer("top")));
 			}
 			return jobs;
 		}
