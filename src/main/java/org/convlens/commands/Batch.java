@@ -42,7 +42,9 @@ import ij.ImagePlus;
 public final class Batch {
 
 	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [key=value ...]\n" +
-		"       Batch --list   (commands and their options)";
+		"       Batch --list   (commands and their options)\n" +
+		"       Batch <command> ... --shard I/N   (task I of N, 1-based, of an array job; see docs/large-datasets.md)\n" +
+		"       " + Merge.USAGE.substring("Usage: ".length());
 
 	private Batch() {}
 
