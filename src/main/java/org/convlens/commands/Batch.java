@@ -136,7 +136,7 @@ public final class Batch {
 		// a command that does not look at images runs once, its outputs named after the model
 		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
 		// --- batched explanations (issue 15): folders of images stream through the model in batches ---
-		if (needsImage && Files.isDirectory(input)) {
+		if (needsImage && (Files.isDirectory(input) || isList(input))) {
 			Report batched = BatchedExplainer.run(ctx, cls, images, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), output, options, log);
 			if (batched != null) return batched;
 		}
@@ -323,9 +323,20 @@ public final class Batch {
 		return sb.toString();
 	}
 
-	/** The image, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name ({@link Shards#FILE_ORDER}). */
+	/** Whether the input is a list file (.txt, .csv, .lst), as the dataset commands read it. */
+	static boolean isList(Path input) {
+		return Files.isRegularFile(input) && input.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(txt|csv|lst)$");
+	}
+
+	/** The image, the images a list file names, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name ({@link Shards#FILE_ORDER}). */
 	static List<Path> images(Path input) throws IOException {
 		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
+		// a list file (.txt, .lst: one image per line, as for the dataset commands) names the images (issue 15)
+		if (isList(input)) {
+			List<Path> l = org.convlens.imagej.DatasetSources.listedFiles(input);
+			if (l.isEmpty()) throw new IllegalArgumentException("No images listed in " + input);
+			return l;
+		}
 		if (Files.isRegularFile(input)) return List.of(input);
 		try (Stream<Path> s = Files.list(input)) {
 			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)

@@ -288,6 +288,12 @@ final class BatchedExplainer {
 
 	/** Reads ahead on reader threads, explains batches here, writes on a writer thread. */
 	private static Batch.Report stream(Verb v, List<Path> images, String runBase, Path output, PrintStream log) throws IOException {
+		java.util.Set<String> bases = new java.util.HashSet<>();
+		for (Path f : images) {
+			if (!bases.add(Outputs.safe(f.getFileName().toString()))) {
+				throw new IllegalArgumentException("Two images would write the same output files (" + f.getFileName() + "); rename one or run them separately.");
+			}
+		}
 		Batch.Report report = new Batch.Report();
 		Sink sink = new Sink(output, runBase, log, report);
 		int readers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));

@@ -126,6 +126,13 @@ public final class DatasetSources {
 		return ImageSource.of("list " + list.toAbsolutePath().normalize(), entries);
 	}
 
+	/** The files a list file names ({@link #listFile}), in its order. */
+	public static List<Path> listedFiles(Path list) {
+		List<Path> out = new ArrayList<>();
+		for (ImageSource.Entry e : listFile(list)) out.add(((FileEntry) e).file());
+		return out;
+	}
+
 	/**
 	 * The positions of an open image as a dataset: every (slice, frame) with all its channels,
 	 * named by the slice label (or {@code z=.., t=..}). The pixels are copied when read, so the
