@@ -169,6 +169,19 @@ public final class Shards {
 		return null;
 	}
 
+	/**
+	 * Checks a command line before it is sent to many tasks (e.g. by a Spark driver): the command
+	 * exists, every option is one of its options with a valid value, and it can be sharded.
+	 *
+	 * @throws IllegalArgumentException with a one-line message
+	 */
+	public static void check(String command, Map<String, String> options) {
+		String why = refusal(command, options);
+		if (why != null) throw new IllegalArgumentException(why);
+		org.scijava.Context ctx = Contexts.get();
+		Batch.inputs(CommandRunner.create(ctx, Batch.find(ctx, command)), options);
+	}
+
 	/** Prints why a sharded command line is wrong usage; true when it is. */
 	static boolean usageError(String command, Map<String, String> options, PrintStream err) {
 		String why = refusal(command, options);

@@ -123,6 +123,13 @@ public final class SparkBatch {
 			err.println("Input does not exist: " + input);
 			return 2;
 		}
+		try {
+			Shards.check(verb, options); // here, once, rather than as a failure of every task
+		}
+		catch (IllegalArgumentException e) {
+			err.println(e.getMessage());
+			return 2;
+		}
 		Path parts = output.resolve("parts");
 		if (Files.exists(parts)) {
 			err.println(parts + " exists; choose another --output (a run never writes over another).");
@@ -135,7 +142,20 @@ public final class SparkBatch {
 		LinkedHashMap<String, String> opts = new LinkedHashMap<>(options);
 		JavaRDD<Part> results = sc.parallelize(IntStream.rangeClosed(1, p).boxed().collect(Collectors.toList()), p)
 			.map(i -> runPart(i, p, verb, inDir, partsDir, opts)).cache();
-		List<Part> all = new ArrayList<>(results.collect());
+		List<Part> all;
+		try {
+			all = new ArrayList<>(results.collect());
+		}
+		catch (Exception e) { // Spark's SparkException, thrown through Scala unchecked
+			if (!(e instanceof org.apache.spark.SparkException)) throw e;
+			// a task failed for good (e.g. the model cannot be read on an executor): its reason, not Spark's trace
+			Throwable t = e;
+			while (t.getCause() != null) t = t.getCause();
+			String m = e.getMessage() == null ? "" : e.getMessage();
+			int at = m.indexOf("): ");
+			err.println("A partition failed: " + (t != e && t.getMessage() != null ? t.getMessage() : at >= 0 ? m.substring(at + 3).split("\n")[0] : m));
+			return 1;
+		}
 		all.sort(Comparator.comparingInt(x -> x.shard));
 		int failures = 0;
 		for (Part x : all) {

@@ -114,5 +114,10 @@ class SparkBatchTest {
 		assertEquals(2, SparkBatch.run(sc, new String[] { "codes", "--model", MODEL, "--input", IMAGES.toString(), "--output", tmp.resolve("x").toString(),
 			"--partitions", "0" }, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
 		assertTrue(err.toString().contains("--partitions"), err.toString());
+		err = new ByteArrayOutputStream();
+		assertEquals(2, SparkBatch.run(sc, new String[] { "codes", "--model", MODEL, "--input", IMAGES.toString(), "--output", tmp.resolve("y").toString(),
+			"layr=conv2d" }, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+		assertTrue(err.toString().startsWith("Unknown option 'layr'"), err.toString());
+		assertTrue(!Files.exists(tmp.resolve("y")), "nothing written");
 	}
 }
