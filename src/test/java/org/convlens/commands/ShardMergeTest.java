@@ -172,6 +172,34 @@ class ShardMergeTest {
 	}
 
 	@Test
+	void perImageShardsMergeToOneRun() throws Exception {
+		// the batched path of cam, cut in 3 shards in this JVM: the heatmaps linked, the run's predictions joined
+		Map<String, String> opts = new LinkedHashMap<>();
+		opts.put("model", MODEL.toString());
+		opts.put("method", "LayerCAM");
+		Path out = tmp.resolve("cam-shards");
+		for (int i = 1; i <= 3; i++) Shards.run(new Shards.Spec(i, 3), "cam", data.resolve("c"), out, opts, null);
+		Path single = tmp.resolve("cam-single");
+		assertTrue(Batch.run("cam", data.resolve("c"), single, opts, null).failures.isEmpty());
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertEquals(0, batch(new PrintStream(err), "merge", "--input", out.toString()), err.toString());
+		Path merged = out.resolve("merged");
+		Set<String> a = new java.util.TreeSet<>(), b = new java.util.TreeSet<>();
+		try (java.util.stream.Stream<Path> s = Files.list(single)) {
+			s.forEach(p -> a.add(p.getFileName().toString()));
+		}
+		try (java.util.stream.Stream<Path> s = Files.list(merged)) {
+			s.forEach(p -> b.add(p.getFileName().toString()));
+		}
+		assertEquals(a, b);
+		assertEquals(6 * 3 + 1, b.size(), b.toString()); // heatmap tif+png and overlay per image, one table
+		assertSameBytes(single.resolve("c_predictions.csv"), merged.resolve("c_predictions.csv"));
+		float[] x = (float[]) IJ.openImage(single.resolve("t_heatmap.tif").toString()).getProcessor().getPixels();
+		float[] y = (float[]) IJ.openImage(merged.resolve("t_heatmap.tif").toString()).getProcessor().getPixels();
+		assertArrayEquals(x, y, 1e-5f);
+	}
+
+	@Test
 	void wrongShardsAreRefused() throws Exception {
 		for (String bad : new String[] { "0/3", "4/3", "2-3", "1/0", "x/2", "3" }) {
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
