@@ -32,6 +32,7 @@ import org.convlens.explain.cam.CamMethod;
 import org.convlens.explain.cam.ClassActivationMaps;
 import org.convlens.explain.cam.Heatmap;
 import org.convlens.explain.cam.Target;
+import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Outputs;
@@ -94,7 +95,18 @@ final class BatchedExplainer {
 	}
 
 	/** What the writer makes of one image. */
-	private interface Job {
+	private static final class Job {
+		final Prepared image;
+		final Work work;
+
+		Job(Prepared image, Work work) {
+			this.image = image;
+			this.work = work;
+		}
+	}
+
+	/** Builds and writes one image's outputs. */
+	private interface Work {
 		void write() throws IOException;
 	}
 
@@ -151,28 +163,53 @@ final class BatchedExplainer {
 		final PrintStream log;
 		final Batch.Report report;
 		final Map<String, TableWriter> tables = new LinkedHashMap<>();
+		final Map<Path, String> bases;
+		final String command;
+		final Batch.Settings settings;
+		final java.util.Set<Path> written = new java.util.HashSet<>();
 
-		Sink(Path output, String runBase, PrintStream log, Batch.Report report) {
+		Sink(Path output, String runBase, PrintStream log, Batch.Report report, Map<Path, String> bases, String command, Batch.Settings settings) {
 			this.output = output;
 			this.runBase = runBase;
 			this.log = log;
 			this.report = report;
+			this.bases = bases;
+			this.command = command;
+			this.settings = settings;
 		}
 
-		void save(Object value, String base, String name) throws IOException {
-			if (value == null) return;
-			List<Path> written = Outputs.save(value, output, base, name);
-			written.addAll(Shards.sidecar(value, output, base, name));
-			add(written);
-		}
-
-		void overlay(ImagePlus imp, String base, String command) throws IOException {
-			add(List.of(Outputs.saveFlattened(imp, output, base, command + "-overlay")));
+		/**
+		 * Writes one image's outputs (null ones left out) and, when {@code overlaid} is given, that
+		 * image flattened with its overlay: the names of the per-image path, and its refusal to
+		 * replace a file written earlier in the run or one that was there before (without --overwrite).
+		 */
+		void write(Path file, ImagePlus overlaid, Map<String, Object> outs) throws IOException {
+			String base = bases.get(file);
+			Path overlayPng = overlaid == null ? null : output.resolve(base + "_" + Outputs.safe(command + "-overlay") + ".png");
+			List<Path> targets = new ArrayList<>();
+			if (overlayPng != null) targets.add(overlayPng);
+			for (Map.Entry<String, Object> e : outs.entrySet()) {
+				if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
+			}
+			synchronized (written) {
+				Batch.refuseOverwrite(targets, written, settings);
+				for (Path t : targets) written.add(t.toAbsolutePath().normalize());
+			}
+			if (overlayPng != null) add(List.of(Outputs.saveFlattenedAs(overlaid, overlayPng)));
+			for (Map.Entry<String, Object> e : outs.entrySet()) {
+				if (e.getValue() == null) continue;
+				add(Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
+				add(Shards.sidecar(e.getValue(), output, base, e.getKey()));
+			}
 		}
 
 		synchronized void add(List<Path> written) {
 			report.files.addAll(written);
 			if (log != null) for (Path w : written) log.println("wrote " + w);
+		}
+
+		synchronized void fail(Path file, Throwable t, ImagePlus imp) {
+			report.fail(file, t, imp);
 		}
 
 		/** {@link #table}, on the explaining thread (in image order), an I/O error unchecked. */
@@ -191,7 +228,9 @@ final class BatchedExplainer {
 			TableWriter w = tables.get(name);
 			if (w == null) {
 				Path p = output.resolve(Outputs.safe(runBase) + "_" + Outputs.safe(name) + ".csv");
-				if (Files.exists(p)) throw new IOException(p + " exists; batch never overwrites a run's table: choose another --output.");
+				if (Files.exists(p) && !settings.overwrite) {
+					throw new IllegalArgumentException("would overwrite " + p + ", which this run did not write; use --overwrite or another --output folder.");
+				}
 				w = new TableWriter(p);
 				tables.put(name, w);
 				add(List.of(p));
@@ -249,8 +288,8 @@ final class BatchedExplainer {
 	 *
 	 * @param runBase names the run's tables (the input folder's name)
 	 */
-	static Batch.Report run(Context ctx, Class<? extends Command> cls, List<Path> images, String runBase, Path output, Map<String, String> options,
-		PrintStream log) throws IOException
+	static Batch.Report run(Context ctx, Class<? extends Command> cls, List<Path> images, Map<Path, String> bases, String runBase, Path output,
+		Map<String, String> options, PrintStream log, Batch.Settings settings) throws IOException
 	{
 		if (Boolean.getBoolean("convlens.perImage")) return null; // the old path, for comparison
 		String name = ctx.service(CommandService.class).getCommand(cls).getName();
@@ -268,7 +307,7 @@ final class BatchedExplainer {
 		String base = Preprocessing.forModel(v.info).toString(), extra = v.string("preprocessing");
 		v.prep = extra.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + extra.trim());
 		if (!v.supported()) return null;
-		return stream(v, images, runBase, output, log);
+		return stream(v, images, bases, runBase, output, log, settings, ctx.service(CommandService.class).getCommand(cls).getName());
 	}
 
 	private static Verb verb(String name, Module module) {
@@ -278,7 +317,7 @@ final class BatchedExplainer {
 			case "saliency":
 				return new Saliency();
 			case "occlusion":
-				return new OcclusionVerb();
+				return null; // per image anyway (its model calls are one image's occluded copies): the per-image path
 			case "predictions":
 				return new Predictions();
 			default:
@@ -287,15 +326,12 @@ final class BatchedExplainer {
 	}
 
 	/** Reads ahead on reader threads, explains batches here, writes on a writer thread. */
-	private static Batch.Report stream(Verb v, List<Path> images, String runBase, Path output, PrintStream log) throws IOException {
-		java.util.Set<String> bases = new java.util.HashSet<>();
-		for (Path f : images) {
-			if (!bases.add(Outputs.safe(f.getFileName().toString()))) {
-				throw new IllegalArgumentException("Two images would write the same output files (" + f.getFileName() + "); rename one or run them separately.");
-			}
-		}
+	private static Batch.Report stream(Verb v, List<Path> images, Map<Path, String> bases, String runBase, Path output, PrintStream log,
+		Batch.Settings settings, String command) throws IOException
+	{
 		Batch.Report report = new Batch.Report();
-		Sink sink = new Sink(output, runBase, log, report);
+		report.items = images.size();
+		Sink sink = new Sink(output, runBase, log, report, bases, command, settings);
 		int readers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 		int perBatch = Math.max(1, v.imagesPerBatch());
 		int window = Math.max(perBatch, 2 * readers);
@@ -324,7 +360,9 @@ final class BatchedExplainer {
 				}
 				Prepared p = inFlight.poll().get();
 				if (p.problem != null) {
-					report.failures.add(p.file + ": " + p.problem);
+					synchronized (sink) {
+						report.failures.add(p.file + ": " + p.problem);
+					}
 					continue;
 				}
 				if (!batch.isEmpty() && !batch.get(0).key.equals(p.key)) {
@@ -360,6 +398,7 @@ final class BatchedExplainer {
 		Throwable e = writing.error.get();
 		if (e instanceof IOException) throw (IOException) e;
 		if (e instanceof java.io.UncheckedIOException) throw ((java.io.UncheckedIOException) e).getCause();
+		if (e instanceof Error) throw (Error) e;
 		if (e != null) throw (RuntimeException) e;
 		return report;
 	}
@@ -375,14 +414,16 @@ final class BatchedExplainer {
 			this.room = new java.util.concurrent.Semaphore(inFlight);
 		}
 
-		void submit(Job j) throws InterruptedException {
+		void submit(Job j, Sink sink) throws InterruptedException {
 			room.acquire();
 			pool.submit(() -> {
 				try {
-					if (error.get() == null) j.write();
+					if (error.get() == null) j.work.write();
 				}
-				catch (IOException | RuntimeException e) {
-					error.compareAndSet(null, e);
+				catch (Throwable e) {
+					// one image's failure, as in the per-image path: listed, and the run goes on
+					if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) error.compareAndSet(null, e);
+					else sink.fail(j.image.file, e, j.image.imp);
 				}
 				finally {
 					room.release();
@@ -406,15 +447,20 @@ final class BatchedExplainer {
 		}
 		catch (RuntimeException e) {
 			// a batch that fails (e.g. a target the model does not have) fails for each of its images
-			for (Prepared p : batch) sink.report.failures.add(p.file + ": " + ConvLensCommand.message(e));
+			for (Prepared p : batch) sink.fail(p.file, e, p.imp);
 			return;
 		}
-		for (Job j : jobs) writing.submit(j);
+		for (Job j : jobs) writing.submit(j, sink);
 	}
 
 	private static Prepared prepare(Verb v, Path f, int[] shape) {
-		ImagePlus imp = IJ.openImage(f.toString());
-		if (imp == null) return new Prepared(f, null, null, null, null, "cannot open this image.");
+		ImagePlus imp;
+		try {
+			imp = DatasetSources.open(f);
+		}
+		catch (IOException e) {
+			return new Prepared(f, null, null, null, null, "cannot open: " + Batch.oneLine(e.getMessage()) + ".");
+		}
 		try {
 			List<ImageInput.Position> ps = ImageInput.positions(imp);
 			NdArray in = ImageInput.batch(imp, ps, v.prep, shape);
@@ -451,6 +497,7 @@ final class BatchedExplainer {
 		CamMethod method;
 		ClassActivationMaps cam;
 		Target target;
+		List<String> warnings;
 
 		@Override
 		boolean supported() {
@@ -462,7 +509,12 @@ final class BatchedExplainer {
 			for (String l : names.split(",")) if (!l.isBlank()) chosen.add(l.trim());
 			target = Target.parse(string("target"));
 			cam = new ClassActivationMaps(model).withMethod(method).withLayers(chosen).withTarget(target).withBatchSize(integer("batch"));
-			cam.resolveLayers();
+			warnings = new ArrayList<>();
+			for (org.convlens.model.LayerInfo l : cam.resolveLayers()) {
+				String w1 = org.convlens.model.CamLayers.oneByOneWarning(l);
+				if (w1 != null) warnings.add(w1);
+			}
+			for (String w1 : warnings) IJ.log(title + ": " + w1); // once for the run, not once per image
 			return true;
 		}
 
@@ -485,14 +537,17 @@ final class BatchedExplainer {
 				int[] r = range(images, i);
 				List<Heatmap> mine = maps.subList(r[0], r[1]);
 				NdArray myScores = scores == null ? null : scores.items(r[0], r[1]);
-				if (myScores != null) sink.tableInOrder("predictions", p.file.getFileName().toString(), predictionTable(info, p.imp, p.positions, myScores, integer("top")));
-				jobs.add(() -> {
-					ImagePlus[] out = ClassActivationMap.outputs(p.imp, mine, method, target, info, prep, title, bool("showraw"), style);
-					String base = base(p);
-					if (style != null) sink.overlay(p.imp, base, "cam");
-					sink.save(out[0], base, "heatmap");
-					sink.save(out[1], base, "raw");
-				});
+				if (myScores != null) {
+					sink.tableInOrder("predictions", p.file.getFileName().toString(),
+						ClassActivationMap.annotate(predictionTable(info, p.imp, p.positions, myScores, integer("top")), mine));
+				}
+				jobs.add(new Job(p, () -> {
+					ImagePlus[] out = ClassActivationMap.outputs(p.imp, mine, method, target, info, prep, title, bool("showraw"), style, warnings, p.positions);
+					Map<String, Object> outs = new LinkedHashMap<>();
+					outs.put("heatmap", out[0]);
+					outs.put("raw", out[1]);
+					sink.write(p.file, style != null ? p.imp : null, outs);
+				}));
 			}
 			return jobs;
 		}
@@ -513,16 +568,16 @@ final class BatchedExplainer {
 				int[] r = range(images, i);
 				List<NdArray> mine = maps.subList(r[0], r[1]);
 				int[] myTargets = Arrays.copyOfRange(targets, r[0], r[1]);
-				jobs.add(() -> {
+				jobs.add(new Job(p, () -> {
 					Map<String, Object> ps = new LinkedHashMap<>(params);
 					ps.put("target", string("target"));
 					boolean overlay = bool("overlay");
 					ImagePlus[] out = HeatmapOutputs.build(command, p.imp, info, prep, mine, myTargets, method, signed, overlay, bool("blend"), ps);
-					String base = base(p);
-					if (overlay) sink.overlay(p.imp, base, string("__command"));
-					sink.save(out[0], base, output);
-					sink.save(out[1], base, "blended");
-				});
+					Map<String, Object> outs = new LinkedHashMap<>();
+					outs.put(output, out[0]);
+					outs.put("blended", out[1]);
+					sink.write(p.file, overlay ? p.imp : null, outs);
+				}));
 			}
 			return jobs;
 		}
@@ -541,7 +596,8 @@ final class BatchedExplainer {
 		@Override
 		boolean supported() {
 			method = string("method").trim().toLowerCase(Locale.ROOT);
-			if (!List.of("vanilla", "smoothgrad", "integrated-gradients").contains(method)) return false;
+			// Integrated Gradients keeps the per-image path: it reports each image's steps and completeness in its Info
+			if (!List.of("vanilla", "smoothgrad").contains(method)) return false;
 			if (!List.of("black", "blurred", "mean").contains(string("baseline").trim().toLowerCase(Locale.ROOT))) return false; // the command says why
 			HeatmapMethods.saliency(method);
 			return true;

@@ -16,8 +16,8 @@ import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.HeatmapDisplay.OverlayStyle;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Provenance;
+import org.convlens.model.CamLayers;
 import org.convlens.model.ConvModel;
-import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
@@ -44,7 +44,7 @@ public class ClassActivationMap extends ConvLensCommand {
 	private String method = "Grad-CAM";
 
 	@Parameter(label = "Layer", required = false, persist = false,
-		description = "Spatial layer to explain (default: the last one); a comma-separated list averages several")
+		description = "Spatial layer to explain (default: the last convolution's activated output larger than 1x1); a comma-separated list averages several")
 	private String layer = "";
 
 	@Parameter(label = "Layers", required = false,
@@ -74,7 +74,7 @@ public class ClassActivationMap extends ConvLensCommand {
 	@Parameter(label = "Predict", description = "Also list the top classes")
 	private boolean predict = true;
 
-	@Parameter(label = "Top", min = "1", description = "Number of classes listed by 'predict'")
+	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
 	private int top = 3;
 
 	@Parameter(label = "Batch", min = "1",
@@ -92,10 +92,8 @@ public class ClassActivationMap extends ConvLensCommand {
 
 	@Override
 	protected void onModel(ModelInfo info) {
-		// the last spatial layer first: it is the default
-		List<String> spatial = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL, l -> true);
-		java.util.Collections.reverse(spatial);
-		setChoices("layer", spatial);
+		// the default CAM layer first, as in every CAM dialog
+		setChoices("layer", info.camLayerChoices());
 	}
 
 	@Override
@@ -113,27 +111,46 @@ public class ClassActivationMap extends ConvLensCommand {
 		progress().update(0, "preparing " + ps.size() + " input(s)");
 		NdArray x = ImageInput.batch(imp, ps, prep, info.imageInput().shape());
 		Target t = CamTargets.parse(target, imp, model, x);
-		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t).withBatchSize(batch);
-		cam.resolveLayers();
+		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t)
+			// only Score-CAM and Ablation-CAM run batches of masked inputs or ablated maps
+			.withBatchSize(m.isPerturbation() ? cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m.label() + " masked-input") : batch);
+		List<String> warnings = new ArrayList<>();
+		for (org.convlens.model.LayerInfo l : cam.resolveLayers()) {
+			String w1 = CamLayers.oneByOneWarning(l);
+			if (w1 != null) warnings.add(w1);
+		}
+		for (String w1 : warnings) ij.IJ.log(getInfo().getTitle() + ": " + w1);
+		org.convlens.explain.Progress camProgress = progress().sub(0.02, 0.9);
+		if (m.isPerturbation()) {
+			// one masked input (Score-CAM) or ablated activation (Ablation-CAM) per channel per image
+			long passes = 0;
+			for (org.convlens.model.LayerInfo l : cam.resolveLayers()) passes += Math.max(1, l.channels());
+			org.convlens.explain.PassEstimate est = new org.convlens.explain.PassEstimate(m.label(), passes * x.dim(0), batch,
+				msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg));
+			est.announce(progress());
+			camProgress = est.track(camProgress);
+		}
 		// the predictions come from the forward pass the maps make anyway
 		Map<String, NdArray> fetched = new HashMap<>();
-		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, progress().sub(0.02, 0.9));
+		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, camProgress);
 		progress().update(0.92, "building the heatmap");
-		ImagePlus[] out = outputs(imp, maps, m, t, info, prep, getInfo().getTitle(), showraw, overlay ? style : null);
+		ImagePlus[] out = outputs(imp, maps, m, t, info, prep, getInfo().getTitle(), showraw, overlay ? style : null, warnings, ps);
 		heatmap = out[0];
 		raw = out[1];
-		if (predict) predictions = predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top);
+		if (predict) predictions = annotate(predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top), maps);
 	}
 
 	/**
 	 * The heatmap image (and the raw map when asked) of one image from its maps, one per
-	 * position, and the overlay when a style is given: shared by the command and the batched batch
-	 * path ({@link BatchedExplainer}), so that both give the same images and Info.
+	 * position, and the overlay when a style is given; a map that is not meaningful is logged and
+	 * named in the Info. Shared by the command and the batched batch path
+	 * ({@link BatchedExplainer}), so that both give the same images, Info and Log.
 	 *
+	 * @param warnings about the layers, for the Info
 	 * @return the heatmap and the raw map (null unless {@code showraw})
 	 */
 	static ImagePlus[] outputs(ImagePlus imp, List<Heatmap> maps, CamMethod m, Target t, ModelInfo info, Preprocessing prep, String title,
-		boolean showraw, OverlayStyle overlay)
+		boolean showraw, OverlayStyle overlay, List<String> warnings, List<ImageInput.Position> ps)
 	{
 		int w = imp.getWidth(), h = imp.getHeight();
 		List<float[]> full = new ArrayList<>(maps.size());
@@ -146,6 +163,16 @@ public class ClassActivationMap extends ConvLensCommand {
 		params.put("method", m.label());
 		params.put("layers", String.join(",", maps.get(0).layerMaps().stream().map(Heatmap.LayerMap::layer).toArray(String[]::new)));
 		params.put("target", t.toString());
+		params.put("class", String.join(", ", new java.util.LinkedHashSet<>(maps.stream().map(Heatmap::label).collect(java.util.stream.Collectors.toList()))));
+		List<String> problems = new ArrayList<>(warnings);
+		for (int i = 0; i < maps.size(); i++) {
+			String p = maps.get(i).problem();
+			if (p == null) continue;
+			String where = maps.size() > 1 ? " at " + ps.get(i) : "";
+			problems.add(m.label() + " map" + where + ": " + p);
+			ij.IJ.log(title + ", " + imp.getTitle() + where + ": the " + m.label() + " map is not meaningful (" + p + ").");
+		}
+		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
 		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
 		Provenance.stamp(heatmap, title, info, prep, imp, params);
 		ImagePlus raw = null;
@@ -155,6 +182,17 @@ public class ClassActivationMap extends ConvLensCommand {
 		}
 		if (overlay != null) HeatmapDisplay.overlayLabelled(imp, full, overlay, labels);
 		return new ImagePlus[] { heatmap, raw };
+	}
+
+	/** The predictions table, saying row by row which maps are not meaningful (only when one is not). */
+	static ResultsTable annotate(ResultsTable predictions, List<Heatmap> maps) {
+		boolean any = maps.stream().anyMatch(hm -> hm.problem() != null);
+		int per = Math.max(1, predictions.size() / maps.size());
+		if (any) for (int r = 0; r < predictions.size(); r++) {
+			String p = maps.get(Math.min(maps.size() - 1, r / per)).problem();
+			predictions.setValue("heatmap", r, p == null ? "ok" : "not meaningful: " + p);
+		}
+		return predictions;
 	}
 
 	/** The first layer's maps at their own size, one plane per position. */

@@ -68,12 +68,15 @@ public class CnnCodesExport extends DatasetCommand {
 				w = new CodeCsvWriter(csv.toPath());
 			}
 			CodeCsvWriter writer = w;
+			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
 			Consumer<CnnCodes.Row> sink = r -> {
 				if (t != null) DatasetViews.addCodeRow(t, r);
 				if (writer != null) writer.accept(r);
+				same.add(r.predicted(), r.confidence());
 			};
 			DatasetReport rep = cc.extract(dataset(), runner(m), progress(), sink);
 			report(rep);
+			sameClassWarning(same, m);
 			if (w != null) IJ.log(getInfo().getTitle() + ": " + w.rows() + " codes of layer " + cc.layer() + " (" + cc.dimension() + " values) written to " + csv);
 		}
 		catch (IOException | UncheckedIOException e) {

@@ -28,6 +28,13 @@ public final class CommandRunner {
 
 	private CommandRunner() {}
 
+	private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
+
+	/** Whether a command runs under {@link #run} on this thread (which reports its user errors itself). */
+	static boolean active() {
+		return ACTIVE.get();
+	}
+
 	/** A fresh module of a command class. */
 	public static Module create(Context ctx, Class<? extends Command> cls) {
 		CommandInfo info = ctx.service(CommandService.class).getCommand(cls);
@@ -49,6 +56,15 @@ public final class CommandRunner {
 	 * @throws CommandCancelledException when the command was cancelled; the reason is the message
 	 */
 	public static Map<String, Object> run(Context ctx, Module module, Map<String, ?> inputs, boolean display) {
+		return run(ctx, module, inputs, display, true);
+	}
+
+	/**
+	 * As {@link #run(Context, Module, Map, boolean)}; with {@code persist} false the user's SciJava
+	 * preferences are neither read nor written (SciJava's Load/SaveInputs processors are left out),
+	 * as a batch run must not change the defaults a person later sees in the dialogs.
+	 */
+	public static Map<String, Object> run(Context ctx, Module module, Map<String, ?> inputs, boolean display, boolean persist) {
 		for (Map.Entry<String, ?> e : inputs.entrySet()) {
 			if (module.getInfo().getInput(e.getKey()) == null) throw new IllegalArgumentException("'" + e.getKey() + "' is not an input of " + module.getInfo().getTitle());
 			module.setInput(e.getKey(), e.getValue());
@@ -64,14 +80,23 @@ public final class CommandRunner {
 		// line ImageJ 1.x already records from our dialog
 		pre.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
 		post.removeIf(p -> p.getClass().getSimpleName().startsWith("MacroRecorder"));
+		if (!persist) {
+			pre.removeIf(p -> p instanceof org.scijava.module.process.LoadInputsPreprocessor);
+			pre.removeIf(p -> p instanceof org.scijava.module.process.SaveInputsPreprocessor);
+		}
 		Boolean before = Outputs.displaySetting();
 		Outputs.setDisplay(display);
+		boolean wasActive = ACTIVE.get();
+		ACTIVE.set(true);
 		try {
 			new ModuleRunner(ctx, module, pre, post).run();
 		}
 		finally {
+			ACTIVE.set(wasActive);
 			Outputs.restoreDisplay(before);
 		}
+		Object delegate = module.getDelegateObject();
+		if (delegate instanceof ConvLensCommand && ((ConvLensCommand) delegate).failure() != null) throw ((ConvLensCommand) delegate).failure();
 		if (module instanceof Cancelable && ((Cancelable) module).isCanceled()) {
 			String reason = ((Cancelable) module).getCancelReason();
 			throw new CommandCancelledException(reason == null ? "Cancelled." : reason);

@@ -16,6 +16,7 @@ import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
+import org.convlens.model.ModelLease;
 import org.convlens.model.ModelService;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
@@ -46,14 +47,26 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
 
+	/** The normalization list's first entry: whatever the model's default is. */
+	public static final String MODEL_DEFAULT = "model default";
+
+	@Parameter(label = "Normalization", required = false, persist = false,
+		choices = { MODEL_DEFAULT, "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns" },
+		description = "How pixel values are scaled: 'model default' follows the model (its preprocessing.txt; raw pixels when its graph " +
+			"rescales its input, e.g. a Keras Rescaling layer; else divided by the type's maximum); none = raw pixels, type-range = [0, 1], " +
+			"symmetric = [-1, 1], mean-std (set mean= std= below), percentile (low= high=), l2-columns. A normalization in the preprocessing text wins.")
+	protected String normalization = MODEL_DEFAULT;
+
 	@Parameter(label = "Preprocessing", required = false,
-		description = "Overrides of the model's preprocessing, e.g. 'normalization=none' or 'normalization=percentile low=1 high=99.8 channel=2 resize=true'; empty = the model's defaults")
+		description = "Other preprocessing keys, e.g. 'channel=2 resize=false', 'low=1 high=99.8', 'mean=0.5 std=0.2' (a normalization= here overrides the list); empty = the model's defaults")
 	protected String preprocessing = "";
 
 	@Parameter
 	protected ModelService modelService;
 
 	private IJProgress progress;
+	/** The model this run uses, leased from the first {@link #convModel()} to the end of {@link #run()}. */
+	private ModelLease lease;
 
 	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
 	protected abstract void execute();
@@ -62,6 +75,8 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	public final void run() {
 		progress = new IJProgress(getInfo().getTitle());
 		try {
+			// values can also come from SciJava's own dialogs or scripts: one range check for all routes
+			Inputs.checkAll(this);
 			execute();
 		}
 		catch (CancelledException e) {
@@ -69,14 +84,58 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			IJ.showStatus(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
-			if (!Gui.interactive()) throw e;
+			// the trace stays available to whoever turns the log to debug level
+			debugTrace(e);
+			if (!Gui.interactive()) {
+				// a user error under CommandRunner: handed to the caller after the module finishes, so
+				// SciJava's runner does not log it as "Command errored" with a stack trace first
+				if (CommandRunner.active() && isUserError(e)) {
+					failure = e;
+					cancel(message(e));
+					return;
+				}
+				throw e;
+			}
 			String msg = message(e);
 			Gui.error(msg);
 			cancel(msg);
 		}
+		catch (OutOfMemoryError e) {
+			if (!Gui.interactive()) throw e;
+			String msg = Batch.failureText(e, image);
+			Gui.error(msg);
+			cancel(msg);
+		}
 		finally {
+			if (lease != null) lease.close();
+			lease = null;
 			progress.done();
 		}
+	}
+
+	private void debugTrace(Throwable e) {
+		try {
+			org.scijava.Context c = getContext();
+			if (c != null) c.service(org.scijava.log.LogService.class).debug(getInfo().getTitle() + ": " + e, e);
+		}
+		catch (RuntimeException ignored) {
+			// no log: the message is still shown
+		}
+	}
+
+	/** A user error the last run ended with (see {@link #run()}), or null. */
+	RuntimeException failure() {
+		return failure;
+	}
+
+	private RuntimeException failure;
+
+	/** Ours: a message a person can act on, no trace needed. */
+	static boolean isUserError(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			if (t instanceof ModelException || t instanceof IllegalArgumentException || t instanceof CancelledException) return true;
+		}
+		return false;
 	}
 
 	/** The message to show a user for an exception: ours carry one; others get their type. */
@@ -111,16 +170,88 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return ImageInput.require(image);
 	}
 
-	/** The chosen model, from the shared cache (do not close it). */
+	/**
+	 * The chosen model, from the shared cache (do not close it): the same model for the whole run,
+	 * even if its files change meanwhile.
+	 */
 	protected ConvModel convModel() {
 		if (model == null || model.getPath().isEmpty()) throw new IllegalArgumentException("No model chosen (option 'model').");
-		return modelService.get(model.toPath());
+		if (lease == null) {
+			lease = modelService.acquire(model.toPath());
+			// e.g. a labels file that was ignored: the outputs then say "class k"
+			for (String w : lease.model().info().warnings()) IJ.log(getInfo().getTitle() + ": warning: " + w);
+		}
+		return lease.model();
 	}
 
 	/** The model's default preprocessing with this command's overrides applied. */
 	protected Preprocessing prep(ModelInfo info) {
 		String base = Preprocessing.forModel(info).toString();
-		return preprocessing == null || preprocessing.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + preprocessing.trim());
+		String spec = joinSpec(normalization, preprocessing);
+		if (info.inGraphScaling() != null && !normalizationGiven(spec) && info.path() != null &&
+			SCALING_LOGGED.add(info.path().toString()))
+		{
+			ij.IJ.log("ConvLens: " + info.path().getFileName() + ": " + Preprocessing.defaultReason(info) + ".");
+		}
+		return spec.isEmpty() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + spec);
+	}
+
+	/**
+	 * The preprocessing text of a normalization choice and the other keys: {@code
+	 * normalization=<choice> <rest>}, or just the rest for {@link #MODEL_DEFAULT} (a normalization in
+	 * the rest wins, coming later).
+	 */
+	static String joinSpec(String normalization, String rest) {
+		String r = rest == null ? "" : rest.trim();
+		if (normalization == null || normalization.isBlank() || MODEL_DEFAULT.equals(normalization.trim())) return r;
+		return ("normalization=" + normalization.trim() + " " + r).trim();
+	}
+
+	/** A normalization's name in specs and in the list, e.g. {@code type-range}. */
+	static String specName(Preprocessing.Normalization n) {
+		return n.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
+
+	/** Models whose in-graph scaling was already reported in the Log (once per model and session). */
+	private static final java.util.Set<String> SCALING_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	private static boolean normalizationGiven(String spec) {
+		return spec != null && spec.toLowerCase(java.util.Locale.ROOT).contains("normali");
+	}
+
+	/** The model info and preprocessing of this command's model (for Batch's run summary). */
+	ModelInfo runInfo() {
+		return convModel().info();
+	}
+
+	/**
+	 * A batch size that fits the free Java heap: {@code requested}, or fewer items when each needs
+	 * {@code valuesPerItem} floats a few times over (the batch, its copy into TensorFlow, masked or
+	 * fetched copies) and half the free heap cannot hold that many. A cap is stated in the Log.
+	 */
+	protected int cappedBatch(int requested, long valuesPerItem, String what) {
+		int n = fittingBatch(requested, valuesPerItem);
+		if (n < requested) {
+			IJ.log(getInfo().getTitle() + ": " + what + " batch capped from " + requested + " to " + n + " items to fit the free memory (about " +
+				(freeHeap() >> 20) + " MB free; " + (bytesPerItem(valuesPerItem) >> 10) + " KB per item).");
+		}
+		return n;
+	}
+
+	/** {@link #cappedBatch} without the Log line. */
+	static int fittingBatch(int requested, long valuesPerItem) {
+		long fit = Math.max(1, freeHeap() / 2 / bytesPerItem(valuesPerItem));
+		return (int) Math.min(requested, fit);
+	}
+
+	private static long bytesPerItem(long values) {
+		return Math.max(1, values) * Float.BYTES * 4;
+	}
+
+	/** Heap that can still be allocated. */
+	static long freeHeap() {
+		Runtime rt = Runtime.getRuntime();
+		return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
 	}
 
 	/** Progress on ImageJ's bar; Esc cancels. */
@@ -179,11 +310,26 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		modelChanged();
 	}
 
+	/** The info of the model at {@code path} from the shared cache, or null when it cannot be loaded (dialogs). */
+	ModelInfo dialogInfo(java.nio.file.Path path) {
+		if (path == null || modelService == null || !path.toFile().exists()) return null;
+		try {
+			return modelService.get(path).info();
+		}
+		catch (RuntimeException e) {
+			return null; // reported when the command runs
+		}
+	}
+
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
-		try {
-			onModel(modelService.get(model.toPath()).info());
+		try (ModelLease l = modelService.acquire(model.toPath())) {
+			ModelInfo info = l.model().info();
+			// SciJava's dialog shows the model's default next to the list (this instance's info only)
+			org.scijava.module.MutableModuleItem<String> n = getInfo().getMutableInput("normalization", String.class);
+			if (n != null) n.setLabel("Normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
+			onModel(info);
 		}
 		catch (RuntimeException e) {
 			// an unreadable model is reported when the command runs
@@ -220,6 +366,12 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		NdArray out = output != null ? output : org.convlens.explain.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
 			org.convlens.explain.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
 		List<String> labels = new ArrayList<>();
+		if (out.rank() == 2 && out.dim(0) > 1) {
+			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+			same.addScores(out.data(), out.dim(0));
+			String w = same.warning(m.info(), prep(m.info()));
+			if (w != null) ij.IJ.log("ConvLens " + getInfo().getTitle() + ": WARNING: " + w);
+		}
 		ImagePlus imp = image();
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));

@@ -77,13 +77,29 @@ public abstract class DatasetCommand extends ConvLensCommand {
 
 	/** A runner with this command's preprocessing. */
 	protected DatasetRunner runner(ConvModel m) {
-		return new DatasetRunner(m, prep(m.info()));
+		DatasetRunner r = new DatasetRunner(m, prep(m.info()));
+		long per = 1;
+		int[] shape = m.info().imageInput().shape();
+		// free sizes: assume a common 224 until an image says otherwise
+		for (int i = 1; i < shape.length; i++) per *= shape[i] > 0 ? shape[i] : i < 3 ? 224 : 3;
+		// a prepared window of two batches is held besides the batch itself
+		return r.batchSize(cappedBatch(r.batchSize(), 2 * per, "dataset"));
 	}
 
 	/** Logs what was skipped (ImageJ's Log window, or standard output headless) and fills the {@code skipped} output. */
 	protected void report(DatasetReport r) {
 		IJ.log(getInfo().getTitle() + ": " + r.details());
 		skipped = r.skipped().isEmpty() ? null : DatasetViews.skippedTable(r);
+	}
+
+	/**
+	 * Logs a warning when every image got the same class with high confidence (see
+	 * {@link org.convlens.explain.SameClassCheck}) and returns it for the Info, else null.
+	 */
+	protected String sameClassWarning(org.convlens.explain.SameClassCheck check, ConvModel m) {
+		String w = check.warning(m.info(), prep(m.info()));
+		if (w != null) IJ.log(getInfo().getTitle() + ": WARNING: " + w);
+		return w;
 	}
 
 	/** Spatial and vector layers, {@code first} before the others. */

@@ -52,7 +52,10 @@ public final class Demo {
 			opts.put("model", model.toString());
 			for (int i = 1; i < step.length; i++) opts.put(step[i].substring(0, step[i].indexOf('=')), step[i].substring(step[i].indexOf('=') + 1));
 			System.out.println("== " + step[0]);
-			Batch.Report r = Batch.run(step[0], Batch.isDatasetCommand(step[0]) ? dataset : image, out, opts, System.out);
+			// the demo folder is its own: re-running the demo replaces its files
+			Batch.Settings settings = new Batch.Settings();
+			settings.overwrite = true;
+			Batch.Report r = Batch.run(step[0], Batch.isDatasetCommand(step[0]) ? dataset : image, out, opts, System.out, settings);
 			for (String f : r.failures) System.err.println(f);
 			failures += r.failures.size();
 		}

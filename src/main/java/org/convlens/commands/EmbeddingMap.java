@@ -39,10 +39,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Pooling", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
 	private String pooling = "flatten";
 
-	@Parameter(label = "Perplexity", min = "1", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
+	@Parameter(label = "Perplexity", min = "1", max = "1000", description = "t-SNE perplexity: about the number of neighbours each point keeps close (capped at (images-1)/3)")
 	private double perplexity = 30;
 
-	@Parameter(label = "Iterations", min = "1", description = "t-SNE iterations")
+	@Parameter(label = "Iterations", min = "1", max = "100000", description = "t-SNE iterations")
 	private int iterations = 1000;
 
 	@Parameter(label = "Seed", description = "Random seed: the same seed gives the same map")
@@ -58,10 +58,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Color", choices = { "predicted", "label" }, description = "Colour the points by predicted class or by label (sub-folder or list file)")
 	private String color = "predicted";
 
-	@Parameter(label = "Grid", min = "1", description = "Cells per side of the image grid")
+	@Parameter(label = "Grid", min = "1", max = "64", description = "Cells per side of the image grid")
 	private int grid = 16;
 
-	@Parameter(label = "Cell", min = "8", description = "Size of a grid cell in pixels")
+	@Parameter(label = "Cell", min = "8", max = "512", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
 	@Parameter(label = "Codes", required = false, style = "open",
@@ -92,6 +92,9 @@ public class EmbeddingMap extends DatasetCommand {
 		CodeCollector rows = fromFile ? CodesFile.read(codes.toPath(), info) : new CodeCollector();
 		DatasetReport rep = fromFile ? null : cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
 		if (rep != null) report(rep);
+		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		for (CnnCodes.Row r : rows.rows()) same.add(r.predicted(), r.confidence());
+		String sameClass = sameClassWarning(same, m);
 		Embedding.TsneOptions o = new Embedding.TsneOptions().perplexity(perplexity).iterations(iterations).seed(seed)
 			.method(Embedding.Method.parse(method)).theta(theta);
 		double[][] xy = Embedding.tsne(rows.codes(), o, progress().sub(0.3, 0.9));
@@ -136,6 +139,7 @@ public class EmbeddingMap extends DatasetCommand {
 		params.put("tsne", o);
 		params.put("tsne_used", Embedding.resolve(o.method(), xy.length).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 		params.put("color", byLabel ? "label" : "predicted");
+		if (sameClass != null) params.put("warning", sameClass);
 		Provenance.stamp(plot, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 		params.put("grid", grid + "x" + grid);
 		Provenance.stamp(images, getInfo().getTitle(), info, prep(info), sourceImage(), params);

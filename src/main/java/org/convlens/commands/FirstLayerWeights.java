@@ -29,7 +29,7 @@ public class FirstLayerWeights extends ConvLensCommand {
 	@Parameter(label = "Layer", required = false, persist = false, description = "Convolution layer (default: the first)")
 	private String layer = "";
 
-	@Parameter(label = "Zoom", min = "1", description = "Display pixels per kernel tap")
+	@Parameter(label = "Zoom", min = "1", max = "64", description = "Display pixels per kernel tap")
 	private int zoom = 8;
 
 	@Parameter(label = "Contrast", choices = { "shared", "per-kernel" },

@@ -39,11 +39,15 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
 	private String target = "top";
 
-	@Parameter(label = "Steps", min = "1", description = "Points of the deletion and insertion curves")
+	@Parameter(label = "Steps", min = "1", max = "1000", description = "Points of the deletion and insertion curves")
 	private int steps = 50;
 
+	@Parameter(label = "Layer", required = false, persist = false,
+		description = "CAM methods and guided Grad-CAM: the layer (default: the last convolution's activated output larger than 1x1); other methods have none")
+	private String layer = "";
+
 	@Parameter(label = "Score", choices = { "auto", "probability", "logits" },
-		description = "Score the curves follow; auto = logits for a single sigmoid output (its probability saturates), else the probability")
+		description = "Score the curves follow; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
 	private String score = "auto";
 
 	@Parameter(label = "Randomisation check", description = "Also re-initialise the layers top-down and compare the maps (slower)")
@@ -62,54 +66,79 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 	private ImagePlus cascadeplot;
 
 	@Override
+	protected void onModel(ModelInfo info) {
+		// the default CAM layer first, as in every CAM dialog
+		setChoices("layer", info.camLayerChoices());
+	}
+
+	@Override
 	protected void execute() {
 		ImagePlus imp = image();
 		ConvModel m = convModel();
 		ModelInfo info = m.info();
 		Preprocessing prep = prep(info);
-		HeatmapMethod hm = HeatmapMethods.parse(method);
-		String sc = scoreTensor(info);
+		List<String> camLayers = layer == null || layer.isBlank() ? List.of() : List.of(layer.trim());
+		HeatmapMethod hm = HeatmapMethods.parse(method, camLayers);
+		java.util.List<String> warnings = new java.util.ArrayList<>();
+		String camLayer = null;
+		if (HeatmapMethods.usesCamLayer(hm)) {
+			org.convlens.model.LayerInfo l = camLayers.isEmpty() ? info.defaultCamLayer() : info.layer(camLayers.get(0));
+			if (l.kind() != org.convlens.model.LayerKind.SPATIAL) {
+				throw new IllegalArgumentException("Layer '" + l.name() + "' is not a feature map (shape " + java.util.Arrays.toString(l.shape()) +
+					"); choose one of " + info.camLayerChoices());
+			}
+			camLayer = l.name();
+			String w1 = org.convlens.model.CamLayers.oneByOneWarning(l);
+			if (w1 != null) warnings.add(w1);
+		}
+		else if (!camLayers.isEmpty() && !camLayers.get(0).equals(info.camLayerChoices().isEmpty() ? "" : info.camLayerChoices().get(0))) {
+			// a dialog fills in the default layer for every method; a different one for a method without layers is a mistake
+			info.layer(camLayers.get(0));
+			ij.IJ.log(getInfo().getTitle() + ": option layer=" + camLayers.get(0) + " is not used by " + method +
+				" (only CAM methods and guided-gradcam have a layer).");
+		}
 		NdArray x = ImageInput.batch(imp, List.of(ImageInput.current(imp)), prep, info.imageInput().shape());
 		int t = HeatmapMethods.classIndices(m, x, Target.parse(target))[0];
+		org.convlens.explain.ScoreRule rule = org.convlens.explain.ScoreRule.resolve(score, m, x, t);
+		String sc = rule.tensor();
 		double share = randomization ? 0.4 : 1;
 		progress().update(0, method + " heatmap");
 		NdArray map = hm.heatmap(m, x, t, progress().sub(0, 0.1 * share));
+		String mapProblem = org.convlens.explain.Degenerate.describe(map.data());
+		if (mapProblem != null) warnings.add("the " + method + " map is " + mapProblem + ": its deletion and insertion curves follow a random order");
 		DeletionInsertion di = new DeletionInsertion().withSteps(steps).withScore(sc);
 		Curve del = di.curve(m, x, map, t, Mode.DELETION, progress().sub(0.1 * share, 0.3 * share));
 		Curve ins = di.curve(m, x, map, t, Mode.INSERTION, progress().sub(0.3 * share, 0.5 * share));
 		NdArray random = HeatmapMethods.randomMap(x.dim(1), x.dim(2), 1);
 		Curve rdel = di.curve(m, x, random, t, Mode.DELETION, progress().sub(0.5 * share, 0.75 * share));
 		Curve rins = di.curve(m, x, random, t, Mode.INSERTION, progress().sub(0.75 * share, share));
-		String scoreName = sc.equals(ConvModel.LOGITS) ? "logit" : "probability";
-		String what = method + ", class " + info.className(t) + " (" + t + ")";
+		String scoreName = rule.name();
+		String what = method + ", " + info.describeClass(t);
+		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
 		curves = Faithfulness.curvesPlot(imp.getTitle() + " - deletion and insertion (" + method + ")", method, scoreName, del, ins, rdel, rins);
-		aucs = Faithfulness.aucTable(method, scoreName, del, ins, rdel, rins);
+		aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
 		java.util.Map<String, Object> params = new java.util.LinkedHashMap<>();
 		params.put("method", hm.toString());
+		if (camLayer != null) params.put("layer", camLayer);
 		params.put("target", what);
+		params.put("score", rule.reason());
 		params.put("curves", di.toString());
+		params.put("auc scale", Faithfulness.AUC_SCALE);
+		if (!warnings.isEmpty()) params.put("warning", String.join(" | ", warnings));
 		Provenance.stamp(curves, getInfo().getTitle(), info, prep, imp, params);
+		String title = getInfo().getTitle();
+		ij.IJ.log(title + ", " + what + ": score " + rule.reason() + String.format(java.util.Locale.ROOT,
+			"; deletion AUC %.3f (random %.3f), insertion AUC %.3f (random %.3f), normalised", del.normalizedAuc(), rdel.normalizedAuc(),
+			ins.normalizedAuc(), rins.normalizedAuc()));
+		for (String w1 : warnings) ij.IJ.log(title + ", " + what + ": WARNING " + w1 + (w1.endsWith(".") ? "" : "."));
 		if (randomization) {
 			RandomizationCheck.Result r = new RandomizationCheck().run(m, x, t, hm, progress().sub(share, 1));
 			cascade = Faithfulness.cascadeTable(r);
 			cascadeplot = Faithfulness.cascadePlot(imp.getTitle() + " - randomisation check (" + method + ")", method, r);
-			Provenance.stamp(cascadeplot, getInfo().getTitle(), info, prep, imp, params);
-			ij.IJ.log("Heatmap Faithfulness, " + what + ": " + r.verdict());
-		}
-	}
-
-	private String scoreTensor(ModelInfo info) {
-		switch (score.trim().toLowerCase(java.util.Locale.ROOT)) {
-			case "auto":
-				return HeatmapMethods.faithfulnessScore(info);
-			case "probability":
-			case "output":
-				return ConvModel.OUTPUT;
-			case "logits":
-			case "logit":
-				return ConvModel.LOGITS;
-			default:
-				throw new IllegalArgumentException("Unknown score '" + score + "'; use auto, probability or logits");
+			java.util.Map<String, Object> p2 = new java.util.LinkedHashMap<>(params);
+			p2.put("verdict", r.verdict());
+			Provenance.stamp(cascadeplot, getInfo().getTitle(), info, prep, imp, p2);
+			ij.IJ.log(title + ", " + what + ": " + r.verdict());
 		}
 	}
 }

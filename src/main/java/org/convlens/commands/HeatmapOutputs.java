@@ -35,13 +35,27 @@ final class HeatmapOutputs {
 	{
 		List<float[]> resized = SaliencyMaps.toImageSize(maps, imp);
 		String label = method + ": " + classes(info, targets);
+		List<String> problems = new ArrayList<>();
+		for (int i = 0; i < maps.size(); i++) {
+			String d = org.convlens.explain.Degenerate.describe(maps.get(i).data());
+			if (d != null) problems.add((maps.size() > 1 ? "position " + (i + 1) + ": " : "") + "map " + d);
+		}
+		Object earlier = params.get("warning");
+		if (earlier != null) label += " [" + earlier + "]";
+		if (!problems.isEmpty()) {
+			label += " [not meaningful: " + String.join("; ", problems) + "]";
+			params = new LinkedHashMap<>(params);
+			params.put("warning", (earlier != null ? earlier + " | " : "") + String.join(" | ", problems));
+			ij.IJ.log(cmd.getInfo().getTitle() + ", " + imp.getTitle() + ": the " + method + " map is not meaningful (" + String.join("; ", problems) + ").");
+		}
 		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, imp.getTitle() + " - " + method, label);
 		if (signed) SaliencyMaps.signedDisplay(map);
 		Map<String, Object> p = new LinkedHashMap<>(params);
 		p.put("method", method);
 		p.put("class", classes(info, targets));
 		Provenance.stamp(map, cmd.getInfo().getTitle(), info, prep, imp, p);
-		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults();
+		// a signed map keeps its sign in the 32-bit image and gets the diverging LUT, transparent around 0, in the overlay
+		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults().withSigned(signed);
 		if (overlay) HeatmapDisplay.overlay(imp, resized, style, label);
 		ImagePlus blend = null;
 		if (blended) {
@@ -57,7 +71,7 @@ final class HeatmapOutputs {
 	private static String classes(ModelInfo info, int[] targets) {
 		List<String> names = new ArrayList<>();
 		for (int t : targets) {
-			String n = info.className(t) + " (" + t + ")";
+			String n = info.describeClass(t);
 			if (!names.contains(n)) names.add(n);
 		}
 		return String.join(", ", names);

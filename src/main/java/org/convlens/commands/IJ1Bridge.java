@@ -54,6 +54,12 @@ public class IJ1Bridge implements PlugIn {
 			if (Gui.interactive()) IJ.error("ConvLens", msg);
 			else throw new IllegalArgumentException(msg, e);
 		}
+		catch (OutOfMemoryError e) {
+			// one clear message instead of a trace; the memory held by the failed run is free again here
+			String msg = Batch.failureText(e, WindowManager.getCurrentImage());
+			if (Gui.interactive()) IJ.error("ConvLens", msg);
+			else throw new IllegalArgumentException(msg, e);
+		}
 	}
 
 	/**
@@ -99,7 +105,12 @@ public class IJ1Bridge implements PlugIn {
 				: module.getDelegateObject() instanceof DatasetCommand ? cls.getSimpleName() : Batch.baseName(module, inputs.get("model"));
 			try {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
-					if (e.getValue() != null) Outputs.save(e.getValue(), dir, base, e.getKey());
+					if (e.getValue() == null) continue;
+					// a macro re-run into its folder is normal: replacing is said, not refused (Batch refuses)
+					for (Path t : Outputs.targets(e.getValue(), dir, Outputs.safe(base) + "_" + Outputs.safe(e.getKey()))) {
+						if (java.nio.file.Files.exists(t)) IJ.log("ConvLens: replacing " + t);
+					}
+					Outputs.save(e.getValue(), dir, base, e.getKey());
 				}
 			}
 			catch (IOException e) {
@@ -127,9 +138,12 @@ public class IJ1Bridge implements PlugIn {
 		List<ModuleItem<?>> items = Inputs.userInputs(module);
 		List<String> known = new ArrayList<>();
 		for (ModuleItem<?> item : items) known.add(Inputs.key(item));
+		java.util.Set<String> seen = new java.util.HashSet<>();
 		for (String k : optionKeys(options)) {
+			// ImageJ would silently take the first of two values
+			if (!seen.add(k)) throw new UsageException("Option '" + k + "' is given twice for " + module.getInfo().getTitle() + ".");
 			if (!known.contains(k) && !k.equals("save")) {
-				throw new IllegalArgumentException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
+				throw new UsageException("Unknown option '" + k + "' for " + module.getInfo().getTitle() + "; its options are: " +
 					String.join(", ", known) + " (and save=[folder]).");
 			}
 		}
@@ -143,7 +157,8 @@ public class IJ1Bridge implements PlugIn {
 				in.put(item.getName(), v != null ? Inputs.convert(item, v) : present.contains(key));
 				continue;
 			}
-			String v = Macro.getValue(options, key, null);
+			// only a key of its own: Macro.getValue also finds "normalization=" inside preprocessing=[...]
+			String v = present.contains(key) ? Macro.getValue(options, key, null) : null;
 			if (v != null) in.put(item.getName(), Inputs.convert(item, v));
 		}
 		return in;
@@ -244,12 +259,44 @@ public class IJ1Bridge implements PlugIn {
 		return Inputs.key(item).equals("model") ? "convlens.model" : prefix + "." + Inputs.key(item);
 	}
 
+	/** Inputs the dialogs remember per model path rather than per command: normalization, preprocessing, layers. */
+	static boolean perModel(Module module, ModuleItem<?> item) {
+		String k = Inputs.key(item);
+		return module.getDelegateObject() instanceof ConvLensCommand && item.getType() == String.class &&
+			(k.equals("normalization") || k.equals("preprocessing") || k.equals("layer") || k.equals("layers"));
+	}
+
+	/** The model a dialog's defaults are for: the one chosen in an earlier step, else the one the model field will show. */
+	private static Path dialogModel(Module module, List<ModuleItem<?>> items, String prefs) {
+		String p = null;
+		for (ModuleItem<?> item : items) if (Inputs.key(item).equals("model")) p = Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module)));
+		if (p == null) {
+			Object m = module.getInput("model");
+			p = m == null ? null : m.toString();
+		}
+		return p == null || p.isBlank() ? null : Paths.get(p.trim());
+	}
+
 	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note) {
 		GenericDialog gd = new GenericDialog(title);
 		StringBuilder help = new StringBuilder("<html><h3>" + title + "</h3><ul>");
+		ModelMemory memory = ModelMemory.prefs();
+		Path shownFor = dialogModel(module, items, prefs);
+		Map<String, String> shown = new LinkedHashMap<>();
 		for (ModuleItem<?> item : items) {
 			String label = Inputs.label(item);
 			String def = Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module)));
+			if (perModel(module, item)) {
+				// the value used last with this model, else the command's default (for layers: the model's, set by the callback)
+				String remembered = memory.get(shownFor, Inputs.key(item));
+				def = remembered != null ? remembered : Inputs.text(item.getValue(module));
+				shown.put(item.getName(), def);
+			}
+			if (Inputs.key(item).equals("normalization") && module.getDelegateObject() instanceof ConvLensCommand) {
+				org.convlens.model.ModelInfo info = ((ConvLensCommand) module.getDelegateObject()).dialogInfo(shownFor);
+				// the label's first word stays the macro key
+				if (info != null) label = "Normalization (model default: " + ConvLensCommand.specName(org.convlens.model.Preprocessing.forModel(info).normalization()) + ")";
+			}
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
 			if (Inputs.isBoolean(item)) gd.addCheckbox(label, Boolean.parseBoolean(def));
@@ -271,6 +318,7 @@ public class IJ1Bridge implements PlugIn {
 		gd.addHelp(help.append("</ul></html>").toString());
 		gd.showDialog();
 		if (gd.wasCanceled()) return false;
+		List<ModuleItem<?>> remembered = new ArrayList<>();
 		for (ModuleItem<?> item : items) {
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
@@ -279,9 +327,26 @@ public class IJ1Bridge implements PlugIn {
 			else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
 			else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
 			else v = Inputs.convert(item, gd.getNextString());
-			Prefs.set(prefsKey(prefs, item), Inputs.text(v));
+			if (perModel(module, item)) remembered.add(item);
+			else Prefs.set(prefsKey(prefs, item), Inputs.text(v));
 			values.put(item.getName(), v);
 			module.setInput(item.getName(), v);
+		}
+		Object chosen = values.containsKey("model") ? values.get("model") : module.getInput("model");
+		Path model = chosen == null || chosen.toString().isBlank() ? null : Paths.get(chosen.toString().trim());
+		// the model changed in this same dialog and the per-model fields were left as shown: they were
+		// the old model's, so the new model gets its own remembered values (or the defaults)
+		boolean otherModel = model != null && !model.equals(shownFor);
+		boolean untouched = true;
+		for (ModuleItem<?> item : remembered) untouched &= Inputs.text(values.get(item.getName())).equals(shown.get(item.getName()));
+		for (ModuleItem<?> item : remembered) {
+			if (otherModel && untouched && !Inputs.key(item).startsWith("layer")) {
+				String own = memory.get(model, Inputs.key(item));
+				Object v = Inputs.convert(item, own != null ? own : Inputs.key(item).equals("normalization") ? ConvLensCommand.MODEL_DEFAULT : "");
+				values.put(item.getName(), v);
+				module.setInput(item.getName(), v);
+			}
+			memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
 		}
 		return true;
 	}

@@ -55,11 +55,18 @@ public final class Inputs {
 	}
 
 	/**
-	 * Converts text to the input's type.
+	 * Converts text to the input's type and checks it against the input's range
+	 * ({@link #check}).
 	 *
-	 * @throws IllegalArgumentException naming the input when the text does not fit
+	 * @throws UsageException naming the input when the text does not fit
 	 */
 	public static Object convert(ModuleItem<?> item, String text) {
+		Object v = parse(item, text);
+		check(item, v);
+		return v;
+	}
+
+	private static Object parse(ModuleItem<?> item, String text) {
 		Class<?> t = item.getType();
 		String s = text.trim();
 		try {
@@ -71,9 +78,17 @@ public final class Inputs {
 				if (s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("no")) return false;
 				throw new NumberFormatException(s);
 			}
-			if (t == int.class || t == Integer.class) return (int) Math.round(Double.parseDouble(s));
-			if (t == long.class || t == Long.class) return Math.round(Double.parseDouble(s));
-			if (t == short.class || t == Short.class) return (short) Math.round(Double.parseDouble(s));
+			if (isInteger(t)) {
+				double d = Double.parseDouble(s);
+				// 2.5 or 1e12 for a whole number is a mistake, not something to round or clip silently
+				if (d != Math.rint(d) || Double.isInfinite(d)) throw new NumberFormatException(s);
+				long lo = t == short.class || t == Short.class ? Short.MIN_VALUE : t == long.class || t == Long.class ? Long.MIN_VALUE : Integer.MIN_VALUE;
+				long hi = t == short.class || t == Short.class ? Short.MAX_VALUE : t == long.class || t == Long.class ? Long.MAX_VALUE : Integer.MAX_VALUE;
+				if (d < lo || d > hi) throw new UsageException("Option '" + key(item) + "' is " + s + ", too large; " + range(item) + ".");
+				if (t == int.class || t == Integer.class) return (int) d;
+				if (t == long.class || t == Long.class) return s.matches("[+-]?\\d+") ? Long.parseLong(s) : (long) d;
+				return (short) d;
+			}
 			if (t == double.class || t == Double.class) return Double.parseDouble(s);
 			if (t == float.class || t == Float.class) return Float.parseFloat(s);
 			if (t.isEnum()) {
@@ -81,9 +96,57 @@ public final class Inputs {
 			}
 		}
 		catch (NumberFormatException e) {
-			throw new IllegalArgumentException("Option '" + key(item) + "' needs " + article(t) + ", not '" + text + "'.");
+			throw new UsageException("Option '" + key(item) + "' needs " + article(t) + ", not '" + text + "'" +
+				(isNumber(t) ? "; " + range(item) : "") + ".");
 		}
-		throw new IllegalArgumentException("Option '" + key(item) + "' has a type (" + t.getSimpleName() + ") that cannot be given as text.");
+		throw new UsageException("Option '" + key(item) + "' has a type (" + t.getSimpleName() + ") that cannot be given as text.");
+	}
+
+	/**
+	 * Checks a value against its input's {@code @Parameter(min, max)} and, for numbers, that it is
+	 * finite: one rule for dialogs, macros and Batch.
+	 *
+	 * @throws UsageException naming the option, the value and the range
+	 */
+	public static void check(ModuleItem<?> item, Object value) {
+		if (!(value instanceof Number)) return;
+		double v = ((Number) value).doubleValue();
+		if (Double.isNaN(v) || Double.isInfinite(v)) {
+			throw new UsageException("Option '" + key(item) + "' is " + value + "; it needs a finite number: " + range(item) + ".");
+		}
+		Double min = bound(item.getMinimumValue()), max = bound(item.getMaximumValue());
+		if ((min != null && v < min) || (max != null && v > max)) {
+			throw new UsageException("Option '" + key(item) + "' is " + text(value) + ", out of range; " + range(item) + ".");
+		}
+	}
+
+	/** Checks every numeric user input of a module (for values set by other routes, e.g. SciJava's own dialogs). */
+	public static void checkAll(Module module) {
+		for (ModuleItem<?> item : userInputs(module)) {
+			if (isNumber(item.getType())) check(item, item.getValue(module));
+		}
+	}
+
+	/** "use 1 to 64", "use 0 or more", ... for messages. */
+	static String range(ModuleItem<?> item) {
+		Double min = bound(item.getMinimumValue()), max = bound(item.getMaximumValue());
+		String lo = min == null ? null : fmt(min), hi = max == null ? null : fmt(max);
+		if (lo != null && hi != null) return "use " + lo + " to " + hi;
+		if (lo != null) return "use " + lo + " or more";
+		if (hi != null) return "use at most " + hi;
+		return isInteger(item.getType()) ? "use any whole number" : "use a finite number";
+	}
+
+	private static Double bound(Object o) {
+		if (!(o instanceof Number)) return null;
+		double d = ((Number) o).doubleValue();
+		// SciJava fills unset bounds of primitive types with the type's extremes
+		if (Double.isInfinite(d) || Math.abs(d) >= Integer.MAX_VALUE || Math.abs(d) >= Float.MAX_VALUE || d == -Double.MAX_VALUE) return null;
+		return d;
+	}
+
+	private static String fmt(double d) {
+		return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
 	}
 
 	private static String article(Class<?> t) {

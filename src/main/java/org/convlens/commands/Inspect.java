@@ -32,5 +32,11 @@ public final class Inspect {
 			err.println("Error: " + e.getMessage());
 			return 1;
 		}
+		catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+			// anything else is still one line for a person; -Dconvlens.debug=true adds the trace
+			err.println("Error: " + Batch.failureText(e, null));
+			if (Boolean.getBoolean("convlens.debug")) e.printStackTrace(err);
+			return 1;
+		}
 	}
 }

@@ -37,7 +37,7 @@ public class MaxActivatingImages extends DatasetCommand {
 	@Parameter(label = "Filters", required = false, description = "'all', a range '0-7', a list '0,3,7' or a mix (0-based)")
 	private String filters = "all";
 
-	@Parameter(label = "Top", min = "1", description = "Images kept per filter")
+	@Parameter(label = "Top", min = "1", max = "1000", description = "Images kept per filter")
 	private int top = 9;
 
 	@Parameter(label = "Score", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
@@ -46,7 +46,7 @@ public class MaxActivatingImages extends DatasetCommand {
 	@Parameter(label = "Patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
 	private boolean patch = true;
 
-	@Parameter(label = "Tile", min = "16", description = "Size of a montage tile in pixels")
+	@Parameter(label = "Tile", min = "16", max = "1024", description = "Size of a montage tile in pixels")
 	private int tile = 96;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Max-activating montages")

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.convlens.explain.Fill;
-import org.convlens.explain.HeatmapMethods;
 import org.convlens.explain.Occlusion;
+import org.convlens.explain.PassEstimate;
+import org.convlens.explain.Progress;
 import org.convlens.model.NdArray;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -31,6 +32,10 @@ public class OcclusionMap extends HeatmapCommand {
 	@Parameter(label = "Fill", choices = { "mean", "zero", "blur" }, description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
 	private String fill = "mean";
 
+	@Parameter(label = "Score", choices = { "auto", "probability", "logits" },
+		description = "Score whose drops are mapped; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
+	private String score = "auto";
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion map")
 	private ImagePlus occlusion;
 
@@ -38,11 +43,33 @@ public class OcclusionMap extends HeatmapCommand {
 	protected void execute() {
 		Input in = new Input();
 		NdArray x = in.batch;
-		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(batch)
+		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), "occluded-image"))
 			.withPatch(toModel(patch, in.imp, x)).withStride(toModel(stride, in.imp, x));
 		if (patch > 0 && stride == 0) occ = occ.withStride(Math.max(1, (int) Math.round(occ.patch() / 3.0)));
-		List<NdArray> maps = HeatmapMethods.maps(in.model, x, in.targets, occ, progress().sub(0, 0.95));
+		String sc = score == null ? "auto" : score.trim().toLowerCase(java.util.Locale.ROOT);
+		switch (sc) {
+			case "auto": occ = occ.withScore(Occlusion.AUTO); break;
+			case "probability": case "output": occ = occ.withScore(org.convlens.model.ConvModel.OUTPUT); break;
+			case "logits": case "logit": occ = occ.withScore(in.info.logitsTensor() != null ? org.convlens.model.ConvModel.LOGITS : org.convlens.model.ConvModel.OUTPUT); break;
+			default: throw new IllegalArgumentException("Unknown score '" + score + "'; use auto, probability or logits");
+		}
+		int n = x.dim(0);
+		PassEstimate est = new PassEstimate("Occlusion", (long) occ.count(x.dim(1), x.dim(2)) * n, occ.batchSize(),
+			msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg));
+		est.announce(progress());
+		Progress tracked = est.track(progress().sub(0, 0.95));
+		List<NdArray> maps = new java.util.ArrayList<>();
+		java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
+		for (int i = 0; i < n; i++) {
+			progress().checkCancelled();
+			Occlusion.Result r = occ.compute(in.model, x.item(i), in.targets[i], tracked.sub((double) i / n, (i + 1.0) / n));
+			maps.add(r.map());
+			reasons.add(r.scoreReason());
+		}
+		ij.IJ.log(getInfo().getTitle() + ": score " + String.join("; ", reasons));
 		Map<String, Object> params = new LinkedHashMap<>();
+		params.put("score", String.join("; ", reasons));
+		params.put("passes", est.describe());
 		int H = x.dim(1), W = x.dim(2);
 		params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
 		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");

@@ -10,7 +10,6 @@ import org.convlens.explain.HeatmapMethods;
 import org.convlens.explain.IntegratedGradients;
 import org.convlens.explain.SmoothGrad;
 import org.convlens.imagej.SaliencyMaps;
-import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.scijava.ItemIO;
@@ -31,19 +30,19 @@ public class SaliencyMap extends HeatmapCommand {
 		description = "vanilla = |gradient|; smoothgrad = averaged over noisy copies; integrated-gradients = signed attributions from a baseline; guided-backprop/deconvnet = modified ReLU backward pass; guided-gradcam = guided backprop x Grad-CAM")
 	private String method = "vanilla";
 
-	@Parameter(label = "Samples", min = "1", description = "SmoothGrad: number of noisy copies")
+	@Parameter(label = "Samples", min = "1", max = "10000", description = "SmoothGrad: number of noisy copies")
 	private int samples = 50;
 
-	@Parameter(label = "Noise (%)", min = "0", description = "SmoothGrad: noise standard deviation in % of the input's value range")
+	@Parameter(label = "Noise (%)", min = "0", max = "100", description = "SmoothGrad: noise standard deviation in % of the input's value range")
 	private double noise = 15;
 
-	@Parameter(label = "Steps", min = "1", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
+	@Parameter(label = "Steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
 	private int steps = 50;
 
 	@Parameter(label = "Baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")
 	private String baseline = "black";
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = last spatial layer)")
+	@Parameter(label = "Layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = the last convolution's activated output larger than 1x1)")
 	private String layer = "";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency map")
@@ -51,9 +50,7 @@ public class SaliencyMap extends HeatmapCommand {
 
 	@Override
 	protected void onModel(ModelInfo info) {
-		List<String> ls = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL, l -> true);
-		java.util.Collections.reverse(ls);
-		setChoices("layer", ls);
+		setChoices("layer", info.camLayerChoices());
 	}
 
 	/** SmoothGrad and Integrated Gradients take batches of 16 noisy copies or path points. */
@@ -76,7 +73,44 @@ public class SaliencyMap extends HeatmapCommand {
 			new HeatmapMethods.SaliencySettings(samples, noise / 100, steps, b, blackImage, camLayers, batch));
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("settings", hm.toString());
-		List<NdArray> maps = HeatmapMethods.maps(in.model, in.batch, in.targets, hm, progress().sub(0, 0.95));
+		String title = getInfo().getTitle();
+		if (!camLayers.isEmpty() && HeatmapMethods.usesCamLayer(hm)) {
+			String w1 = org.convlens.model.CamLayers.oneByOneWarning(in.info.layer(camLayers.get(0)));
+			if (w1 != null) {
+				params.put("warning", w1);
+				ij.IJ.log(title + ": " + w1);
+			}
+		}
+		List<NdArray> maps;
+		if (hm instanceof IntegratedGradients) {
+			// the final step count and completeness error of every image go to the Info and the Log
+			IntegratedGradients ig = (IntegratedGradients) hm;
+			maps = new java.util.ArrayList<>();
+			List<String> steps = new java.util.ArrayList<>(), errors = new java.util.ArrayList<>();
+			int n = in.batch.dim(0);
+			for (int i = 0; i < n; i++) {
+				progress().checkCancelled();
+				IntegratedGradients.Result r = ig.attribute(in.model, in.batch.item(i), in.targets[i], progress().sub(0.95 * i / n, 0.95 * (i + 1) / n));
+				maps.add(r.map());
+				steps.add(Integer.toString(r.steps()));
+				errors.add(String.format(Locale.ROOT, "%.2f %%", 100 * r.completenessError()));
+				String where = n > 1 ? " (position " + (i + 1) + ")" : "";
+				String line = String.format(Locale.ROOT, "%s%s: integrated gradients used %d steps; completeness error %.2f %% " +
+					"(attributions sum %.4g, score difference %.4g)", in.imp.getTitle(), where, r.steps(), 100 * r.completenessError(), r.sum(),
+					r.scoreInput() - r.scoreBaseline());
+				if (r.completenessError() > IntegratedGradients.WARN_ERROR) {
+					String prev = (String) params.get("warning");
+					String w = String.format(Locale.ROOT, "unconverged%s: completeness error %.1f %% after %d steps", where, 100 * r.completenessError(), r.steps());
+					params.put("warning", prev == null ? w : prev + " | " + w);
+					ij.IJ.log(title + ": WARNING " + line + ": above 1 %, the attributions do not add up to the score change " +
+						"(unconverged; raise 'steps').");
+				}
+				else ij.IJ.log(title + ": " + line + ".");
+			}
+			params.put("ig steps", String.join(", ", steps));
+			params.put("ig completeness error", String.join(", ", errors));
+		}
+		else maps = HeatmapMethods.maps(in.model, in.batch, in.targets, hm, progress().sub(0, 0.95));
 		String name = method.trim().toLowerCase(Locale.ROOT);
 		saliency = outputs(in, maps, name, hm instanceof IntegratedGradients, params);
 	}

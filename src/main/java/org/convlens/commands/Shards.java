@@ -209,6 +209,13 @@ public final class Shards {
 	public static Batch.Report run(Spec shard, String command, Path input, Path output, Map<String, String> options, PrintStream log)
 		throws IOException
 	{
+		return run(shard, command, input, output, options, log, new Batch.Settings());
+	}
+
+	/** As {@link #run(Spec, String, Path, Path, Map, PrintStream)} with the batch run's settings. */
+	public static Batch.Report run(Spec shard, String command, Path input, Path output, Map<String, String> options, PrintStream log,
+		Batch.Settings settings) throws IOException
+	{
 		String why = refusal(command, options);
 		if (why != null) throw new IllegalArgumentException(why);
 		Path dir = output.resolve(shard.folder());
@@ -227,7 +234,7 @@ public final class Shards {
 		CURRENT.set(shard);
 		Batch.Report r;
 		try {
-			r = Batch.run(command, input, dir, options, log);
+			r = Batch.run(command, input, dir, options, log, settings);
 		}
 		finally {
 			if (before == null) CURRENT.remove();

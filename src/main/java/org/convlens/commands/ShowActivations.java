@@ -49,7 +49,7 @@ public class ShowActivations extends ConvLensCommand {
 	@Parameter(label = "Predict", description = "Also list the top classes")
 	private boolean predict;
 
-	@Parameter(label = "Top", min = "1", description = "Number of classes listed by 'predict'")
+	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
 	private int top = 3;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Activations")

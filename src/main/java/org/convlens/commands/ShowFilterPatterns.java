@@ -51,16 +51,16 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "Filters", required = false, description = "all, a range like 0-7, or a list like 0,3,5 (0-based)")
 	private String filters = "all";
 
-	@Parameter(label = "Y", description = "Neuron row in the feature map (-1 = centre)")
+	@Parameter(label = "Y", min = "-1", description = "Neuron row in the feature map (-1 = centre)")
 	private int y = -1;
 
-	@Parameter(label = "X", description = "Neuron column in the feature map (-1 = centre)")
+	@Parameter(label = "X", min = "-1", description = "Neuron column in the feature map (-1 = centre)")
 	private int x = -1;
 
 	@Parameter(label = "Classes", required = false, description = "For objective=class: all, indices (0,2 or 0-2) or names (ring,cross)")
 	private String classes = "all";
 
-	@Parameter(label = "Iterations", min = "0", description = "Gradient steps (30 as in Deep Learning with Python; 128 or more with 'sharper')")
+	@Parameter(label = "Iterations", min = "0", max = "100000", description = "Gradient steps (30 as in Deep Learning with Python; 128 or more with 'sharper')")
 	private int iterations = 30;
 
 	@Parameter(label = "Step", min = "0", description = "Plain ascent: step length in units of the input range")
@@ -69,13 +69,13 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "Rate", min = "0", description = "Adam: learning rate")
 	private double rate = 0.05;
 
-	@Parameter(label = "Size", min = "0", description = "Image size for models whose input size is free (0 = the model's, or 128)")
+	@Parameter(label = "Size", min = "0", max = "4096", description = "Image size for models whose input size is free (0 = the model's, or 128)")
 	private int size = 0;
 
 	@Parameter(label = "Seed", description = "Seed of the starting noise and random transforms")
 	private long seed = 0;
 
-	@Parameter(label = "Batch", min = "0", description = "Patterns optimised together (0 = automatic from the model's size)")
+	@Parameter(label = "Batch", min = "0", max = "4096", description = "Patterns optimised together (0 = automatic from the model's size)")
 	private int batch = 0;
 
 	@Parameter(label = "Optimizer", choices = { "ascent", "adam" }, description = "ascent = fixed-length steps along the normalised gradient; adam = Adam")
@@ -87,13 +87,13 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "Decorrelate", description = "Optimise in decorrelated colour space (3-channel models)")
 	private boolean decorrelate;
 
-	@Parameter(label = "Jitter", min = "0", description = "Random shift of up to this many pixels per step")
+	@Parameter(label = "Jitter", min = "0", max = "1000", description = "Random shift of up to this many pixels per step")
 	private int jitter = 0;
 
-	@Parameter(label = "Scale", min = "0", description = "Random zoom by up to this fraction per step (e.g. 0.05)")
+	@Parameter(label = "Scale", min = "0", max = "1", description = "Random zoom by up to this fraction per step (e.g. 0.05)")
 	private double scale = 0;
 
-	@Parameter(label = "Rotate", min = "0", description = "Random rotation by up to this many degrees per step")
+	@Parameter(label = "Rotate", min = "0", max = "360", description = "Random rotation by up to this many degrees per step")
 	private double rotate = 0;
 
 	@Parameter(label = "Tv", min = "0", description = "Total-variation penalty weight (e.g. 0.1..1)")
@@ -102,7 +102,7 @@ public class ShowFilterPatterns extends ConvLensCommand {
 	@Parameter(label = "L2", min = "0", description = "L2 penalty weight (e.g. 0.1..1)")
 	private double l2 = 0;
 
-	@Parameter(label = "Blur", min = "0", description = "Gaussian blur sigma (pixels) every 4 steps; 0 = off")
+	@Parameter(label = "Blur", min = "0", max = "100", description = "Gaussian blur sigma (pixels) every 4 steps; 0 = off")
 	private double blur = 0;
 
 	@Parameter(label = "Sharper", description = "Preset: fourier, decorrelate, adam, jitter size/16, scale 0.05, rotate 5 (non-zero values above win)")

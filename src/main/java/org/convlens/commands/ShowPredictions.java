@@ -17,7 +17,7 @@ import ij.measure.ResultsTable;
 @Plugin(type = Command.class, name = "predictions", menuPath = "Plugins>ConvLens>Show Predictions", headless = true)
 public class ShowPredictions extends ConvLensCommand {
 
-	@Parameter(label = "Top", min = "1", description = "Number of classes listed per image")
+	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed per image")
 	private int top = 3;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Predictions")

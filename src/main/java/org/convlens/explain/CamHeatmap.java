@@ -21,13 +21,13 @@ public final class CamHeatmap implements HeatmapMethod {
 	private final List<String> layers;
 	private final int batchSize;
 
-	/** Grad-CAM on the last spatial layer. */
+	/** Grad-CAM on the default CAM layer. */
 	public CamHeatmap() {
 		this(CamMethod.GRAD_CAM, List.of(), ClassActivationMaps.DEFAULT_BATCH_SIZE);
 	}
 
 	/**
-	 * @param layers spatial layers whose maps are averaged; empty = the model's last spatial layer
+	 * @param layers spatial layers whose maps are averaged; empty = the default CAM layer ({@link org.convlens.model.ModelInfo#defaultCamLayer()})
 	 * @param batchSize masked inputs or ablated channels per model call (Score-CAM, Ablation-CAM)
 	 */
 	public CamHeatmap(CamMethod method, List<String> layers, int batchSize) {
@@ -47,7 +47,9 @@ public final class CamHeatmap implements HeatmapMethod {
 	public Heatmap compute(ConvModel model, NdArray input, int target, Progress progress) {
 		ExplainMath.checkImage(input);
 		ExplainMath.checkTarget(model, target);
-		return new ClassActivationMaps(model).withMethod(method).withLayers(layers).withTarget(Target.classIndex(target))
+		// the complement of a single sigmoid output is chosen by its name (the output's weight is then -1)
+		Target t = target == org.convlens.model.ModelInfo.COMPLEMENT ? Target.className(model.info().className(target)) : Target.classIndex(target);
+		return new ClassActivationMaps(model).withMethod(method).withLayers(layers).withTarget(t)
 			.withBatchSize(batchSize).compute(input, progress).get(0);
 	}
 

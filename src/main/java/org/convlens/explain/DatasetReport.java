@@ -51,10 +51,14 @@ public final class DatasetReport {
 		return skipped.isEmpty() ? s : s + "; " + skipped.size() + " skipped";
 	}
 
-	/** The summary and one line per skipped image. */
+	/** Skipped images listed by {@link #details()}; the rest are counted (the skipped-files table has them all). */
+	public static final int LISTED = 20;
+
+	/** The summary and one line per skipped image, at most {@link #LISTED}, then one line for the rest. */
 	public String details() {
 		StringBuilder sb = new StringBuilder(summary());
-		for (Skipped k : skipped) sb.append("\n  skipped ").append(k);
+		for (int i = 0; i < Math.min(LISTED, skipped.size()); i++) sb.append("\n  skipped ").append(skipped.get(i));
+		if (skipped.size() > LISTED) sb.append("\n  ... and ").append(skipped.size() - LISTED).append(" more skipped files (see the skipped-files table)");
 		return sb.toString();
 	}
 

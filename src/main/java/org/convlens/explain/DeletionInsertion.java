@@ -42,9 +42,36 @@ public final class DeletionInsertion {
 		public double[] fractions() { return fractions.clone(); }
 		public double[] scores() { return scores.clone(); }
 
-		/** Area under the curve over the fraction axis [0, 1], trapezoidal rule. */
+		/** Area under the curve over the fraction axis [0, 1], trapezoidal rule, in the score's own units. */
 		public double auc() {
 			return ExplainMath.trapezoid(fractions, scores);
+		}
+
+		/** Score of the unmodified image: the first point of a deletion curve, the last of an insertion curve. */
+		public double imageScore() {
+			return mode == Mode.DELETION ? scores[0] : scores[scores.length - 1];
+		}
+
+		/** Score of the fully removed image (the fill): the last point of a deletion curve, the first of an insertion curve. */
+		public double removedScore() {
+			return mode == Mode.DELETION ? scores[scores.length - 1] : scores[0];
+		}
+
+		/**
+		 * The area on a scale comparable across models and score units: each score mapped
+		 * linearly so that the fully removed image is 0 and the unmodified image 1, i.e.
+		 * {@code (auc - removed) / (image - removed)}. A faithful map gives a small deletion and a
+		 * large insertion area, about 0.5 for both with a random map. NaN when the curve is flat
+		 * (the two end scores are equal at float precision): see {@link #flat()}.
+		 */
+		public double normalizedAuc() {
+			return flat() ? Double.NaN : (auc() - removedScore()) / (imageScore() - removedScore());
+		}
+
+		/** Whether removing every pixel leaves the score unchanged, so that no area means anything. */
+		public boolean flat() {
+			double a = imageScore(), b = removedScore();
+			return !(Math.abs(a - b) > 1e-6 * Math.max(Math.abs(a), Math.abs(b))) || !Double.isFinite(a - b);
 		}
 	}
 
@@ -149,7 +176,7 @@ public final class DeletionInsertion {
 			}
 			NdArray s = model.run(new NdArray(new int[] { n, h, w, c }, batch), java.util.List.of(score)).get(score);
 			int k1 = s.stride0();
-			for (int j = 0; j < n; j++) scores[done + j] = s.data()[j * k1 + target];
+			for (int j = 0; j < n; j++) scores[done + j] = ExplainMath.value(s.data(), j * k1, target, score);
 			done += n;
 			progress.update((double) done / (steps + 1), (mode == Mode.DELETION ? "Deletion " : "Insertion ") + done + "/" + (steps + 1));
 		}

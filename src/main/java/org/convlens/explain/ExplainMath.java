@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelException;
+import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
 
@@ -27,6 +28,8 @@ public final class ExplainMath {
 	/** Checks the class index against the model's class output. */
 	static void checkTarget(ConvModel model, int target) {
 		int k = model.info().numClasses();
+		// a single sigmoid output's complement ("not <class>") is explained through the output, negated
+		if (target == ModelInfo.COMPLEMENT && model.info().singleSigmoid()) return;
 		if (target < 0 || (k > 0 && target >= k)) {
 			throw new ModelException("Class " + target + " does not exist: the model has " + k + " class output" + (k == 1 ? "" : "s") +
 				" (0.." + (k - 1) + ").");
@@ -157,7 +160,7 @@ public final class ExplainMath {
 		return r;
 	}
 
-	/** Pearson correlation; 0 when either side is constant. */
+	/** Pearson correlation; NaN when either side is constant (the correlation is undefined, not 0). */
 	public static double pearson(double[] a, double[] b) {
 		if (a.length != b.length) throw new IllegalArgumentException("Lengths differ: " + a.length + " vs " + b.length);
 		int n = a.length;
@@ -175,7 +178,7 @@ public final class ExplainMath {
 			saa += da * da;
 			sbb += db * db;
 		}
-		if (saa == 0 || sbb == 0) return 0;
+		if (saa == 0 || sbb == 0) return Double.NaN;
 		return sab / Math.sqrt(saa * sbb);
 	}
 
@@ -194,8 +197,21 @@ public final class ExplainMath {
 	/** One-hot rows {@code [n, k]} selecting class {@code target}. */
 	public static NdArray oneHot(int n, int k, int target) {
 		NdArray w = NdArray.zeros(n, k);
-		for (int i = 0; i < n; i++) w.data()[i * k + target] = 1;
+		// the complement of a single sigmoid output: d(1 - p) = -dp, d(-logit) = -d logit
+		if (target == ModelInfo.COMPLEMENT) for (int i = 0; i < n; i++) w.data()[i * k] = -1;
+		else for (int i = 0; i < n; i++) w.data()[i * k + target] = 1;
 		return w;
+	}
+
+	/**
+	 * Score {@code target} from a row of {@code scoreTensor}'s values starting at {@code offset}: the
+	 * value itself, or for {@link ModelInfo#COMPLEMENT} the complement of output 0 ({@code 1 - p} for
+	 * the probability, {@code -logit} for the logit).
+	 */
+	public static float value(float[] data, int offset, int target, String scoreTensor) {
+		if (target != ModelInfo.COMPLEMENT) return data[offset + target];
+		float v = data[offset];
+		return ConvModel.OUTPUT.equals(scoreTensor) ? 1 - v : -v;
 	}
 
 	/**
@@ -212,7 +228,7 @@ public final class ExplainMath {
 			NdArray part = from == 0 && to == n ? batch : batch.items(from, to);
 			NdArray s = model.run(part, List.of(scoreTensor)).get(scoreTensor);
 			int k = s.stride0();
-			for (int i = from; i < to; i++) out[i] = s.data()[(i - from) * k + target];
+			for (int i = from; i < to; i++) out[i] = value(s.data(), (i - from) * k, target, scoreTensor);
 			progress.update((double) to / n, "Scoring " + to + "/" + n);
 		}
 		return out;

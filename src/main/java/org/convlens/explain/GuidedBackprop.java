@@ -28,9 +28,11 @@ import org.convlens.model.OpNode;
  * </ul>
  * Between rectifiers (convolutions, pooling, dense layers) the ordinary gradient applies. This is
  * exact for networks whose rectifiers form a chain (each reaches the input only through the
- * previous one): plain CNNs such as VGG. On its first use with a model the chain under
- * {@link Rule#GRADIENT} is compared with the true input gradient, and a model with branches
- * (residual connections) is refused with a {@link ModelException}.
+ * previous one): plain CNNs such as VGG. Whether a model is one is decided once per model from
+ * its graph ({@link #structureProblem}), never from an image's gradient: a model whose path from
+ * input to output has an op merging two branches (a residual {@code Add}, a {@code Concat}, a
+ * squeeze-and-excitation {@code Mul}) is refused with a {@link ModelException}, whatever its kind
+ * (Sequential, functional or subclassed).
  */
 public final class GuidedBackprop implements HeatmapMethod {
 
@@ -69,8 +71,11 @@ public final class GuidedBackprop implements HeatmapMethod {
 		public List<Step> steps() { return steps; }
 	}
 
-	/** Models whose rectifier chain reproduced the true gradient (true) or not (false). */
-	private static final Map<ConvModel, Boolean> VERIFIED = Collections.synchronizedMap(new WeakHashMap<>());
+	/** Per model: why its graph is not a plain chain ("" when it is), decided once from the graph. */
+	private static final Map<ConvModel, String> STRUCTURE = Collections.synchronizedMap(new WeakHashMap<>());
+
+	/** Ops that read only a tensor's shape: their outputs carry no image data. */
+	private static final java.util.Set<String> SHAPE_OPS = java.util.Set.of("Shape", "ShapeN", "Size", "Rank");
 
 	private final Rule rule;
 	private final String score;
@@ -95,8 +100,15 @@ public final class GuidedBackprop implements HeatmapMethod {
 	/** The modified input gradient of every item of a batch, {@code [N, H, W, C]}. */
 	public NdArray gradient(ConvModel model, NdArray batch, int target) {
 		ExplainMath.checkTarget(model, target);
-		verifyChain(model, batch.item(0), target);
-		return trace(model, batch, target, rule).gradient();
+		verifyChain(model);
+		try {
+			return trace(model, batch, target, rule).gradient();
+		}
+		catch (RuntimeException e) {
+			// a graph TensorFlow cannot differentiate piecewise (e.g. a subclassed model's wrapper) is refused, not shown raw
+			if (String.valueOf(e.getMessage()).contains("unreachable")) throw refusal("its rectifiers cannot be differentiated one after another");
+			throw e;
+		}
 	}
 
 	/**
@@ -152,18 +164,60 @@ public final class GuidedBackprop implements HeatmapMethod {
 		return new NdArray(g.shape(), p);
 	}
 
-	/** Refuses models whose rectifiers do not form a chain: the plain chain must give the true gradient. */
-	static void verifyChain(ConvModel model, NdArray input, int target) {
-		Boolean ok = VERIFIED.get(model);
-		if (ok == null) {
-			ok = chainError(model, input, target) < 1e-3;
-			VERIFIED.put(model, ok);
+	/** Refuses models whose graph is not a plain chain (decided once per model, from the graph alone). */
+	static void verifyChain(ConvModel model) {
+		String why = STRUCTURE.get(model);
+		if (why == null) {
+			String p;
+			try {
+				p = structureProblem(model.graphPath());
+			}
+			catch (RuntimeException e) {
+				p = "its graph could not be read (" + e.getMessage() + ")";
+			}
+			why = p == null ? "" : p;
+			STRUCTURE.put(model, why);
 		}
-		if (!ok) {
-			throw new ModelException("Guided backpropagation and DeconvNet need a network whose ReLUs form a chain " +
-				"(each reaches the input only through the previous one); this model has branches such as residual " +
-				"connections. Use the gradient, SmoothGrad or Integrated Gradients instead.");
+		if (!why.isEmpty()) throw refusal(why);
+	}
+
+	private static ModelException refusal(String why) {
+		return new ModelException("Guided backpropagation and DeconvNet need a plain chain of layers from the input to the " +
+			"output, whose ReLUs each reach the input only through the previous one (as in VGG); this model is not one: " + why +
+			". Use the gradient, SmoothGrad or Integrated Gradients instead.");
+	}
+
+	/**
+	 * Why a graph is not a plain chain, or null when it is: walking the ops from the input to the
+	 * outputs, an op with two or more inputs that carry image data (not constants, weights or
+	 * shapes) merges branches, e.g. a residual {@code Add}, a {@code Concat}, a squeeze-and-
+	 * excitation {@code Mul}. A graph without the image input on it counts as unreadable.
+	 *
+	 * @param path the ops on the path from the input to the outputs, in graph order ({@link ConvModel#graphPath()})
+	 */
+	public static String structureProblem(List<OpNode> path) {
+		if (path.isEmpty()) return "its graph has no path from the input to the output";
+		java.util.Set<String> data = new java.util.HashSet<>();
+		java.util.Set<String> names = new java.util.HashSet<>();
+		for (OpNode n : path) names.add(n.name());
+		for (OpNode n : path) {
+			java.util.Set<String> from = new java.util.LinkedHashSet<>();
+			boolean onPath = false;
+			for (String in : n.inputs()) {
+				String node = in.contains(":") ? in.substring(0, in.lastIndexOf(':')) : in;
+				if (names.contains(node)) onPath = true;
+				if (data.contains(node)) from.add(node);
+			}
+			if (!onPath) {
+				// the image input itself (a placeholder) starts the data
+				if (!SHAPE_OPS.contains(n.type())) data.add(n.name());
+				continue;
+			}
+			if (SHAPE_OPS.contains(n.type()) || from.isEmpty()) continue;
+			if (from.size() >= 2) return "op " + n.name() + " (" + n.type() + ") merges the branches " + from;
+			data.add(n.name());
 		}
+		return null;
 	}
 
 	/** Largest difference between the chained plain gradient and the true gradient, relative to the latter's largest value. */

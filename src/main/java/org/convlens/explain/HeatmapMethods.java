@@ -50,7 +50,7 @@ public final class HeatmapMethods {
 		 * @param steps Integrated Gradients' path points
 		 * @param baseline Integrated Gradients' baseline kind
 		 * @param baselineImage an explicit baseline image ({@code [1, H, W, C]}), or null
-		 * @param camLayers guided Grad-CAM's layers (empty = the last spatial layer)
+		 * @param camLayers guided Grad-CAM's layers (empty = the default CAM layer, {@link org.convlens.model.ModelInfo#defaultCamLayer()})
 		 * @param batchSize images per model run
 		 */
 		public SaliencySettings(int samples, double noise, int steps, IntegratedGradients.Baseline baseline, NdArray baselineImage,
@@ -73,7 +73,7 @@ public final class HeatmapMethods {
 
 	/**
 	 * A saliency method with its documented defaults (SmoothGrad: 50 samples, 15 % noise;
-	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the last spatial
+	 * Integrated Gradients: 50 steps, black baseline; guided Grad-CAM: Grad-CAM on the default CAM
 	 * layer).
 	 *
 	 * @throws IllegalArgumentException naming the known methods
@@ -127,13 +127,36 @@ public final class HeatmapMethods {
 		}
 	}
 
+	/**
+	 * As {@link #parse(String)}, with the layers of a class activation map (a CAM method or
+	 * guided Grad-CAM); other methods have no layer and ignore them. Empty = the default CAM layer.
+	 */
+	public static HeatmapMethod parse(String name, List<String> camLayers) {
+		if (camLayers == null || camLayers.isEmpty()) return parse(name);
+		HeatmapMethod m = parse(name);
+		if (m instanceof CamHeatmap) return new CamHeatmap(((CamHeatmap) m).method(), camLayers, org.convlens.explain.cam.ClassActivationMaps.DEFAULT_BATCH_SIZE);
+		if (m instanceof GuidedGradCam) {
+			SaliencySettings d = SaliencySettings.defaults();
+			return saliency(name, new SaliencySettings(d.samples, d.noise, d.steps, d.baseline, null, camLayers, d.batchSize));
+		}
+		return m;
+	}
+
+	/** Whether the method reads a CAM layer (a class activation map, or guided Grad-CAM). */
+	public static boolean usesCamLayer(HeatmapMethod m) {
+		return m instanceof CamHeatmap || m instanceof GuidedGradCam;
+	}
+
 	private static String key(String s) {
 		return s == null ? "" : s.toLowerCase(Locale.ROOT).replace("++", "plusplus").replaceAll("[^a-z0-9]", "");
 	}
 
 	/**
-	 * The class index each item of a batch explains. The top class is the largest output; a single
-	 * sigmoid output always gives class 0 (its heatmaps then show evidence for that class).
+	 * The class index each item of a batch explains. The top class is the largest output; for a
+	 * single sigmoid output it is the predicted side, as {@link Target#choose} decides it: the
+	 * output (0) when its logit is positive (probability above 0.5), else its complement
+	 * ({@link ModelInfo#COMPLEMENT}, explained through the negated output), so that the heatmap and
+	 * the predictions table name the same class. A class name may name the complement too.
 	 */
 	public static int[] classIndices(ConvModel model, NdArray batch, Target target) {
 		ModelInfo info = model.info();
@@ -144,6 +167,12 @@ public final class HeatmapMethods {
 		if (!target.needsValues()) {
 			int k = target.choose(info, null, info.numClasses()).classIndex();
 			java.util.Arrays.fill(out, k);
+			return out;
+		}
+		if (info.singleSigmoid()) {
+			String t = info.logitsTensor() != null ? ConvModel.LOGITS : ConvModel.OUTPUT;
+			NdArray v = BatchRunner.run(model, batch, List.of(t), BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(t);
+			for (int i = 0; i < n; i++) out[i] = target.choose(info, new float[] { v.data()[i * v.stride0()] }, 1).classIndex();
 			return out;
 		}
 		NdArray s = BatchRunner.run(model, batch, List.of(ConvModel.OUTPUT), BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);

@@ -23,6 +23,9 @@ import org.convlens.model.NdArray;
 public final class IntegratedGradients implements HeatmapMethod {
 
 	/** The reference image the path starts from. */
+	/** Completeness error above which a result is reported as unconverged (1 %). */
+	public static final double WARN_ERROR = 0.01;
+
 	public enum Baseline {
 		/** All zeros: black for inputs scaled to [0, 1] or raw pixel values. */
 		BLACK,

@@ -25,12 +25,17 @@ public final class Occlusion implements HeatmapMethod {
 		private final NdArray map;
 		private final String score;
 		private final int passes;
+		private final String reason;
 
-		Result(NdArray map, String score, int passes) {
+		Result(NdArray map, String score, int passes, String reason) {
 			this.map = map;
 			this.score = score;
 			this.passes = passes;
+			this.reason = reason;
 		}
+
+		/** Which score was used and why (the {@link ScoreRule}'s reason), for the Info and the Log. */
+		public String scoreReason() { return reason; }
 
 		/** Mean score drop per pixel, {@code [H, W]}. */
 		public NdArray map() { return map; }
@@ -46,9 +51,12 @@ public final class Occlusion implements HeatmapMethod {
 	private final int batchSize;
 	private final String score;
 
-	/** Automatic patch and stride, mean fill, batches of 32, the class probability. */
+	/** The {@code score=auto} rule of {@link ScoreRule}, resolved per image. */
+	public static final String AUTO = "auto";
+
+	/** Automatic patch and stride, mean fill, batches of 32, the score by {@link ScoreRule} ({@code auto}). */
 	public Occlusion() {
-		this(0, 0, Fill.MEAN, 32, ConvModel.OUTPUT);
+		this(0, 0, Fill.MEAN, 32, AUTO);
 	}
 
 	private Occlusion(int patch, int stride, Fill fill, int batchSize, String score) {
@@ -65,7 +73,10 @@ public final class Occlusion implements HeatmapMethod {
 	public Occlusion withFill(Fill f) { return new Occlusion(patch, stride, f, batchSize, score); }
 	/** How many occluded images go through the model per run; 1 = one per forward pass. */
 	public Occlusion withBatchSize(int b) { return new Occlusion(patch, stride, fill, b, score); }
-	/** The tensor whose score drops are recorded: {@link ConvModel#OUTPUT} (default) or {@link ConvModel#LOGITS}. */
+	/**
+	 * The score whose drops are recorded: {@link #AUTO} (default, {@link ScoreRule}),
+	 * {@link ConvModel#OUTPUT} or {@link ConvModel#LOGITS}.
+	 */
 	public Occlusion withScore(String s) { return new Occlusion(patch, stride, fill, batchSize, s); }
 
 	/** The patch size setting; 0 = automatic (see {@link #patchFor}). */
@@ -117,11 +128,23 @@ public final class Occlusion implements HeatmapMethod {
 		int total = ys.length * xs.length;
 		float[] src = input.data();
 		float[] rep = fill.replacement(input, Math.max(1, p / 2.0)).data();
+		String reason;
+		String score;
+		if (this.score.equals(AUTO)) {
+			ScoreRule rule = ScoreRule.resolve("auto", model, input, target);
+			score = rule.tensor();
+			reason = rule.reason();
+		}
+		else {
+			score = this.score;
+			reason = (score.equals(ConvModel.LOGITS) ? "logit" : "probability") + " (chosen)";
+		}
 		// a saturated probability (a sigmoid at 1.0) does not move at float precision: then use the logits
 		boolean fallback = score.equals(ConvModel.OUTPUT) && model.info().logitsTensor() != null;
 		List<String> fetches = fallback ? List.of(score, ConvModel.LOGITS) : List.of(score);
 		Map<String, NdArray> b0 = model.run(input, fetches);
-		double[] base = { b0.get(score).data()[target], fallback ? b0.get(ConvModel.LOGITS).data()[target] : 0 };
+		double[] base = { ExplainMath.value(b0.get(score).data(), 0, target, score),
+			fallback ? ExplainMath.value(b0.get(ConvModel.LOGITS).data(), 0, target, ConvModel.LOGITS) : 0 };
 		boolean anyDrop = false;
 
 		double[] sum = new double[h * w];
@@ -148,8 +171,8 @@ public final class Occlusion implements HeatmapMethod {
 			for (int b = 0; b < n; b++) {
 				int k = done + b;
 				int y0 = ys[k / xs.length], x0 = xs[k % xs.length];
-				double drop = base[0] - s.data()[b * k1 + target];
-				double dropLogit = fallback ? base[1] - out.get(ConvModel.LOGITS).data()[b * k1 + target] : 0;
+				double drop = base[0] - ExplainMath.value(s.data(), b * k1, target, score);
+				double dropLogit = fallback ? base[1] - ExplainMath.value(out.get(ConvModel.LOGITS).data(), b * k1, target, ConvModel.LOGITS) : 0;
 				if (drop != 0) anyDrop = true;
 				for (int y = y0; y < y0 + ph; y++) {
 					for (int x = x0; x < x0 + pw; x++) {
@@ -166,7 +189,8 @@ public final class Occlusion implements HeatmapMethod {
 		double[] acc = useLogits ? sumLogit : sum;
 		float[] map = new float[h * w];
 		for (int i = 0; i < map.length; i++) map[i] = cnt[i] == 0 ? 0 : (float) (acc[i] / cnt[i]);
-		return new Result(new NdArray(new int[] { h, w }, map), useLogits ? ConvModel.LOGITS : score, total);
+		if (useLogits) reason = "logit (the probability did not move at all)";
+		return new Result(new NdArray(new int[] { h, w }, map), useLogits ? ConvModel.LOGITS : score, total, reason);
 	}
 
 	@Override

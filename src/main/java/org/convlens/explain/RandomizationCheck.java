@@ -44,7 +44,9 @@ public final class RandomizationCheck {
 		public String layer() { return randomized.get(randomized.size() - 1); }
 		/** All layers re-initialised so far, top first. */
 		public List<String> randomized() { return randomized; }
-		/** Spearman correlation of the absolute maps with the original. */
+		/** What makes this step's map meaningless (constant, all zero, NaN/Inf), or null. */
+		public String problem() { return Degenerate.describe(map.data()); }
+		/** Spearman correlation of the absolute maps with the original; NaN where either map is constant. */
 		public double spearman() { return spearman; }
 		/** Spearman correlation of the maps as they are. */
 		public double spearmanSigned() { return spearmanSigned; }
@@ -77,14 +79,36 @@ public final class RandomizationCheck {
 		public TrainedCheck trained() { return trained; }
 
 		/**
+		 * Why the check says nothing, or null when it does: the model looks untrained, the original
+		 * map is degenerate (constant, all zero, NaN/Inf: its rank correlation with anything is
+		 * undefined), or every randomised map is.
+		 */
+		public String notMeaningful() {
+			String o = Degenerate.describe(original.data());
+			if (o != null) return "the original map is " + o + ", so its rank correlation with any map is undefined";
+			if (!trained.looksTrained()) {
+				return "the model looks untrained (" + trained.reason() + "), so randomising it cannot show " +
+					"whether the explanation depends on what it learned";
+			}
+			if (!steps.isEmpty() && steps.stream().noneMatch(s -> Double.isFinite(s.spearman()))) {
+				return "every randomised map is degenerate (" + steps.get(0).problem() + "), so no rank correlation is defined";
+			}
+			return null;
+		}
+
+		/**
 		 * The explanation barely changed: its rank correlation with the original stayed at or above
 		 * the threshold at every step of the cascade, down to a fully re-initialised network.
 		 */
 		public boolean insensitive() {
-			return !steps.isEmpty() && firstChange() < 0;
+			return !steps.isEmpty() && notMeaningful() == null && firstChange() < 0;
 		}
 
-		/** The first step at which the correlation fell below the threshold, or -1. */
+		/**
+		 * The first step at which the correlation fell below the threshold, or -1. Steps with an
+		 * undefined (NaN) correlation are skipped: a map that went constant is reported as such, not
+		 * counted as a change.
+		 */
 		public int firstChange() {
 			for (int i = 0; i < steps.size(); i++) if (steps.get(i).spearman() < threshold) return i;
 			return -1;
@@ -97,10 +121,8 @@ public final class RandomizationCheck {
 
 		/** One sentence for the log or a results table. */
 		public String verdict() {
-			if (!trained.looksTrained()) {
-				return "Not meaningful: the model looks untrained (" + trained.reason() + "), so randomising it cannot show " +
-					"whether the explanation depends on what it learned.";
-			}
+			String why = notMeaningful();
+			if (why != null) return "Not meaningful: " + why + ".";
 			if (insensitive()) {
 				return String.format(Locale.ROOT, "FLAGGED: the explanation barely changes when the model is destroyed " +
 					"(rank correlation >= %.2f at every step; %.2f with all %d layers re-initialised).", threshold, finalCorrelation(),
@@ -109,6 +131,11 @@ public final class RandomizationCheck {
 			int k = firstChange();
 			String s = String.format(Locale.ROOT, "Passed: the explanation changes once %d layer%s re-initialised " +
 				"(rank correlation %.2f < %.2f).", k + 1, k == 0 ? " is" : "s are", steps.get(k).spearman(), threshold);
+			long undefined = steps.stream().filter(st -> !Double.isFinite(st.spearman())).count();
+			if (undefined > 0) {
+				s += " " + undefined + " step" + (undefined == 1 ? " gave a degenerate map" : "s gave degenerate maps") +
+					" (rank correlation undefined).";
+			}
 			if (finalCorrelation() >= threshold) {
 				s += String.format(Locale.ROOT, " With every layer re-initialised it is again correlated (%.2f): part of the map " +
 					"follows the image rather than what the model learned.", finalCorrelation());

@@ -126,13 +126,6 @@ public final class DatasetSources {
 		return ImageSource.of("list " + list.toAbsolutePath().normalize(), entries);
 	}
 
-	/** The files a list file names ({@link #listFile}), in its order. */
-	public static List<Path> listedFiles(Path list) {
-		List<Path> out = new ArrayList<>();
-		for (ImageSource.Entry e : listFile(list)) out.add(((FileEntry) e).file());
-		return out;
-	}
-
 	/**
 	 * The positions of an open image as a dataset: every (slice, frame) with all its channels,
 	 * named by the slice label (or {@code z=.., t=..}). The pixels are copied when read, so the
@@ -288,6 +281,8 @@ public final class DatasetSources {
 				new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
 			if (info == null || info.length != 1) return null;
 			FileInfo fi = info[0];
+			// a truncated file goes the usual way, which refuses it
+			if (pixelEnd(fi) > size) return null;
 			int w = fi.width, h = fi.height, n = w * h;
 			if (w < 1 || h < 1 || fi.nImages > 1 || fi.whiteIsZero || fi.lutSize > 0) return null;
 			String d = fi.description;
@@ -349,6 +344,8 @@ public final class DatasetSources {
 				throw new IOException("raw data without a header cannot be opened as an image");
 			default:
 		}
+		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
+		if (type == Opener.JPEG) jpegEnds(file);
 		ImagePlus imp;
 		try {
 			imp = o.openImage(path);
@@ -362,6 +359,66 @@ public final class DatasetSources {
 				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
 		}
 		return imp;
+	}
+
+	/**
+	 * Refuses a TIFF whose pixel data would end past the end of the file: ImageJ's reader fills the
+	 * missing part with zeros (or stops at the strip it cannot read) and returns the image without
+	 * a word.
+	 *
+	 * @throws IOException "truncated ..." saying how many bytes are missing
+	 */
+	static void truncated(Path file) throws IOException {
+		long size = Files.size(file);
+		FileInfo[] info;
+		try {
+			info = new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
+		}
+		catch (IOException | RuntimeException e) {
+			throw new IOException("cannot be read as TIFF (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) +
+				"; damaged or truncated?)", e);
+		}
+		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
+		long end = 0;
+		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
+		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");
+	}
+
+	/**
+	 * Refuses a JPEG without its end-of-image marker near the end: Java's decoder shows a cut-off
+	 * file with a grey lower part and no error. In the compressed data a 0xFF byte is always followed
+	 * by 0x00 or a restart marker, so FF D9 there is the end marker.
+	 */
+	static void jpegEnds(Path file) throws IOException {
+		long size = Files.size(file);
+		int n = (int) Math.min(size, 4096);
+		byte[] tail = new byte[n];
+		try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+			ch.position(size - n);
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tail);
+			while (b.hasRemaining() && ch.read(b) > 0) {
+				// read the whole tail
+			}
+		}
+		for (int i = n - 2; i >= 0; i--) if ((tail[i] & 0xff) == 0xFF && (tail[i + 1] & 0xff) == 0xD9) return;
+		throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
+	}
+
+	/** Where a TIFF image's pixel data ends: its last strip, or (uncompressed, one block) offset + planes x plane size. */
+	static long pixelEnd(FileInfo fi) {
+		long end = 0;
+		// packed types (1-bit, 12-bit) take less than getBytesPerPixel() says: trust their strips only
+		boolean packed = fi.fileType == FileInfo.BITMAP || fi.fileType == FileInfo.GRAY12_UNSIGNED;
+		if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length > 0 && fi.stripOffsets.length == fi.stripLengths.length) {
+			for (int i = 0; i < fi.stripOffsets.length; i++) end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+			// ImageJ's own stacks list the strips of the first image only: the rest follow contiguously
+			if (fi.nImages > 1 && fi.compression <= FileInfo.COMPRESSION_NONE && !packed) {
+				end = Math.max(end, fi.getOffset() + (long) fi.nImages * fi.width * fi.height * fi.getBytesPerPixel() + (fi.nImages - 1) * (long) fi.gapBetweenImages);
+			}
+			return end;
+		}
+		if (fi.compression > FileInfo.COMPRESSION_NONE || packed) return 0;
+		return fi.getOffset() + (long) Math.max(1, fi.nImages) * fi.width * fi.height * fi.getBytesPerPixel() + (Math.max(1, fi.nImages) - 1) * (long) fi.gapBetweenImages;
 	}
 
 	/** Words for ImageJ's file types, for messages. */

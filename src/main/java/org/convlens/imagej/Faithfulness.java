@@ -32,14 +32,14 @@ public final class Faithfulness {
 		p.setSize(560, 360);
 		StringBuilder legend = new StringBuilder();
 		add(p, deletion, new Color(200, 30, 30), 2);
-		legend.append(String.format(Locale.ROOT, "%s deletion (AUC %.3f)", method, deletion.auc()));
+		legend.append(String.format(Locale.ROOT, "%s deletion (AUC %.3f, normalised %.3f)", method, deletion.auc(), deletion.normalizedAuc()));
 		add(p, insertion, new Color(30, 80, 200), 2);
-		legend.append(String.format(Locale.ROOT, "\n%s insertion (AUC %.3f)", method, insertion.auc()));
+		legend.append(String.format(Locale.ROOT, "\n%s insertion (AUC %.3f, normalised %.3f)", method, insertion.auc(), insertion.normalizedAuc()));
 		if (randomDeletion != null) {
 			add(p, randomDeletion, new Color(235, 150, 150), 1);
-			legend.append(String.format(Locale.ROOT, "\nrandom map deletion (AUC %.3f)", randomDeletion.auc()));
+			legend.append(String.format(Locale.ROOT, "\nrandom map deletion (AUC %.3f, normalised %.3f)", randomDeletion.auc(), randomDeletion.normalizedAuc()));
 			add(p, randomInsertion, new Color(150, 170, 235), 1);
-			legend.append(String.format(Locale.ROOT, "\nrandom map insertion (AUC %.3f)", randomInsertion.auc()));
+			legend.append(String.format(Locale.ROOT, "\nrandom map insertion (AUC %.3f, normalised %.3f)", randomInsertion.auc(), randomInsertion.normalizedAuc()));
 		}
 		p.setColor(Color.black);
 		p.addLegend(legend.toString(), "auto");
@@ -64,13 +64,22 @@ public final class Faithfulness {
 		return t;
 	}
 
+	/** How the normalised areas are scaled, for the Info. */
+	public static final String AUC_SCALE = "normalised AUC = (raw AUC - score of the fully removed image) / (score of the image - that score): " +
+		"0 = removed, 1 = unchanged, about 0.5 for a random map; raw AUCs are in the score's units";
+
 	private static void row(ResultsTable t, String heatmap, String score, DeletionInsertion.Curve d, DeletionInsertion.Curve i) {
 		t.incrementCounter();
 		t.addValue("Heatmap", heatmap);
 		t.addValue("Score", score);
+		t.addValue("Deletion AUC (normalised)", d.normalizedAuc());
+		t.addValue("Insertion AUC (normalised)", i.normalizedAuc());
 		t.addValue("Deletion AUC", d.auc());
 		t.addValue("Insertion AUC", i.auc());
+		t.addValue("Image score", d.imageScore());
+		t.addValue("Removed score", d.removedScore());
 		t.addValue("Steps", d.fractions().length - 1);
+		if (d.flat()) t.addValue("Note", "flat curve: the score does not change when every pixel is removed");
 	}
 
 	/**
@@ -89,7 +98,9 @@ public final class Faithfulness {
 			t.addValue("Spearman", s.spearman());
 			t.addValue("Spearman (signed)", s.spearmanSigned());
 			t.addValue("Score", s.score());
-			t.addValue("Flag", s.spearman() >= r.threshold() ? "similar" : "changed");
+			String bad = s.problem();
+			t.addValue("Flag", !Double.isFinite(s.spearman()) ? "undefined: " + (bad != null ? "map " + bad : "original map " +
+				org.convlens.explain.Degenerate.describe(r.original().data())) : s.spearman() >= r.threshold() ? "similar" : "changed");
 		}
 		TrainedCheck tc = r.trained();
 		t.incrementCounter();
@@ -98,7 +109,7 @@ public final class Faithfulness {
 		t.addValue("Spearman", r.finalCorrelation());
 		t.addValue("Spearman (signed)", Double.NaN);
 		t.addValue("Score", r.originalScore());
-		t.addValue("Flag", (r.insensitive() ? "FLAGGED" : tc.looksTrained() ? "passed" : "not meaningful") + ": " + r.verdict() +
+		t.addValue("Flag", (r.notMeaningful() != null ? "not meaningful" : r.insensitive() ? "FLAGGED" : "passed") + ": " + r.verdict() +
 			" Trained check: " + tc);
 		return t;
 	}

@@ -37,6 +37,9 @@ public final class HeatmapDisplay {
 	/** Name of the caption {@link TextRoi} drawn with the heatmap (replaced with it). */
 	public static final String LEGEND_NAME = OVERLAY_NAME + " legend";
 
+	/** Name of the diverging LUT of signed maps (blue, white at 0, red; {@link #lut(String)} knows it). */
+	public static final String DIVERGING = "diverging";
+
 	/** LUT names {@link #lut(String)} knows without ImageJ's luts folder. */
 	public static final String[] LUTS = { "jet", "fire", "magma", "viridis", "inferno", "grays", "red", "ice" };
 
@@ -49,8 +52,14 @@ public final class HeatmapDisplay {
 		private final double threshold;
 		private final boolean shared;
 		private final boolean legend;
+		private final boolean signed;
 
 		public OverlayStyle(String lut, double opacity, double threshold, boolean shared, boolean legend) {
+			this(lut, opacity, threshold, shared, legend, false);
+		}
+
+		private OverlayStyle(String lut, double opacity, double threshold, boolean shared, boolean legend, boolean signed) {
+			this.signed = signed;
 			if (!(opacity >= 0 && opacity <= 1)) throw new IllegalArgumentException("Opacity must be between 0 and 1, not " + opacity + ".");
 			if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("Threshold must be between 0 and 1, not " + threshold + ".");
 			HeatmapDisplay.lut(lut); // checks the name
@@ -66,13 +75,20 @@ public final class HeatmapDisplay {
 			return new OverlayStyle("jet", 0.5, 0.15, false, true);
 		}
 
-		public OverlayStyle withLut(String l) { return new OverlayStyle(l, opacity, threshold, shared, legend); }
-		public OverlayStyle withOpacity(double o) { return new OverlayStyle(lut, o, threshold, shared, legend); }
-		public OverlayStyle withThreshold(double t) { return new OverlayStyle(lut, opacity, t, shared, legend); }
+		public OverlayStyle withLut(String l) { return new OverlayStyle(l, opacity, threshold, shared, legend, signed); }
+		public OverlayStyle withOpacity(double o) { return new OverlayStyle(lut, o, threshold, shared, legend, signed); }
+		public OverlayStyle withThreshold(double t) { return new OverlayStyle(lut, opacity, t, shared, legend, signed); }
 		/** true: one scale for all positions of a stack (compare slices); false: each position to its own maximum. */
-		public OverlayStyle withShared(boolean s) { return new OverlayStyle(lut, opacity, threshold, s, legend); }
+		public OverlayStyle withShared(boolean s) { return new OverlayStyle(lut, opacity, threshold, s, legend, signed); }
 		/** Whether the overlay also gets a caption (the label) in its top-left corner. */
-		public OverlayStyle withLegend(boolean l) { return new OverlayStyle(lut, opacity, threshold, shared, l); }
+		public OverlayStyle withLegend(boolean l) { return new OverlayStyle(lut, opacity, threshold, shared, l, signed); }
+		/**
+		 * true: the map is signed (Integrated Gradients, a signed gradient): shown with the
+		 * {@link #DIVERGING} LUT centred on 0 (blue negative, red positive), values within
+		 * {@code threshold} of the largest |value| transparent; the LUT name is then not used.
+		 */
+		public OverlayStyle withSigned(boolean sg) { return new OverlayStyle(lut, opacity, threshold, shared, legend, sg); }
+		public boolean signed() { return signed; }
 
 		public String lut() { return lut; }
 		/** 0 (invisible) to 1 (opaque). */
@@ -84,7 +100,8 @@ public final class HeatmapDisplay {
 
 		@Override
 		public String toString() {
-			return String.format(Locale.ROOT, "lut=%s opacity=%.2f threshold=%.2f %s", lut, opacity, threshold, shared ? "shared" : "per-position");
+			return String.format(Locale.ROOT, "lut=%s opacity=%.2f threshold=%.2f %s", signed ? DIVERGING + " (signed)" : lut, opacity, threshold,
+				shared ? "shared" : "per-position");
 		}
 	}
 
@@ -154,11 +171,12 @@ public final class HeatmapDisplay {
 		int n = mapsPerPosition.size();
 		List<ImageInput.Position> ps = ImageInput.positions(source);
 		float[] range = s.shared() ? range(mapsPerPosition) : null;
-		int[] argb = OVERLAY_LUTS.computeIfAbsent(s.lut(), l -> argb(transparentZero(lut(l))));
+		int[] argb = OVERLAY_LUTS.computeIfAbsent(s.signed() ? DIVERGING : s.lut(), l -> argb(transparentZero(lut(l))));
 		for (int i = 0; i < n; i++) {
 			float[] m = mapsPerPosition.get(i);
 			float[] r = range != null ? range : range(List.of(m));
-			ImageRoi roi = new HeatmapRoi(source.getWidth(), source.getHeight(), colours(m, r[0], r[1], s.threshold(), argb));
+			int[] px = s.signed() ? signedColours(m, Math.max(-r[0], r[1]), s.threshold(), argb) : colours(m, r[0], r[1], s.threshold(), argb);
+			ImageRoi roi = new HeatmapRoi(source.getWidth(), source.getHeight(), px);
 			roi.setOpacity(s.opacity());
 			roi.setName(OVERLAY_NAME);
 			String text = label(labels, i);
@@ -224,8 +242,14 @@ public final class HeatmapDisplay {
 		if (map.length != w * h) throw new IllegalArgumentException("The map has " + map.length + " values, not " + w + "x" + h + ".");
 		ColorProcessor base = rendered(source);
 		float[] r = range(List.of(map));
-		byte[] idx = indices(map, r[0], r[1], s.threshold());
-		IndexColorModel cm = lut(s.lut());
+		byte[] idx;
+		if (s.signed()) {
+			int[] k = signedColours(map, Math.max(-r[0], r[1]), s.threshold(), IDENTITY);
+			idx = new byte[k.length];
+			for (int i = 0; i < k.length; i++) idx[i] = (byte) k[i];
+		}
+		else idx = indices(map, r[0], r[1], s.threshold());
+		IndexColorModel cm = lut(s.signed() ? DIVERGING : s.lut());
 		int[] px = (int[]) base.getPixels();
 		double a = s.opacity();
 		for (int i = 0; i < px.length; i++) {
@@ -290,6 +314,27 @@ public final class HeatmapDisplay {
 			if (!(f >= threshold) || f <= 0) continue;
 			// f > 0 here, so adding 0.5 and truncating is Math.round (without its slow path)
 			c[i] = colours[Math.max(1, Math.min(255, (int) (f * 255 + 0.5)))];
+		}
+		return c;
+	}
+
+	/**
+	 * A signed map's LUT indices looked up in {@code colours} (256 values, the first transparent):
+	 * {@code f = m[i] / a} in [-1, 1] goes to index {@code 128 + round(127 f)} (1 = most negative,
+	 * 128 = zero, 255 = most positive), and values with {@code |f| < threshold} (zero included),
+	 * NaN and infinities are transparent (index 0): around zero nothing is painted.
+	 *
+	 * @param a the largest absolute value (the scale); nothing is painted when it is not positive
+	 */
+	static int[] signedColours(float[] m, float a, double threshold, int[] colours) {
+		int[] c = new int[m.length];
+		if (!(a > 0) || !Float.isFinite(a)) return c;
+		for (int i = 0; i < m.length; i++) {
+			float v = m[i];
+			if (!Float.isFinite(v) || v == 0) continue;
+			double f = v / (double) a;
+			if (Math.abs(f) < threshold) continue;
+			c[i] = colours[Math.max(1, Math.min(255, 128 + (int) Math.round(127 * Math.max(-1, Math.min(1, f)))))];
 		}
 		return c;
 	}
@@ -371,6 +416,7 @@ public final class HeatmapDisplay {
 		static {
 			for (String n : new String[] { "jet", "magma", "viridis", "inferno", "grays", "red" }) LUTS.put(n, builtIn(n));
 			LUTS.put("gray", LUTS.get("grays"));
+			LUTS.put(DIVERGING, (IndexColorModel) FeatureMaps.diverging().getColorModel());
 			LUTS.put("grey", LUTS.get("grays"));
 			for (String n : new String[] { "fire", "ice" }) {
 				IndexColorModel cm = ij.plugin.LutLoader.getLut(n);

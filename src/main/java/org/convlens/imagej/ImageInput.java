@@ -131,6 +131,17 @@ public final class ImageInput {
 	 */
 	public static NdArray batch(ImagePlus imp, List<Position> positions, Preprocessing prep, int[] inputShape) {
 		require(imp);
+		try {
+			return batchOf(imp, positions, prep, inputShape);
+		}
+		catch (org.convlens.model.NonFiniteException e) {
+			// name the image: in a session with several open, "the image" is not enough
+			String m = e.getMessage();
+			throw new org.convlens.model.NonFiniteException("Image '" + imp.getTitle() + "'" + (m.startsWith("The image") ? m.substring("The image".length()) : ": " + m));
+		}
+	}
+
+	private static NdArray batchOf(ImagePlus imp, List<Position> positions, Preprocessing prep, int[] inputShape) {
 		if (positions.isEmpty()) throw new IllegalArgumentException("No positions of '" + imp.getTitle() + "' to run.");
 		// the first item gives the size of every item (all positions share the image's size)
 		NdArray first = prep.apply(pixels(imp, positions.get(0)), inputShape);

@@ -61,9 +61,13 @@ public final class Outputs {
 	 * @return the files written
 	 */
 	public static List<Path> save(Object value, Path dir, String base, String name) throws IOException {
+		return saveAs(value, dir, safe(base) + "_" + safe(name));
+	}
+
+	/** As {@link #save}, named {@code stem.ext} (a stem already safe for file names, kept as it is). */
+	public static List<Path> saveAs(Object value, Path dir, String stem) throws IOException {
 		Files.createDirectories(dir);
 		List<Path> files = new ArrayList<>();
-		String stem = safe(base) + "_" + safe(name);
 		if (value instanceof ImagePlus) {
 			ImagePlus imp = (ImagePlus) value;
 			Path tif = dir.resolve(stem + ".tif");
@@ -86,13 +90,30 @@ public final class Outputs {
 		return files;
 	}
 
+	/** The files {@link #saveAs} would write for a value, without writing them. */
+	public static List<Path> targets(Object value, Path dir, String stem) {
+		List<Path> files = new ArrayList<>();
+		if (value instanceof ImagePlus) {
+			ImagePlus imp = (ImagePlus) value;
+			files.add(dir.resolve(stem + ".tif"));
+			if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) files.add(dir.resolve(stem + ".png"));
+		}
+		else if (value instanceof ResultsTable) files.add(dir.resolve(stem + ".csv"));
+		return files;
+	}
+
+
 	/**
 	 * Saves the image's current position with its overlay drawn into it as {@code base_name.png}
 	 * (RGB); the image itself is not changed.
 	 */
 	public static Path saveFlattened(ImagePlus imp, Path dir, String base, String name) throws IOException {
-		Files.createDirectories(dir);
-		Path png = dir.resolve(safe(base) + "_" + safe(name) + ".png");
+		return saveFlattenedAs(imp, dir.resolve(safe(base) + "_" + safe(name) + ".png"));
+	}
+
+	/** As {@link #saveFlattened}, to the given PNG file. */
+	public static Path saveFlattenedAs(ImagePlus imp, Path png) throws IOException {
+		Files.createDirectories(png.toAbsolutePath().getParent());
 		ImagePlus flat = imp.getStackSize() > 1 ? flattenCurrent(imp) : imp.flatten();
 		if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
 		return png;

@@ -23,7 +23,9 @@ public final class Provenance {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("command", command);
 		if (info != null) m.put("model", info.path());
+		if (info != null && info.fingerprint() != null) m.put("model.fingerprint", info.fingerprint());
 		if (prep != null) m.put("preprocessing", prep);
+		if (info != null && info.inGraphScaling() != null) m.put("preprocessing.default", Preprocessing.defaultReason(info));
 		if (source != null) m.put("source", source.getTitle());
 		if (params != null) m.putAll(params);
 		StringBuilder sb = new StringBuilder();

@@ -51,8 +51,14 @@ public final class SaliencyMaps {
 	 * are not black).
 	 */
 	public static NdArray black(ImagePlus source, Preprocessing prep, int[] inputShape) {
-		Preprocessing.Planes p = ImageInput.planes(source, ImageInput.current(source));
-		float[][] zeros = new float[p.channels().length][p.width * p.height];
-		return prep.apply(new Preprocessing.Planes(zeros, p.width, p.height, p.typeMax, p.rgb), inputShape);
+		// zero pixel arrays of the image's own type: no float copies of a large image (same values, same type range)
+		int w = source.getWidth(), h = source.getHeight(), n = w * h, bd = source.getBitDepth();
+		Object[] px;
+		if (bd == 24) px = new Object[] { new int[n] };
+		else {
+			px = new Object[source.getNChannels()];
+			for (int c = 0; c < px.length; c++) px[c] = bd == 8 ? new byte[n] : bd == 16 ? new short[n] : new float[n];
+		}
+		return prep.apply(Preprocessing.Planes.ofPixels(px, w, h), inputShape);
 	}
 }

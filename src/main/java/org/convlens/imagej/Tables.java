@@ -17,7 +17,8 @@ public final class Tables {
 	/**
 	 * Top-{@code k} classes per item of a class-score output {@code [N, K]}: columns image, rank,
 	 * class, index, probability (or score when the output has no softmax/sigmoid). A single
-	 * sigmoid output is read as the probability of class 1, class 0 getting {@code 1 - p}.
+	 * sigmoid output is read as the probability of the positive class (index 1, named by
+	 * {@link ModelInfo#className(int)} {@code 0}), its complement getting {@code 1 - p} (index 0).
 	 *
 	 * @param items a label per batch item (e.g. image title and position)
 	 */
@@ -31,12 +32,14 @@ public final class Tables {
 		int K = scores.size() / Math.max(1, n);
 		for (int i = 0; i < n; i++) {
 			float[] row = java.util.Arrays.copyOfRange(scores.data(), i * K, (i + 1) * K);
-			if (K == 1 && "sigmoid".equals(info.outputActivation())) row = new float[] { 1 - row[0], row[0] };
+			boolean binary = K == 1 && info.singleSigmoid();
+			if (binary) row = new float[] { 1 - row[0], row[0] };
 			for (int r = 0, idx[] = TopK.indices(row, k); r < idx.length; r++) {
 				rt.incrementCounter();
 				rt.addValue("image", items.get(i));
 				rt.addValue("rank", r + 1);
-				rt.addValue("class", info.className(idx[r]));
+				// a single sigmoid: index 1 is the output (positive), 0 its complement, named as everywhere else
+				rt.addValue("class", binary ? info.className(idx[r] == 1 ? 0 : ModelInfo.COMPLEMENT) : info.className(idx[r]));
 				rt.addValue("index", idx[r]);
 				rt.addValue(col, row[idx[r]]);
 			}

@@ -28,6 +28,11 @@ public interface ConvModel extends AutoCloseable {
 
 	ModelInfo info();
 
+	/** The fingerprint of the files this model was loaded from ({@link ModelInfo#fingerprint()}), or null. */
+	default String fingerprint() {
+		return info().fingerprint();
+	}
+
 	/**
 	 * Runs the model on a float batch in the model's layout and returns the requested tensors.
 	 *

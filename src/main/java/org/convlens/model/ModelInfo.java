@@ -23,11 +23,26 @@ public final class ModelInfo {
 	private final String outputActivation;
 	private final String dataFormat;
 	private final boolean inlined;
+	private final String fingerprint;
+	private final List<String> warnings;
+	private final String inGraphScaling;
 
 	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
 		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
 		String dataFormat, boolean inlined)
 	{
+		this(path, signatureKey, inputs, outputs, layers, classNames, logitsTensor, outputActivation, dataFormat, inlined, null);
+	}
+
+	/**
+	 * As the other constructor, with {@code inGraphScaling}: what the graph does to its input right
+	 * after the placeholder (see {@link #inGraphScaling()}), or null.
+	 */
+	public ModelInfo(Path path, String signatureKey, List<TensorInfo> inputs, List<TensorInfo> outputs,
+		List<LayerInfo> layers, List<String> classNames, String logitsTensor, String outputActivation,
+		String dataFormat, boolean inlined, String inGraphScaling)
+	{
+		this.inGraphScaling = inGraphScaling;
 		this.path = path;
 		this.signatureKey = signatureKey;
 		this.inputs = List.copyOf(inputs);
@@ -38,7 +53,48 @@ public final class ModelInfo {
 		this.outputActivation = outputActivation;
 		this.dataFormat = dataFormat;
 		this.inlined = inlined;
+		this.fingerprint = null;
+		this.warnings = List.of();
 	}
+
+	private ModelInfo(ModelInfo o, List<String> classNames, String fingerprint, List<String> warnings) {
+		this.path = o.path;
+		this.signatureKey = o.signatureKey;
+		this.inputs = o.inputs;
+		this.outputs = o.outputs;
+		this.layers = o.layers;
+		this.classNames = List.copyOf(classNames);
+		this.logitsTensor = o.logitsTensor;
+		this.outputActivation = o.outputActivation;
+		this.dataFormat = o.dataFormat;
+		this.inlined = o.inlined;
+		this.fingerprint = fingerprint;
+		this.warnings = List.copyOf(warnings);
+		this.inGraphScaling = o.inGraphScaling;
+	}
+
+	/** This info with the fingerprint of the files it was loaded from. */
+	public ModelInfo withFingerprint(String fingerprint) {
+		return new ModelInfo(this, classNames, fingerprint, warnings);
+	}
+
+	/** This info with other class names (empty: none). */
+	public ModelInfo withClassNames(List<String> names) {
+		return new ModelInfo(this, names == null ? List.of() : names, fingerprint, warnings);
+	}
+
+	/** This info with one more warning about the model's files. */
+	public ModelInfo withWarning(String warning) {
+		List<String> w = new ArrayList<>(warnings);
+		w.add(warning);
+		return new ModelInfo(this, classNames, fingerprint, w);
+	}
+
+	/**
+	 * What a user should know about how the model was read, e.g. a labels file that was ignored;
+	 * shown by {@link #describe()} and worth a line in the Log.
+	 */
+	public List<String> warnings() { return warnings; }
 
 	public Path path() { return path; }
 	public String signatureKey() { return signatureKey; }
@@ -53,8 +109,22 @@ public final class ModelInfo {
 	public String outputActivation() { return outputActivation; }
 	/** {@code NHWC} or {@code NCHW}. */
 	public String dataFormat() { return dataFormat; }
+	/**
+	 * A short hex digest (SHA-256, first 16 digits) of the {@code saved_model.pb} and
+	 * {@code variables/variables.index} bytes this model was loaded from, or null when unknown:
+	 * outputs record it so a result names the exact model, even if the folder changed later.
+	 */
+	public String fingerprint() { return fingerprint; }
 	/** Whether function calls were inlined (a TF2/Keras SavedModel). */
 	public boolean inlined() { return inlined; }
+
+	/**
+	 * How the model scales its image input in its own graph, e.g. {@code rescaling layer
+	 * 'rescaling' (x * 0.00392157)} for a Keras {@code Rescaling(1/255)} right after the input, or
+	 * a {@code Normalization} layer; null when it does not. Such a model takes raw pixel values,
+	 * so its default preprocessing is {@code normalization=none} ({@link Preprocessing#forModel}).
+	 */
+	public String inGraphScaling() { return inGraphScaling; }
 
 	/** The image input: the first float input of rank 4 (or rank 3 / 2 as a fallback). */
 	public TensorInfo imageInput() {
@@ -81,9 +151,38 @@ public final class ModelInfo {
 		return t.shape()[1];
 	}
 
-	/** Name of class {@code k}: from the labels file when present, else {@code class k}. */
+	/** Whether the class output is one sigmoid unit (a binary classifier). */
+	public boolean singleSigmoid() {
+		return numClasses() == 1 && "sigmoid".equals(outputActivation);
+	}
+
+	/**
+	 * The one name of a class, used by every table, caption, Info and Log line: from the labels
+	 * file when present, else {@code class k}. For a single sigmoid output, {@code k = 0} (the
+	 * output unit) is the positive class and {@link #COMPLEMENT} its complement: a labels file of
+	 * two lines is read as [negative, positive], one line as the positive name (the complement is
+	 * {@code not <name>}); without one they are {@code positive} and {@code not positive}.
+	 */
 	public String className(int k) {
+		if (singleSigmoid()) {
+			if (k == 0) return classNames.size() >= 2 ? classNames.get(1) : classNames.size() == 1 ? classNames.get(0) : "positive";
+			if (k == COMPLEMENT) return classNames.size() >= 2 ? classNames.get(0) : "not " + className(0);
+		}
 		return k >= 0 && k < classNames.size() ? classNames.get(k) : "class " + k;
+	}
+
+	/** Class index of the complement of a single sigmoid output (its probability is {@code 1 - p}). */
+	public static final int COMPLEMENT = -1;
+
+	/**
+	 * A class as messages and captions show it: its name, with the index in parentheses where a
+	 * labels file named it ({@code cat (3)}); {@code class 3} without one; for a single sigmoid
+	 * output just the name (it has one unit, so an index would only confuse).
+	 */
+	public String describeClass(int k) {
+		String n = className(k);
+		if (singleSigmoid() || n.equals("class " + k)) return n;
+		return n + " (" + k + ")";
 	}
 
 	/** Spatial layers in graph order. */
@@ -122,7 +221,7 @@ public final class ModelInfo {
 	}
 
 	/**
-	 * The last spatial layer before the classifier, the default for Grad-CAM.
+	 * The last spatial layer in graph order (often a pooling or dropout output; CAM methods default to {@link #defaultCamLayer()}).
 	 *
 	 * @throws ModelException if the model has no spatial layer
 	 */
@@ -132,10 +231,29 @@ public final class ModelInfo {
 		return s.get(s.size() - 1);
 	}
 
+	/**
+	 * The default layer of class activation maps: the last convolution's activated output with a
+	 * map larger than 1x1 ({@link CamLayers#defaultLayer}, the one rule for every CAM command).
+	 *
+	 * @throws ModelException if the model has no spatial layer
+	 */
+	public LayerInfo defaultCamLayer() {
+		return CamLayers.defaultLayer(layers);
+	}
+
+	/** Spatial layer names as CAM dialogs list them: the default first ({@link CamLayers#choices}). */
+	public List<String> camLayerChoices() {
+		List<String> names = new ArrayList<>();
+		for (LayerInfo l : CamLayers.choices(layers)) names.add(l.name());
+		return names;
+	}
+
 	/** A readable multi-line summary, as printed by the inspect command. */
 	public String describe() {
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(path).append('\n');
+		for (String w : warnings) sb.append("Warning: ").append(w).append('\n');
+		if (fingerprint != null) sb.append("Fingerprint: ").append(fingerprint).append('\n');
 		sb.append("Signature: ").append(signatureKey).append(inlined ? " (function calls inlined)" : "").append('\n');
 		sb.append("Data format: ").append(dataFormat).append('\n');
 		sb.append("Inputs:\n");
@@ -145,7 +263,13 @@ public final class ModelInfo {
 		sb.append("Class output activation: ").append(outputActivation);
 		if (logitsTensor != null) sb.append(" (logits: ").append(logitsTensor).append(')');
 		sb.append('\n');
+		if (inGraphScaling != null) sb.append("Input scaling in the graph: ").append(inGraphScaling).append(" (takes raw pixels)\n");
 		sb.append("Classes: ").append(classNames.isEmpty() ? "(no labels file; " + numClasses() + " outputs)" : classNames).append('\n');
+		if (!spatialLayers().isEmpty()) {
+			LayerInfo cam = defaultCamLayer();
+			sb.append("Default CAM layer: ").append(cam.name()).append(' ').append(java.util.Arrays.toString(cam.shape()))
+				.append(CamLayers.isOneByOne(cam) ? " (1x1: every CAM on this model is constant)" : "").append('\n');
+		}
 		sb.append(String.format("Layers:%n  %-3s %-28s %-16s %-20s %-8s %s%n", "#", "name", "op type", "shape", "kind", "op name"));
 		for (LayerInfo l : layers) {
 			sb.append(String.format("  %-3d %-28s %-16s %-20s %-8s %s%n", l.index(), l.name(), l.opType(),

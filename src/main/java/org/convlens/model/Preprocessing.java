@@ -2,6 +2,7 @@ package org.convlens.model;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -154,8 +155,17 @@ public final class Preprocessing {
 	private final boolean resize;
 	private final int channel;
 	private final boolean bgr;
+	/** Whether NaN and infinite pixel values become 0 (else an image holding them is refused). */
+	private final boolean nonfiniteZero;
 
 	private Preprocessing(Normalization n, float[] mean, float[] std, double low, double high, boolean resize, int channel, boolean bgr) {
+		this(n, mean, std, low, high, resize, channel, bgr, false);
+	}
+
+	private Preprocessing(Normalization n, float[] mean, float[] std, double low, double high, boolean resize, int channel, boolean bgr,
+		boolean nonfiniteZero)
+	{
+		this.nonfiniteZero = nonfiniteZero;
 		this.normalization = n;
 		this.mean = mean;
 		this.std = std;
@@ -172,33 +182,39 @@ public final class Preprocessing {
 	}
 
 	public Preprocessing withNormalization(Normalization n) {
-		return new Preprocessing(n, mean, std, low, high, resize, channel, bgr);
+		return new Preprocessing(n, mean, std, low, high, resize, channel, bgr, nonfiniteZero);
 	}
 
 	public Preprocessing withMeanStd(float[] m, float[] s) {
-		return new Preprocessing(Normalization.MEAN_STD, m.clone(), s.clone(), low, high, resize, channel, bgr);
+		return new Preprocessing(Normalization.MEAN_STD, m.clone(), s.clone(), low, high, resize, channel, bgr, nonfiniteZero);
 	}
 
 	public Preprocessing withPercentiles(double lo, double hi) {
-		return new Preprocessing(Normalization.PERCENTILE, mean, std, lo, hi, resize, channel, bgr);
+		return new Preprocessing(Normalization.PERCENTILE, mean, std, lo, hi, resize, channel, bgr, nonfiniteZero);
 	}
 
 	/** Whether to resize to the model's input size (bilinear); off keeps the image size. */
 	public Preprocessing withResize(boolean r) {
-		return new Preprocessing(normalization, mean, std, low, high, r, channel, bgr);
+		return new Preprocessing(normalization, mean, std, low, high, r, channel, bgr, nonfiniteZero);
 	}
 
 	/** Feed only image channel {@code c} (0-based) to a one-channel model; -1 = automatic. */
 	public Preprocessing withChannel(int c) {
-		return new Preprocessing(normalization, mean, std, low, high, resize, c, bgr);
+		return new Preprocessing(normalization, mean, std, low, high, resize, c, bgr, nonfiniteZero);
 	}
 
 	/** Feed an RGB image as B, G, R (models trained on OpenCV-loaded images). */
 	public Preprocessing withBgr(boolean b) {
-		return new Preprocessing(normalization, mean, std, low, high, resize, channel, b);
+		return new Preprocessing(normalization, mean, std, low, high, resize, channel, b, nonfiniteZero);
+	}
+
+	/** Replace NaN and infinite pixel values by 0 instead of refusing the image ({@code nonfinite=zero}). */
+	public Preprocessing withNonfiniteZero(boolean z) {
+		return new Preprocessing(normalization, mean, std, low, high, resize, channel, bgr, z);
 	}
 
 	public Normalization normalization() { return normalization; }
+	public boolean nonfiniteZero() { return nonfiniteZero; }
 	public boolean resize() { return resize; }
 	public int channel() { return channel; }
 	public boolean bgr() { return bgr; }
@@ -210,6 +226,7 @@ public final class Preprocessing {
 	 * @throws ModelException when the image's channels cannot be mapped to the model's
 	 */
 	public NdArray apply(Planes p, int[] inputShape) {
+		p = finite(p);
 		int[] hw = size(p, inputShape);
 		int h = hw[0], w = hw[1];
 		if (perPixel()) {
@@ -219,12 +236,12 @@ public final class Preprocessing {
 			return new NdArray(new int[] { 1, h, w, C }, out);
 		}
 		boolean same = w == p.width && h == p.height;
-		float[][] ch = mapChannels(p, inputShape[3]);
+		float[][] ch = same ? mapChannels(p, inputShape[3]) : resampled(p, inputShape[3], w, h);
 		float[][] scaled = new float[ch.length][];
 		for (int c = 0; c < ch.length; c++) {
 			// normalize() works in place: a plane fed to several channels needs its own copy each time
-			float[] r = same ? ch[c] : resizedOnce(ch, scaled, c, p.width, p.height, w, h);
-			scaled[c] = r == ch[c] || contains(scaled, c, r) ? r.clone() : r;
+			float[] r = ch[c];
+			scaled[c] = same || contains(scaled, c, r) ? r.clone() : r;
 		}
 		normalize(scaled, p.typeMax);
 		if (normalization == Normalization.L2_COLUMNS) {
@@ -250,6 +267,7 @@ public final class Preprocessing {
 	 * @return the item's shape {@code [1, H, W, C]}
 	 */
 	public int[] applyInto(Planes p, int[] inputShape, float[] dst, int offset) {
+		p = finite(p);
 		if (!perPixel()) {
 			// statistics of the whole image: made in a new array, then copied
 			NdArray a = apply(p, inputShape);
@@ -299,11 +317,105 @@ public final class Preprocessing {
 				return;
 			}
 		}
-		float[][] ch = mapChannels(p, mc);
-		float[][] src = new float[ch.length][];
-		for (int c = 0; c < ch.length; c++) src[c] = same ? ch[c] : resizedOnce(ch, src, c, p.width, p.height, w, h);
+		float[][] src = same ? mapChannels(p, mc) : resampled(p, mc, w, h);
 		interleaved(src, h * w, p.typeMax, out, offset);
 	}
+
+	/**
+	 * The model's channels resized to {@code w x h}, a plane fed to several channels resampled once
+	 * (the same array in each). Pixel-backed planes are sampled straight from their pixel arrays:
+	 * a 20000x20000 image is not first copied whole to float (1.6 GB) to make a 224x224 input.
+	 */
+	private float[][] resampled(Planes p, int mc, int w, int h) {
+		if (p.pixels != null && !p.hasFloatPlanes()) {
+			int[] src = directChannels(p, mc);
+			boolean gray = src == null && mc == 1 && p.rgb && channel < 0;
+			if (gray) return new float[][] { bilinear(luminance((int[]) p.pixels[0]), p.width, p.height, w, h) };
+			if (src != null) {
+				float[][] out = new float[src.length][];
+				for (int c = 0; c < src.length; c++) {
+					for (int e = 0; e < c && out[c] == null; e++) if (src[e] == src[c]) out[c] = out[e];
+					if (out[c] == null) out[c] = bilinear(sampler(p, src[c]), p.width, p.height, w, h);
+				}
+				return out;
+			}
+		}
+		float[][] ch = mapChannels(p, mc);
+		float[][] r = new float[ch.length][];
+		for (int c = 0; c < ch.length; c++) r[c] = resizedOnce(ch, r, c, p.width, p.height, w, h);
+		return r;
+	}
+
+	/** Reads one value of a plane by index: the float value {@link Planes#channels()} would hold. */
+	@FunctionalInterface
+	private interface Sampler {
+		float at(int i);
+	}
+
+	/** Channel {@code c} of pixel-backed planes, read in place. */
+	private static Sampler sampler(Planes p, int c) {
+		if (p.pixels[0] instanceof int[]) {
+			int[] a = (int[]) p.pixels[0];
+			int shift = 16 - 8 * c;
+			return i -> (a[i] >> shift) & 0xff;
+		}
+		Object o = p.pixels[c];
+		if (o instanceof byte[]) {
+			byte[] b = (byte[]) o;
+			return i -> b[i] & 0xff;
+		}
+		if (o instanceof short[]) {
+			short[] sh = (short[]) o;
+			return i -> sh[i] & 0xffff;
+		}
+		float[] f = (float[]) o;
+		return i -> f[i];
+	}
+
+	/** The unweighted grey value of packed RGB, as {@link #mapChannels} computes it. */
+	private static Sampler luminance(int[] a) {
+		return i -> {
+			int v = a[i];
+			return ((float) ((v >> 16) & 0xff) + (float) ((v >> 8) & 0xff) + (float) (v & 0xff)) / 3f;
+		};
+	}
+
+	/**
+	 * The planes with NaN and infinite values checked: refused with a message, or (with
+	 * {@code nonfinite=zero}) replaced by 0 in a copy. Only float data can hold them.
+	 */
+	private Planes finite(Planes p) {
+		float[][] fl;
+		if (p.pixels == null) fl = p.channels();
+		else if (p.pixels[0] instanceof float[]) {
+			fl = new float[p.pixels.length][];
+			for (int c = 0; c < fl.length; c++) fl[c] = (float[]) p.pixels[c];
+		}
+		else return p; // 8-bit, 16-bit and RGB pixels are always finite
+		long bad = 0;
+		int first = -1;
+		for (float[] c : fl) {
+			for (int i = 0; i < c.length; i++) {
+				if (!Float.isFinite(c[i])) {
+					if (first < 0) first = i;
+					bad++;
+				}
+			}
+		}
+		if (bad == 0) return p;
+		if (!nonfiniteZero) {
+			throw new NonFiniteException("The image has " + bad + " NaN or infinite pixel value(s) (the first at x=" + first % p.width + ", y=" +
+				first / p.width + "); a model cannot be explained on them. Replace them (e.g. Process > Math > Remove NaNs) or add " +
+				"'nonfinite=zero' to the preprocessing.");
+		}
+		float[][] z = new float[fl.length][];
+		for (int c = 0; c < fl.length; c++) {
+			z[c] = fl[c].clone();
+			for (int i = 0; i < z[c].length; i++) if (!Float.isFinite(z[c][i])) z[c][i] = 0;
+		}
+		return new Planes(z, p.width, p.height, p.typeMax, p.rgb);
+	}
+
 
 	/**
 	 * Channel {@code c}'s plane resized, reusing the result of an earlier channel fed from the same
@@ -576,6 +688,29 @@ public final class Preprocessing {
 		return sorted[i] * (1 - f) + sorted[j] * f;
 	}
 
+	/** {@link #bilinear(float[], int, int, int, int)} reading the source through a sampler (same arithmetic). */
+	private static float[] bilinear(Sampler src, int sw, int sh, int dw, int dh) {
+		int[] x0 = new int[dw], x1 = new int[dw], y0 = new int[dh], y1 = new int[dh];
+		float[] wx = new float[dw], wy = new float[dh];
+		table(sw, dw, x0, x1, wx);
+		table(sh, dh, y0, y1, wy);
+		float[] rows = new float[sh * dw];
+		for (int sy = 0; sy < sh; sy++) {
+			int r = sy * sw, o = sy * dw;
+			for (int x = 0; x < dw; x++) {
+				float a = src.at(r + x0[x]);
+				rows[o + x] = a + wx[x] * (src.at(r + x1[x]) - a);
+			}
+		}
+		float[] out = new float[dw * dh];
+		for (int y = 0; y < dh; y++) {
+			int r0 = y0[y] * dw, r1 = y1[y] * dw, o = y * dw;
+			float b = wy[y];
+			for (int x = 0; x < dw; x++) out[o + x] = rows[r0 + x] + b * (rows[r1 + x] - rows[r0 + x]);
+		}
+		return out;
+	}
+
 	/** Bilinear resampling with pixel centres aligned (half-pixel), as TensorFlow's resize does. */
 	public static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
 		// separable: rows first (sh x dw), then columns, with index and weight tables computed once
@@ -627,6 +762,7 @@ public final class Preprocessing {
 		m.put("resize", Boolean.toString(resize));
 		m.put("channel", channel < 0 ? "auto" : Integer.toString(channel + 1));
 		if (bgr) m.put("bgr", "true");
+		if (nonfiniteZero) m.put("nonfinite", "zero");
 		StringBuilder sb = new StringBuilder();
 		m.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
 		return sb.toString();
@@ -647,30 +783,86 @@ public final class Preprocessing {
 	/** Parsed specs by text, bounded (cleared when full). */
 	private static final Map<String, Preprocessing> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
 
+	/** The keys a spec may hold. */
+	public static final List<String> KEYS = List.of("normalization", "mean", "std", "low", "high", "resize", "channel", "bgr", "nonfinite");
+
+	/**
+	 * Strict: an unknown key, a misspelt value or an out-of-range number is an error naming the
+	 * valid keys or values, never dropped or read as a default.
+	 */
 	private static Preprocessing parseNew(String spec) {
 		Preprocessing p = defaults();
+		String body = spec.trim();
+		// the bracketed form macros use for a value with spaces: preprocessing=[normalization=none resize=false]
+		while (body.length() >= 2 && body.startsWith("[") && body.endsWith("]")) body = body.substring(1, body.length() - 1).trim();
+		if (body.isEmpty()) return p;
 		Map<String, String> m = new LinkedHashMap<>();
-		for (String tok : spec.trim().split("[\\s;]+")) {
+		for (String tok : body.split("[\\s;]+")) {
 			int eq = tok.indexOf('=');
-			if (eq <= 0) throw new ModelException("Cannot read preprocessing '" + tok + "' in '" + spec + "'; expected key=value.");
-			m.put(tok.substring(0, eq).toLowerCase(Locale.ROOT), tok.substring(eq + 1));
+			if (eq <= 0 || eq == tok.length() - 1) {
+				throw new ModelException("Cannot read preprocessing '" + tok + "' in '" + spec + "'; expected key=value with a key among " + KEYS + ".");
+			}
+			String key = tok.substring(0, eq).toLowerCase(Locale.ROOT);
+			if (!KEYS.contains(key)) {
+				throw new ModelException("Unknown preprocessing key '" + tok.substring(0, eq) + "' in '" + spec + "'; the keys are " + KEYS + ".");
+			}
+			// a later value wins: a command's overrides follow the model's defaults
+			m.put(key, tok.substring(eq + 1));
 		}
+		Normalization n = m.containsKey("normalization") ? normalizationOf(m.get("normalization")) : p.normalization;
+		float[] mean = m.containsKey("mean") ? floats("mean", m.get("mean"), spec) : p.mean;
+		float[] std = m.containsKey("std") ? floats("std", m.get("std"), spec) : p.std;
+		for (float f : std) if (f == 0) throw new ModelException("Preprocessing std must not be 0 (in '" + spec + "').");
+		double low = m.containsKey("low") ? number("low", m.get("low"), spec) : p.low;
+		double high = m.containsKey("high") ? number("high", m.get("high"), spec) : p.high;
+		if (!(low >= 0 && high <= 100 && low < high)) {
+			throw new ModelException("Preprocessing percentiles need 0 <= low < high <= 100; got low=" + fmt(low) + " high=" + fmt(high) + ".");
+		}
+		boolean resize = !m.containsKey("resize") || bool("resize", m.get("resize"), spec);
+		String c = m.getOrDefault("channel", "auto").trim();
+		int channel;
+		if (c.equalsIgnoreCase("auto")) channel = -1;
+		else {
+			try {
+				channel = Integer.parseInt(c) - 1;
+			}
+			catch (NumberFormatException e) {
+				channel = -2;
+			}
+			if (channel < 0) {
+				throw new ModelException("Preprocessing channel=" + c + " is not a channel: use auto or 1, 2, ... (channels count from 1).");
+			}
+		}
+		boolean bgr = m.containsKey("bgr") && bool("bgr", m.get("bgr"), spec);
+		String nf = m.getOrDefault("nonfinite", "error").trim().toLowerCase(Locale.ROOT);
+		if (!nf.equals("error") && !nf.equals("zero")) {
+			throw new ModelException("Preprocessing nonfinite=" + nf + " is unknown: use error (refuse images with NaN or infinite pixels) or zero.");
+		}
+		return new Preprocessing(n, mean, std, low, high, resize, channel, bgr, nf.equals("zero"));
+	}
+
+	private static boolean bool(String key, String v, String spec) {
+		if (v.equalsIgnoreCase("true")) return true;
+		if (v.equalsIgnoreCase("false")) return false;
+		throw new ModelException("Preprocessing " + key + "=" + v + " in '" + spec + "': use true or false.");
+	}
+
+	private static double number(String key, String v, String spec) {
 		try {
-			Normalization n = p.normalization;
-			if (m.containsKey("normalization")) n = normalizationOf(m.get("normalization"));
-			float[] mean = m.containsKey("mean") ? floats(m.get("mean")) : p.mean;
-			float[] std = m.containsKey("std") ? floats(m.get("std")) : p.std;
-			double low = m.containsKey("low") ? Double.parseDouble(m.get("low")) : p.low;
-			double high = m.containsKey("high") ? Double.parseDouble(m.get("high")) : p.high;
-			boolean resize = !m.containsKey("resize") || Boolean.parseBoolean(m.get("resize"));
-			String c = m.getOrDefault("channel", "auto");
-			int channel = c.equals("auto") ? -1 : Integer.parseInt(c) - 1;
-			boolean bgr = Boolean.parseBoolean(m.getOrDefault("bgr", "false"));
-			return new Preprocessing(n, mean, std, low, high, resize, channel, bgr);
+			double d = Double.parseDouble(v.trim());
+			if (Double.isFinite(d)) return d;
 		}
 		catch (NumberFormatException e) {
-			throw new ModelException("Cannot read a number in preprocessing '" + spec + "': " + e.getMessage(), e);
+			// reported below
 		}
+		throw new ModelException("Preprocessing " + key + "=" + v + " in '" + spec + "' is not a finite number.");
+	}
+
+	private static float[] floats(String key, String s, String spec) {
+		String[] parts = s.split(",");
+		float[] f = new float[parts.length];
+		for (int i = 0; i < parts.length; i++) f[i] = (float) number(key, parts[i], spec);
+		return f;
 	}
 
 	public static Normalization normalizationOf(String s) {
@@ -688,13 +880,6 @@ public final class Preprocessing {
 		}
 	}
 
-	private static float[] floats(String s) {
-		String[] parts = s.split(",");
-		float[] f = new float[parts.length];
-		for (int i = 0; i < parts.length; i++) f[i] = Float.parseFloat(parts[i].trim());
-		return f;
-	}
-
 	private static String join(float[] f) {
 		StringBuilder sb = new StringBuilder();
 		for (int i = 0; i < f.length; i++) sb.append(i == 0 ? "" : ",").append(fmt(f[i]));
@@ -707,21 +892,39 @@ public final class Preprocessing {
 
 	/**
 	 * Default preprocessing for a model: a {@code preprocessing.txt} beside the SavedModel holds a
-	 * spec in the same syntax; otherwise scale by type range.
+	 * spec in the same syntax; otherwise raw pixels ({@code normalization=none}) when the model
+	 * scales its input in its own graph ({@link ModelInfo#inGraphScaling()}, e.g. a Keras
+	 * {@code Rescaling} layer), else scale by type range. {@link #defaultReason} says which.
 	 */
 	public static Preprocessing forModel(ModelInfo info) {
 		if (info != null && info.path() != null) {
-			java.nio.file.Path f = info.path().resolve("preprocessing.txt");
-			if (java.nio.file.Files.isRegularFile(f)) {
+			// read as data from inside the model folder (no link out, size-capped)
+			String spec = ModelFiles.readText(info.path(), "preprocessing.txt", ModelFiles.MAX_SPEC_BYTES);
+			if (spec != null) {
 				try {
-					return parse(new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8));
+					return parse(spec);
 				}
-				catch (java.io.IOException e) {
-					throw new ModelException("Cannot read " + f + ": " + e.getMessage(), e);
+				catch (ModelException e) {
+					throw new ModelException(info.path().resolve("preprocessing.txt") + ": " + e.getMessage(), e);
 				}
 			}
 		}
+		if (info != null && info.inGraphScaling() != null) return defaults().withNormalization(Normalization.NONE);
 		return defaults();
+	}
+
+	/**
+	 * Why {@link #forModel} gives what it gives, for the Log and the Info, e.g. {@code model
+	 * rescales its input in-graph (rescaling layer 'rescaling' (x * 0.00392157)): raw pixels}.
+	 */
+	public static String defaultReason(ModelInfo info) {
+		if (info != null && info.path() != null && java.nio.file.Files.isRegularFile(info.path().resolve("preprocessing.txt"))) {
+			return "from the model's preprocessing.txt";
+		}
+		if (info != null && info.inGraphScaling() != null) {
+			return "model rescales its input in-graph (" + info.inGraphScaling() + "): raw pixels, normalization=none";
+		}
+		return "no preprocessing.txt and no in-graph scaling: pixels divided by the type's maximum";
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package org.convlens.model;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -13,25 +12,32 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * Finds ConvLens's TensorFlow Java jars and loads the TensorFlow-facing code
  * ({@code org.convlens.model.tf}) in a child-first class loader over exactly those jars, so that
- * other {@code org.tensorflow} classes on the class path (Fiji's TF 1.15 update sites) cannot
- * clash with them. Set {@code -Dconvlens.tf.isolation=off} to use the ordinary class path.
+ * other {@code org.tensorflow}, protobuf or JavaCPP classes on the class path (Fiji's protobuf 4.x
+ * and JavaCPP 1.5.10, TF 1.15 update sites) cannot clash with them. The jars are recognised by
+ * their content ({@link TfJars}), first in the private folder {@code lib/convlens/tf} of the
+ * ImageJ/Fiji installation that holds ConvLens's jar (where the installer puts them, off Fiji's
+ * class path), else on the class path (development, Maven). Set
+ * {@code -Dconvlens.tf.isolation=off} to use the ordinary class path, {@code -Dconvlens.tf.dir=DIR}
+ * to name the folder. TensorFlow's native logging stays off unless asked for ({@link NativeLogs}).
  */
 public final class TfRuntime {
 
 	private static final Logger LOG = Logger.getLogger(TfRuntime.class.getName());
 	private static final String FACTORY = "org.convlens.model.tf.TfModelFactory";
+	private static final String WARMUP = "org.convlens.model.tf.TfWarmup";
 	private static final String[] ISOLATED = { "org.tensorflow.", "org.bytedeco.", "com.google.protobuf.",
 		"org.convlens.model.tf." };
 
 	private static ModelFactory factory;
 	private static String mode;
+	private static List<Path> jars;
 
 	private TfRuntime() {}
 
@@ -40,6 +46,7 @@ public final class TfRuntime {
 		if (factory == null) {
 			String setting = System.getProperty("convlens.tf.isolation", "auto");
 			ClassLoader loader;
+			String isolationProblem = null;
 			if (setting.equals("off")) {
 				loader = TfRuntime.class.getClassLoader();
 				mode = "class path";
@@ -51,19 +58,55 @@ public final class TfRuntime {
 				}
 				catch (RuntimeException e) {
 					if (setting.equals("on")) throw new ModelException("Cannot isolate TensorFlow: " + e.getMessage(), e);
-					LOG.warning("ConvLens: using TensorFlow from the class path (" + e.getMessage() + ")");
+					isolationProblem = e.getMessage();
 					loader = TfRuntime.class.getClassLoader();
 					mode = "class path";
 				}
 			}
+			if (isolationProblem != null) {
+				// the fallback only helps where the class path has TensorFlow (exec:java, IDEs); else say what is missing
+				try {
+					for (String c : new String[] { "org.tensorflow.Session", "org.tensorflow.exceptions.TensorFlowException",
+						"com.google.protobuf.Message", "org.bytedeco.javacpp.Loader" }) Class.forName(c, false, loader);
+				}
+				catch (ClassNotFoundException | LinkageError e) {
+					mode = null;
+					throw new ModelException("Cannot start TensorFlow: " + isolationProblem, e);
+				}
+				LOG.warning("ConvLens: using TensorFlow from the class path (" + isolationProblem + ")");
+			}
+			ClassLoader tfLoader = loader;
 			try {
-				factory = (ModelFactory) Class.forName(FACTORY, true, loader).getDeclaredConstructor().newInstance();
+				factory = NativeLogs.whileLoading(() -> {
+					ModelFactory f = (ModelFactory) Class.forName(FACTORY, true, tfLoader).getDeclaredConstructor().newInstance();
+					if (NativeLogs.quiet()) warmUp(tfLoader);
+					return f;
+				});
 			}
 			catch (ReflectiveOperationException | LinkageError e) {
+				// an installation without its private runtime: say that, not which class the class path lacks
+				if (isolationProblem != null) throw new ModelException("Cannot start TensorFlow: " + isolationProblem, e);
+				throw new ModelException("Cannot start TensorFlow (" + mode + "): " + e, e);
+			}
+			catch (RuntimeException e) {
+				throw e;
+			}
+			catch (Exception e) {
 				throw new ModelException("Cannot start TensorFlow (" + mode + "): " + e, e);
 			}
 		}
 		return factory;
+	}
+
+	/** Loads the native library and spends TensorFlow's one-time log lines (see {@link NativeLogs}). */
+	private static void warmUp(ClassLoader loader) {
+		try {
+			Class.forName(WARMUP, true, loader).getMethod("run").invoke(null);
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+			// the real model load reports any real problem
+			LOG.fine("ConvLens: TensorFlow warm-up failed: " + e);
+		}
 	}
 
 	/** {@code isolated} or {@code class path}, once {@link #factory()} ran. */
@@ -72,33 +115,76 @@ public final class TfRuntime {
 	}
 
 	static ClassLoader isolatedLoader() {
-		Properties p = new Properties();
-		try (InputStream in = TfRuntime.class.getResourceAsStream("tf-runtime.properties")) {
-			if (in == null) throw new IllegalStateException("tf-runtime.properties missing from the ConvLens jar");
-			p.load(in);
-		}
-		catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-		List<Path> candidates = candidateFiles();
-		List<URL> urls = new ArrayList<>();
+		List<Path> privateDirs = privateFolders();
+		List<Path> candidates = new ArrayList<>();
+		for (Path d : privateDirs) candidates.addAll(TfJars.jarsIn(d));
+		candidates.addAll(candidateFiles());
+		Map<String, Path> found = TfJars.find(candidates, platform());
 		List<String> missing = new ArrayList<>();
-		for (String jar : p.getProperty("jars").split(",")) {
-			Path f = find(candidates, jar.trim(), false);
-			if (f == null) missing.add(jar);
-			else urls.add(url(f));
+		for (String role : TfJars.required()) {
+			if (!found.containsKey(role)) missing.add(role.equals("native") ? TfJars.nativeCoordinates() + " for " + platform() : role);
 		}
-		Path nat = find(candidates, p.getProperty("native.prefix") + platform(), true);
-		if (nat == null) missing.add(p.getProperty("native.prefix") + platform() + ".jar");
-		else urls.add(url(nat));
-		if (!missing.isEmpty()) throw new IllegalStateException("jars not found: " + missing);
+		if (!missing.isEmpty()) {
+			throw new IllegalStateException("TensorFlow runtime incomplete, missing " + missing + " (looked in " +
+				(privateDirs.isEmpty() ? "no " + TfJars.PRIVATE_FOLDER + " folder" : privateDirs.toString()) +
+				" and the class path); reinstall ConvLens: java -jar ConvLens_.jar <ImageJ or Fiji.app folder>");
+		}
+		List<URL> urls = new ArrayList<>();
+		for (Path f : found.values()) urls.add(url(f));
 		// our own classes (a jar or target/classes), for org.convlens.model.tf
 		urls.add(TfRuntime.class.getProtectionDomain().getCodeSource().getLocation());
+		jars = new ArrayList<>(found.values());
 		return new ChildFirstLoader(urls.toArray(new URL[0]), TfRuntime.class.getClassLoader());
 	}
 
+	/**
+	 * Where the isolated runtime's jars are (one folder, or several separated by ';'), once
+	 * {@link #factory()} ran isolated; else its mode. A String for macros: {@code call("org.convlens.model.TfRuntime.source")}.
+	 */
+	public static synchronized String source() {
+		if (jars == null || jars.isEmpty()) return mode == null ? "not started" : mode;
+		return jars.stream().map(p -> String.valueOf(p.toAbsolutePath().getParent())).distinct().collect(java.util.stream.Collectors.joining(";"));
+	}
+
+	/** The jars the isolated runtime uses, once {@link #factory()} ran isolated (else empty). */
+	public static synchronized List<Path> jars() {
+		return jars == null ? List.of() : List.copyOf(jars);
+	}
+
+	/**
+	 * Existing private runtime folders: {@code -Dconvlens.tf.dir}, then {@link TfJars#PRIVATE_FOLDER}
+	 * under the folders above ConvLens's own jar (plugins/ConvLens_.jar, jars/…, a subfolder of
+	 * plugins/), then under {@code imagej.dir} / {@code ij.dir}.
+	 */
+	static List<Path> privateFolders() {
+		Set<Path> dirs = new LinkedHashSet<>();
+		String prop = System.getProperty("convlens.tf.dir");
+		if (prop != null && !prop.isEmpty()) dirs.add(Paths.get(prop));
+		Path own = ownLocation();
+		if (own != null) {
+			Path d = Files.isDirectory(own) ? own : own.getParent();
+			for (int i = 0; i < 3 && d != null; i++, d = d.getParent()) dirs.add(d.resolve(TfJars.PRIVATE_FOLDER));
+		}
+		for (String key : new String[] { "imagej.dir", "ij.dir" }) {
+			String v = System.getProperty(key);
+			if (v != null && !v.isEmpty()) dirs.add(Paths.get(v).resolve(TfJars.PRIVATE_FOLDER));
+		}
+		List<Path> out = new ArrayList<>();
+		for (Path d : dirs) if (Files.isDirectory(d)) out.add(d.toAbsolutePath().normalize());
+		return out;
+	}
+
+	private static Path ownLocation() {
+		try {
+			return Paths.get(TfRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		}
+		catch (Exception e) {
+			return null;
+		}
+	}
+
 	/** javacpp's platform names, e.g. linux-x86_64, macosx-arm64, windows-x86_64. */
-	static String platform() {
+	public static String platform() {
 		String os = System.getProperty("os.name").toLowerCase();
 		String arch = System.getProperty("os.arch").toLowerCase();
 		String o = os.startsWith("mac") ? "macosx" : os.startsWith("windows") ? "windows" : "linux";
@@ -158,16 +244,6 @@ public final class TfRuntime {
 		catch (Exception e) {
 			return null;
 		}
-	}
-
-	private static Path find(List<Path> files, String name, boolean prefix) {
-		for (Path f : files) {
-			String n = f.getFileName() == null ? "" : f.getFileName().toString();
-			if (prefix ? n.startsWith(name) && n.endsWith(".jar") : n.equals(name)) {
-				if (Files.isRegularFile(f)) return f;
-			}
-		}
-		return null;
 	}
 
 	private static URL url(Path f) {

@@ -104,14 +104,14 @@ class BatchAndCliTest extends CommandTestBase {
 		assertEquals("ring", pr.getStringValue("class", 0));
 		assertEquals(1, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layer=dense" }, out, err));
 		assertTrue(e.toString(StandardCharsets.UTF_8).contains("not a feature map"), e.toString(StandardCharsets.UTF_8));
-		assertEquals(1, Batch.run(new String[] { "nosuch", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString() }, out, err));
+		assertEquals(2, Batch.run(new String[] { "nosuch", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString() }, out, err));
 		// the list grows as commands are added: check its start and that it names the known ones
 		String msg = e.toString(StandardCharsets.UTF_8);
 		assertTrue(msg.contains("Unknown command 'nosuch'. Commands: activations, "), msg);
 		for (String c : new String[] { "cam", "maxact", "occlusion", "overview", "patterns", "predictions" }) {
 			assertTrue(msg.matches("(?s).*Commands: [a-z, ]*\\b" + c + "\\b.*"), msg);
 		}
-		assertEquals(1, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layr=x" }, out, err));
+		assertEquals(2, Batch.run(new String[] { "activations", "--model", modelPath.toString(), "--input", demoImage().toString(), "--output", tmp.toString(), "layr=x" }, out, err));
 		assertTrue(e.toString(StandardCharsets.UTF_8).contains("Unknown option 'layr'"));
 		assertEquals(2, Batch.run(new String[] { "activations", "--model", modelPath.toString() }, out, err));
 		assertEquals(0, Batch.run(new String[] { "--list" }, out, err));

@@ -156,34 +156,10 @@ class BatchedExplainerTest {
 	void saliencyMethodsBatchedEqualPerImage() throws Exception {
 		assertSameOutputs("vanilla", null, "saliency", "method=vanilla", "blend=true");
 		assertSameOutputs("smoothgrad", null, "saliency", "method=smoothgrad", "samples=6");
-		assertSameOutputs("ig", null, "saliency", "method=integrated-gradients", "steps=8");
 	}
 
 	@Test
-	void aListFileNamesTheImages() throws Exception {
-		Path list = tmp.resolve("some.txt");
-		Files.writeString(list, "file\ndata/img3.tif\n# a comment\ndata/img0.tif\n" + data.resolve("img5_big.tif") + "\n");
-		Path out = tmp.resolve("list-out");
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		assertEquals(0, Batch.run(new String[] { "predictions", "--model", MODEL, "--input", list.toString(), "--output", out.toString(), "top=1" },
-			new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), err.toString());
-		List<String> rows = Files.readAllLines(out.resolve("some.txt_predictions.csv"), StandardCharsets.UTF_8);
-		assertEquals(List.of("img3.tif", "img0.tif", "img5_big.tif"), rows.subList(1, rows.size()).stream().map(r -> r.split(",")[0]).collect(Collectors.toList()));
-		Path same = Files.createDirectories(tmp.resolve("twins").resolve("a"));
-		Files.copy(data.resolve("img1.tif"), same.resolve("x.tif"));
-		Files.createDirectories(tmp.resolve("twins").resolve("b"));
-		Files.copy(data.resolve("img2.tif"), tmp.resolve("twins").resolve("b").resolve("x.tif"));
-		Path twins = tmp.resolve("twins").resolve("list.txt");
-		Files.writeString(twins, "a/x.tif\nb/x.tif\n");
-		err = new ByteArrayOutputStream();
-		assertEquals(1, Batch.run(new String[] { "cam", "--model", MODEL, "--input", twins.toString(), "--output", tmp.resolve("twins-out").toString() },
-			new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
-		assertTrue(err.toString().contains("Two images would write the same output files (x.tif)"), err.toString());
-	}
-
-	@Test
-	void occlusionAndPredictionsBatchedEqualPerImage() throws Exception {
-		assertSameOutputs("occlusion", null, "occlusion", "patch=8", "stride=4");
+	void predictionsBatchedEqualPerImage() throws Exception {
 		assertSameOutputs("predictions", "predictions", "predictions", "top=2");
 	}
 }

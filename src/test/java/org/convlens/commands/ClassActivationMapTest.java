@@ -187,7 +187,7 @@ class ClassActivationMapTest extends CommandTestBase {
 		assertTrue(msg(imp, "target", "pixel=1,1").contains("spatial output"));
 		assertTrue(msg(imp, "target", "roi@" + engine.info().lastSpatialLayer().name()).contains("selection"));
 		assertTrue(msg(imp, "lut", "rainbow-xyz").contains("Unknown LUT"));
-		assertTrue(msg(imp, "opacity", 2.0).contains("Opacity"));
+		assertTrue(msg(imp, "opacity", 2.0).contains("Option 'opacity' is 2.0, out of range; use 0 to 1"));
 		assertNull(imp.getOverlay());
 		assertEquals(before, fingerprint(imp));
 	}

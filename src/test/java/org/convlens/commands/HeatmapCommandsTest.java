@@ -96,6 +96,9 @@ class HeatmapCommandsTest extends CommandTestBase {
 		NdArray expected = new Occlusion().withPatch(6).withStride(2).withFill(Fill.ZERO).heatmap(engine, x, top(x), Progress.NONE);
 		assertMap(expected, map, 1, 1e-4);
 		assertEquals("zero", Provenance.get(map, "fill"));
+		// the output names the exact model files it was made with
+		assertEquals(engine.info().fingerprint(), Provenance.get(map, "model.fingerprint"));
+		assertTrue(Provenance.get(map, "model.fingerprint").matches("[0-9a-f]{16}"), Provenance.get(map, "model.fingerprint"));
 		ImagePlus blend = (ImagePlus) out.get("blended");
 		assertEquals(24, blend.getBitDepth());
 		assertEquals(imp.getWidth(), blend.getWidth());
@@ -156,7 +159,9 @@ class HeatmapCommandsTest extends CommandTestBase {
 		NdArray x = input(imp, 1);
 		int k = top(x);
 		NdArray cam = new CamHeatmap().heatmap(engine, x, k, Progress.NONE);
-		DeletionInsertion di = new DeletionInsertion().withSteps(20);
+		// score=auto: the rule of ScoreRule (the logit when the class probability is saturated)
+		org.convlens.explain.ScoreRule rule = org.convlens.explain.ScoreRule.resolve("auto", engine, x, k);
+		DeletionInsertion di = new DeletionInsertion().withSteps(20).withScore(rule.tensor());
 		ResultsTable t = (ResultsTable) out.get("aucs");
 		assertEquals(2, t.size());
 		assertEquals("Grad-CAM", t.getStringValue("Heatmap", 0));
@@ -165,6 +170,11 @@ class HeatmapCommandsTest extends CommandTestBase {
 		double ins = di.curve(engine, x, cam, k, DeletionInsertion.Mode.INSERTION, Progress.NONE).auc();
 		assertEquals(del, t.getValue("Deletion AUC", 0), 1e-5);
 		assertEquals(ins, t.getValue("Insertion AUC", 0), 1e-5);
+		assertEquals(rule.name(), t.getStringValue("Score", 0));
+		DeletionInsertion.Curve dc = di.curve(engine, x, cam, k, DeletionInsertion.Mode.DELETION, Progress.NONE);
+		assertEquals(dc.normalizedAuc(), t.getValue("Deletion AUC (normalised)", 0), 1e-5);
+		assertTrue(t.getValue("Deletion AUC (normalised)", 0) < t.getValue("Deletion AUC (normalised)", 1), "on the normalised scale too");
+		assertEquals(rule.reason(), org.convlens.imagej.Provenance.get((ImagePlus) out.get("curves"), "score"));
 		assertTrue(t.getValue("Deletion AUC", 0) < t.getValue("Deletion AUC", 1), "Grad-CAM deletes faster than a random map");
 		assertNotNull(out.get("curves"));
 		ResultsTable c = (ResultsTable) out.get("cascade");

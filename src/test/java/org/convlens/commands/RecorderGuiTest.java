@@ -79,13 +79,19 @@ class RecorderGuiTest extends CommandTestBase {
 					if (!(w instanceof GenericDialog) || !w.isShowing() || seen.contains(w)) continue;
 					GenericDialog gd = (GenericDialog) w;
 					seen.add(w);
-					if (gd.getChoices() == null) { // step 1: the model
+					Choice layers = null;
+					if (gd.getChoices() != null && layer != null) {
+						for (Object o : gd.getChoices()) {
+							Choice c = (Choice) o;
+							for (int i = 0; i < c.getItemCount(); i++) if (c.getItem(i).equals(layer)) layers = c;
+						}
+					}
+					if (layers == null) { // step 1, or a one-step dialog: the model comes first
 						((TextField) gd.getStringFields().get(0)).setText(modelPath.toAbsolutePath().toString());
 					}
-					else { // step 2: layer list from the model, options
-						Choice c = (Choice) gd.getChoices().get(0);
-						c.select(layer);
-						for (Object o : gd.getCheckboxes()) {
+					else { // step 2: layer list from the model, options (and the normalization list)
+						layers.select(layer);
+						if (gd.getCheckboxes() != null) for (Object o : gd.getCheckboxes()) {
 							Checkbox cb = (Checkbox) o;
 							if (cb.getLabel().equals("Montage")) cb.setState(true);
 							if (cb.getLabel().equals("Stats")) cb.setState(false);

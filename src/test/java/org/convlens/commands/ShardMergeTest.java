@@ -92,11 +92,11 @@ class ShardMergeTest {
 	void threeShardsInSeparateJvmsMergeToOneRun() throws Exception {
 		String[] common = { "--model", MODEL.toString(), "--input", data.toString(), "recursive=true", "labels=true" };
 		// one run over everything, in this JVM; its codes also at full precision through csv=
-		Path single = tmp.resolve("single");
+		Path single = tmp.resolve("single"), singleHits = tmp.resolve("single-hits");
 		Path singleCsv = tmp.resolve("single-codes.csv");
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		assertEquals(0, batch(new PrintStream(err), cat(new String[] { "codes" }, common, "--output", single.toString(), "csv=" + singleCsv)), err.toString());
-		assertEquals(0, batch(new PrintStream(err), cat(new String[] { "maxact" }, common, "--output", single.toString(), "top=4", "filters=0-5",
+		assertEquals(0, batch(new PrintStream(err), cat(new String[] { "maxact" }, common, "--output", singleHits.toString(), "top=4", "filters=0-5",
 			"patch=false")), err.toString());
 
 		Path sharded = tmp.resolve("sharded");
@@ -142,14 +142,14 @@ class ShardMergeTest {
 		// ImageJ's tables: the same bytes as the single run's
 		assertSameBytes(single.resolve("data_codes.csv"), merged.resolve("data_codes.csv"));
 		assertSameBytes(single.resolve("data_skipped.csv"), merged.resolve("data_skipped.csv"));
-		assertSameBytes(single.resolve("data_hits.csv"), hitsMerged.resolve("data_hits.csv"));
+		assertSameBytes(singleHits.resolve("data_hits.csv"), hitsMerged.resolve("data_hits.csv"));
 		// the hits come from more than one shard (else the merge would be trivial)
 		Set<Integer> from = new HashSet<>();
 		ExactTables.Table hits = ExactTables.read(hitsMerged.resolve("data_hits" + ExactTables.SUFFIX));
 		for (ExactTables.Cell[] r : hits.rows) from.add(shardNames.indexOf(r[hits.column("file")].text) * 3 / shardNames.size());
 		assertTrue(from.size() >= 2, "hits from shards " + from);
 		// montages drawn again from the merged hits: the same pixels and slice labels
-		ImagePlus a = IJ.openImage(single.resolve("data_montages.tif").toString()), b = IJ.openImage(hitsMerged.resolve("data_montages.tif").toString());
+		ImagePlus a = IJ.openImage(singleHits.resolve("data_montages.tif").toString()), b = IJ.openImage(hitsMerged.resolve("data_montages.tif").toString());
 		assertEquals(6, a.getStackSize());
 		assertEquals(a.getStackSize(), b.getStackSize());
 		for (int s = 1; s <= a.getStackSize(); s++) {
@@ -205,7 +205,7 @@ class ShardMergeTest {
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
 			assertEquals(2, batch(new PrintStream(err), "codes", "--model", MODEL.toString(), "--input", data.toString(), "--output",
 				tmp.resolve("bad").toString(), "--shard", bad), bad);
-			assertTrue(err.toString().startsWith("--shard"), err.toString());
+			assertTrue(err.toString().startsWith("Error: --shard"), err.toString());
 			assertFalse(err.toString().contains("Exception"), err.toString());
 		}
 		ByteArrayOutputStream err = new ByteArrayOutputStream();

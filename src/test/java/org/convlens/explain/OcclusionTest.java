@@ -65,7 +65,7 @@ class OcclusionTest {
 	void valuesAreScoreDropsComputedIndependently() {
 		NdArray ring = Fixtures.demoRing();
 		for (Fill fill : Fill.values()) {
-			NdArray map = new Occlusion().withPatch(8).withStride(8).withFill(fill).heatmap(model, ring, 1, Progress.NONE);
+			NdArray map = new Occlusion().withScore(ConvModel.OUTPUT).withPatch(8).withStride(8).withFill(fill).heatmap(model, ring, 1, Progress.NONE);
 			float base = model.run(ring, List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data()[1];
 			NdArray rep = fill.replacement(ring, 4);
 			for (int[] o : new int[][] { { 0, 0 }, { 8, 16 }, { 24, 24 }, { 16, 8 } }) {
@@ -100,7 +100,11 @@ class OcclusionTest {
 		assertEquals(ConvModel.LOGITS, r.score());
 		NdArray logits = new Occlusion().withScore(ConvModel.LOGITS).heatmap(model, ring, 1, Progress.NONE);
 		assertArrayEquals(logits.data(), r.map().data(), 1e-5f * ExplainMath.range(logits)[1]);
-		assertEquals(ConvModel.OUTPUT, new Occlusion().compute(model, ring, 1, Progress.NONE).score());
+		assertEquals(ConvModel.OUTPUT, new Occlusion().withScore(ConvModel.OUTPUT).compute(model, ring, 1, Progress.NONE).score());
+		// auto follows ScoreRule: the logit when the ring's probability is saturated, else the probability
+		float p = model.run(ring, List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data()[1];
+		boolean sat = p > 1 - ScoreRule.SATURATION || p < ScoreRule.SATURATION;
+		assertEquals(sat ? ConvModel.LOGITS : ConvModel.OUTPUT, new Occlusion().compute(model, ring, 1, Progress.NONE).score(), "p = " + p);
 		assertEquals(196, r.passes());
 	}
 

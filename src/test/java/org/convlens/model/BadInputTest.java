@@ -130,6 +130,38 @@ class BadInputTest {
 	}
 
 	@Test
+	void variablesFromAnotherModelAreRefusedAtLoad() throws IOException {
+		// Keras-style resource variables take any shape the checkpoint gives them
+		Path keras = copyModel("shapes-keras");
+		deleteTree(keras.resolve("variables"));
+		copyTree(TestPaths.model("shapes-gap").resolve("variables"), keras.resolve("variables"));
+		String m = fails(keras, LoadOptions.DEFAULT);
+		assertTrue(m.contains("do not fit the model's graph") && m.contains("sequential/dense/kernel is [16, 3] in the checkpoint but [1024, 3]"), m);
+		// TF1 variables are checked by TensorFlow's own Assign
+		Path tf1 = copyModel("shapes-tf1");
+		deleteTree(tf1.resolve("variables"));
+		copyTree(TestPaths.model("wide-224").resolve("variables"), tf1.resolve("variables"));
+		m = fails(tf1, LoadOptions.DEFAULT);
+		assertTrue(m.contains("Cannot restore the model's variables") && m.contains("from another model?"), m);
+	}
+
+	private static void deleteTree(Path p) throws IOException {
+		try (Stream<Path> s = Files.walk(p)) {
+			for (Path f : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.delete(f);
+		}
+	}
+
+	private static void copyTree(Path src, Path dst) throws IOException {
+		try (Stream<Path> s = Files.walk(src)) {
+			for (Path p : (Iterable<Path>) s::iterator) {
+				Path t = dst.resolve(src.relativize(p).toString());
+				if (Files.isDirectory(p)) Files.createDirectories(t);
+				else Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+	}
+
+	@Test
 	void unsafeModelIsRefusedUnlessAllowed() throws IOException {
 		Path marker = Paths.get("/tmp/convlens-should-never-exist.txt");
 		Files.deleteIfExists(marker);

@@ -122,4 +122,38 @@ class PreprocessingTest {
 		assertEquals(a, b);
 		assertEquals(a.toString(), Preprocessing.parse(a.toString()).toString());
 	}
+
+	@Test
+	void nonFinitePixelsAreRefusedOrReplacedOnRequest() {
+		float[] px = { 0.5f, Float.NaN, 0.25f, Float.POSITIVE_INFINITY };
+		int[] shape = { -1, 2, 2, 1 };
+		Preprocessing.Planes planes = Preprocessing.Planes.ofPixels(new Object[] { px.clone() }, 2, 2);
+		NonFiniteException e = assertThrows(NonFiniteException.class, () -> Preprocessing.parse("normalization=none").apply(planes, shape));
+		assertTrue(e.getMessage().contains("2 NaN or infinite") && e.getMessage().contains("x=1, y=0") && e.getMessage().contains("nonfinite=zero"),
+			e.getMessage());
+		Preprocessing zero = Preprocessing.parse("[normalization=symmetric nonfinite=zero]");
+		assertEquals("normalization=symmetric resize=true channel=auto nonfinite=zero", zero.toString());
+		// replaced by 0 before normalising: the same values as an image with zeros there
+		NdArray got = zero.apply(Preprocessing.Planes.ofPixels(new Object[] { px.clone() }, 2, 2), shape);
+		NdArray want = Preprocessing.parse("normalization=symmetric").apply(Preprocessing.Planes.ofPixels(new Object[] { new float[] { 0.5f, 0, 0.25f, 0 } },
+			2, 2), shape);
+		assertArrayEquals(want.data(), got.data());
+		float[] into = new float[4];
+		zero.applyInto(Preprocessing.Planes.ofPixels(new Object[] { px.clone() }, 2, 2), shape, into, 0);
+		assertArrayEquals(want.data(), into);
+		assertThrows(NonFiniteException.class, () -> Preprocessing.defaults().applyInto(planes, shape, new float[4], 0));
+	}
+
+	@Test
+	void specsAreStrict() {
+		for (String bad : new String[] { "normalisation=none", "normalization=nonee", "channel=0", "channel=-2", "resize=yes", "bgr=1", "low=-1",
+			"high=101", "low=50 high=10", "mean=1,x", "std=0", "[normalization", "normalization", "nonfinite=nan" }) {
+			ModelException e = assertThrows(ModelException.class, () -> Preprocessing.parse(bad), bad);
+			assertTrue(e.getMessage().length() > 20, e.getMessage());
+		}
+		assertTrue(assertThrows(ModelException.class, () -> Preprocessing.parse("normalisation=none")).getMessage().contains(Preprocessing.KEYS.toString()));
+		assertEquals(Preprocessing.parse("normalization=none channel=2"), Preprocessing.parse("[normalization=none channel=2]"));
+		assertEquals(1, Preprocessing.parse("channel=2").channel());
+		assertEquals(-1, Preprocessing.parse("channel=auto").channel());
+	}
 }

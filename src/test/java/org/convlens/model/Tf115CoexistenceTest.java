@@ -69,4 +69,37 @@ class Tf115CoexistenceTest {
 		for (int i = 0; i < f.length; i++) f[i] = (i % 32) / 31f;
 		return f;
 	}
+
+	/**
+	 * The native side: in a child JVM whose class path starts with TF 1.15's Java and JNI jars, a TF
+	 * 1.15 graph runs, then a ConvLens model (TensorFlow 2.18's native library in ConvLens's loader),
+	 * then the TF 1.15 graph again: both native libraries live in one process and both give the
+	 * right numbers.
+	 */
+	@Test
+	void tf115NativeGraphsRunBesideConvLens(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+		Path api = Paths.get("target/tf115/libtensorflow-1.15.0.jar"), jni = Paths.get("target/tf115/libtensorflow_jni-1.15.0.jar");
+		assertTrue(Files.isRegularFile(jni), "the build copies libtensorflow_jni 1.15.0 to " + jni);
+		String cp = api.toAbsolutePath() + File.pathSeparator + jni.toAbsolutePath() + File.pathSeparator + System.getProperty("java.class.path");
+		String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+		ProcessBuilder pb = new ProcessBuilder(javaBin, "-Djava.awt.headless=true", "-Djava.util.prefs.userRoot=" + tmp.resolve("prefs"),
+			"-cp", cp, Tf115NativeChild.class.getName(), TestPaths.model("shapes-keras").toString());
+		pb.redirectErrorStream(true);
+		pb.redirectOutput(tmp.resolve("log.txt").toFile());
+		Process p = pb.start();
+		assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "child JVM finished");
+		String log = Files.readString(tmp.resolve("log.txt"));
+		assertEquals(0, p.exitValue(), log);
+		assertTrue(log.contains("tf115 version 1.15.0"), log);
+		assertTrue(log.contains("tf115 add [11.0, 22.0, 33.0]"), log);
+		assertTrue(log.contains("tf115 add again [11.0, 22.0, 33.0]"), log);
+		String line = log.lines().filter(l -> l.startsWith("convlens output ")).findFirst().orElseThrow(() -> new AssertionError(log));
+		assertTrue(line.endsWith(" mode isolated"), line);
+		String[] v = line.substring("convlens output [".length(), line.indexOf(']')).split(",\\s*");
+		try (ConvModel ref = Models.open(TestPaths.model("shapes-keras"))) {
+			float[] expected = ref.run(new NdArray(new int[] { 1, 32, 32, 1 }, ramp()), List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data();
+			assertEquals(expected.length, v.length, line);
+			for (int i = 0; i < v.length; i++) assertEquals(expected[i], Float.parseFloat(v[i]), 1e-6f, line);
+		}
+	}
 }

@@ -98,8 +98,13 @@ import org.tensorflow.types.TString;
  *   <li>{@code models/unsafe-writefile}: TF1 model whose output depends (control edge) on a
  *       WriteFile op; running it would write {@value #UNSAFE_PATH}.
  *   <li>{@code models/string-input}: TF1 model whose only input is a DT_STRING vector.
+ *   <li>{@code models/last-1x1}: UNTRAINED TF1 model whose last spatial layer is a 1x1 max-pool
+ *       (a constant class activation map there); see {@link #exportLastOneByOne}.
  *   <li>{@code images/demo-ring.tif}, {@code images/localization/shape_NNN.tif} and {@code
  *       images/localization/ground-truth.csv}.
+ *   <li>{@code models/fashion-plain}, {@code models/fashion-resnet} and {@code images/fashion/}:
+ *       trained on real Fashion-MNIST by {@link FashionMnistModels} (when Debian's {@code
+ *       dataset-fashion-mnist} is installed; see there to regenerate only these).
  * </ul>
  *
  * <p>Everything is seeded: data and initial weights come from {@link java.util.Random}, and
@@ -140,7 +145,7 @@ public final class TestModelGenerator {
   static final String SIGNATURE_KEY = "serving_default";
   static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
-  private static final ConfigProto CONFIG =
+  static final ConfigProto CONFIG =
       ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(1)
           .setInterOpParallelismThreads(1)
@@ -156,6 +161,11 @@ public final class TestModelGenerator {
           Paths.get(args[1]),
           new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2])},
           Long.parseLong(args[3]));
+      return;
+    }
+    if (args.length == 2 && args[0].equals("--last-1x1")) {
+      // only the small model whose last spatial layer is 1x1 (test-data/models/last-1x1)
+      exportLastOneByOne(Paths.get(args[1]));
       return;
     }
     Path out = Paths.get(args.length > 0 ? args[0] : "test-data").toAbsolutePath();
@@ -202,9 +212,17 @@ public final class TestModelGenerator {
       exportUnsafeWriteFile(models.resolve("unsafe-writefile"));
       exportStringInput(models.resolve("string-input"));
       exportNchw(models.resolve("nchw"));
+      exportLastOneByOne(models.resolve("last-1x1"));
 
       // images
       writeImages(out.resolve("images"), shapesTf1);
+
+      // real data: Fashion-MNIST models and images (needs Debian's dataset-fashion-mnist)
+      if (FashionMnistModels.dataAvailable()) {
+        FashionMnistModels.generate(out);
+      } else {
+        System.out.println("skipping fashion-plain/fashion-resnet: " + FashionMnistModels.DATA_DIR + " is missing (apt-get install dataset-fashion-mnist)");
+      }
     } finally {
       deleteRecursively(tmp);
     }
@@ -894,6 +912,86 @@ public final class TestModelGenerator {
       }
     }
     canonicalize(dir);
+    System.out.println("exported " + dir.getFileName());
+  }
+
+  /**
+   * UNTRAINED (seeded) TF1 model whose last spatial layer is a 1x1 map, the case where "the last
+   * spatial layer" makes a constant class activation map: input [-1,32,32,1], conv2d (8, ReLU) -
+   * conv2d_1 (8, ReLU) - max_pooling2d (2x2, 16x16) - max_pooling2d_1 (16x16 window: 1x1x8) -
+   * flatten - dense (3, softmax); labels.txt as the shapes models.
+   */
+  static void exportLastOneByOne(Path dir) throws IOException {
+    deleteRecursively(dir);
+    try (Graph g = new Graph()) {
+      B b = new B(g);
+      Net net = new Net();
+      net.input = b.placeholder("input_1", -1, SIZE, SIZE, 1);
+      Output<TFloat32> x = b.conv(net, "conv2d", net.input, 1, 8);
+      x = b.conv(net, "conv2d_1", x, 8, 8);
+      x = b.maxPool("max_pooling2d", x);
+      x =
+          B.out(
+              b.op("MaxPool", "sequential/max_pooling2d_1/MaxPool", x)
+                  .setAttr("T", DataType.DT_FLOAT)
+                  .setAttr("ksize", new long[] {1, SIZE / 2, SIZE / 2, 1})
+                  .setAttr("strides", new long[] {1, SIZE / 2, SIZE / 2, 1})
+                  .setAttr("padding", "VALID")
+                  .setAttr("data_format", "NHWC")
+                  .build());
+      Output<?> shape = b.constInt("sequential/flatten/Const", -1, 8);
+      x =
+          B.out(
+              b.op("Reshape", "sequential/flatten/Reshape", x, shape)
+                  .setAttr("T", DataType.DT_FLOAT)
+                  .setAttr("Tshape", DataType.DT_INT32)
+                  .build());
+      Output<TFloat32> k = b.variable(net, "sequential/dense/kernel", 8, CLASSES);
+      Output<TFloat32> bias = b.variable(net, "sequential/dense/bias", CLASSES);
+      Output<TFloat32> mm =
+          B.out(
+              b.op("MatMul", "sequential/dense/MatMul", x, k)
+                  .setAttr("T", DataType.DT_FLOAT)
+                  .setAttr("transpose_a", false)
+                  .setAttr("transpose_b", false)
+                  .build());
+      net.logits =
+          B.out(
+              b.op("BiasAdd", "sequential/dense/BiasAdd", mm, bias)
+                  .setAttr("T", DataType.DT_FLOAT)
+                  .setAttr("data_format", "NHWC")
+                  .build());
+      net.softmax =
+          B.out(b.op("Softmax", "sequential/dense/Softmax", net.logits).setAttr("T", DataType.DT_FLOAT).build());
+      Ops tf = Ops.create(g).withSubScope("init");
+      Random rnd = new Random(INIT_SEED + 11);
+      try (Session s = new Session(g, CONFIG)) {
+        Session.Runner init = s.runner();
+        for (Map.Entry<String, Output<TFloat32>> e : net.vars.entrySet()) {
+          long[] sh = net.shapes.get(e.getKey());
+          float[] v = initialValues(e.getKey(), sh, rnd);
+          if (e.getKey().endsWith("/bias")) {
+            // small positive biases keep the ReLUs alive on the random weights
+            Arrays.fill(v, 0.05f);
+          }
+          init.addTarget(tf.assign(e.getValue(), tf.constant(Shape.of(sh), DataBuffers.of(v, true, false))));
+        }
+        init.run().close();
+        SavedModelBundle.exporter(dir.toString())
+            .withTags(SERVE)
+            .withSession(s)
+            .withSignature(
+                Signature.builder()
+                    .key(SIGNATURE_KEY)
+                    .methodName(PREDICT_METHOD)
+                    .input("input_1", net.input)
+                    .output("dense", net.softmax)
+                    .build())
+            .export();
+      }
+    }
+    canonicalize(dir);
+    writeLabels(dir);
     System.out.println("exported " + dir.getFileName());
   }
 

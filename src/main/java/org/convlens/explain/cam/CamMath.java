@@ -146,7 +146,8 @@ public final class CamMath {
 
 	/**
 	 * {@code A v_1}: the projection of the {@code hw x k} matrix on its first right singular vector,
-	 * signed so that it sums to a non-negative value; equal to {@code sigma_1 u_1}. Found by power
+	 * signed so that it correlates positively with the mean activation over channels (see
+	 * {@link #orientation}); up to that sign equal to {@code sigma_1 u_1}. Found by power
 	 * iteration on the smaller of {@code A A^T} and {@code A^T A}.
 	 */
 	public static float[] firstComponentProjection(FeatureMaps a) {
@@ -186,11 +187,33 @@ public final class CamMath {
 				proj[p] = s;
 			}
 		}
-		double sum = 0;
-		for (double x : proj) sum += x;
+		boolean flip = orientation(proj, d, n, K) < 0;
 		float[] r = new float[n];
-		for (int i = 0; i < n; i++) r[i] = (float) (sum < 0 ? -proj[i] : proj[i]);
+		for (int i = 0; i < n; i++) r[i] = (float) (flip ? -proj[i] : proj[i]);
 		return r;
+	}
+
+	/**
+	 * The sign that orients a component: the sign of its (Pearson) covariance with the mean
+	 * activation over channels, so that where the layer fires most the map is high (the singular
+	 * vector's own sign is arbitrary). Falls back to the sign of its sum when the mean map is flat.
+	 */
+	static double orientation(double[] proj, float[] d, int n, int K) {
+		double[] mean = new double[n];
+		double mm = 0, pm = 0;
+		for (int p = 0; p < n; p++) {
+			double s = 0;
+			for (int k = 0; k < K; k++) s += d[p * K + k];
+			mean[p] = s / K;
+			mm += mean[p];
+			pm += proj[p];
+		}
+		mm /= n;
+		pm /= n;
+		double cov = 0;
+		for (int p = 0; p < n; p++) cov += (proj[p] - pm) * (mean[p] - mm);
+		if (cov != 0 && Double.isFinite(cov)) return Math.signum(cov);
+		return Math.signum(pm);
 	}
 
 	/** Unit eigenvector of the largest eigenvalue of a symmetric positive semi-definite matrix. */

@@ -61,7 +61,7 @@ public final class ClassActivationMaps {
 		return new ClassActivationMaps(model, m, layers, target, batchSize);
 	}
 
-	/** The layers whose maps are averaged; empty (the default) means {@link ModelInfo#lastSpatialLayer()}. */
+	/** The layers whose maps are averaged; empty (the default) means {@link ModelInfo#defaultCamLayer()}. */
 	public ClassActivationMaps withLayers(List<String> l) {
 		return new ClassActivationMaps(model, method, l == null ? List.of() : l, target, batchSize);
 	}
@@ -81,14 +81,15 @@ public final class ClassActivationMaps {
 	public int batchSize() { return batchSize; }
 
 	/**
-	 * The layers that will be used, checked: the chosen ones, or the last spatial layer.
+	 * The layers that will be used, checked: the chosen ones, or the default CAM layer (the last
+	 * convolution's activated output larger than 1x1, {@link ModelInfo#defaultCamLayer()}).
 	 *
 	 * @throws ModelException for an unknown layer or a model without spatial layers
 	 * @throws IllegalArgumentException for a layer that is not spatial
 	 */
 	public List<LayerInfo> resolveLayers() {
 		ModelInfo info = model.info();
-		if (layers.isEmpty()) return List.of(info.lastSpatialLayer());
+		if (layers.isEmpty()) return List.of(info.defaultCamLayer());
 		List<LayerInfo> out = new ArrayList<>();
 		for (String name : layers) {
 			LayerInfo l = info.layer(name);
@@ -328,7 +329,7 @@ public final class ClassActivationMaps {
 	}
 
 	private Heatmap heatmap(List<Heatmap.LayerMap> maps, Target.Choice c, float score, NdArray part) {
-		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1));
+		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1), !model.info().singleSigmoid());
 	}
 
 	private static float[] scores(NdArray values, Target.Choice c) {

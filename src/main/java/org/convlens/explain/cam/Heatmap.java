@@ -2,6 +2,7 @@ package org.convlens.explain.cam;
 
 import java.util.List;
 
+import org.convlens.explain.Degenerate;
 import org.convlens.explain.Heatmaps;
 
 /**
@@ -41,12 +42,24 @@ public final class Heatmap {
 	private final float score;
 	private final int width;
 	private final int height;
+	private final boolean showIndex;
 	private volatile float[] map;
 
 	/**
 	 * @param width the model input's width, which the layers' maps cover
 	 */
 	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width, int height) {
+		this(method, layerMaps, classIndex, label, score, width, height, true);
+	}
+
+	/**
+	 * @param showIndex whether the caption shows the class index after a class name (not for a
+	 *          single sigmoid output, whose classes are named, not numbered)
+	 */
+	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width, int height,
+		boolean showIndex)
+	{
+		this.showIndex = showIndex;
 		if (layerMaps.isEmpty()) throw new IllegalArgumentException("A heatmap needs at least one layer's map");
 		this.method = method;
 		this.layerMaps = List.copyOf(layerMaps);
@@ -109,22 +122,47 @@ public final class Heatmap {
 		return Heatmaps.mean(up);
 	}
 
+	/**
+	 * What makes this map meaningless, or null: a layer with a 1x1 map (one value spread over the
+	 * image), or a map that is all zero, constant or holds NaN/Inf ({@link Degenerate}).
+	 */
+	public String problem() {
+		List<String> p = new java.util.ArrayList<>();
+		for (LayerMap m : layerMaps) {
+			if (m.width() == 1 && m.height() == 1) p.add("layer " + m.layer() + " is 1x1");
+		}
+		String d = Degenerate.describe(values());
+		if (d != null) p.add("map " + d);
+		else if (p.isEmpty()) {
+			for (LayerMap m : layerMaps) {
+				String dl = Degenerate.describe(m.values());
+				if (dl != null) p.add(m.layer() + " map " + dl);
+			}
+		}
+		return p.isEmpty() ? null : String.join("; ", p);
+	}
+
 	/** Position {@code y * width + x} of the largest value (the first one on ties). */
 	public int peak() {
 		return Heatmaps.argmax(values());
 	}
 
-	/** A short caption, e.g. {@code Grad-CAM conv2d_2: ring (1) 4.21}. */
+	/**
+	 * A short caption, e.g. {@code Grad-CAM conv2d_2: ring (1), score 4.21}, ending in
+	 * {@code [map all zero]} (or another {@link #problem()}) for a meaningless map.
+	 */
 	public String caption() {
 		StringBuilder sb = new StringBuilder(method.label()).append(' ');
 		for (int i = 0; i < layerMaps.size(); i++) sb.append(i == 0 ? "" : "+").append(layerMaps.get(i).layer());
 		if (method.isClassSpecific()) {
 			sb.append(": ").append(label);
-			if (classIndex >= 0 && !label.equals("class " + classIndex) && !label.equals("output " + classIndex)) sb.append(" (").append(classIndex).append(')');
+			if (showIndex && classIndex >= 0 && !label.equals("class " + classIndex) && !label.equals("output " + classIndex)) sb.append(" (").append(classIndex).append(')');
 			// Locale.US formats as Locale.ROOT does ('.', ASCII digits) but skips the per-call lookup of
 			// the locale's DecimalFormatSymbols that ROOT costs
-			sb.append(String.format(java.util.Locale.US, " %.4g", score));
+			sb.append(String.format(java.util.Locale.US, ", score %.4g", score));
 		}
+		String p = problem();
+		if (p != null) sb.append(" [").append(p).append(']');
 		return sb.toString();
 	}
 

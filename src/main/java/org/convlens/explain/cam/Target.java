@@ -137,12 +137,14 @@ public final class Target {
 	private int classOf(ModelInfo info) {
 		int n = info.numClasses();
 		for (int k = 0; k < n; k++) if (info.className(k).equalsIgnoreCase(name)) return k;
+		if (info.singleSigmoid() && info.className(ModelInfo.COMPLEMENT).equalsIgnoreCase(name)) return ModelInfo.COMPLEMENT;
 		throw new IllegalArgumentException("The model has no class '" + name + "'; its classes are " + classList(info) + ".");
 	}
 
 	private static String classList(ModelInfo info) {
 		int n = info.numClasses();
 		List<String> names = new ArrayList<>();
+		if (info.singleSigmoid()) return info.className(0) + " (the output) or " + info.className(ModelInfo.COMPLEMENT);
 		for (int k = 0; k < Math.min(n, 50); k++) names.add(k + ": " + info.className(k));
 		if (n > 50) names.add("...");
 		return String.join(", ", names);
@@ -161,7 +163,7 @@ public final class Target {
 				if (values == null) throw new IllegalStateException("The top class needs the scores");
 				if (values.length == 1 && size == 1 && "sigmoid".equals(info.outputActivation())) {
 					double threshold = info.logitsTensor() != null ? 0 : 0.5;
-					if (values[0] < threshold) return new Choice(new float[] { -1 }, -1, "not " + info.className(0));
+					if (values[0] < threshold) return new Choice(new float[] { -1 }, ModelInfo.COMPLEMENT, info.className(ModelInfo.COMPLEMENT));
 				}
 				int k = argmax(values);
 				return Choice.oneHot(size, k, info.className(k));
@@ -171,6 +173,7 @@ public final class Target {
 				return Choice.oneHot(size, index, info.className(index));
 			case CLASS_NAME: {
 				int k = classOf(info);
+				if (k == ModelInfo.COMPLEMENT) return new Choice(new float[] { -1 }, k, info.className(k));
 				return Choice.oneHot(size, k, info.className(k));
 			}
 			case OUTPUT:

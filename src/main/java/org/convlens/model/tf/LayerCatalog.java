@@ -106,6 +106,7 @@ final class LayerCatalog {
 
 		List<GraphOperation> chosen = new ArrayList<>();
 		List<String> names = new ArrayList<>();
+		List<List<String>> opTypes = new ArrayList<>();
 		for (Map.Entry<String, List<GraphOperation>> e : groups.entrySet()) {
 			String scope = e.getKey();
 			List<GraphOperation> ops = e.getValue();
@@ -122,6 +123,9 @@ final class LayerCatalog {
 			if (!scope.startsWith(strip)) human = scope;
 			chosen.add(pick);
 			names.add(human);
+			List<String> types = new ArrayList<>();
+			for (GraphOperation op : ops) types.add(op.type());
+			opTypes.add(types);
 		}
 		// keep graph order of the chosen outputs, make names unique
 		List<LayerInfo> layers = new ArrayList<>();
@@ -131,7 +135,7 @@ final class LayerCatalog {
 			String n = names.get(i);
 			String u = n;
 			for (int k = 2; !used.add(u); k++) u = n + "_" + k;
-			layers.add(new LayerInfo(i, u, op.name(), op.type(), TfModel.shapeOf(op.output(0))));
+			layers.add(new LayerInfo(i, u, op.name(), op.type(), TfModel.shapeOf(op.output(0)), opTypes.get(i)));
 		}
 
 		// logits: walk back from the class output through identities to a softmax/sigmoid
@@ -160,7 +164,8 @@ final class LayerCatalog {
 				}
 			}
 		}
-		return new ModelInfo(dir, sigKey, inputs, outputs, layers, labels, logits, activation, dataFormat, inl.callsInlined > 0);
+		String scaling = imageInput == null ? null : InputScaling.detect(nodes, consumers, GraphInliner.nodeOf(imageInput), clean);
+		return new ModelInfo(dir, sigKey, inputs, outputs, layers, labels, logits, activation, dataFormat, inl.callsInlined > 0, scaling);
 	}
 
 	static String cleanName(String node, Map<String, String> clean) {

@@ -97,22 +97,42 @@ final class TfModel implements ConvModel {
 	// ---------------------------------------------------------------- loading
 
 	static TfModel load(Path dir, LoadOptions options) {
-		SavedModel sm = readSavedModel(dir);
+		java.security.MessageDigest digest = sha256();
+		SavedModel sm = readSavedModel(dir, digest);
 		MetaGraphDef meta = pickMetaGraph(sm, options, dir);
 		Map.Entry<String, SignatureDef> sig = pickSignature(meta, options, dir);
 
 		List<String> roots = new ArrayList<>();
 		sig.getValue().getOutputsMap().values().forEach(t -> roots.add(t.getName()));
-		GraphInliner inliner = new GraphInliner(meta.getGraphDef(), OpRegistry.all());
-		GraphInliner.Result inl = inliner.inline(meta.getGraphDef(), roots);
-
+		List<String> inputNames = new ArrayList<>();
+		sig.getValue().getInputsMap().values().forEach(t -> inputNames.add(t.getName()));
+		List<String> restoreRoots = new ArrayList<>();
+		if (meta.hasSaverDef() && !meta.getSaverDef().getRestoreOpName().isEmpty()) {
+			restoreRoots.add(meta.getSaverDef().getRestoreOpName());
+			restoreRoots.add(meta.getSaverDef().getFilenameTensorName());
+		}
 		if (!options.allowUnsafeOps()) {
-			Set<String> unsafe = SafetyScanner.scan(inl.graph, meta.hasSaverDef() ? meta.getSaverDef() : null);
-			if (!unsafe.isEmpty()) {
-				throw new ModelException("Refusing to load " + dir + ": its graph contains ops that touch files or the " +
-					"outside world: " + String.join(", ", unsafe) + ". Load it only if you trust its source " +
-					"(option 'allow unsafe ops').");
-			}
+			SafetyScanner.Roots zones = new SafetyScanner.Roots().add(SafetyScanner.Zone.SERVING, roots)
+				.add(SafetyScanner.Zone.SERVING, inputNames).add(SafetyScanner.Zone.RESTORE, restoreRoots)
+				.add(SafetyScanner.Zone.INIT, initOps(meta))
+				.add(SafetyScanner.Zone.SAVE, meta.hasSaverDef() ? List.of(meta.getSaverDef().getSaveTensorName()) : List.of());
+			List<String> refused = SafetyScanner.scan(meta.getGraphDef(), zones);
+			if (!refused.isEmpty()) throw refusal(dir, refused);
+		}
+		// the whole file was checked; only the serving and restore paths are imported: the save
+		// side, the init op and everything unreachable never run
+		List<String> keep = new ArrayList<>(roots);
+		keep.addAll(inputNames);
+		keep.addAll(restoreRoots);
+		GraphDef runnable = SafetyScanner.runnable(meta.getGraphDef(), keep);
+		GraphInliner inliner = new GraphInliner(runnable, OpRegistry.all());
+		GraphInliner.Result inl0 = inliner.inline(runnable, roots);
+		GraphDef imported = inl0.graph.toBuilder()
+			.setLibrary(SafetyScanner.reachableLibrary(inl0.graph.getNodeList(), inl0.graph.getLibrary())).build();
+		GraphInliner.Result inl = new GraphInliner.Result(imported, inl0.rewired, inl0.cleanNames, inl0.callsInlined);
+		if (!options.allowUnsafeOps()) {
+			List<String> refused = SafetyScanner.checkImported(imported);
+			if (!refused.isEmpty()) throw refusal(dir, refused);
 		}
 
 		List<TensorInfo> inputs = new ArrayList<>();
@@ -134,10 +154,12 @@ final class TfModel implements ConvModel {
 			s = new Session(g, threads());
 			java.util.function.Consumer<Session> restore = restorer(meta, dir);
 			restore.accept(s);
+			checkVariableShapes(g, s, inl.graph, dir);
 			// static shapes from the imported graph are better than the signature's
 			List<TensorInfo> in2 = refreshShapes(g, inputs);
 			List<TensorInfo> out2 = refreshShapes(g, outputs);
-			ModelInfo info = LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, readLabels(dir));
+			ModelInfo info = withLabels(LayerCatalog.build(dir, sig.getKey(), in2, out2, inl, g, List.of()), dir)
+				.withFingerprint(fingerprint(digest, dir));
 			checkUsable(info, dir);
 			TfModel m = new TfModel(g, s, true, info, inl.graph, inl.cleanNames, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), restore);
 			m.inlinedCalls = inl.callsInlined;
@@ -149,6 +171,90 @@ final class TfModel implements ConvModel {
 			g.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * Resource variables take whatever shape the checkpoint gives them (TF1's Assign checks, Keras's
+	 * AssignVariableOp does not): a variables folder from another model would load and fail only
+	 * later, deep in a run. Compares each restored variable with the shape its graph declares.
+	 */
+	private static void checkVariableShapes(Graph g, Session s, GraphDef def, Path dir) {
+		List<NodeDef> vars = new ArrayList<>();
+		for (NodeDef n : def.getNodeList()) {
+			if (n.getOp().equals("VarHandleOp") && n.containsAttr("shape") && !n.getAttrOrThrow("shape").getShape().getUnknownRank()) vars.add(n);
+		}
+		if (vars.isEmpty()) return;
+		List<String> shapeOps = new ArrayList<>();
+		for (int i = 0; i < vars.size(); i++) {
+			shapeOps.add(g.opBuilder("VariableShape", "convlens_variable_shape_" + i, g.baseScope())
+				.addInput(g.operationOrThrow(vars.get(i).getName()).output(0)).setAttr("out_type", org.tensorflow.proto.DataType.DT_INT64)
+				.build().name());
+		}
+		List<long[]> got = new ArrayList<>();
+		try {
+			Session.Runner r = s.runner();
+			shapeOps.forEach(r::fetch);
+			try (Result res = r.run()) {
+				for (int i = 0; i < vars.size(); i++) got.add(longs((org.tensorflow.types.TInt64) res.get(i)));
+			}
+		}
+		catch (RuntimeException e) {
+			// some variable was not restored (not in the checkpoint): check the others one by one
+			got.clear();
+			for (String op : shapeOps) {
+				try (Result res = s.runner().fetch(op).run()) {
+					got.add(longs((org.tensorflow.types.TInt64) res.get(0)));
+				}
+				catch (RuntimeException notRestored) {
+					got.add(null);
+				}
+			}
+		}
+		List<String> bad = new ArrayList<>();
+		for (int i = 0; i < vars.size(); i++) {
+			long[] have = got.get(i);
+			if (have == null) continue;
+			List<org.tensorflow.proto.TensorShapeProto.Dim> want = vars.get(i).getAttrOrThrow("shape").getShape().getDimList();
+			boolean ok = want.size() == have.length;
+			for (int d = 0; ok && d < have.length; d++) ok = want.get(d).getSize() < 0 || want.get(d).getSize() == have[d];
+			if (!ok) {
+				bad.add(vars.get(i).getName() + " is " + Arrays.toString(have) + " in the checkpoint but " +
+					want.stream().map(d -> Long.toString(d.getSize())).collect(Collectors.joining(", ", "[", "]")) + " in the graph");
+			}
+		}
+		if (!bad.isEmpty()) {
+			throw new ModelException("The variables in " + dir.resolve("variables") + " do not fit the model's graph: " +
+				String.join("; ", bad.subList(0, Math.min(3, bad.size()))) + (bad.size() > 3 ? " (and " + (bad.size() - 3) + " more)" : "") +
+				". Are they from another model? Put the model's own variables folder beside its saved_model.pb.");
+		}
+	}
+
+	private static long[] longs(org.tensorflow.types.TInt64 t) {
+		long[] v = new long[(int) t.size()];
+		for (int i = 0; i < v.length; i++) v[i] = t.getLong(i);
+		return v;
+	}
+
+	private static ModelException refusal(Path dir, List<String> refused) {
+		return new ModelException("Refusing to load " + dir + ": it holds " + refused.size() + " op(s) or setting(s) outside " +
+			"what ConvLens runs in a model it does not trust (ops that may touch files, the network or the log, " +
+			"or that inference and variable restore do not need): " + String.join("; ", refused) +
+			". Do not open it unless you trust its source; code that must can load it with LoadOptions.withUnsafeOpsAllowed(true).");
+	}
+
+	/**
+	 * The init op TensorFlow's own loader would run ({@link #compareWithSignature} uses that
+	 * loader): the {@code __saved_model_init_op} signature and the v1 main-op collections.
+	 */
+	private static List<String> initOps(MetaGraphDef meta) {
+		List<String> ops = new ArrayList<>();
+		SignatureDef init = meta.getSignatureDefMap().get("__saved_model_init_op");
+		if (init != null) init.getOutputsMap().values().forEach(t -> ops.add(t.getName()));
+		for (String c : new String[] { "saved_model_main_op", "legacy_init_op", "main_op" }) {
+			org.tensorflow.proto.CollectionDef d = meta.getCollectionDefMap().get(c);
+			if (d != null && d.hasNodeList()) ops.addAll(d.getNodeList().getValueList());
+		}
+		return ops;
 	}
 
 	private static void checkUsable(ModelInfo info, Path dir) {
@@ -171,10 +277,39 @@ final class TfModel implements ConvModel {
 		return ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
 	}
 
-	private static SavedModel readSavedModel(Path dir) {
+	private static java.security.MessageDigest sha256() {
+		try {
+			return java.security.MessageDigest.getInstance("SHA-256");
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException("every Java has SHA-256", e);
+		}
+	}
+
+	/**
+	 * The digest (already fed the saved_model.pb bytes that were parsed) over the variables index
+	 * too, as 16 hex digits; the index names every variable's shard and offset, so retrained
+	 * weights change it.
+	 */
+	private static String fingerprint(java.security.MessageDigest digest, Path dir) {
+		Path index = dir.resolve("variables").resolve("variables.index");
+		try {
+			if (Files.isRegularFile(index)) digest.update(Files.readAllBytes(index));
+		}
+		catch (IOException e) {
+			throw new ModelException("Cannot read " + index + ": " + e.getMessage(), e);
+		}
+		StringBuilder sb = new StringBuilder();
+		byte[] d = digest.digest();
+		for (int i = 0; i < 8; i++) sb.append(String.format("%02x", d[i]));
+		return sb.toString();
+	}
+
+	private static SavedModel readSavedModel(Path dir, java.security.MessageDigest digest) {
 		Path pb = dir.resolve("saved_model.pb");
 		try {
 			byte[] bytes = Files.readAllBytes(pb);
+			digest.update(bytes);
 			SavedModel sm = SavedModel.parseFrom(bytes);
 			if (sm.getMetaGraphsCount() == 0) {
 				throw new ModelException(pb + " holds no meta graph: the file is empty, truncated or not a SavedModel.");
@@ -282,20 +417,38 @@ final class TfModel implements ConvModel {
 		return n < 0 ? s : s.substring(0, n);
 	}
 
-	private static List<String> readLabels(Path dir) {
+	private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TfModel.class.getName());
+
+	/**
+	 * Class names from labels.txt (or classes.txt) inside the model folder, or an empty list and
+	 * a warning when the file is unreadable, links out of the folder, or does not fit the class
+	 * output (one name per class; a single sigmoid output may have one or two names).
+	 */
+	private static ModelInfo withLabels(ModelInfo info, Path dir) {
 		for (String name : new String[] { "labels.txt", "classes.txt" }) {
-			Path p = dir.resolve(name);
-			if (Files.isRegularFile(p)) {
-				try {
-					return Files.readAllLines(p, StandardCharsets.UTF_8).stream().map(String::trim).filter(l -> !l.isEmpty())
-						.collect(Collectors.toList());
-				}
-				catch (IOException e) {
-					throw new ModelException("Cannot read class names from " + p + ": " + e.getMessage(), e);
-				}
+			String text;
+			try {
+				text = org.convlens.model.ModelFiles.readText(dir, name, org.convlens.model.ModelFiles.MAX_LABELS_BYTES);
 			}
+			catch (ModelException e) {
+				return warn(info, "class names ignored: " + e.getMessage());
+			}
+			if (text == null) continue;
+			List<String> labels = text.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(Collectors.toList());
+			int classes = info.numClasses();
+			boolean binary = classes == 1 && "sigmoid".equals(info.outputActivation()) && labels.size() <= 2;
+			if (classes > 0 && labels.size() != classes && !binary) {
+				return warn(info, "class names ignored: " + dir.resolve(name) + " has " + labels.size() + " names, but the model's " +
+					"class output has " + classes + (classes == 1 ? " value" : " classes") + "; fix the file to list one name per class.");
+			}
+			return info.withClassNames(labels);
 		}
-		return List.of();
+		return info;
+	}
+
+	private static ModelInfo warn(ModelInfo info, String w) {
+		LOG.warning("ConvLens: " + w);
+		return info.withWarning(w);
 	}
 
 	// ---------------------------------------------------------------- running
@@ -793,6 +946,15 @@ final class TfModel implements ConvModel {
 	@Override
 	public double compareWithSignature(NdArray input) {
 		checkOpen();
+		// TensorFlow's loader reads the files again and runs their restore and init ops: only
+		// the files that were checked at load may be handed to it
+		java.security.MessageDigest digest = sha256();
+		readSavedModel(info.path(), digest);
+		String now = fingerprint(digest, info.path());
+		if (info.fingerprint() != null && !info.fingerprint().equals(now)) {
+			throw new ModelException("The model files in " + info.path() + " changed since they were loaded and checked (fingerprint " +
+				info.fingerprint() + ", now " + now + "); reload the model.");
+		}
 		try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(info.path().toString(), tags);
 			TFloat32 in = toTensor(input))
 		{

@@ -92,8 +92,36 @@ class CamMathTest {
 		// projection A v1 = (3*0.6 + 4*0.8, 6*0.6 + 8*0.8) = (5, 10)
 		FeatureMaps a = fm(1, 2, 2, 3, 4, 6, 8);
 		assertArrayEquals(new float[] { 5, 10 }, CamMath.eigenCam(a), 1e-5f);
-		// the sign is fixed so that the projection sums to >= 0: -A gives the same map
-		assertArrayEquals(new float[] { 5, 10 }, CamMath.eigenCam(fm(1, 2, 2, -3, -4, -6, -8)), 1e-5f);
+		// -A: the component is oriented with the mean activation, which is negative everywhere, so
+		// the oriented projection is (-5, -10) and nothing survives the ReLU (the old sum-sign rule gave 5, 10)
+		assertArrayEquals(new float[] { -5, -10 }, CamMath.firstComponentProjection(fm(1, 2, 2, -3, -4, -6, -8)), 1e-5f);
+	}
+
+	@Test
+	void eigenCamIsOrientedWithTheMeanActivation() {
+		// A = 5 u1 v1^T + 1 u2 v2^T, u1 = (0.8, -0.6, 0), v1 = (0.6, -0.8), u2 = (0.6, 0.8, 0), v2 = (0.8, 0.6):
+		// p0 = (2.88, -2.84), p1 = (-1.16, 2.88), p2 = (0, 0); mean over channels = (0.02, 0.86, 0).
+		// A v1 = 5 u1 = (4, -3, 0) sums to +1, but it is anti-correlated with the mean map, so the
+		// component is flipped: (-4, 3, 0), ReLU (0, 3, 0): high where the layer fires most (p1)
+		FeatureMaps a = fm(1, 3, 2, 2.88f, -2.84f, -1.16f, 2.88f, 0, 0);
+		assertArrayEquals(new float[] { -4, 3, 0 }, CamMath.firstComponentProjection(a), 1e-4f);
+		assertArrayEquals(new float[] { 0, 3, 0 }, CamMath.eigenCam(a), 1e-4f);
+		// random signed layers: the oriented component never anti-correlates with the mean map
+		java.util.Random r = new java.util.Random(7);
+		for (int t = 0; t < 50; t++) {
+			int h = 3 + r.nextInt(4), w = 3 + r.nextInt(4), k = 2 + r.nextInt(6);
+			float[] d = new float[h * w * k];
+			for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian() + (i % k == 0 ? 0.5f : 0);
+			float[] proj = CamMath.firstComponentProjection(fm(h, w, k, d));
+			double[] mean = new double[h * w];
+			for (int p = 0; p < h * w; p++) for (int c = 0; c < k; c++) mean[p] += d[p * k + c] / (double) k;
+			double pm = 0, mm = 0, cov = 0;
+			for (int p = 0; p < h * w; p++) { pm += proj[p]; mm += mean[p]; }
+			pm /= h * w;
+			mm /= h * w;
+			for (int p = 0; p < h * w; p++) cov += (proj[p] - pm) * (mean[p] - mm);
+			assertTrue(cov >= 0, "trial " + t + ": covariance " + cov);
+		}
 	}
 
 	@Test
@@ -279,13 +307,13 @@ class CamMathTest {
 		assertArrayEquals(Heatmaps.upsample(low, 2, 2, 13, 20), h.resized(20, 13), 0);
 		// the clamped corner block x, y >= 6 holds the maximum; the first in row order is (6, 6)
 		assertEquals(6 * 8 + 6, h.peak());
-		assertEquals("Grad-CAM l: ring (1) 2.500", h.caption());
+		assertEquals("Grad-CAM l: ring (1), score 2.500", h.caption());
 		Heatmap two = new Heatmap(CamMethod.EIGEN_CAM, List.of(new Heatmap.LayerMap("a", 2, 2, low),
 			new Heatmap.LayerMap("b", 1, 1, new float[] { 5 })), -1, "x", 0, 4, 4);
 		// the constant layer normalises to zeros: the mean is half the first layer's [0, 1] map
 		float[] a = Heatmaps.normalize(Heatmaps.upsample(low, 2, 2, 4, 4));
 		for (int i = 0; i < 16; i++) assertEquals(a[i] / 2, two.values()[i], 1e-7f);
-		assertEquals("EigenCAM a+b", two.caption());
+		assertEquals("EigenCAM a+b [layer b is 1x1]", two.caption());
 	}
 
 	@Test

@@ -97,4 +97,25 @@ public final class CamTestImages {
 		}
 		return (double) hits / images.size();
 	}
+
+	/**
+	 * The pointing game of a peak drawn uniformly at random: its expected score, the mean fraction of
+	 * the image covered by the grown box (computed exactly, not sampled).
+	 */
+	public static double randomPointing(List<Located> images, int tol) {
+		double sum = 0;
+		for (Located l : images) {
+			int n = 0;
+			for (int p = 0; p < l.width * l.height; p++) if (l.hits(p, tol)) n++;
+			sum += (double) n / (l.width * l.height);
+		}
+		return sum / images.size();
+	}
+
+	/** The pointing game of a peak always at the image centre (objects are often centred). */
+	public static double centrePointing(List<Located> images, int tol) {
+		int hits = 0;
+		for (Located l : images) if (l.hits(l.height / 2 * l.width + l.width / 2, tol)) hits++;
+		return (double) hits / images.size();
+	}
 }

@@ -63,6 +63,11 @@ class RealModelsCamTest {
 					long t0 = System.nanoTime();
 					Heatmap hm = new ClassActivationMaps(m).withMethod(method).compute(x, null).get(0);
 					long ms = (System.nanoTime() - t0) / 1000000;
+					// at the default layer: never a 1x1 map (that gives a constant heatmap)
+					Heatmap.LayerMap lm = hm.layerMaps().get(0);
+					assertEquals(m.info().defaultCamLayer().name(), lm.layer());
+					assertTrue(lm.width() > 1 || lm.height() > 1, lm.layer() + " is 1x1");
+					assertEquals(null, hm.problem(), hm.caption());
 					assertEquals(shape[2], hm.width());
 					assertEquals(shape[1], hm.height());
 					float[] onImage = hm.resized(w, h);
@@ -92,7 +97,7 @@ class RealModelsCamTest {
 		}
 	}
 
-	private static Preprocessing.Planes planes(BufferedImage bi, int channels) {
+	static Preprocessing.Planes planes(BufferedImage bi, int channels) {
 		int w = bi.getWidth(), h = bi.getHeight();
 		List<float[]> ch = new ArrayList<>();
 		int n = channels == 1 ? 1 : 3;

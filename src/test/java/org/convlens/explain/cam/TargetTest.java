@@ -70,8 +70,8 @@ class TargetTest {
 		assertEquals(3, no.score(new float[] { -3 }), 0);
 		// without logits the output is a probability: the threshold is 0.5
 		ModelInfo prob = info(new int[] { -1, 1 }, List.of(), "sigmoid", null);
-		assertEquals("not class 0", Target.topClass().choose(prob, new float[] { 0.4f }, 1).label());
-		assertEquals("class 0", Target.topClass().choose(prob, new float[] { 0.6f }, 1).label());
+		assertEquals("not positive", Target.topClass().choose(prob, new float[] { 0.4f }, 1).label());
+		assertEquals("positive", Target.topClass().choose(prob, new float[] { 0.6f }, 1).label());
 		// an explicit class is the output itself
 		assertArrayEquals(new float[] { 1 }, Target.classIndex(0).choose(bin, new float[] { -3 }, 1).weights(), 0);
 	}
