@@ -24,8 +24,6 @@ import org.convlens.explain.ExplainMath;
 import org.convlens.explain.HeatmapMethod;
 import org.convlens.explain.HeatmapMethods;
 import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.Occlusion;
-import org.convlens.explain.Fill;
 import org.convlens.explain.Progress;
 import org.convlens.explain.VanillaGradient;
 import org.convlens.explain.cam.CamMethod;
@@ -53,20 +51,21 @@ import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
 /**
- * The batched path of {@code Batch cam|saliency|occlusion|predictions} over a folder: instead of
- * running the SciJava command once per image, images are opened and preprocessed by reader threads
- * a bounded number ahead, explained in model batches (one forward and backward pass per batch for
- * the gradient class activation maps and the plain gradient; SmoothGrad, Integrated Gradients and
- * occlusion, whose model calls are per image anyway, run image by image in the same stream), and
- * their outputs built and written by a writer thread, with the same files, names and Info as the
- * per-image path: the image outputs are made by the commands' own output code
+ * The batched path of {@code Batch cam|saliency|predictions} over a folder: instead of running the
+ * SciJava command once per image, images are opened and preprocessed by reader threads a bounded
+ * number ahead, explained in model batches (one forward and backward pass per batch for the gradient
+ * class activation maps and the plain gradient; SmoothGrad, whose model calls are per image anyway,
+ * image by image in the same stream), and their outputs built and written by writer threads, with
+ * the same files, names, Info and refusals to overwrite as the per-image path: the image outputs are
+ * made by the commands' own output code
  * ({@link ClassActivationMap#outputs}, {@link HeatmapOutputs#build}). Per-image tables
  * (predictions) go to one CSV per run, {@code <folder>_<table>.csv}, with the file as first
  * column. Memory is flat in the number of images: a few batches in flight.
  *
  * <p>Images of several positions (stacks), images of other sizes or types batch with their
  * like only; command settings that depend on the single image ({@code target=roi}, pixel or
- * region targets) and methods not listed keep the per-image path ({@link #run} returns null).
+ * region targets), methods not listed, Integrated Gradients and occlusion (which record per-image
+ * figures in their Info) keep the per-image path ({@link #run} returns null).
  */
 final class BatchedExplainer {
 
@@ -316,8 +315,6 @@ final class BatchedExplainer {
 				return new Cam();
 			case "saliency":
 				return new Saliency();
-			case "occlusion":
-				return null; // per image anyway (its model calls are one image's occluded copies): the per-image path
 			case "predictions":
 				return new Predictions();
 			default:
@@ -642,43 +639,6 @@ final class BatchedExplainer {
 				out.add(ExplainMath.resize(m, x.dim(1), x.dim(2)));
 			}
 			return out;
-		}
-	}
-
-	/** Occlusion, image by image (its model calls are the occluded copies of one image). */
-	private static final class OcclusionVerb extends HeatmapVerb {
-		@Override
-		boolean supported() {
-			Fill.of(string("fill"));
-			return true;
-		}
-
-		@Override
-		String key(ImagePlus imp) {
-			return imp.getWidth() + "x" + imp.getHeight(); // patch and stride are in image pixels
-		}
-
-		@Override
-		List<Job> explain(List<Prepared> images, NdArray x, Sink sink) {
-			int[] targets = targets(x);
-			ImagePlus imp = images.get(0).imp;
-			int patch = integer("patch"), stride = integer("stride");
-			Occlusion occ = new Occlusion().withFill(Fill.of(string("fill"))).withBatchSize(integer("batch"))
-				.withPatch(toModel(patch, imp, x)).withStride(toModel(stride, imp, x));
-			if (patch > 0 && stride == 0) occ = occ.withStride(Math.max(1, (int) Math.round(occ.patch() / 3.0)));
-			List<NdArray> maps = HeatmapMethods.maps(model, x, targets, occ, Progress.NONE);
-			Map<String, Object> params = new LinkedHashMap<>();
-			int H = x.dim(1), W = x.dim(2);
-			params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
-			params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");
-			params.put("fill", string("fill"));
-			return jobs(images, maps, targets, "occlusion", false, params, "occlusion", sink);
-		}
-
-		private static int toModel(int px, ImagePlus imp, NdArray x) {
-			if (px <= 0) return 0;
-			double s = 0.5 * ((double) x.dim(2) / imp.getWidth() + (double) x.dim(1) / imp.getHeight());
-			return Math.max(1, (int) Math.round(px * s));
 		}
 	}
 
