@@ -51,11 +51,12 @@ import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
 /**
- * The batched path of {@code Batch cam|saliency|predictions} over a folder: instead of running the
- * SciJava command once per image, images are opened and preprocessed by reader threads a bounded
- * number ahead, explained in model batches (one forward and backward pass per batch for the gradient
- * class activation maps and the plain gradient; SmoothGrad, whose model calls are per image anyway,
- * image by image in the same stream), and their outputs built and written by writer threads, with
+ * The batched path of {@code Batch cam|saliency|occlusion|predictions} over a folder: instead of
+ * running the SciJava command once per image, images are opened and preprocessed by reader threads
+ * a bounded number ahead, explained in model batches (one forward and backward pass per batch for
+ * the gradient class activation maps and the plain gradient; the other saliency methods and
+ * occlusion, whose model calls are per image anyway, image by image in the same stream with the
+ * commands' own computation), and their outputs built and written by writer threads, with
  * the same files, names, Info and refusals to overwrite as the per-image path: the image outputs are
  * made by the commands' own output code
  * ({@link ClassActivationMap#outputs}, {@link HeatmapOutputs#build}). Per-image tables
@@ -64,8 +65,8 @@ import ij.measure.ResultsTable;
  *
  * <p>Images of several positions (stacks), images of other sizes or types batch with their
  * like only; command settings that depend on the single image ({@code target=roi}, pixel or
- * region targets), methods not listed, Integrated Gradients and occlusion (which record per-image
- * figures in their Info) keep the per-image path ({@link #run} returns null).
+ * region targets) and the perturbation class activation maps keep the per-image path ({@link #run}
+ * returns null).
  */
 final class BatchedExplainer {
 
@@ -315,6 +316,8 @@ final class BatchedExplainer {
 				return new Cam();
 			case "saliency":
 				return new Saliency();
+			case "occlusion":
+				return new OcclusionVerb();
 			case "predictions":
 				return new Predictions();
 			default:
@@ -556,47 +559,40 @@ final class BatchedExplainer {
 			return HeatmapMethods.classIndices(model, x, Target.parse(string("target")));
 		}
 
-		List<Job> jobs(List<Prepared> images, List<NdArray> maps, int[] targets, String method, boolean signed, Map<String, Object> params, String output,
-			Sink sink)
-		{
-			List<Job> jobs = new ArrayList<>();
-			for (int i = 0; i < images.size(); i++) {
-				Prepared p = images.get(i);
-				int[] r = range(images, i);
-				List<NdArray> mine = maps.subList(r[0], r[1]);
-				int[] myTargets = Arrays.copyOfRange(targets, r[0], r[1]);
-				jobs.add(new Job(p, () -> {
-					Map<String, Object> ps = new LinkedHashMap<>(params);
-					ps.put("target", string("target"));
-					boolean overlay = bool("overlay");
-					ImagePlus[] out = HeatmapOutputs.build(command, p.imp, info, prep, mine, myTargets, method, signed, overlay, bool("blend"), ps);
-					Map<String, Object> outs = new LinkedHashMap<>();
-					outs.put(output, out[0]);
-					outs.put("blended", out[1]);
-					sink.write(p.file, overlay ? p.imp : null, outs);
-				}));
-			}
-			return jobs;
-		}
-
-		@Override
-		String string(String input) {
-			if (input.equals("__command")) return module.getInfo().getName();
-			return super.string(input);
+		/** One image's outputs from its maps and Info parameters. */
+		Job job(Prepared p, List<NdArray> mine, int[] myTargets, String method, boolean signed, Map<String, Object> params, String output, Sink sink) {
+			return new Job(p, () -> {
+				Map<String, Object> ps = new LinkedHashMap<>(params);
+				ps.put("target", string("target"));
+				boolean overlay = bool("overlay");
+				ImagePlus[] out = HeatmapOutputs.build(command, p.imp, info, prep, mine, myTargets, method, signed, overlay, bool("blend"), ps);
+				Map<String, Object> outs = new LinkedHashMap<>();
+				outs.put(output, out[0]);
+				outs.put("blended", out[1]);
+				sink.write(p.file, overlay ? p.imp : null, outs);
+			});
 		}
 	}
 
-	/** Saliency: the plain gradient in one backward pass per batch; SmoothGrad and IG image by image. */
+	/**
+	 * Saliency: the plain gradient of a whole batch in one backward pass; the other methods (many
+	 * model calls per image: noisy copies, path points) image by image with the command's own
+	 * computation ({@link SaliencyMap#compute}).
+	 */
 	private static final class Saliency extends HeatmapVerb {
 		String method;
 
 		@Override
 		boolean supported() {
 			method = string("method").trim().toLowerCase(Locale.ROOT);
-			// Integrated Gradients keeps the per-image path: it reports each image's steps and completeness in its Info
-			if (!List.of("vanilla", "smoothgrad").contains(method)) return false;
-			if (!List.of("black", "blurred", "mean").contains(string("baseline").trim().toLowerCase(Locale.ROOT))) return false; // the command says why
-			HeatmapMethods.saliency(method);
+			// a wrong baseline or method: the per-image path says why, as it always did
+			if (!List.of("black", "blurred", "mean").contains(string("baseline").trim().toLowerCase(Locale.ROOT))) return false;
+			try {
+				HeatmapMethods.saliency(method);
+			}
+			catch (RuntimeException e) {
+				return false;
+			}
 			return true;
 		}
 
@@ -608,18 +604,32 @@ final class BatchedExplainer {
 		@Override
 		List<Job> explain(List<Prepared> images, NdArray x, Sink sink) {
 			int[] targets = targets(x);
-			IntegratedGradients.Baseline b = IntegratedGradients.Baseline.valueOf(string("baseline").trim().toUpperCase(Locale.ROOT));
-			NdArray blackImage = b == IntegratedGradients.Baseline.BLACK ? SaliencyMaps.black(images.get(0).imp, prep, info.imageInput().shape()) : null;
-			String layer = string("layer");
-			List<String> camLayers = layer.isBlank() ? List.of() : List.of(layer.trim());
-			HeatmapMethod hm = HeatmapMethods.saliency(method, new HeatmapMethods.SaliencySettings(integer("samples"), ((Number) get("noise")).doubleValue() / 100,
-				integer("steps"), b, blackImage, camLayers, integer("batch")));
-			List<NdArray> maps;
-			if (hm instanceof VanillaGradient) maps = vanilla((VanillaGradient) hm, x, targets);
-			else maps = HeatmapMethods.maps(model, x, targets, hm, Progress.NONE);
-			Map<String, Object> params = new LinkedHashMap<>();
-			params.put("settings", hm.toString());
-			return jobs(images, maps, targets, method, hm instanceof IntegratedGradients, params, "saliency", sink);
+			SaliencyMap cmd = (SaliencyMap) command;
+			boolean signed = cmd.signed();
+			List<Job> jobs = new ArrayList<>();
+			HeatmapMethod hm = HeatmapMethods.saliency(method);
+			if (hm instanceof VanillaGradient && string("layer").isBlank()) {
+				// the settings the command records, from the same construction
+				Map<String, Object> params = new LinkedHashMap<>();
+				params.put("settings", HeatmapMethods.saliency(method, new HeatmapMethods.SaliencySettings(integer("samples"),
+					((Number) get("noise")).doubleValue() / 100, integer("steps"), IntegratedGradients.Baseline.valueOf(string("baseline").trim().toUpperCase(Locale.ROOT)),
+					null, List.of(), integer("batch"))).toString());
+				List<NdArray> maps = vanilla((VanillaGradient) hm, x, targets);
+				for (int i = 0; i < images.size(); i++) {
+					int[] r = range(images, i);
+					jobs.add(job(images.get(i), maps.subList(r[0], r[1]), Arrays.copyOfRange(targets, r[0], r[1]), method, signed, params, "saliency", sink));
+				}
+				return jobs;
+			}
+			for (int i = 0; i < images.size(); i++) {
+				Prepared p = images.get(i);
+				int[] r = range(images, i);
+				int[] mine = Arrays.copyOfRange(targets, r[0], r[1]);
+				List<NdArray> maps = new ArrayList<>();
+				Map<String, Object> params = cmd.compute(p.imp, model, prep, p.input, mine, Progress.NONE, maps);
+				jobs.add(job(p, maps, mine, method, signed, params, "saliency", sink));
+			}
+			return jobs;
 		}
 
 		/** {@link VanillaGradient#heatmap} for every item, from one backward pass. */
@@ -639,6 +649,31 @@ final class BatchedExplainer {
 				out.add(ExplainMath.resize(m, x.dim(1), x.dim(2)));
 			}
 			return out;
+		}
+	}
+
+	/** Occlusion, image by image (its model calls are one image's occluded copies) with the command's computation. */
+	private static final class OcclusionVerb extends HeatmapVerb {
+		@Override
+		boolean supported() {
+			return true;
+		}
+
+		@Override
+		int imagesPerBatch() {
+			return 1; // the batch option is the occluded copies per call
+		}
+
+		@Override
+		List<Job> explain(List<Prepared> images, NdArray x, Sink sink) {
+			List<Job> jobs = new ArrayList<>();
+			for (Prepared p : images) {
+				int[] targets = targets(p.input);
+				List<NdArray> maps = new ArrayList<>();
+				Map<String, Object> params = ((OcclusionMap) command).compute(p.imp, model, p.input, targets, Progress.NONE, maps);
+				jobs.add(job(p, maps, targets, "occlusion", false, params, "occlusion", sink));
+			}
+			return jobs;
 		}
 	}
 

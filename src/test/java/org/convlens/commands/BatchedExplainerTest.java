@@ -156,10 +156,13 @@ class BatchedExplainerTest {
 	void saliencyMethodsBatchedEqualPerImage() throws Exception {
 		assertSameOutputs("vanilla", null, "saliency", "method=vanilla", "blend=true");
 		assertSameOutputs("smoothgrad", null, "saliency", "method=smoothgrad", "samples=6");
+		assertSameOutputs("ig", null, "saliency", "method=integrated-gradients", "steps=8");
+		assertSameOutputs("guided", null, "saliency", "method=guided-backprop");
 	}
 
 	@Test
-	void predictionsBatchedEqualPerImage() throws Exception {
+	void occlusionAndPredictionsBatchedEqualPerImage() throws Exception {
+		assertSameOutputs("occlusion", null, "occlusion", "patch=8", "stride=4", "blend=true");
 		assertSameOutputs("predictions", "predictions", "predictions", "top=2");
 	}
 }
