@@ -16,13 +16,16 @@ if (image != "") open(image);
 else if (nImages == 0) open(cwd + "test-data/images/demo-ring.tif");
 source = getTitle();
 
-run("Show Activations", "model=[" + model + "] layer=" + layer + " montage stats predict top=3");
-// the outputs: the activation hyperstack, the montage, and the tables "Filter statistics" and "Predictions"
+run("Show Activations...", "model=[" + model + "] layer=" + layer + " montage stats predict top=3");
+// the outputs, titled <image>-<what>-<layer> (image title without extension; "-1", "-2" when run again):
+// the hyperstack <stem>-activations-<layer>, the montage <stem>-montage-<layer>, and the tables
+// <stem>-FilterStatistics-<layer> and <stem>-Predictions-<layer>
+stem = replace(source, "\\.(tiff?|png|jpe?g|gif|bmp)$", "");
 if (output != "") {
 	File.makeDirectory(output);
-	selectImage(source + " - " + layer + " activations");
+	selectImage(stem + "-activations-" + layer);
 	saveAs("Tiff", output + File.separator + "activations.tif");
-	selectImage(source + " - " + layer + " montage");
+	selectImage(stem + "-montage-" + layer);
 	saveAs("PNG", output + File.separator + "montage.png");
 }
 

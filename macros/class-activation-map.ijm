@@ -17,14 +17,19 @@ output = value(args, "output", "");
 if (image != "") open(image);
 else if (nImages == 0) open(cwd + "test-data/images/demo-ring.tif");
 source = getTitle();
-stem = File.nameWithoutExtension;
-if (stem == "") stem = source;
+stem = replace(source, "\\.(tiff?|png|jpe?g|gif|bmp)$", "");
 
-run("Class Activation Map", "model=[" + model + "] method=" + method + " target=[" + target + "] lut=jet opacity=0.5 threshold=0.15 overlay predict top=3");
-// the outputs: the overlay on the source, the image "<title> - <method>" and the table "Predictions"
+run("Class Activation Map...", "model=[" + model + "] method=" + method + " target=[" + target + "] lut=jet opacity=0.5 threshold=0.15 overlay predict top=3");
+// the outputs: the overlay on the source, the image <stem>-<method without dashes>-<layer> (e.g.
+// demo-ring-GradCAM-conv2d_2; "-1", "-2" when run again) and the table <stem>-Predictions-<layer>
+heatmap = "";
+for (i = 1; i <= nImages; i++) {
+	selectImage(i);
+	if (startsWith(getTitle(), stem + "-" + replace(method, "-", "") + "-")) heatmap = getTitle();
+}
 if (output != "") {
 	File.makeDirectory(output);
-	selectImage(stem + " - " + method);
+	selectImage(heatmap);
 	saveAs("Tiff", output + File.separator + "heatmap.tif");
 	selectImage(source);
 	run("Flatten");

@@ -19,13 +19,13 @@ source = "model=[" + model + "] source=folder folder=[" + input + "]";
 // named <Command>_<output>, e.g. MaxActivatingImages_montages.tif, MaxActivatingImages_hits.csv
 
 // 1. the 6 images that excite filters 0-3 of conv2d_2 most, as receptive-field patches (one montage per filter)
-run("Max-Activating Images", source + " layer=conv2d_2 filters=0-3 top=6 score=max patch tile=96 save=[" + output + "]");
+run("Max-Activating Images...", source + " layer=conv2d_2 filters=0-3 top=6 score=max patch tile=96 save=[" + output + "]");
 
 // 2. CNN codes of the classifier's input (the default layer), streamed to a CSV file
-run("CNN Codes", source + " pooling=flatten csv=[" + output + File.separator + "codes.csv]");
+run("CNN Codes...", source + " pooling=flatten csv=[" + output + File.separator + "codes.csv]");
 
 // 3. t-SNE map of the same codes: scatter plot by predicted class, the image grid, the coordinates
-run("Embedding Map", source + " perplexity=10 iterations=500 seed=42 method=auto color=predicted grid=8 cell=48 save=[" + output + "]");
+run("Embedding Map...", source + " perplexity=10 iterations=500 seed=42 method=auto color=predicted grid=8 cell=48 save=[" + output + "]");
 print("ConvLens: dataset views in " + output);
 
 function value(args, key, def) {

@@ -15,13 +15,13 @@ output = value(args, "output", "");
 options = "model=[" + model + "] layer=" + layer + " filters=all iterations=30 step=10 seed=0";
 // sharper, Lucid-style patterns (slower): add " sharper iterations=128"
 if (output != "") options = options + " save=[" + output + "]";
-run("Filter Patterns", options);
+run("Filter Patterns...", options);
 // outputs: the stack "<model> - <layer> patterns" (one labelled slice per filter), its montage
 // (dead filters in red) and the table "Pattern results" (filter, start, final, gain, dead, rescues)
 
 weights = "model=[" + model + "] zoom=8 contrast=shared";
 if (output != "") weights = weights + " save=[" + output + "]";
-run("First-Layer Weights", weights);
+run("First-Layer Weights...", weights);
 
 function value(args, key, def) {
 	// reads key=value from "key1=v1 key2=v2"

@@ -18,7 +18,7 @@ for (i = 0; i < list.length; i++) {
 	name = list[i];
 	if (!matches(toLowerCase(name), ".*\\.(tif|tiff|png|jpg|jpeg)$")) continue;
 	open(input + File.separator + name);
-	run("All Layers Overview", "model=[" + model + "]");
+	run("All Layers Overview...", "model=[" + model + "]");
 	saveAs("PNG", output + File.separator + File.getNameWithoutExtension(name) + "_overview.png");
 	close("*");
 	count++;

@@ -14,6 +14,7 @@ import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -22,7 +23,7 @@ import org.scijava.plugin.Plugin;
 import ij.ImagePlus;
 
 /** Every spatial layer's feature maps for the current slice, as titled grids on one canvas. */
-@Plugin(type = Command.class, name = "overview", menuPath = "Plugins>ConvLens>All Layers Overview", headless = true)
+@Plugin(type = Command.class, name = "overview", label = "All Layers Overview", menuPath = "Plugins>ConvLens>All Layers Overview...", headless = true)
 public class AllLayersOverview extends ConvLensCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Overview")
@@ -43,7 +44,7 @@ public class AllLayersOverview extends ConvLensCommand {
 		List<NdArray> maps = new ArrayList<>();
 		for (String n : names) maps.add(r.get(n));
 		progress().update(0.9, "drawing");
-		overview = Overview.canvas(imp.getTitle() + " - all layers", names, maps, 0);
+		overview = Overview.canvas(Titles.of(imp, "overview"), names, maps, 0);
 		Provenance.stamp(overview, getInfo().getTitle(), info, prep, imp,
 			Map.of("position", ImageInput.current(imp).toString(), "layers", String.join(",", names)));
 	}

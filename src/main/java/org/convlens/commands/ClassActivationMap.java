@@ -21,6 +21,7 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -36,48 +37,48 @@ import ij.process.FloatProcessor;
  * an overlay (replacing the previous ConvLens heatmap) and given as a 32-bit image with the image's
  * size and calibration; optionally the raw low-resolution map and the predictions table.
  */
-@Plugin(type = Command.class, name = "cam", menuPath = "Plugins>ConvLens>Class Activation Map", headless = true)
+@Plugin(type = Command.class, name = "cam", label = "Class Activation Map", menuPath = "Plugins>ConvLens>Class Activation Map...", headless = true)
 public class ClassActivationMap extends ConvLensCommand {
 
-	@Parameter(label = "Method", choices = { "Grad-CAM", "Grad-CAM++", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "Ablation-CAM", "EigenCAM" },
+	@Parameter(label = "CAM method", choices = { "Grad-CAM", "Grad-CAM++", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "Ablation-CAM", "EigenCAM" },
 		description = "Grad-CAM, Grad-CAM++, HiResCAM, XGradCAM, LayerCAM (gradients); Score-CAM, Ablation-CAM (many forward passes); EigenCAM (not class-specific)")
 	private String method = "Grad-CAM";
 
-	@Parameter(label = "Layer", required = false, persist = false,
+	@Parameter(label = "Layer (feature maps)", required = false, persist = false,
 		description = "Spatial layer to explain (default: the last convolution's activated output larger than 1x1); a comma-separated list averages several")
 	private String layer = "";
 
-	@Parameter(label = "Layers", required = false,
+	@Parameter(label = "Layers to combine (comma-separated)", required = false,
 		description = "Several spatial layers, comma-separated, whose maps are averaged (overrides 'layer')")
 	private String layers = "";
 
-	@Parameter(label = "Target", required = false,
+	@Parameter(label = "Class to explain", required = false,
 		description = "top (default), a class index, a class name, class=K, output=K, or a region of a spatial output: pixel=X,Y, region=X0,Y0,X1,Y1, roi (each optionally c=K, @tensor)")
 	private String target = "top";
 
-	@Parameter(label = "Lut", choices = { "jet", "fire", "magma", "viridis", "inferno", "grays", "red", "ice" }, description = "Colours of the overlay")
+	@Parameter(label = "Colour table (LUT)", choices = { "jet", "fire", "magma", "viridis", "inferno", "grays", "red", "ice" }, description = "Colours of the overlay")
 	private String lut = "jet";
 
-	@Parameter(label = "Opacity", min = "0", max = "1", stepSize = "0.05", description = "Opacity of the overlay, 0 to 1")
+	@Parameter(label = "Overlay opacity (0-1)", min = "0", max = "1", stepSize = "0.05", description = "Opacity of the overlay, 0 to 1")
 	private double opacity = 0.5;
 
-	@Parameter(label = "Threshold", min = "0", max = "1", stepSize = "0.05",
+	@Parameter(label = "Transparent below (fraction of max)", min = "0", max = "1", stepSize = "0.05",
 		description = "Values below this fraction of each map's maximum are transparent")
 	private double threshold = 0.15;
 
-	@Parameter(label = "Overlay", description = "Lay the heatmap over the image (replacing the previous ConvLens heatmap)")
+	@Parameter(label = "Overlay on the image", description = "Lay the heatmap over the image (replacing the previous ConvLens heatmap)")
 	private boolean overlay = true;
 
-	@Parameter(label = "Showraw", description = "Also give the raw low-resolution map of the (first) layer")
+	@Parameter(label = "Show raw map", description = "Also give the raw low-resolution map of the (first) layer")
 	private boolean showraw;
 
-	@Parameter(label = "Predict", description = "Also list the top classes")
+	@Parameter(label = "Predict classes", description = "Also list the top classes")
 	private boolean predict = true;
 
-	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
+	@Parameter(label = "Top classes", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
 	private int top = 3;
 
-	@Parameter(label = "Batch", min = "1",
+	@Parameter(label = "Batch size (images per run)", min = "1",
 		description = "Images per model call (gradient methods) or masked inputs per call (Score-CAM, Ablation-CAM)")
 	private int batch = ClassActivationMaps.DEFAULT_BATCH_SIZE;
 
@@ -138,6 +139,7 @@ public class ClassActivationMap extends ConvLensCommand {
 		heatmap = out[0];
 		raw = out[1];
 		if (predict) predictions = annotate(predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top), maps);
+		summary(m.label() + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
 	}
 
 	/**
@@ -173,7 +175,7 @@ public class ClassActivationMap extends ConvLensCommand {
 			ij.IJ.log(title + ", " + imp.getTitle() + where + ": the " + m.label() + " map is not meaningful (" + p + ").");
 		}
 		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
-		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, imp.getShortTitle() + " - " + m.label(), labels);
+		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
 		Provenance.stamp(heatmap, title, info, prep, imp, params);
 		ImagePlus raw = null;
 		if (showraw) {
@@ -203,7 +205,7 @@ public class ClassActivationMap extends ConvLensCommand {
 			Heatmap.LayerMap lm = hm.layerMaps().get(0);
 			st.addSlice(hm.caption(), new FloatProcessor(lm.width(), lm.height(), Arrays.copyOf(lm.values(), lm.values().length)));
 		}
-		ImagePlus r = new ImagePlus(imp.getShortTitle() + " - " + maps.get(0).method().label() + " " + first.layer() + " raw", st);
+		ImagePlus r = new ImagePlus(Titles.of(imp, maps.get(0).method().label(), first.layer(), "raw"), st);
 		if (maps.size() > 1) r.setDimensions(1, imp.getNSlices(), imp.getNFrames());
 		r.setLut(HeatmapDisplay.lutObject("fire"));
 		r.resetDisplayRange();

@@ -3,7 +3,9 @@ package org.convlens.commands;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import org.convlens.explain.CnnCodes;
@@ -24,20 +26,27 @@ import ij.measure.ResultsTable;
  * CNN codes: one layer's activations per image of a dataset (by default the classifier's input),
  * with label and predicted class, as a table and streamed to a CSV file.
  */
-@Plugin(type = Command.class, name = "codes", menuPath = "Plugins>ConvLens>CNN Codes", headless = true)
+@Plugin(type = Command.class, name = "codes", label = "CNN Codes", menuPath = "Plugins>ConvLens>CNN Codes...", headless = true)
 public class CnnCodesExport extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
+	@Parameter(label = "Layer (codes read from)", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
 	private String layer = "";
 
-	@Parameter(label = "Pooling", choices = { "flatten", "average", "max" }, description = "How a feature map becomes a vector: all values, or per-channel mean or max")
-	private String pooling = "flatten";
+	@Parameter(label = "Pooling (map to vector)", choices = { "auto", "flatten", "average", "max" },
+		description = "How a feature map becomes a vector: all values, or per-channel mean or max; auto = flatten up to 16,384 values, else average")
+	private String pooling = "auto";
 
-	@Parameter(label = "Csv", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
+	@Parameter(label = "CSV file (empty = none)", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
 	private File csv;
 
-	@Parameter(label = "Table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory)")
+	@Parameter(label = "Show a results table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,024 values)")
 	private boolean table = true;
+
+	/**
+	 * Widest code listed in a results table (about 1,000 columns; a 1,024-channel pooled code still
+	 * fits): ImageJ's table adds columns by name, so a row costs the square of the width.
+	 */
+	public static final int TABLE_LIMIT = 1024;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "CNN codes")
 	private ResultsTable codes;
@@ -52,32 +61,78 @@ public class CnnCodesExport extends DatasetCommand {
 			return CnnCodes.Pooling.valueOf((s == null || s.isBlank() ? "flatten" : s.trim()).toUpperCase(Locale.ROOT));
 		}
 		catch (IllegalArgumentException e) {
-			throw new IllegalArgumentException("Unknown pooling '" + s + "'; use flatten, average or max.");
+			throw new IllegalArgumentException("Unknown pooling '" + s + "'; use auto, flatten, average or max.");
 		}
+	}
+
+	/**
+	 * The codes a command asked for: {@code pooling} auto (or empty) resolves with
+	 * {@link CnnCodes#auto}, whose note (if any) goes to the Log under {@code title} and into
+	 * {@code params} for the Info.
+	 */
+	static CnnCodes codes(ConvModel m, String layer, String pooling, String title, Map<String, Object> params) {
+		String l = layer == null || layer.isBlank() ? null : layer.trim();
+		String p = pooling == null ? "" : pooling.trim();
+		if (p.isEmpty() || p.equalsIgnoreCase("auto")) {
+			CnnCodes.Choice c = CnnCodes.auto(m.info(), l);
+			if (c.note() != null) {
+				IJ.log(title + ": " + c.note());
+				params.put("pooling_note", c.note());
+			}
+			params.put("pooling", "auto (" + c.pooling().name().toLowerCase(Locale.ROOT) + ")");
+			return new CnnCodes(m).layer(c.layer()).pooling(c.pooling());
+		}
+		CnnCodes.Pooling pp = pooling(p);
+		params.put("pooling", pp.name().toLowerCase(Locale.ROOT));
+		return new CnnCodes(m).layer(l).pooling(pp);
 	}
 
 	@Override
 	protected void execute() {
 		ConvModel m = convModel();
-		CnnCodes cc = new CnnCodes(m).layer(layer == null || layer.isBlank() ? null : layer.trim()).pooling(pooling(pooling));
-		ResultsTable t = table ? new ResultsTable() : null;
+		String title = getInfo().getTitle();
+		Map<String, Object> params = new LinkedHashMap<>();
+		CnnCodes cc = codes(m, layer, pooling, title, params);
+		boolean toCsv = csv != null && !csv.getPath().isEmpty();
+		int dim = cc.dimension();
+		boolean wide = dim > TABLE_LIMIT;
+		if (table && wide && !toCsv) {
+			throw new IllegalArgumentException(String.format(Locale.ROOT, "The codes of layer %s have %,d values per image, more than a table " +
+				"can list (%,d columns): choose a CSV file (option 'csv') or pooling=average.", cc.layer(), dim, TABLE_LIMIT));
+		}
+		if (table && wide) {
+			IJ.log(String.format(Locale.ROOT, "%s: the codes have %,d values per image, more than %,d columns: no table, the CSV file holds them.",
+				title, dim, TABLE_LIMIT));
+		}
+		// a layer of free size: decided on the first code
+		ResultsTable[] t = { table && !wide ? new ResultsTable() : null };
+		boolean[] dropped = { false };
 		CodeCsvWriter w = null;
 		try {
-			if (csv != null && !csv.getPath().isEmpty()) {
+			if (toCsv) {
 				if (csv.getParentFile() != null) csv.getParentFile().mkdirs();
 				w = new CodeCsvWriter(csv.toPath());
 			}
 			CodeCsvWriter writer = w;
 			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
 			Consumer<CnnCodes.Row> sink = r -> {
-				if (t != null) DatasetViews.addCodeRow(t, r);
+				if (t[0] != null && r.code().length > TABLE_LIMIT) {
+					t[0] = null;
+					dropped[0] = true;
+				}
+				if (t[0] != null) DatasetViews.addCodeRow(t[0], r);
 				if (writer != null) writer.accept(r);
 				same.add(r.predicted(), r.confidence());
 			};
 			DatasetReport rep = cc.extract(dataset(), runner(m), progress(), sink);
 			report(rep);
 			sameClassWarning(same, m);
-			if (w != null) IJ.log(getInfo().getTitle() + ": " + w.rows() + " codes of layer " + cc.layer() + " (" + cc.dimension() + " values) written to " + csv);
+			if (dropped[0]) {
+				IJ.log(String.format(Locale.ROOT, "%s: the codes have more than %,d values per image: no table%s.", title, TABLE_LIMIT,
+					writer != null ? ", the CSV file holds them" : "; choose a CSV file (option 'csv') to keep them"));
+			}
+			if (w != null) IJ.log(title + ": " + w.rows() + " codes of layer " + cc.layer() + " (" + (dim > 0 ? dim : "?") + " values, pooling " +
+				params.get("pooling") + ") written to " + csv);
 		}
 		catch (IOException | UncheckedIOException e) {
 			throw new IllegalArgumentException("Cannot write the CSV file " + csv + ": " + e.getMessage(), e);
@@ -92,6 +147,6 @@ public class CnnCodesExport extends DatasetCommand {
 				}
 			}
 		}
-		codes = t;
+		codes = t[0];
 	}
 }

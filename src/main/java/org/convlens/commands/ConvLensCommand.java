@@ -36,28 +36,28 @@ import ij.measure.ResultsTable;
  * a command.
  *
  * <p>Input names are lower-case single words: they are the keys of ImageJ 1.x macro options
- * ({@code run("Show Activations", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
+ * ({@code run("Show Activations...", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
  */
 public abstract class ConvLensCommand extends DynamicCommand {
 
-	@Parameter(label = "Image", description = "The image to analyse (the current image)")
+	@Parameter(label = "Input image", description = "The image to analyse (the current image)")
 	protected ImagePlus image;
 
-	@Parameter(label = "Model", style = "directory", callback = "modelChanged", persist = true,
+	@Parameter(label = "Model (SavedModel folder or .zip)", style = "directory", callback = "modelChanged", persist = true,
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
 
 	/** The normalization list's first entry: whatever the model's default is. */
 	public static final String MODEL_DEFAULT = "model default";
 
-	@Parameter(label = "Normalization", required = false, persist = false,
+	@Parameter(label = "Pixel normalization", required = false, persist = false,
 		choices = { MODEL_DEFAULT, "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns" },
 		description = "How pixel values are scaled: 'model default' follows the model (its preprocessing.txt; raw pixels when its graph " +
 			"rescales its input, e.g. a Keras Rescaling layer; else divided by the type's maximum); none = raw pixels, type-range = [0, 1], " +
 			"symmetric = [-1, 1], mean-std (set mean= std= below), percentile (low= high=), l2-columns. A normalization in the preprocessing text wins.")
 	protected String normalization = MODEL_DEFAULT;
 
-	@Parameter(label = "Preprocessing", required = false,
+	@Parameter(label = "More preprocessing (key=value ...)", required = false,
 		description = "Other preprocessing keys, e.g. 'channel=2 resize=false', 'low=1 high=99.8', 'mean=0.5 std=0.2' (a normalization= here overrides the list); empty = the model's defaults")
 	protected String preprocessing = "";
 
@@ -68,20 +68,33 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The model this run uses, leased from the first {@link #convModel()} to the end of {@link #run()}. */
 	private ModelLease lease;
 
+	/** What the run made, for its last status line (null: "<title>: done"). */
+	private String summary;
+
+	/**
+	 * Names what this run made for the last status line, e.g. "Grad-CAM: 3 maps"; the time is
+	 * added ("Grad-CAM: 3 maps in 0.8 s").
+	 */
+	protected void summary(String what) {
+		summary = what;
+	}
+
 	/** The command's work; throw {@link IllegalArgumentException} or {@link ModelException} with a message a user can act on. */
 	protected abstract void execute();
 
 	@Override
 	public final void run() {
 		progress = new IJProgress(getInfo().getTitle());
+		summary = null;
 		try {
 			// values can also come from SciJava's own dialogs or scripts: one range check for all routes
 			Inputs.checkAll(this);
 			execute();
+			progress.finish(summary);
 		}
 		catch (CancelledException e) {
 			cancel(e.getMessage());
-			IJ.showStatus(getInfo().getTitle() + ": cancelled");
+			IJProgress.status(getInfo().getTitle() + ": cancelled");
 		}
 		catch (RuntimeException e) {
 			// the trace stays available to whoever turns the log to debug level
@@ -276,7 +289,11 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		return l;
 	}
 
-	/** Layer names, those matching {@code first} before the others. */
+	/**
+	 * Layer names, those matching {@code first} before the others, each group in the model's order.
+	 * Every layer list follows one rule: the command's default first, then the model's order
+	 * (input to output); see also {@link ModelInfo#camLayerChoices()} and {@link #defaultFirst}.
+	 */
 	protected static List<String> layerChoices(ModelInfo info, Predicate<LayerInfo> include, Predicate<LayerInfo> first) {
 		List<String> a = new ArrayList<>(), b = new ArrayList<>();
 		for (LayerInfo l : info.layers()) {
@@ -285,6 +302,15 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 		a.addAll(b);
 		return a;
+	}
+
+	/** {@code names} with {@code def} moved to the front (unchanged when {@code def} is not among them). */
+	protected static List<String> defaultFirst(List<String> names, String def) {
+		if (def == null || !names.contains(def)) return names;
+		List<String> out = new ArrayList<>(names.size());
+		out.add(def);
+		for (String n : names) if (!n.equals(def)) out.add(n);
+		return out;
 	}
 
 	private static List<String> names(List<LayerInfo> ls) {
@@ -321,6 +347,18 @@ public abstract class ConvLensCommand extends DynamicCommand {
 		}
 	}
 
+	/** Why the model at {@code path} cannot be loaded (the loader's message), or null when it can (dialogs). */
+	String modelProblem(java.nio.file.Path path) {
+		if (modelService == null) return null;
+		try {
+			modelService.get(path).info();
+			return null;
+		}
+		catch (RuntimeException e) {
+			return "Cannot use the model " + path + ": " + message(e);
+		}
+	}
+
 	/** Callback of the model input: loads the model (errors are reported when the command runs) and calls {@link #onModel}. */
 	protected void modelChanged() {
 		if (model == null || modelService == null || model.getPath().isEmpty() || !model.exists()) return;
@@ -328,12 +366,28 @@ public abstract class ConvLensCommand extends DynamicCommand {
 			ModelInfo info = l.model().info();
 			// SciJava's dialog shows the model's default next to the list (this instance's info only)
 			org.scijava.module.MutableModuleItem<String> n = getInfo().getMutableInput("normalization", String.class);
-			if (n != null) n.setLabel("Normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
+			if (n != null) n.setLabel("Pixel normalization (model default: " + specName(Preprocessing.forModel(info).normalization()) + ")");
 			onModel(info);
 		}
 		catch (RuntimeException e) {
 			// an unreadable model is reported when the command runs
 		}
+	}
+
+	/**
+	 * Inputs (by key) that the ImageJ 1.x dialog folds behind "Advanced options": asked in a second
+	 * dialog only when that box is ticked, else left as last used. None by default.
+	 */
+	protected java.util.Set<String> advancedInputs() {
+		return java.util.Set.of();
+	}
+
+	/**
+	 * Whether input {@code key} applies when the other inputs have the values {@code value} gives
+	 * (by key; null when unknown). Dialogs grey out the inputs that do not apply. All apply by default.
+	 */
+	protected boolean applies(String key, java.util.function.Function<String, String> value) {
+		return true;
 	}
 
 	/** Override to fill choice lists from the chosen model, e.g. with {@link #setChoices}. */

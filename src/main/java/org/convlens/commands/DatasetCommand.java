@@ -29,20 +29,20 @@ public abstract class DatasetCommand extends ConvLensCommand {
 	/** Values of the {@code source} input. */
 	public static final String FOLDER = "folder", LIST = "list", IMAGE = "image";
 
-	@Parameter(label = "Source", choices = { FOLDER, LIST, IMAGE }, persist = false,
+	@Parameter(label = "Images from", choices = { FOLDER, LIST, IMAGE }, persist = false,
 		description = "Where the images come from: a folder of image files, a list file (one path per line, optionally ',label'), or the current image (each slice/frame one image)")
 	protected String source = FOLDER;
 
-	@Parameter(label = "Folder", style = "directory", required = false, description = "Folder of image files (source=folder)")
+	@Parameter(label = "Image folder", style = "directory", required = false, description = "Folder of image files (source=folder)")
 	protected File folder;
 
-	@Parameter(label = "Recursive", description = "Also read the images in sub-folders (source=folder)")
+	@Parameter(label = "Include sub-folders", description = "Also read the images in sub-folders (source=folder)")
 	protected boolean recursive;
 
-	@Parameter(label = "Labels", description = "Use each image's sub-folder name as its label (source=folder, with recursive)")
+	@Parameter(label = "Sub-folder names are labels", description = "Use each image's sub-folder name as its label (source=folder, with recursive)")
 	protected boolean labels;
 
-	@Parameter(label = "List", required = false, description = "Text file listing image paths, one per line, optionally followed by ',label' (source=list)")
+	@Parameter(label = "List file (path[,label] per line)", required = false, description = "Text file listing image paths, one per line, optionally followed by ',label' (source=list)")
 	protected File list;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Skipped files")

@@ -12,6 +12,7 @@ import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -23,16 +24,16 @@ import ij.ImagePlus;
  * The kernels of a convolution layer as images (zero = mid-grey), one per output filter: RGB when
  * the first layer sees a colour image, one channel per input channel otherwise. Needs no image.
  */
-@Plugin(type = Command.class, name = "weights", menuPath = "Plugins>ConvLens>First-Layer Weights", headless = true)
+@Plugin(type = Command.class, name = "weights", label = "First-Layer Weights", menuPath = "Plugins>ConvLens>First-Layer Weights...", headless = true)
 public class FirstLayerWeights extends ConvLensCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Convolution layer (default: the first)")
+	@Parameter(label = "Convolution layer", required = false, persist = false, description = "Convolution layer (default: the first)")
 	private String layer = "";
 
-	@Parameter(label = "Zoom", min = "1", max = "64", description = "Display pixels per kernel tap")
+	@Parameter(label = "Zoom (screen pixels per weight)", min = "1", max = "64", description = "Display pixels per kernel tap")
 	private int zoom = 8;
 
-	@Parameter(label = "Contrast", choices = { "shared", "per-kernel" },
+	@Parameter(label = "Contrast (shared or per kernel)", choices = { "shared", "per-kernel" },
 		description = "shared = one scale for the layer (compare strengths); per-kernel = each kernel to its own largest weight")
 	private String contrast = "shared";
 
@@ -78,9 +79,9 @@ public class FirstLayerWeights extends ConvLensCommand {
 			labels[i] = name + " kernel " + i;
 			short_[i] = Integer.toString(i);
 		}
-		String title = info.path().getFileName() + " - " + name + " kernels";
-		weights = PlaneImages.stack(title, planes, labels);
-		kernels = PlaneImages.montage(title + " montage", planes, short_, null);
+		String model = info.path().getFileName().toString();
+		weights = PlaneImages.stack(Titles.of(model, "kernels", name), planes, labels);
+		kernels = PlaneImages.montage(Titles.of(model, "kernels", name, "montage"), planes, short_, null);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("layer", name);
 		params.put("kernel.shape", java.util.Arrays.toString(k.shape()));

@@ -21,16 +21,16 @@ import ij.ImagePlus;
  */
 abstract class HeatmapCommand extends ConvLensCommand {
 
-	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
+	@Parameter(label = "Class to explain", required = false, description = "Class to explain: top, a class index, class=K or a class name")
 	protected String target = "top";
 
-	@Parameter(label = "Batch size", min = "1", description = "Images per model run")
+	@Parameter(label = "Batch size (images per run)", min = "1", description = "Images per model run")
 	protected int batch = 32;
 
-	@Parameter(label = "Overlay", description = "Lay the map over the image (as an overlay; the pixels are not changed)")
+	@Parameter(label = "Overlay on the image", description = "Lay the map over the image (as an overlay; the pixels are not changed)")
 	protected boolean overlay = true;
 
-	@Parameter(label = "Blend", description = "Also make an RGB image of the current slice blended with its map (e.g. for a PNG)")
+	@Parameter(label = "Blended RGB copy", description = "Also make an RGB image of the current slice blended with its map (e.g. for a PNG)")
 	protected boolean blend;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Blend")

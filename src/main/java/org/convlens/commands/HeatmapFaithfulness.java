@@ -16,6 +16,7 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -28,7 +29,7 @@ import ij.measure.ResultsTable;
  * How faithful is a heatmap, for the current slice/frame: deletion and insertion curves (with a
  * random heatmap for comparison) and, optionally, the model-randomisation sanity check.
  */
-@Plugin(type = Command.class, name = "faithfulness", menuPath = "Plugins>ConvLens>Heatmap Faithfulness", headless = true)
+@Plugin(type = Command.class, name = "faithfulness", label = "Heatmap Faithfulness", menuPath = "Plugins>ConvLens>Heatmap Faithfulness...", headless = true)
 public class HeatmapFaithfulness extends ConvLensCommand {
 
 	@Parameter(label = "Heatmap method", choices = { "Grad-CAM", "Grad-CAM++", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "Ablation-CAM",
@@ -36,17 +37,17 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		description = "The heatmap to evaluate, with its default settings")
 	private String method = "Grad-CAM";
 
-	@Parameter(label = "Target", required = false, description = "Class to explain: top, a class index, class=K or a class name")
+	@Parameter(label = "Class to explain", required = false, description = "Class to explain: top, a class index, class=K or a class name")
 	private String target = "top";
 
-	@Parameter(label = "Steps", min = "1", max = "1000", description = "Points of the deletion and insertion curves")
+	@Parameter(label = "Curve steps", min = "1", max = "1000", description = "Points of the deletion and insertion curves")
 	private int steps = 50;
 
-	@Parameter(label = "Layer", required = false, persist = false,
+	@Parameter(label = "Layer (feature maps)", required = false, persist = false,
 		description = "CAM methods and guided Grad-CAM: the layer (default: the last convolution's activated output larger than 1x1); other methods have none")
 	private String layer = "";
 
-	@Parameter(label = "Score", choices = { "auto", "probability", "logits" },
+	@Parameter(label = "Score (probability or logits)", choices = { "auto", "probability", "logits" },
 		description = "Score the curves follow; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
 	private String score = "auto";
 
@@ -115,7 +116,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		String scoreName = rule.name();
 		String what = method + ", " + info.describeClass(t);
 		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
-		curves = Faithfulness.curvesPlot(imp.getTitle() + " - deletion and insertion (" + method + ")", method, scoreName, del, ins, rdel, rins);
+		curves = Faithfulness.curvesPlot(Titles.of(imp, "DeletionInsertion", Titles.compact(method)), method, scoreName, del, ins, rdel, rins);
 		aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
 		java.util.Map<String, Object> params = new java.util.LinkedHashMap<>();
 		params.put("method", hm.toString());
@@ -134,7 +135,7 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		if (randomization) {
 			RandomizationCheck.Result r = new RandomizationCheck().run(m, x, t, hm, progress().sub(share, 1));
 			cascade = Faithfulness.cascadeTable(r);
-			cascadeplot = Faithfulness.cascadePlot(imp.getTitle() + " - randomisation check (" + method + ")", method, r);
+			cascadeplot = Faithfulness.cascadePlot(Titles.of(imp, "randomisation", Titles.compact(method)), method, r);
 			java.util.Map<String, Object> p2 = new java.util.LinkedHashMap<>(params);
 			p2.put("verdict", r.verdict());
 			Provenance.stamp(cascadeplot, getInfo().getTitle(), info, prep, imp, p2);

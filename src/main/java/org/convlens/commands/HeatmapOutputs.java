@@ -9,6 +9,7 @@ import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Provenance;
 import org.convlens.imagej.SaliencyMaps;
+import org.convlens.imagej.Titles;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
@@ -48,7 +49,7 @@ final class HeatmapOutputs {
 			params.put("warning", (earlier != null ? earlier + " | " : "") + String.join(" | ", problems));
 			ij.IJ.log(cmd.getInfo().getTitle() + ", " + imp.getTitle() + ": the " + method + " map is not meaningful (" + String.join("; ", problems) + ").");
 		}
-		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, imp.getTitle() + " - " + method, label);
+		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, Titles.of(imp, method), label);
 		if (signed) SaliencyMaps.signedDisplay(map);
 		Map<String, Object> p = new LinkedHashMap<>(params);
 		p.put("method", method);
@@ -62,9 +63,10 @@ final class HeatmapOutputs {
 			int pos = ImageInput.positions(imp).indexOf(ImageInput.positions(imp).stream()
 				.filter(q -> q.z == imp.getSlice() && q.t == imp.getFrame()).findFirst().orElse(null));
 			blend = HeatmapDisplay.blended(imp, resized.get(Math.max(0, pos)), style);
-			blend.setTitle(imp.getTitle() + " - " + method + " overlay");
+			blend.setTitle(Titles.of(imp, method, "blend"));
 			Provenance.stamp(blend, cmd.getInfo().getTitle(), info, prep, imp, p);
 		}
+		cmd.summary(method + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
 		return new ImagePlus[] { map, blend };
 	}
 

@@ -22,12 +22,13 @@ import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
 import ij.plugin.PlugIn;
 
 /**
  * Runs any ConvLens SciJava command from ImageJ 1.x: menus (plugins.config), macros and the
  * macro recorder, with or without Fiji. {@code arg} is the command's class name:
- * <pre>Plugins>ConvLens, "Show Activations", org.convlens.commands.IJ1Bridge("org.convlens.commands.ShowActivations")</pre>
+ * <pre>Plugins>ConvLens, "Show Activations...", org.convlens.commands.IJ1Bridge("org.convlens.commands.ShowActivations")</pre>
  *
  * <p>From a macro the inputs come from the options string, keyed by input name
  * ({@code model=[/path] layer=conv2d_1 montage}); check boxes follow ImageJ's rule (present =
@@ -91,7 +92,7 @@ public class IJ1Bridge implements PlugIn {
 		else {
 			if (GraphicsEnvironment.isHeadless()) {
 				throw new IllegalArgumentException("Running headless: give the options in the macro, e.g. run(\"" +
-					module.getInfo().getTitle() + "\", \"" + example(module) + "\");");
+					menuLabel(module) + "\", \"" + example(module) + "\");");
 			}
 			Map<String, Object> d = fromDialog(module, "convlens." + cls.getSimpleName());
 			if (d == null) return null;
@@ -118,6 +119,12 @@ public class IJ1Bridge implements PlugIn {
 			}
 		}
 		return outs;
+	}
+
+	/** The command's menu item as macros name it, e.g. {@code Show Activations...} (the title when it has no menu path). */
+	static String menuLabel(Module module) {
+		org.scijava.MenuPath mp = module.getInfo().getMenuPath();
+		return mp == null || mp.isEmpty() ? module.getInfo().getTitle() : mp.getLeaf().getName();
 	}
 
 	@SuppressWarnings("unchecked")
@@ -221,7 +228,15 @@ public class IJ1Bridge implements PlugIn {
 		String title = module.getInfo().getTitle();
 		Map<String, Object> values = new LinkedHashMap<>();
 		if (!drivers.isEmpty()) {
-			if (!ask(title, module, drivers, prefsPrefix, values, rest.isEmpty() ? "" : "(next: the other options)")) return null;
+			// a model that cannot be used is reported here, in the first dialog, which is shown again
+			String problem = null;
+			do {
+				if (!ask(title, module, drivers, prefsPrefix, values, rest.isEmpty() ? "" : "(next: the other options)", problem)) return null;
+				problem = modelProblem(module, values);
+			}
+			while (problem != null);
+			// recorded once the model is accepted: a dialog shown again would record its keys twice
+			if (Recorder.record) record(drivers, values);
 			for (ModuleItem<?> item : drivers) {
 				try {
 					item.callback(module);
@@ -231,8 +246,31 @@ public class IJ1Bridge implements PlugIn {
 				}
 			}
 		}
-		if (!rest.isEmpty() && !ask(title, module, rest, prefsPrefix, values, null)) return null;
+		if (drivers.isEmpty()) {
+			String problem = null;
+			do {
+				if (!rest.isEmpty() && !ask(title, module, rest, prefsPrefix, values, null, problem)) return null;
+				problem = modelProblem(module, values);
+			}
+			while (problem != null && !rest.isEmpty());
+		}
+		else if (!rest.isEmpty() && !ask(title, module, rest, prefsPrefix, values, null)) return null;
+		if (Recorder.record) record(rest, values);
 		return values;
+	}
+
+	/**
+	 * Why the model chosen in a dialog cannot be used (one line: what, where, what to do), or null
+	 * when it can, or when the dialog had no model field.
+	 */
+	static String modelProblem(Module module, Map<String, Object> values) {
+		if (!values.containsKey("model") || !(module.getDelegateObject() instanceof ConvLensCommand)) return null;
+		Object m = values.get("model");
+		String p = m == null ? "" : m.toString().trim();
+		if (p.isEmpty()) return "Choose a model: a TensorFlow SavedModel folder or a .zip of one.";
+		Path path = Paths.get(p);
+		if (!path.toFile().exists()) return "No such file or folder: " + p + ". Choose a SavedModel folder or a .zip of one.";
+		return ((ConvLensCommand) module.getDelegateObject()).modelProblem(path);
 	}
 
 	/**
@@ -278,14 +316,55 @@ public class IJ1Bridge implements PlugIn {
 	}
 
 	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note) {
+		return ask(title, module, items, prefs, values, note, null);
+	}
+
+	/**
+	 * One dialog for {@code items} (options folded behind "Advanced options" in a second one, see
+	 * {@link ConvLensCommand#advancedInputs}). Labels are the inputs' human labels; the caller
+	 * records the values under the input names ({@link #record}), so recorded lines replay through
+	 * {@link #fromMacro} and read like the documented options.
+	 *
+	 * @param problem shown in red above the fields (e.g. why the model chosen before cannot be used)
+	 */
+	private static boolean ask(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note,
+		String problem)
+	{
+		Object cmd = module.getDelegateObject();
+		java.util.Set<String> adv = cmd instanceof ConvLensCommand ? ((ConvLensCommand) cmd).advancedInputs() : java.util.Set.of();
+		List<ModuleItem<?>> basic = new ArrayList<>(), advanced = new ArrayList<>();
+		for (ModuleItem<?> item : items) (adv.contains(Inputs.key(item)) ? advanced : basic).add(item);
+		if (advanced.isEmpty() || basic.isEmpty()) return askItems(title, module, items, prefs, values, note, problem, null);
+		// basic options first; the advanced ones in a second dialog when asked for, else as last used
+		boolean[] more = new boolean[1];
+		if (!askItems(title, module, basic, prefs, values, note, problem, more)) return false;
+		if (more[0]) return askItems(title + " (advanced options)", module, advanced, prefs, values, null, null, null);
+		for (ModuleItem<?> item : advanced) {
+			Object v = Inputs.convert(item, Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module))));
+			values.put(item.getName(), v);
+			module.setInput(item.getName(), v);
+		}
+		return true;
+	}
+
+	/**
+	 * One dialog for {@code items}; with {@code advancedBox}, an "Advanced options" check box is added
+	 * and its state returned there. Inputs that do not apply to the values chosen (e.g. the neuron
+	 * position for objective=filter) are greyed out as the choices change.
+	 */
+	private static boolean askItems(String title, Module module, List<ModuleItem<?>> items, String prefs, Map<String, Object> values, String note,
+		String problem, boolean[] advancedBox)
+	{
 		GenericDialog gd = new GenericDialog(title);
-		StringBuilder help = new StringBuilder("<html><h3>" + title + "</h3><ul>");
+		Map<String, java.awt.Component> fields = new LinkedHashMap<>();
+		if (problem != null) gd.addMessage(problem, null, java.awt.Color.RED);
 		ModelMemory memory = ModelMemory.prefs();
 		Path shownFor = dialogModel(module, items, prefs);
 		Map<String, String> shown = new LinkedHashMap<>();
 		for (ModuleItem<?> item : items) {
-			String label = Inputs.label(item);
+			String label = label(item);
 			String def = Prefs.get(prefsKey(prefs, item), Inputs.text(item.getValue(module)));
+			if (problem != null && values.containsKey(item.getName())) def = Inputs.text(values.get(item.getName())); // what was typed
 			if (perModel(module, item)) {
 				// the value used last with this model, else the command's default (for layers: the model's, set by the callback)
 				String remembered = memory.get(shownFor, Inputs.key(item));
@@ -294,13 +373,13 @@ public class IJ1Bridge implements PlugIn {
 			}
 			if (Inputs.key(item).equals("normalization") && module.getDelegateObject() instanceof ConvLensCommand) {
 				org.convlens.model.ModelInfo info = ((ConvLensCommand) module.getDelegateObject()).dialogInfo(shownFor);
-				// the label's first word stays the macro key
-				if (info != null) label = "Normalization (model default: " + ConvLensCommand.specName(org.convlens.model.Preprocessing.forModel(info).normalization()) + ")";
+				if (info != null) label = "Pixel normalization (model default: " + ConvLensCommand.specName(org.convlens.model.Preprocessing.forModel(info).normalization()) + ")";
 			}
 			Class<?> t = item.getType();
 			List<?> choices = item.getChoices();
 			if (Inputs.isBoolean(item)) gd.addCheckbox(label, Boolean.parseBoolean(def));
 			else if (Inputs.isNumber(t)) gd.addNumericField(label, parse(def), Inputs.isInteger(t) ? 0 : 3);
+			else if (Inputs.isFile(item) && Inputs.key(item).equals("model")) addModelField(gd, label, def);
 			else if (Inputs.isFile(item) && "directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, def, 40);
 			else if (Inputs.isFile(item)) gd.addFileField(label, def, 40);
 			else if (choices != null && !choices.isEmpty()) {
@@ -311,26 +390,37 @@ public class IJ1Bridge implements PlugIn {
 				gd.addChoice(label, cs, d);
 			}
 			else gd.addStringField(label, def, 40);
-			help.append("<li><b>").append(Inputs.key(item)).append("</b>: ")
-				.append(item.getDescription() == null ? item.getLabel() : item.getDescription()).append("</li>");
+			fields.put(Inputs.key(item), lastField(gd, item));
 		}
+		if (advancedBox != null) gd.addCheckbox("Advanced options (in a second dialog)", false);
 		if (note != null && !note.isEmpty()) gd.addMessage(note);
-		gd.addHelp(help.append("</ul></html>").toString());
-		gd.showDialog();
-		if (gd.wasCanceled()) return false;
+		Object cmd = module.getDelegateObject();
+		gd.addHelp(helpUrl(cmd == null ? null : cmd.getClass()));
+		if (cmd instanceof ConvLensCommand) greyOut(gd, (ConvLensCommand) cmd, module, fields, values);
+		// ImageJ would record a field under its label's first word; fromDialog records the input names instead
+		boolean recording = Recorder.record;
+		Recorder.record = false;
 		List<ModuleItem<?>> remembered = new ArrayList<>();
-		for (ModuleItem<?> item : items) {
-			Class<?> t = item.getType();
-			List<?> choices = item.getChoices();
-			Object v;
-			if (Inputs.isBoolean(item)) v = gd.getNextBoolean();
-			else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
-			else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
-			else v = Inputs.convert(item, gd.getNextString());
-			if (perModel(module, item)) remembered.add(item);
-			else Prefs.set(prefsKey(prefs, item), Inputs.text(v));
-			values.put(item.getName(), v);
-			module.setInput(item.getName(), v);
+		try {
+			gd.showDialog();
+			if (gd.wasCanceled()) return false;
+			for (ModuleItem<?> item : items) {
+				Class<?> t = item.getType();
+				List<?> choices = item.getChoices();
+				Object v;
+				if (Inputs.isBoolean(item)) v = gd.getNextBoolean();
+				else if (Inputs.isNumber(t)) v = Inputs.convert(item, Double.toString(gd.getNextNumber()));
+				else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getNextChoice();
+				else v = Inputs.convert(item, gd.getNextString());
+				if (perModel(module, item)) remembered.add(item);
+				else Prefs.set(prefsKey(prefs, item), Inputs.text(v));
+				values.put(item.getName(), v);
+				module.setInput(item.getName(), v);
+			}
+			if (advancedBox != null) advancedBox[0] = gd.getNextBoolean();
+		}
+		finally {
+			Recorder.record = recording;
 		}
 		Object chosen = values.containsKey("model") ? values.get("model") : module.getInput("model");
 		Path model = chosen == null || chosen.toString().isBlank() ? null : Paths.get(chosen.toString().trim());
@@ -349,6 +439,99 @@ public class IJ1Bridge implements PlugIn {
 			memory.put(model, Inputs.key(item), Inputs.text(values.get(item.getName())));
 		}
 		return true;
+	}
+
+	/** The component just added to the dialog for {@code item} (null when there is none). */
+	private static java.awt.Component lastField(GenericDialog gd, ModuleItem<?> item) {
+		java.util.Vector<?> v;
+		List<?> choices = item.getChoices();
+		if (Inputs.isBoolean(item)) v = gd.getCheckboxes();
+		else if (Inputs.isNumber(item.getType())) v = gd.getNumericFields();
+		else if (!Inputs.isFile(item) && choices != null && !choices.isEmpty()) v = gd.getChoices();
+		else v = gd.getStringFields();
+		return v == null || v.isEmpty() ? null : (java.awt.Component) v.lastElement();
+	}
+
+	/** Enables the fields that apply to the values chosen so far ({@link ConvLensCommand#applies}), now and on every change. */
+	private static void greyOut(GenericDialog gd, ConvLensCommand cmd, Module module, Map<String, java.awt.Component> fields, Map<String, Object> values) {
+		java.util.function.Function<String, String> current = k -> {
+			java.awt.Component c = fields.get(k);
+			if (c instanceof java.awt.Choice) return ((java.awt.Choice) c).getSelectedItem();
+			if (c instanceof java.awt.Checkbox) return Boolean.toString(((java.awt.Checkbox) c).getState());
+			if (c instanceof java.awt.TextField) return ((java.awt.TextField) c).getText();
+			for (Map.Entry<String, Object> e : values.entrySet()) if (e.getKey().equalsIgnoreCase(k)) return Inputs.text(e.getValue());
+			Object v = module.getInfo().getInput(k) != null ? module.getInput(k) : null;
+			return v == null ? null : Inputs.text(v);
+		};
+		Runnable update = () -> {
+			for (Map.Entry<String, java.awt.Component> e : fields.entrySet()) {
+				if (e.getValue() != null) e.getValue().setEnabled(cmd.applies(e.getKey(), current));
+			}
+		};
+		update.run();
+		gd.addDialogListener((d, ev) -> {
+			update.run();
+			return true;
+		});
+	}
+
+	/** Records the values as ImageJ would, keyed by input name: a check box that is on by its key alone. */
+	private static void record(List<ModuleItem<?>> items, Map<String, Object> values) {
+		for (ModuleItem<?> item : items) {
+			Object v = values.get(item.getName());
+			if (Inputs.isBoolean(item)) {
+				if (Boolean.TRUE.equals(v)) Recorder.recordOption(Inputs.key(item));
+			}
+			else {
+				String text = Inputs.text(v);
+				Recorder.recordOption(Inputs.key(item), text.isEmpty() ? "[]" : text);
+			}
+		}
+	}
+
+	/** A dialog label: the input's label, else its key capitalised. */
+	static String label(ModuleItem<?> item) {
+		String l = item.getLabel();
+		return l == null || l.isBlank() ? Inputs.label(item) : l;
+	}
+
+	/** Base of the reference pages that the dialogs' Help buttons open. */
+	static final String DOCS = "https://github.com/convlens/convlens/blob/main/docs/";
+
+	/** The reference page of a command (the docs/ page of its group), or the docs folder. */
+	static String helpUrl(Class<?> command) {
+		String n = command == null ? "" : command.getSimpleName();
+		switch (n) {
+			case "ShowActivations": case "AllLayersOverview": case "ShowPredictions": return DOCS + "activations.md";
+			case "ClassActivationMap": return DOCS + "cam.md";
+			case "ShowFilterPatterns": case "FirstLayerWeights": return DOCS + "patterns.md";
+			case "MaxActivatingImages": return DOCS + "datasets.md#max-activating-images";
+			case "CnnCodesExport": return DOCS + "datasets.md#cnn-codes";
+			case "EmbeddingMap": return DOCS + "datasets.md#embedding-map";
+			case "OcclusionMap": return DOCS + "attribution.md#occlusion-map";
+			case "SaliencyMap": return DOCS + "attribution.md#saliency-map";
+			case "HeatmapFaithfulness": return DOCS + "attribution.md#heatmap-faithfulness";
+			default: return DOCS;
+		}
+	}
+
+	/**
+	 * The model field: a text field with a Browse button that accepts a SavedModel folder or a
+	 * {@code .zip} of one (ImageJ's directory field picks folders only).
+	 */
+	private static void addModelField(GenericDialog gd, String label, String def) {
+		gd.addStringField(label, def, 40);
+		if (GraphicsEnvironment.isHeadless()) return;
+		java.awt.TextField field = (java.awt.TextField) gd.getStringFields().lastElement();
+		gd.addButton("Browse for a model (folder or .zip)...", e -> {
+			javax.swing.JFileChooser fc = new javax.swing.JFileChooser();
+			fc.setFileSelectionMode(javax.swing.JFileChooser.FILES_AND_DIRECTORIES);
+			fc.setDialogTitle("Model: a SavedModel folder or a .zip of one");
+			fc.setFileFilter(new javax.swing.filechooser.FileNameExtensionFilter("SavedModel folders and .zip files", "zip"));
+			java.io.File cur = new java.io.File(field.getText().trim());
+			if (cur.exists()) fc.setSelectedFile(cur);
+			if (fc.showOpenDialog(gd) == javax.swing.JFileChooser.APPROVE_OPTION) field.setText(fc.getSelectedFile().getPath());
+		});
 	}
 
 	private static double parse(String s) {

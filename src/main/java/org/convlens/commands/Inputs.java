@@ -163,7 +163,7 @@ public final class Inputs {
 		return v.toString();
 	}
 
-	/** A label for a dialog: the key capitalised, so ImageJ 1.x records the key itself. */
+	/** A fallback label for an input without one: the key capitalised. */
 	public static String label(ModuleItem<?> item) {
 		String k = key(item);
 		return Character.toUpperCase(k.charAt(0)) + k.substring(1);

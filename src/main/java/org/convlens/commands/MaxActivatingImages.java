@@ -2,6 +2,7 @@ package org.convlens.commands;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,11 +16,13 @@ import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
@@ -28,25 +31,26 @@ import ij.measure.ResultsTable;
  * montage per filter (slices of one stack) of the top images or of the patches their maximal
  * unit sees, and a table of the hits.
  */
-@Plugin(type = Command.class, name = "maxact", menuPath = "Plugins>ConvLens>Max-Activating Images", headless = true)
+@Plugin(type = Command.class, name = "maxact", label = "Max-Activating Images", menuPath = "Plugins>ConvLens>Max-Activating Images...", headless = true)
 public class MaxActivatingImages extends DatasetCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer whose filters to rank images for (feature-map layers first)")
+	@Parameter(label = "Layer (default first)", required = false, persist = false,
+		description = "Layer whose filters to rank images for; default (listed first): a deep convolution whose receptive field is at most half the input")
 	private String layer = "";
 
-	@Parameter(label = "Filters", required = false, description = "'all', a range '0-7', a list '0,3,7' or a mix (0-based)")
+	@Parameter(label = "Filters (all, 0-7 or 0,3,7)", required = false, description = "'all', a range '0-7', a list '0,3,7' or a mix (0-based)")
 	private String filters = "all";
 
-	@Parameter(label = "Top", min = "1", max = "1000", description = "Images kept per filter")
+	@Parameter(label = "Images per filter", min = "1", max = "1000", description = "Images kept per filter")
 	private int top = 9;
 
-	@Parameter(label = "Score", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
+	@Parameter(label = "Rank by (max or mean)", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
 	private String score = "max";
 
-	@Parameter(label = "Patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
+	@Parameter(label = "Show the receptive-field patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
 	private boolean patch = true;
 
-	@Parameter(label = "Tile", min = "16", max = "1024", description = "Size of a montage tile in pixels")
+	@Parameter(label = "Tile size (pixels)", min = "16", max = "1024", description = "Size of a montage tile in pixels")
 	private int tile = 96;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Max-activating montages")
@@ -57,14 +61,29 @@ public class MaxActivatingImages extends DatasetCommand {
 
 	@Override
 	protected void onModel(ModelInfo info) {
-		setChoices("layer", layerChoices(info, l -> l.kind() == LayerKind.SPATIAL || l.kind() == LayerKind.VECTOR, l -> l.kind() == LayerKind.SPATIAL));
+		String def = defaultLayer(info);
+		// the default first (a dialog starts on the first choice), then feature maps, then vectors
+		List<String> choices = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL || l.kind() == LayerKind.VECTOR, l -> l.kind() == LayerKind.SPATIAL);
+		if (def != null && choices.remove(def)) choices.add(0, def);
+		setChoices("layer", choices);
+	}
+
+	/** {@link MaxActivating#defaultLayer} of the model at this path (opened through the model service), or null. */
+	private String defaultLayer(ModelInfo info) {
+		try {
+			return MaxActivating.defaultLayer(convModel());
+		}
+		catch (RuntimeException e) {
+			return null; // the list without a default first; execute() says what is wrong with the model
+		}
 	}
 
 	@Override
 	protected void execute() {
 		ConvModel m = convModel();
 		ModelInfo info = m.info();
-		LayerInfo l = layer == null || layer.isBlank() ? spatialLayer(info, "") : info.layer(layer.trim());
+		String def = layer == null || layer.isBlank() ? MaxActivating.defaultLayer(m) : null;
+		LayerInfo l = def != null ? info.layer(def) : layer == null || layer.isBlank() ? spatialLayer(info, "") : info.layer(layer.trim());
 		if (l.kind() != LayerKind.SPATIAL && l.kind() != LayerKind.VECTOR) {
 			throw new ModelException("Layer " + l.name() + " is neither a feature map nor a vector; choose one of " + layerChoices(info,
 				x -> x.kind() == LayerKind.SPATIAL || x.kind() == LayerKind.VECTOR, x -> true));
@@ -72,18 +91,24 @@ public class MaxActivatingImages extends DatasetCommand {
 		int[] fs = FilterSelection.parse(filters, l.channels());
 		MaxActivating.Score s = "mean".equalsIgnoreCase(score == null ? "" : score.trim()) ? MaxActivating.Score.MEAN : MaxActivating.Score.MAX;
 		ImageSource src = dataset();
+		boolean patches = patch && l.kind() == LayerKind.SPATIAL;
+		// keep what the montages show while each image is read: no file is read twice
 		MaxActivating.Result r = new MaxActivating(m).layer(l.name()).filters(fs).topK(top).score(s)
+			.keep(patches ? MaxActivating.Keep.PATCH : MaxActivating.Keep.IMAGE, DatasetViews.keepSize(tile))
 			.run(src, runner(m), progress().sub(0, 0.9));
 		report(r.report());
+		List<Integer> dead = r.filters(MaxActivating.Status.DEAD), constant = r.filters(MaxActivating.Status.CONSTANT);
+		String degenerate = degenerateNote(r, dead, constant);
+		if (degenerate != null) IJ.log(getInfo().getTitle() + ": " + degenerate);
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
-		boolean patches = patch && l.kind() == LayerKind.SPATIAL;
 		try {
-			montages = DatasetViews.montages(l.name() + " max-activating " + (patches ? "patches" : "images"), r, patches, tile);
+			montages = DatasetViews.montages(Titles.of(model.getName(), patches ? "maxPatches" : "maxImages", l.name()), r, patches, tile);
 		}
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);
 		}
-		hits = DatasetViews.hitsTable(r);
+		// a shard's table also lists its dead and constant filters' first images, for merge (issue 15)
+		hits = DatasetViews.hitsTable(r, Shards.current() != null);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("dataset", src.description());
 		params.put("images", r.report().processed());
@@ -94,6 +119,39 @@ public class MaxActivatingImages extends DatasetCommand {
 		params.put("score", s.name().toLowerCase(Locale.ROOT));
 		params.put("patch", patches);
 		if (r.field() != null) params.put("receptive field", r.field());
+		params.put("live_filters", r.filters(MaxActivating.Status.LIVE).size());
+		if (degenerate != null) params.put("note", degenerate);
 		Provenance.stamp(montages, getInfo().getTitle(), info, prep(info), sourceImage(), params);
+	}
+
+	/** One line naming the dead and constant filters (listed after the live ones), or null when there are none. */
+	static String degenerateNote(MaxActivating.Result r, List<Integer> dead, List<Integer> constant) {
+		return degenerateNote(r.layer(), r.filters().size(), r.report().processed(), dead, constant);
+	}
+
+	/** As {@link #degenerateNote(MaxActivating.Result, List, List)} of {@code filters} filters over {@code n} images (e.g. merged shards). */
+	static String degenerateNote(String layer, int filters, int n, List<Integer> dead, List<Integer> constant) {
+		if (dead.isEmpty() && constant.isEmpty()) return null;
+		StringBuilder sb = new StringBuilder();
+		if (!dead.isEmpty()) sb.append(dead.size()).append(" of ").append(filters).append(" filters of ").append(layer)
+			.append(" are dead (zero on all ").append(n).append(" images): ").append(ranges(dead));
+		if (!constant.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append(constant.size()).append(" are constant: ")
+			.append(ranges(constant));
+		return sb.append(". They are listed last, without a ranking.").toString();
+	}
+
+	/** Filter numbers as ranges, e.g. {@code 0-3, 7, 9-10}. */
+	static String ranges(List<Integer> fs) {
+		List<Integer> l = new java.util.ArrayList<>(fs);
+		java.util.Collections.sort(l);
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < l.size();) {
+			int j = i;
+			while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
+			sb.append(sb.length() > 0 ? ", " : "").append(l.get(i));
+			if (j > i) sb.append('-').append(l.get(j));
+			i = j + 1;
+		}
+		return sb.toString();
 	}
 }

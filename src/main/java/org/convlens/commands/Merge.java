@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.convlens.explain.ImageSource;
+import org.convlens.explain.MaxActivating;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.ExactTables;
 import org.convlens.imagej.Outputs;
+import org.convlens.imagej.Titles;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.module.Module;
@@ -150,19 +152,28 @@ public final class Merge {
 				written.add(output.resolve(n));
 				continue;
 			}
+			// montages (a TIFF stack, one PNG per filter whose name may carry a shard's status): drawn again below
+			if (isMontage(n)) continue;
 			if (parts.size() == 1) {
 				link(parts.get(0), output.resolve(n));
 				written.add(output.resolve(n));
 			}
-			else if (!n.matches(".*_montages\\.(tif|png)$")) {
+			else {
 				throw new IllegalArgumentException(n + " is a picture of each shard's images and cannot be merged; run '" + command + "' on the whole input instead.");
 			}
 		}
 		// montages drawn again from the merged hits
+		java.util.Set<String> drawn = new java.util.HashSet<>();
 		for (Map.Entry<String, ExactTables.Table> e : mergedHits.entrySet()) {
 			String base = e.getKey().endsWith("_hits") ? e.getKey().substring(0, e.getKey().length() - 5) : null;
 			if (base == null || !byName.containsKey(base + "_montages.tif")) continue;
 			written.addAll(montages(e.getValue(), base, output, first, byName.get(base + "_montages.tif")));
+			drawn.add(base + "_montages.tif");
+		}
+		for (String n : byName.keySet()) {
+			if (n.endsWith("_montages.tif") && !drawn.contains(n)) {
+				throw new IllegalArgumentException(n + " has no full-precision hit table beside it in the shards; cannot draw it again from merged hits.");
+			}
 		}
 		if (log != null) {
 			log.println("merged " + shards.size() + " shards of '" + command + "' into " + output + " (" + written.size() + " files" +
@@ -207,6 +218,11 @@ public final class Merge {
 		return k;
 	}
 
+	/** Whether a shard's file is part of a max-activating montage: {@code B_montages.tif}, {@code B_montages.png} or {@code B_montages_<slice>.png}. */
+	public static boolean isMontage(String name) {
+		return name.matches(".*_montages(_.+)?\\.(tif|png)$");
+	}
+
 	/** A max-activating hit table ({@link DatasetViews#hitsTable}). */
 	public static boolean isHits(ExactTables.Table t) {
 		return t.headings.containsAll(List.of("layer", "filter", "rank", "score", "file", "y", "patch x", "patch height"));
@@ -222,26 +238,77 @@ public final class Merge {
 		return topK(tables, top);
 	}
 
-	/** {@link #mergeHits} of tables in memory, in shard order. */
+	/**
+	 * {@link #mergeHits} of tables in memory, in shard order. A shard's table ({@link
+	 * DatasetViews#hitsTable(org.convlens.explain.MaxActivating.Result, boolean)}) lists its filters
+	 * in the order asked for, and for a filter dead or constant on its images a status row (no
+	 * file) and that filter's first images (its candidates). A filter is dead (constant) overall
+	 * only when every shard that read images found it dead (constant at the same value): then one
+	 * status row. Otherwise it varies over the input and is live: its hits and the other shards'
+	 * candidates (whose score is their one value) are ranked together, exactly as one run ranks
+	 * them. Live filters come first, then dead and constant ones, each in the order asked for, as
+	 * one run lists them. Tables without a status column (older shards) hold live hits only.
+	 */
 	public static ExactTables.Table topK(List<ExactTables.Table> inShardOrder, int top) {
+		return topK(inShardOrder, top, null);
+	}
+
+	/**
+	 * As {@link #topK(List, int)}, the (layer, filter) groups ({@link #groupKey}) in {@code order}
+	 * (null: as the tables first list them), for tables some rows of which were left out already
+	 * (a Spark reduce).
+	 */
+	public static ExactTables.Table topK(List<ExactTables.Table> inShardOrder, int top, List<String> order) {
 		ExactTables.Table result = null;
-		Map<String, List<ExactTables.Cell[]>> groups = new LinkedHashMap<>();
+		Map<String, HitGroup> groups = new LinkedHashMap<>();
+		if (order != null) for (String k : order) groups.put(k, new HitGroup());
 		for (ExactTables.Table t : inShardOrder) {
 			if (result == null) result = new ExactTables.Table(t.headings);
 			else if (!t.headings.equals(result.headings)) throw new IllegalArgumentException("A shard's hit table has other columns than the first shard's.");
-			int layer = t.column("layer"), filter = t.column("filter");
-			for (ExactTables.Cell[] r : t.rows) groups.computeIfAbsent(r[layer] + "\u0000" + r[filter], k -> new ArrayList<>()).add(r);
+			int layer = t.column("layer"), filter = t.column("filter"), status = t.column("status"), file = t.column("file");
+			for (ExactTables.Cell[] r : t.rows) {
+				HitGroup g = groups.computeIfAbsent(groupKey(r[layer], r[filter]), k -> new HitGroup());
+				boolean live = status < 0 || "live".equals(r[status].toString());
+				if (live) g.live = true;
+				if (!live && r[file].toString().isEmpty()) g.statusRows.add(r);
+				else g.ranked.add(r);
+			}
 		}
-		int score = result.column("score"), rank = result.column("rank");
-		for (List<ExactTables.Cell[]> g : groups.values()) {
-			g.sort(Comparator.comparingDouble((ExactTables.Cell[] r) -> r[score].number).reversed()); // stable
-			for (int i = 0; i < Math.min(top, g.size()); i++) {
-				ExactTables.Cell[] r = g.get(i).clone();
+		int score = result.column("score"), rank = result.column("rank"), status = result.column("status");
+		List<ExactTables.Cell[]> degenerate = new ArrayList<>();
+		for (HitGroup g : groups.values()) {
+			if (g.ranked.isEmpty() && g.statusRows.isEmpty()) continue;
+			if (!g.live && !g.statusRows.isEmpty()) {
+				double v = g.statusRows.get(0)[score].number;
+				boolean same = true;
+				for (ExactTables.Cell[] r : g.statusRows) same &= Double.compare(r[score].number, v) == 0;
+				if (same) { // the one value on every image of every shard: no ranking
+					degenerate.add(g.statusRows.get(0));
+					continue;
+				}
+			}
+			// shard order, then rank (or candidate) order within a shard: the input order for equal scores
+			g.ranked.sort(Comparator.comparingDouble((ExactTables.Cell[] r) -> r[score].number).reversed()); // stable
+			for (int i = 0; i < Math.min(top, g.ranked.size()); i++) {
+				ExactTables.Cell[] r = g.ranked.get(i).clone();
 				r[rank] = ExactTables.number(i + 1);
+				if (status >= 0) r[status] = ExactTables.text("live");
 				result.rows.add(r);
 			}
 		}
+		result.rows.addAll(degenerate);
 		return result;
+	}
+
+	/** The key of a hit table row's (layer, filter). */
+	public static String groupKey(ExactTables.Cell layer, ExactTables.Cell filter) {
+		return layer + "\u0000" + filter;
+	}
+
+	/** One (layer, filter)'s rows of the shards' hit tables. */
+	private static final class HitGroup {
+		final List<ExactTables.Cell[]> ranked = new ArrayList<>(), statusRows = new ArrayList<>();
+		boolean live;
 	}
 
 	/** The {@code top} option of the shards' command (its default when not given). */
@@ -276,45 +343,78 @@ public final class Merge {
 		for (ImageSource.Entry e : source(manifest)) entries.put(e.name(), e);
 		int cFilter = hits.column("filter"), cLayer = hits.column("layer"), cScore = hits.column("score"), cFile = hits.column("file"),
 			cY = hits.column("y"), cx = hits.column("patch x"), cy = hits.column("patch y"), cw = hits.column("patch width"), ch = hits.column("patch height");
+		int cStatus = hits.column("status");
 		Map<Integer, List<DatasetViews.MontageTile>> tiles = new LinkedHashMap<>();
+		Map<Integer, DatasetViews.Degenerate> degenerate = new HashMap<>();
+		List<Integer> dead = new ArrayList<>(), constant = new ArrayList<>();
 		String layer = null;
 		boolean spatial = false;
 		for (ExactTables.Cell[] r : hits.rows) {
 			layer = r[cLayer].text;
+			int f = (int) r[cFilter].number;
+			List<DatasetViews.MontageTile> l = tiles.computeIfAbsent(f, k -> new ArrayList<>());
+			String st = cStatus < 0 ? "live" : r[cStatus].toString();
+			if (!st.equals("live")) { // a status row (merged hits hold no candidates)
+				MaxActivating.Status s = MaxActivating.Status.valueOf(st.toUpperCase(Locale.ROOT));
+				degenerate.put(f, new DatasetViews.Degenerate(s, (float) r[cScore].number));
+				(s == MaxActivating.Status.DEAD ? dead : constant).add(f);
+				continue;
+			}
 			String name = r[cFile].text;
 			ImageSource.Entry e = entries.get(name);
 			if (e == null) throw new IllegalArgumentException("The hit image " + name + " is not in " + manifest.getProperty("input") + " any more; cannot draw the montage.");
 			int unitY = (int) r[cY].number;
 			spatial |= unitY >= 0;
-			tiles.computeIfAbsent((int) r[cFilter].number, k -> new ArrayList<>()).add(new DatasetViews.MontageTile(name, (float) r[cScore].number, e,
-				new double[] { r[cx].number, r[cy].number, r[cw].number, r[ch].number }, unitY));
+			l.add(new DatasetViews.MontageTile(name, (float) r[cScore].number, e, new double[] { r[cx].number, r[cy].number, r[cw].number, r[ch].number },
+				unitY));
 		}
-		boolean patches = patch && spatial;
-		ImagePlus imp = DatasetViews.montages(layer + " max-activating " + (patches ? "patches" : "images"), layer, tiles, patches, tile);
-		imp.setProperty("Info", mergedInfo(shardMontages));
-		return Outputs.save(imp, output, base, "montages");
-	}
-
-	/** The first shard's montage Info with the image counts of all shards and the whole input. */
-	private static String mergedInfo(List<Path> shardMontages) {
-		long images = 0, skipped = 0;
-		String info = null;
+		List<String> infos = new ArrayList<>();
 		for (Path p : shardMontages) {
 			ImagePlus imp = IJ.openImage(p.toString());
 			Object i = imp == null ? null : imp.getProperty("Info");
+			infos.add(i == null ? null : i.toString());
+		}
+		// patches or whole images as the shards drew them (a layer whose filters are all dead has no unit to tell)
+		String first = infos.isEmpty() ? null : infos.get(0);
+		boolean patches = first != null && first.contains("\nConvLens.patch = ") ? first.contains("\nConvLens.patch = true\n") : patch && spatial;
+		long images = 0;
+		for (String i : infos) images += i == null ? 0 : count(i, "images");
+		String model = manifest.getProperty("option.model", "");
+		String title = Titles.of(model.isEmpty() ? "model" : new java.io.File(model).getName(), patches ? "maxPatches" : "maxImages", layer);
+		ImagePlus imp = DatasetViews.montages(title, layer, tiles, degenerate, (int) images, patches, tile);
+		imp.setProperty("Info", mergedInfo(infos, tiles.size() - dead.size() - constant.size(),
+			MaxActivatingImages.degenerateNote(layer, tiles.size(), (int) images, dead, constant)));
+		return Outputs.save(imp, output, base, "montages");
+	}
+
+	/**
+	 * The first shard's montage Info with the image counts of all shards and the whole input, and
+	 * the live filters and the note on dead and constant ones of the merged hits.
+	 */
+	private static String mergedInfo(List<String> infos, int live, String note) {
+		long images = 0, skipped = 0;
+		for (String i : infos) {
 			if (i == null) return "";
-			if (info == null) info = i.toString();
-			images += count(i.toString(), "images");
-			skipped += count(i.toString(), "skipped");
+			images += count(i, "images");
+			skipped += count(i, "skipped");
 		}
 		StringBuilder sb = new StringBuilder();
-		for (String line : info.split("\n")) {
+		boolean noted = false;
+		for (String line : infos.get(0).split("\n")) {
 			if (line.startsWith("ConvLens.images = ")) line = "ConvLens.images = " + images;
 			else if (line.startsWith("ConvLens.skipped = ")) line = "ConvLens.skipped = " + skipped;
 			else if (line.startsWith("ConvLens.dataset = ")) line = line.replaceFirst(", shard [0-9]+/[0-9]+ \\(entries [^)]*\\)$", "");
+			else if (line.startsWith("ConvLens.live_filters = ")) {
+				sb.append("ConvLens.live_filters = ").append(live).append('\n');
+				if (note != null) sb.append("ConvLens.note = ").append(note).append('\n');
+				noted = true;
+				continue;
+			}
+			else if (line.startsWith("ConvLens.note = ")) continue;
 			sb.append(line).append('\n');
 		}
-		sb.append("ConvLens.merged = ").append(shardMontages.size()).append(" shards\n");
+		if (!noted && note != null) sb.append("ConvLens.note = ").append(note).append('\n');
+		sb.append("ConvLens.merged = ").append(infos.size()).append(" shards\n");
 		return sb.toString();
 	}
 

@@ -20,19 +20,19 @@ import ij.ImagePlus;
  * Occlusion sensitivity: a patch slides over the image and the drop of the class score is mapped,
  * one map per slice/frame at the image's size. Patch and stride are in image pixels.
  */
-@Plugin(type = Command.class, name = "occlusion", menuPath = "Plugins>ConvLens>Occlusion Map", headless = true)
+@Plugin(type = Command.class, name = "occlusion", label = "Occlusion Map", menuPath = "Plugins>ConvLens>Occlusion Map...", headless = true)
 public class OcclusionMap extends HeatmapCommand {
 
-	@Parameter(label = "Patch size", min = "0", description = "Side of the square patch in image pixels; 0 = a fifth of the shorter side of the model input")
+	@Parameter(label = "Patch size (pixels)", min = "0", description = "Side of the square patch in image pixels; 0 = a fifth of the shorter side of the model input")
 	private int patch = 0;
 
-	@Parameter(label = "Stride", min = "0", description = "Step between patches in image pixels; 0 = a third of the patch")
+	@Parameter(label = "Stride (pixels)", min = "0", description = "Step between patches in image pixels; 0 = a third of the patch")
 	private int stride = 0;
 
-	@Parameter(label = "Fill", choices = { "mean", "zero", "blur" }, description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
+	@Parameter(label = "Fill occluded patch with", choices = { "mean", "zero", "blur" }, description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
 	private String fill = "mean";
 
-	@Parameter(label = "Score", choices = { "auto", "probability", "logits" },
+	@Parameter(label = "Score (probability or logits)", choices = { "auto", "probability", "logits" },
 		description = "Score whose drops are mapped; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
 	private String score = "auto";
 

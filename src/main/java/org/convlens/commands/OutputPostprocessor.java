@@ -1,6 +1,7 @@
 package org.convlens.commands;
 
 import org.convlens.imagej.Outputs;
+import org.convlens.imagej.Titles;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 import org.scijava.module.process.AbstractPostprocessorPlugin;
@@ -18,6 +19,20 @@ import ij.measure.ResultsTable;
 @Plugin(type = PostprocessorPlugin.class, priority = org.scijava.Priority.HIGH)
 public class OutputPostprocessor extends AbstractPostprocessorPlugin {
 
+	/**
+	 * A table's title in the windows' style: the image (or, for commands without one, the model),
+	 * what the table holds, and the layer when the command has one, e.g. {@code chelsea-Predictions}
+	 * or {@code chelsea-FilterStatistics-conv2d_1}; made unique when shown.
+	 */
+	static String tableTitle(Module module, String what) {
+		Object img = module.getInput("image");
+		String source = null;
+		if (img instanceof ImagePlus && ConvLensCommand.needsImage(module)) source = ((ImagePlus) img).getTitle();
+		else if (module.getInput("model") instanceof java.io.File) source = ((java.io.File) module.getInput("model")).getName();
+		Object layer = module.getInfo().getInput("layer") != null ? module.getInput("layer") : null;
+		return Titles.of(source, what, layer == null ? null : layer.toString());
+	}
+
 	@Override
 	public void process(Module module) {
 		if (!(module.getDelegateObject() instanceof ConvLensCommand)) return;
@@ -28,7 +43,7 @@ public class OutputPostprocessor extends AbstractPostprocessorPlugin {
 				module.resolveOutput(item.getName());
 			}
 			else if (v instanceof ImagePlus || v instanceof ResultsTable) {
-				if (show) Outputs.show(v, item.getLabel() == null || item.getLabel().isEmpty() ? item.getName() : item.getLabel());
+				if (show) Outputs.show(v, tableTitle(module, item.getLabel() == null || item.getLabel().isEmpty() ? item.getName() : item.getLabel()));
 				module.resolveOutput(item.getName());
 			}
 		}

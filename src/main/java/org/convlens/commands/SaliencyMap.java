@@ -23,26 +23,26 @@ import ij.ImagePlus;
  * Gradient-based saliency maps, one per slice/frame at the image's size: the plain gradient,
  * SmoothGrad, Integrated Gradients (signed), guided backpropagation, DeconvNet and guided Grad-CAM.
  */
-@Plugin(type = Command.class, name = "saliency", menuPath = "Plugins>ConvLens>Saliency Map", headless = true)
+@Plugin(type = Command.class, name = "saliency", label = "Saliency Map", menuPath = "Plugins>ConvLens>Saliency Map...", headless = true)
 public class SaliencyMap extends HeatmapCommand {
 
-	@Parameter(label = "Method", choices = { "vanilla", "smoothgrad", "integrated-gradients", "guided-backprop", "deconvnet", "guided-gradcam" },
+	@Parameter(label = "Saliency method", choices = { "vanilla", "smoothgrad", "integrated-gradients", "guided-backprop", "deconvnet", "guided-gradcam" },
 		description = "vanilla = |gradient|; smoothgrad = averaged over noisy copies; integrated-gradients = signed attributions from a baseline; guided-backprop/deconvnet = modified ReLU backward pass; guided-gradcam = guided backprop x Grad-CAM")
 	private String method = "vanilla";
 
-	@Parameter(label = "Samples", min = "1", max = "10000", description = "SmoothGrad: number of noisy copies")
+	@Parameter(label = "SmoothGrad samples", min = "1", max = "10000", description = "SmoothGrad: number of noisy copies")
 	private int samples = 50;
 
-	@Parameter(label = "Noise (%)", min = "0", max = "100", description = "SmoothGrad: noise standard deviation in % of the input's value range")
+	@Parameter(label = "SmoothGrad noise (% of range)", min = "0", max = "100", description = "SmoothGrad: noise standard deviation in % of the input's value range")
 	private double noise = 15;
 
-	@Parameter(label = "Steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
+	@Parameter(label = "Integrated Gradients steps", min = "1", max = "10000", description = "Integrated Gradients: gradients on the path (refined up to 9x while the completeness error exceeds 1 %)")
 	private int steps = 50;
 
-	@Parameter(label = "Baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")
+	@Parameter(label = "Integrated Gradients baseline", choices = { "black", "blurred", "mean" }, description = "Integrated Gradients: path start; black goes through the model's preprocessing")
 	private String baseline = "black";
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = the last convolution's activated output larger than 1x1)")
+	@Parameter(label = "Guided Grad-CAM layer", required = false, persist = false, description = "Guided Grad-CAM: the class-activation-map layer (empty = the last convolution's activated output larger than 1x1)")
 	private String layer = "";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Saliency map")

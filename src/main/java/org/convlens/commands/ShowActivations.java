@@ -18,6 +18,7 @@ import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -31,25 +32,25 @@ import ij.measure.ResultsTable;
  * channels, the input's Z and T kept), optionally with a montage of the current position, filter
  * statistics and predictions.
  */
-@Plugin(type = Command.class, name = "activations", menuPath = "Plugins>ConvLens>Show Activations", headless = true)
+@Plugin(type = Command.class, name = "activations", label = "Show Activations", menuPath = "Plugins>ConvLens>Show Activations...", headless = true)
 public class ShowActivations extends ConvLensCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false, description = "Layer whose feature maps to show (spatial layers are listed)")
+	@Parameter(label = "Layer (feature maps)", required = false, persist = false, description = "Layer whose feature maps to show (spatial layers are listed)")
 	private String layer = "";
 
-	@Parameter(label = "Scale", description = "Resample the maps to the image's size and calibration, to lay them over it")
+	@Parameter(label = "Scale maps to the image size", description = "Resample the maps to the image's size and calibration, to lay them over it")
 	private boolean scale;
 
-	@Parameter(label = "Montage", description = "Also show the filters of the current slice as a grid")
+	@Parameter(label = "Montage of the filters", description = "Also show the filters of the current slice as a grid")
 	private boolean montage;
 
-	@Parameter(label = "Stats", description = "Per-filter statistics: mean, max, fraction of zeros, dead filters")
+	@Parameter(label = "Filter statistics table", description = "Per-filter statistics: mean, max, fraction of zeros, dead filters")
 	private boolean stats = true;
 
-	@Parameter(label = "Predict", description = "Also list the top classes")
+	@Parameter(label = "Predict classes", description = "Also list the top classes")
 	private boolean predict;
 
-	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
+	@Parameter(label = "Top classes", min = "1", max = "1000", description = "Number of classes listed by 'predict'")
 	private int top = 3;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Activations")
@@ -92,7 +93,7 @@ public class ShowActivations extends ConvLensCommand {
 		Provenance.stamp(activations, getInfo().getTitle(), info, prep, imp, params);
 		if (montage) {
 			int item = ps.indexOf(ps.stream().filter(p -> p.z == imp.getSlice() && p.t == imp.getFrame()).findFirst().orElse(ps.get(0)));
-			grid = Montage.image(imp.getTitle() + " - " + l.name() + " montage", FeatureMaps.tiles(a, item), a.dim(2), a.dim(1),
+			grid = Montage.image(Titles.of(imp, "montage", l.name()), FeatureMaps.tiles(a, item), a.dim(2), a.dim(1),
 				FeatureMaps.signed(a), FeatureMaps.filterLabels(a.dim(3)));
 			Provenance.stamp(grid, getInfo().getTitle(), info, prep, imp, params);
 		}

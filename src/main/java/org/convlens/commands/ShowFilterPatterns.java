@@ -23,6 +23,7 @@ import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.Preprocessing;
+import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -37,75 +38,75 @@ import ij.measure.ResultsTable;
  * Outputs a stack with one pattern per filter, a labelled montage and a table of the objective
  * before and after; filters whose gradient is zero from the start are flagged dead.
  */
-@Plugin(type = Command.class, name = "patterns", menuPath = "Plugins>ConvLens>Filter Patterns", headless = true)
+@Plugin(type = Command.class, name = "patterns", label = "Filter Patterns", menuPath = "Plugins>ConvLens>Filter Patterns...", headless = true)
 public class ShowFilterPatterns extends ConvLensCommand {
 
-	@Parameter(label = "Layer", required = false, persist = false,
+	@Parameter(label = "Layer (of the filters)", required = false, persist = false,
 		description = "Layer whose filters to show (default: the activated output of the last convolution)")
 	private String layer = "";
 
-	@Parameter(label = "Objective", choices = { "filter", "neuron", "class" },
+	@Parameter(label = "Objective (what to maximise)", choices = { "filter", "neuron", "class" },
 		description = "filter = a filter's mean activation; neuron = one filter at position (y, x); class = a class score (logit)")
 	private String objective = "filter";
 
-	@Parameter(label = "Filters", required = false, description = "all, a range like 0-7, or a list like 0,3,5 (0-based)")
+	@Parameter(label = "Filters (all, 0-7 or 0,3,5)", required = false, description = "all, a range like 0-7, or a list like 0,3,5 (0-based)")
 	private String filters = "all";
 
-	@Parameter(label = "Y", min = "-1", description = "Neuron row in the feature map (-1 = centre)")
+	@Parameter(label = "Neuron row y (-1 = centre)", min = "-1", description = "Neuron row in the feature map (-1 = centre)")
 	private int y = -1;
 
-	@Parameter(label = "X", min = "-1", description = "Neuron column in the feature map (-1 = centre)")
+	@Parameter(label = "Neuron column x (-1 = centre)", min = "-1", description = "Neuron column in the feature map (-1 = centre)")
 	private int x = -1;
 
-	@Parameter(label = "Classes", required = false, description = "For objective=class: all, indices (0,2 or 0-2) or names (ring,cross)")
+	@Parameter(label = "Classes (all, indices or names)", required = false, description = "For objective=class: all, indices (0,2 or 0-2) or names (ring,cross)")
 	private String classes = "all";
 
-	@Parameter(label = "Iterations", min = "0", max = "100000", description = "Gradient steps (30 as in Deep Learning with Python; 128 or more with 'sharper')")
+	@Parameter(label = "Iterations (gradient steps)", min = "0", max = "100000", description = "Gradient steps (30 as in Deep Learning with Python; 128 or more with 'sharper')")
 	private int iterations = 30;
 
-	@Parameter(label = "Step", min = "0", description = "Plain ascent: step length in units of the input range")
+	@Parameter(label = "Ascent step length", min = "0", description = "Plain ascent: step length in units of the input range")
 	private double step = 10;
 
-	@Parameter(label = "Rate", min = "0", description = "Adam: learning rate")
+	@Parameter(label = "Adam learning rate", min = "0", description = "Adam: learning rate")
 	private double rate = 0.05;
 
-	@Parameter(label = "Size", min = "0", max = "4096", description = "Image size for models whose input size is free (0 = the model's, or 128)")
+	@Parameter(label = "Image size (pixels; 0 = the model's)", min = "0", max = "4096", description = "Image size for models whose input size is free (0 = the model's, or 128)")
 	private int size = 0;
 
-	@Parameter(label = "Seed", description = "Seed of the starting noise and random transforms")
+	@Parameter(label = "Random seed", description = "Seed of the starting noise and random transforms")
 	private long seed = 0;
 
-	@Parameter(label = "Batch", min = "0", max = "4096", description = "Patterns optimised together (0 = automatic from the model's size)")
+	@Parameter(label = "Patterns per batch (0 = auto)", min = "0", max = "4096", description = "Patterns optimised together (0 = automatic from the model's size)")
 	private int batch = 0;
 
-	@Parameter(label = "Optimizer", choices = { "ascent", "adam" }, description = "ascent = fixed-length steps along the normalised gradient; adam = Adam")
+	@Parameter(label = "Optimiser (ascent or adam)", choices = { "ascent", "adam" }, description = "ascent = fixed-length steps along the normalised gradient; adam = Adam")
 	private String optimizer = "ascent";
 
-	@Parameter(label = "Parametrization", choices = { "pixels", "fourier" }, description = "Optimise the pixels, or a 1/f-scaled Fourier spectrum")
+	@Parameter(label = "Parametrisation (pixels or Fourier)", choices = { "pixels", "fourier" }, description = "Optimise the pixels, or a 1/f-scaled Fourier spectrum")
 	private String parametrization = "pixels";
 
-	@Parameter(label = "Decorrelate", description = "Optimise in decorrelated colour space (3-channel models)")
+	@Parameter(label = "Decorrelate colours", description = "Optimise in decorrelated colour space (3-channel models)")
 	private boolean decorrelate;
 
-	@Parameter(label = "Jitter", min = "0", max = "1000", description = "Random shift of up to this many pixels per step")
+	@Parameter(label = "Jitter (pixels)", min = "0", max = "1000", description = "Random shift of up to this many pixels per step")
 	private int jitter = 0;
 
-	@Parameter(label = "Scale", min = "0", max = "1", description = "Random zoom by up to this fraction per step (e.g. 0.05)")
+	@Parameter(label = "Random zoom (fraction)", min = "0", max = "1", description = "Random zoom by up to this fraction per step (e.g. 0.05)")
 	private double scale = 0;
 
-	@Parameter(label = "Rotate", min = "0", max = "360", description = "Random rotation by up to this many degrees per step")
+	@Parameter(label = "Random rotation (degrees)", min = "0", max = "360", description = "Random rotation by up to this many degrees per step")
 	private double rotate = 0;
 
-	@Parameter(label = "Tv", min = "0", description = "Total-variation penalty weight (e.g. 0.1..1)")
+	@Parameter(label = "Total variation weight", min = "0", description = "Total-variation penalty weight (e.g. 0.1..1)")
 	private double tv = 0;
 
-	@Parameter(label = "L2", min = "0", description = "L2 penalty weight (e.g. 0.1..1)")
+	@Parameter(label = "L2 weight", min = "0", description = "L2 penalty weight (e.g. 0.1..1)")
 	private double l2 = 0;
 
-	@Parameter(label = "Blur", min = "0", max = "100", description = "Gaussian blur sigma (pixels) every 4 steps; 0 = off")
+	@Parameter(label = "Blur sigma (pixels)", min = "0", max = "100", description = "Gaussian blur sigma (pixels) every 4 steps; 0 = off")
 	private double blur = 0;
 
-	@Parameter(label = "Sharper", description = "Preset: fourier, decorrelate, adam, jitter size/16, scale 0.05, rotate 5 (non-zero values above win)")
+	@Parameter(label = "Sharper preset", description = "Preset: fourier, decorrelate, adam, jitter size/16, scale 0.05, rotate 5 (non-zero values above win)")
 	private boolean sharper;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Filter patterns")
@@ -122,9 +123,32 @@ public class ShowFilterPatterns extends ConvLensCommand {
 		return false;
 	}
 
+	/** Options of the optimisation itself, folded in the ImageJ 1.x dialog (basic: layer, objective, targets, iterations, sharper). */
+	static final java.util.Set<String> ADVANCED = java.util.Set.of("step", "rate", "size", "seed", "batch", "optimizer", "parametrization",
+		"decorrelate", "jitter", "scale", "rotate", "tv", "l2", "blur");
+
+	@Override
+	protected java.util.Set<String> advancedInputs() {
+		return ADVANCED;
+	}
+
+	@Override
+	protected boolean applies(String key, java.util.function.Function<String, String> value) {
+		String objective = value.apply("objective"), optimizer = value.apply("optimizer");
+		switch (key) {
+			case "y": case "x": return objective == null || objective.equals("neuron");
+			case "classes": return objective == null || objective.equals("class");
+			case "filters": return objective == null || !objective.equals("class");
+			case "step": return optimizer == null || optimizer.equals("ascent");
+			case "rate": return optimizer == null || optimizer.equals("adam");
+			default: return true;
+		}
+	}
+
 	@Override
 	protected void onModel(ModelInfo info) {
-		setChoices("layer", layerChoices(info, l -> l.kind() != LayerKind.OTHER, l -> true), defaultLayer(convModel()));
+		String def = defaultLayer(convModel());
+		setChoices("layer", defaultFirst(layerChoices(info, l -> l.kind() != LayerKind.OTHER, l -> true), def), def);
 	}
 
 	/** The activated output of the last convolution, else the last spatial layer. */
@@ -159,9 +183,9 @@ public class ShowFilterPatterns extends ConvLensCommand {
 			dead[i] = p.dead();
 		}
 		String what = targets.get(0).kind() == PatternTarget.Kind.CLASS ? "classes" : targets.get(0).layer();
-		String title = info.path().getFileName() + " - " + what + " patterns";
-		patterns = PlaneImages.stack(title, planes, labels);
-		montage = PlaneImages.montage(title + " montage", planes, short_, dead);
+		String model = info.path().getFileName().toString();
+		patterns = PlaneImages.stack(Titles.of(model, "patterns", what), planes, labels);
+		montage = PlaneImages.montage(Titles.of(model, "patterns", what, "montage"), planes, short_, dead);
 		results = Tables.patterns(ps, info);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("objective", objective);

@@ -14,10 +14,10 @@ import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
 /** The model's top classes with probabilities for every slice/frame of the image. */
-@Plugin(type = Command.class, name = "predictions", menuPath = "Plugins>ConvLens>Show Predictions", headless = true)
+@Plugin(type = Command.class, name = "predictions", label = "Show Predictions", menuPath = "Plugins>ConvLens>Show Predictions...", headless = true)
 public class ShowPredictions extends ConvLensCommand {
 
-	@Parameter(label = "Top", min = "1", max = "1000", description = "Number of classes listed per image")
+	@Parameter(label = "Top classes", min = "1", max = "1000", description = "Number of classes listed per image")
 	private int top = 3;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Predictions")

@@ -70,6 +70,89 @@ public final class CnnCodes {
 	 */
 	public interface StreamingSink extends Consumer<Row> {}
 
+	/**
+	 * Feature maps with more values than this are averaged per channel when the pooling is left
+	 * to {@link #auto}: a flattened 224 x 224 model's map (186,624 values) makes codes too wide
+	 * for a table and mostly redundant for an embedding.
+	 */
+	public static final int FLATTEN_LIMIT = 16_384;
+
+	/** The layer and pooling that {@code pooling=auto} gives, with the reason when it is not plain flatten. */
+	public static final class Choice {
+		private final String layer;
+		private final Pooling pooling;
+		private final String note;
+
+		Choice(String layer, Pooling pooling, String note) {
+			this.layer = layer;
+			this.pooling = pooling;
+			this.note = note;
+		}
+
+		public String layer() { return layer; }
+		public Pooling pooling() { return pooling; }
+		/** One sentence for the Info and the Log; null when the codes are the layer's values as they are. */
+		public String note() { return note; }
+	}
+
+	/**
+	 * What {@code pooling=auto} means for a layer ({@code null} or blank = the default layer):
+	 * flatten, unless the feature map has more than {@link #FLATTEN_LIMIT} values; then the
+	 * per-channel average. When the layer is a flattened feature map that wide (the usual input of
+	 * a Keras classifier, and the default layer), the codes are the average of that feature map
+	 * (dialogs always name a layer, so the default cannot be told from a choice); other vector
+	 * layers are kept as they are.
+	 */
+	public static Choice auto(ModelInfo info, String layer) {
+		LayerInfo l = info.layer(layer == null || layer.isBlank() ? defaultLayer(info) : layer.trim());
+		long values = values(l.shape());
+		if (l.kind() == LayerKind.SPATIAL) {
+			if (values <= FLATTEN_LIMIT) return new Choice(l.name(), Pooling.FLATTEN, null);
+			return new Choice(l.name(), Pooling.AVERAGE, String.format(java.util.Locale.ROOT,
+				"pooling auto: the feature map %s has %,d values (more than %,d), so the codes are the per-channel average (%d values); " +
+					"choose pooling=flatten for all values.", l.name(), values, FLATTEN_LIMIT, l.channels()));
+		}
+		if (l.kind() == LayerKind.VECTOR && values > FLATTEN_LIMIT) {
+			LayerInfo map = flattenedMap(info, l);
+			if (map != null) {
+				return new Choice(map.name(), Pooling.AVERAGE, String.format(java.util.Locale.ROOT,
+					"pooling auto: the layer %s has %,d values (more than %,d), a flattened %s; the codes are the per-channel " +
+						"average of %s (%d values); choose pooling=flatten for all values.", l.name(), values, FLATTEN_LIMIT,
+					shapeText(map.shape()), map.name(), map.channels()));
+			}
+		}
+		return new Choice(l.name(), Pooling.FLATTEN, null);
+	}
+
+	/** The feature map a vector layer is the flattening of (the spatial layer just before it with as many values), or null. */
+	private static LayerInfo flattenedMap(ModelInfo info, LayerInfo vector) {
+		List<LayerInfo> layers = info.layers();
+		long n = values(vector.shape());
+		for (int i = vector.index() - 1; i >= 0; i--) {
+			LayerInfo l = layers.get(i);
+			if (l.kind() == LayerKind.SPATIAL) return values(l.shape()) == n ? l : null;
+			if (l.kind() == LayerKind.VECTOR) return null;
+		}
+		return null;
+	}
+
+	/** Values per image of a shape with a batch axis first; -1 when a size is unknown. */
+	private static long values(int[] shape) {
+		if (shape == null || shape.length < 2) return -1;
+		long n = 1;
+		for (int i = 1; i < shape.length; i++) {
+			if (shape[i] < 0) return -1;
+			n *= shape[i];
+		}
+		return n;
+	}
+
+	private static String shapeText(int[] shape) {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 1; i < shape.length; i++) sb.append(i > 1 ? "x" : "").append(shape[i]);
+		return sb.toString();
+	}
+
 	private final ConvModel model;
 	private String layer;
 	private Pooling pooling = Pooling.FLATTEN;

@@ -43,6 +43,15 @@ public final class DatasetRunner {
 		default boolean keepsOutputs() {
 			return true;
 		}
+
+		/**
+		 * Whether the handler needs each image's pixels as read ({@link Item#planes()}) to keep
+		 * parts of them (max-activating patches): then no image has to be read twice. Such a
+		 * handler gets batches of at most {@link #KEEP_PLANES_BATCH} images.
+		 */
+		default boolean needsPlanes() {
+			return false;
+		}
 	}
 
 	/** One image of a batch. */
@@ -51,6 +60,8 @@ public final class DatasetRunner {
 		private final int sourceIndex;
 		private final ImageSource.Entry entry;
 		private final int width, height;
+		/** The pixels as read, only while the handler has the batch and only when it asked ({@link BatchHandler#needsPlanes()}). */
+		private Preprocessing.Planes planes;
 
 		Item(int index, int sourceIndex, ImageSource.Entry entry, int width, int height) {
 			this.index = index;
@@ -59,6 +70,12 @@ public final class DatasetRunner {
 			this.width = width;
 			this.height = height;
 		}
+
+		/**
+		 * The image as read (not a copy: do not change it), during {@link BatchHandler#accept}
+		 * of a handler that {@link BatchHandler#needsPlanes() needs planes}; null otherwise.
+		 */
+		public Preprocessing.Planes planes() { return planes; }
 
 		/** Position among the images used (0, 1, 2, ... without gaps). */
 		public int index() { return index; }
@@ -76,6 +93,12 @@ public final class DatasetRunner {
 	private final ConvModel model;
 	private final Preprocessing preprocessing;
 	private int batchSize = 32;
+	/**
+	 * Largest batch for a handler that {@link BatchHandler#needsPlanes() needs the images}: each
+	 * image in flight is then held whole (a 12-megapixel RGB photo is 48 MB), and about three
+	 * batches plus the read-ahead are in flight.
+	 */
+	public static final int KEEP_PLANES_BATCH = 8;
 	private int readers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
 	public DatasetRunner(ConvModel model, Preprocessing preprocessing) {
@@ -110,6 +133,10 @@ public final class DatasetRunner {
 		final int[] shape;
 		final int width, height;
 		final String problem;
+		/** The image as read, kept for a handler that needs it; else null. */
+		Preprocessing.Planes planes;
+		/** The image as read, until the reader task decides whether to keep it. */
+		Preprocessing.Planes read;
 
 		Prepared(int sourceIndex, ImageSource.Entry entry, float[] input, int[] shape, int width, int height, String problem) {
 			this.sourceIndex = sourceIndex;
@@ -150,7 +177,8 @@ public final class DatasetRunner {
 		BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
 		ExecutorService pool = Executors.newFixedThreadPool(readers, daemon("ConvLens image reader"));
 		BufferPool buffers = this.buffers = new BufferPool();
-		Thread producer = new Thread(() -> produce(source, inputShape, pool, queue, buffers), "ConvLens batch producer");
+		boolean keepPlanes = handler.needsPlanes();
+		Thread producer = new Thread(() -> produce(source, inputShape, pool, queue, buffers, keepPlanes), "ConvLens batch producer");
 		producer.setDaemon(true);
 		List<DatasetReport.Skipped> skipped = new ArrayList<>();
 		int processed = 0;
@@ -171,13 +199,19 @@ public final class DatasetRunner {
 				}
 				if (!b.images.isEmpty()) {
 					List<Item> items = new ArrayList<>(b.images.size());
-					for (Prepared r : b.images) items.add(new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height));
+					for (Prepared r : b.images) {
+						Item it = new Item(processed + items.size(), r.sourceIndex, r.entry, r.width, r.height);
+						it.planes = r.planes;
+						r.planes = null;
+						items.add(it);
+					}
 					batchData = batchInput(b.images, batchData, buffers);
 					NdArray in = new NdArray(batchShape(b.images), batchData);
 					Map<String, NdArray> out = reuse ? model.run(in, fetches, previous) : model.run(in, fetches);
 					if (reuse) previous = out;
 					for (NdArray o : out.values()) if (o.data() == batchData) batchData = null; // the input itself was fetched: the handler may keep it
 					handler.accept(items, out);
+					for (Item it : items) it.planes = null; // whole images are not kept past the batch
 					processed += items.size();
 				}
 				int seen = processed + skipped.size();
@@ -275,7 +309,11 @@ public final class DatasetRunner {
 	}
 
 	/** Reads ahead in order, a bounded window of images in flight, and hands out whole batches. */
-	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue, BufferPool buffers) {
+	private void produce(ImageSource source, int[] inputShape, ExecutorService pool, BlockingQueue<Batch> queue, BufferPool buffers,
+		boolean keepPlanes)
+	{
+		// whole images kept for the handler: small batches, so that only a few dozen are held at once
+		int batchSize = keepPlanes ? Math.min(this.batchSize, KEEP_PLANES_BATCH) : this.batchSize;
 		int window = Math.max(batchSize, 2 * readers);
 		Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
 		List<Prepared> batch = new ArrayList<>();
@@ -287,7 +325,12 @@ public final class DatasetRunner {
 				while (it.hasNext() && inFlight.size() < window) {
 					ImageSource.Entry e = it.next();
 					int i = index++;
-					inFlight.add(pool.submit(() -> prepare(i, e, inputShape, buffers)));
+					inFlight.add(pool.submit(() -> {
+						Prepared r = prepare(i, e, inputShape, buffers);
+						if (keepPlanes && r.problem == null) r.planes = r.read;
+						r.read = null;
+						return r;
+					}));
 				}
 				Prepared r = inFlight.poll().get();
 				if (r.problem != null) {
@@ -350,13 +393,18 @@ public final class DatasetRunner {
 			}
 			if (shape == null || (long) shape[1] * shape[2] * shape[3] != buf.length) {
 				NdArray in = preprocessing.apply(planes, inputShape);
-				return new Prepared(sourceIndex, e, in.data(), in.shape(), planes.width, planes.height, null);
+				return read(new Prepared(sourceIndex, e, in.data(), in.shape(), planes.width, planes.height, null), planes);
 			}
-			return new Prepared(sourceIndex, e, buf, shape, planes.width, planes.height, null);
+			return read(new Prepared(sourceIndex, e, buf, shape, planes.width, planes.height, null), planes);
 		}
 		catch (RuntimeException ex) {
 			return new Prepared(sourceIndex, e, null, null, planes.width, planes.height, message(ex));
 		}
+	}
+
+	private static Prepared read(Prepared p, Preprocessing.Planes planes) {
+		p.read = planes;
+		return p;
 	}
 
 	private static String message(Throwable t) {

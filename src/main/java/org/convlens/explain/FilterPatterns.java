@@ -133,7 +133,7 @@ public final class FilterPatterns {
 				done++;
 			}
 		}
-		progress.update(1, "Filter patterns done");
+		progress.update(1, "done");
 		return Arrays.asList(out);
 	}
 
@@ -250,7 +250,7 @@ public final class FilterPatterns {
 		// steps 0..iterations-1 evaluate and move; the extra last pass only evaluates the result
 		for (int step = 0; step <= iterations; step++) {
 			progress.checkCancelled();
-			progress.update((double) step / (iterations + 1), "Filter patterns: step " + Math.min(step + 1, iterations) + "/" + iterations);
+			progress.update((double) step / (iterations + 1), "step " + Math.min(step + 1, iterations) + "/" + iterations);
 			boolean last = step == iterations;
 			if (step > 0 || opt.transforms()) {
 				for (Item it : items) it.warp = opt.transforms() && !last ? randomWarp(it.rnd) : null;
@@ -304,7 +304,7 @@ public final class FilterPatterns {
 			out.add(new Pattern(it.target, it.target.describe(model.info()), image, it.start, lastValue, it.dead, display, it.history,
 				it.rescues));
 		}
-		progress.update(1, "Filter patterns: done");
+		progress.update(1, "done");
 		return out;
 	}
 

@@ -50,6 +50,11 @@ public final class ExactTables {
 		return new Cell(null, v);
 	}
 
+	/** A text cell. */
+	public static Cell text(String s) {
+		return new Cell(s, Double.NaN);
+	}
+
 	/** A table read back: headings and rows of cells. */
 	public static final class Table implements java.io.Serializable {
 		private static final long serialVersionUID = 1L;

@@ -104,14 +104,23 @@ public final class Faithfulness {
 		}
 		TrainedCheck tc = r.trained();
 		t.incrementCounter();
-		t.addValue("Step", Double.NaN);
-		t.addValue("Layer randomised", "verdict");
+		// the verdict row: the state with every layer re-initialised, no NaN standing in for "not applicable"
+		t.addValue("Step", "verdict");
+		t.addValue("Layer randomised", "all " + steps.size());
 		t.addValue("Spearman", r.finalCorrelation());
-		t.addValue("Spearman (signed)", Double.NaN);
+		if (steps.isEmpty()) t.addValue("Spearman (signed)", "none");
+		else t.addValue("Spearman (signed)", steps.get(steps.size() - 1).spearmanSigned());
 		t.addValue("Score", r.originalScore());
 		t.addValue("Flag", (r.notMeaningful() != null ? "not meaningful" : r.insensitive() ? "FLAGGED" : "passed") + ": " + r.verdict() +
 			" Trained check: " + tc);
 		return t;
+	}
+
+	/** A layer name cut to {@code max} characters with an ellipsis in the middle, e.g. {@code conv2…n_1}. */
+	static String shortLayer(String name, int max) {
+		if (name == null || name.length() <= max) return name;
+		int head = (max - 1) / 2, tail = max - 1 - head;
+		return name.substring(0, head) + "\u2026" + name.substring(name.length() - tail);
 	}
 
 	/** Spearman correlation against the number of layers re-initialised, with the threshold. */
@@ -127,8 +136,8 @@ public final class Faithfulness {
 			y[i + 1] = steps.get(i).spearman();
 			ys[i + 1] = steps.get(i).spearmanSigned();
 		}
-		Plot p = new Plot(title, "Layers re-initialised (top first)", "Spearman correlation with the original map");
-		p.setSize(560, 360);
+		Plot p = new Plot(title, "Layers re-initialised (top first; numbers as in the table)", "Spearman correlation with the original map");
+		p.setSize(Math.max(560, 70 * n), 360);
 		p.setLimits(-0.3, n + 0.3, -1.05, 1.05);
 		p.setColor(Color.gray);
 		p.setLineWidth(1);
@@ -140,7 +149,12 @@ public final class Faithfulness {
 		p.setLineWidth(1);
 		p.addPoints(x, ys, Plot.CONNECTED_CIRCLES);
 		p.setColor(Color.black);
-		for (int i = 0; i < n; i++) p.addText(steps.get(i).layer(), i + 1, Math.min(1.0, steps.get(i).spearman() + 0.12));
+		// one short label per point, alternating above and below, so neighbours do not overlap
+		for (int i = 0; i < n; i++) {
+			double v = Double.isFinite(steps.get(i).spearman()) ? steps.get(i).spearman() : 0;
+			double at = i % 2 == 0 ? Math.min(0.98, v + 0.12) : Math.max(-0.92, v - 0.08);
+			p.addText(shortLayer(steps.get(i).layer(), 10), i + 1, at);
+		}
 		p.addLegend(String.format(Locale.ROOT, "threshold %.2f\n%s |map| (rank corr.)\nsigned map", r.threshold(), method), "auto");
 		return p.getImagePlus();
 	}

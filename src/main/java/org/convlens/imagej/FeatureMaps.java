@@ -69,7 +69,7 @@ public final class FeatureMaps {
 				}
 			}
 		}
-		ImagePlus imp = new ImagePlus(source.getTitle() + " - " + layer + " activations", stack);
+		ImagePlus imp = new ImagePlus(Titles.of(source, "activations", layer), stack);
 		imp.setDimensions(C, nz, nt);
 		imp.setCalibration(calibration(source, W, H));
 		ImagePlus out = C > 1 ? new CompositeImage(imp, IJ.GRAYSCALE) : imp;

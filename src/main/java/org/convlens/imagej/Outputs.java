@@ -48,15 +48,41 @@ public final class Outputs {
 		return !java.awt.GraphicsEnvironment.isHeadless() || ij.IJ.isMacro() || ij.macro.Interpreter.isBatchMode();
 	}
 
-	/** Shows an image or table (a table under its title; tables are not shown headless). */
+	/**
+	 * Shows an image or table (a table under {@code title}; tables are not shown headless) under a
+	 * title no open window has ({@link Titles#unique}), an image smaller than {@link #MIN_SCREEN}
+	 * pixels zoomed in ({@link #zoomFor}).
+	 */
 	public static void show(Object value, String title) {
-		if (value instanceof ImagePlus) ((ImagePlus) value).show();
-		else if (value instanceof ResultsTable) ((ResultsTable) value).show(title);
+		if (value instanceof ImagePlus) {
+			ImagePlus imp = (ImagePlus) value;
+			imp.setTitle(Titles.unique(imp.getTitle()));
+			imp.show();
+			double z = zoomFor(imp.getWidth(), imp.getHeight());
+			if (z > 1 && imp.getWindow() != null) ij.plugin.Zoom.set(imp, z);
+		}
+		else if (value instanceof ResultsTable) ((ResultsTable) value).show(Titles.unique(title));
+	}
+
+	/** Small images open zoomed so that their longer side is at least this many screen pixels. */
+	public static final int MIN_SCREEN = 256;
+
+	/**
+	 * The smallest of ImageJ's zoom levels at which a {@code w x h} image's longer side is at least
+	 * {@link #MIN_SCREEN} screen pixels (1 for images that are large enough; at most 32).
+	 */
+	public static double zoomFor(int w, int h) {
+		int side = Math.max(w, h);
+		if (side <= 0 || side >= MIN_SCREEN) return 1;
+		double[] levels = { 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
+		for (double z : levels) if (side * z >= MIN_SCREEN) return z;
+		return 32;
 	}
 
 	/**
-	 * Saves an image as TIFF (with its Info metadata), plus PNG for RGB or single-plane images, or a
-	 * table as CSV, named {@code base_name.ext} in {@code dir}.
+	 * Saves an image as TIFF (with its Info metadata), plus PNG for RGB or single-plane images (an
+	 * RGB stack: one {@code base_name_<slice label>.png} per slice), or a table as CSV, named
+	 * {@code base_name.ext} in {@code dir}.
 	 *
 	 * @return the files written
 	 */
@@ -75,9 +101,22 @@ public final class Outputs {
 			boolean ok = imp.getStackSize() > 1 ? fs.saveAsTiffStack(tif.toString()) : fs.saveAsTiff(tif.toString());
 			if (!ok) throw new IOException("Could not write " + tif);
 			files.add(tif);
-			if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) {
+			if (imp.getBitDepth() == 24 && imp.getStackSize() > 1) {
+				// one PNG per slice (a PNG holds one image; e.g. one max-activating montage per filter)
+				java.util.Set<String> used = new java.util.HashSet<>();
+				for (int i = 1; i <= imp.getStackSize(); i++) {
+					String label = imp.getStack().getShortSliceLabel(i);
+					String part = label == null || label.isBlank() ? String.format(java.util.Locale.ROOT, "%03d", i) : safe(label);
+					if (!used.add(part)) part = part + "_" + i;
+					Path png = dir.resolve(stem + "_" + part + ".png");
+					ImagePlus one = new ImagePlus(imp.getTitle(), imp.getStack().getProcessor(i));
+					if (!new FileSaver(one).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
+					files.add(png);
+				}
+			}
+			else if (imp.getBitDepth() == 24 || imp.getStackSize() == 1) {
 				Path png = dir.resolve(stem + ".png");
-				ImagePlus flat = imp.getOverlay() != null ? imp.flatten() : imp;
+				ImagePlus flat = imp.getOverlay() != null ? figure(imp) : imp;
 				if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
 				files.add(png);
 			}
@@ -111,32 +150,89 @@ public final class Outputs {
 		return saveFlattenedAs(imp, dir.resolve(safe(base) + "_" + safe(name) + ".png"));
 	}
 
-	/** As {@link #saveFlattened}, to the given PNG file. */
+	/** As {@link #saveFlattened}, to the given PNG file: the current position's overlay, upscaled, caption below. */
 	public static Path saveFlattenedAs(ImagePlus imp, Path png) throws IOException {
 		Files.createDirectories(png.toAbsolutePath().getParent());
-		ImagePlus flat = imp.getStackSize() > 1 ? flattenCurrent(imp) : imp.flatten();
-		if (!new FileSaver(flat).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
+		if (!new FileSaver(figure(imp)).saveAsPng(png.toString())) throw new IOException("Could not write " + png);
 		return png;
 	}
 
-	private static ImagePlus flattenCurrent(ImagePlus imp) {
+	/**
+	 * The image's current position as a figure: its overlay drawn in, upscaled (nearest neighbour,
+	 * by a whole factor) so that its longer side is at least {@link #MIN_SCREEN} pixels, and the
+	 * overlay's text (captions) in a white band below the image instead of over it. An RGB image;
+	 * the source is not changed.
+	 */
+	public static ImagePlus figure(ImagePlus imp) {
 		// flatten() of a stack draws every position's overlay elements; keep those of the current one
-		ImagePlus one = new ImagePlus(imp.getTitle(), imp.getProcessor().duplicate());
-		one.setCalibration(imp.getCalibration());
+		ImagePlus one;
+		if (imp.getStackSize() == 1) one = imp.duplicate(); // keeps LUT, display range, composite colours
+		else {
+			one = new ImagePlus(imp.getTitle(), imp.getProcessor().duplicate());
+			one.setCalibration(imp.getCalibration());
+		}
 		ij.gui.Overlay ov = imp.getOverlay(), keep = new ij.gui.Overlay();
+		List<String> captions = new ArrayList<>();
 		int idx = imp.getCurrentSlice();
-		for (int i = 0; i < ov.size(); i++) {
+		for (int i = 0; ov != null && i < ov.size(); i++) {
 			ij.gui.Roi r = ov.get(i);
 			boolean here = r.hasHyperStackPosition() ? (r.getZPosition() == 0 || r.getZPosition() == imp.getSlice()) &&
 				(r.getTPosition() == 0 || r.getTPosition() == imp.getFrame()) : r.getPosition() == 0 || r.getPosition() == idx;
-			if (here) {
-				ij.gui.Roi c = (ij.gui.Roi) r.clone();
-				c.setPosition(0);
-				keep.add(c);
+			if (!here) continue;
+			if (r instanceof ij.gui.TextRoi) {
+				captions.add(((ij.gui.TextRoi) r).getText().trim());
+				continue;
 			}
+			ij.gui.Roi c = (ij.gui.Roi) r.clone();
+			c.setPosition(0);
+			keep.add(c);
 		}
-		one.setOverlay(keep);
-		return one.flatten();
+		one.setOverlay(keep.size() > 0 ? keep : null);
+		ImagePlus flat = one.flatten();
+		int w = flat.getWidth(), h = flat.getHeight();
+		int k = Math.max(1, (int) Math.ceil((double) MIN_SCREEN / Math.max(w, h)));
+		ij.process.ImageProcessor big = flat.getProcessor();
+		if (k > 1) {
+			big.setInterpolationMethod(ij.process.ImageProcessor.NONE);
+			big = big.resize(w * k, h * k);
+		}
+		if (captions.isEmpty()) return new ImagePlus(imp.getTitle(), big);
+		ij.process.ColorProcessor probe = new ij.process.ColorProcessor(1, 1);
+		java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13);
+		probe.setFont(font);
+		int width = big.getWidth();
+		List<String> lines = new ArrayList<>();
+		for (String c : captions) for (String l : c.split("\n")) lines.addAll(wrap(probe, l, width - 8));
+		int lineH = probe.getFontMetrics().getHeight();
+		ij.process.ColorProcessor out = new ij.process.ColorProcessor(width, big.getHeight() + lines.size() * lineH + 8);
+		out.setColor(java.awt.Color.WHITE);
+		out.fill();
+		out.insert(big, 0, 0);
+		out.setFont(font);
+		out.setAntialiasedText(true);
+		out.setColor(java.awt.Color.BLACK);
+		int y = big.getHeight() + 4 + probe.getFontMetrics().getAscent();
+		for (String l : lines) {
+			out.drawString(l, 4, y);
+			y += lineH;
+		}
+		return new ImagePlus(imp.getTitle(), out);
+	}
+
+	/** {@code text} broken at spaces into lines at most {@code width} pixels wide (a longer word keeps its own line). */
+	private static List<String> wrap(ij.process.ImageProcessor ip, String text, int width) {
+		List<String> lines = new ArrayList<>();
+		StringBuilder cur = new StringBuilder();
+		for (String word : text.split(" ")) {
+			String next = cur.length() == 0 ? word : cur + " " + word;
+			if (cur.length() > 0 && ip.getStringWidth(next) > width) {
+				lines.add(cur.toString());
+				cur = new StringBuilder(word);
+			}
+			else cur = new StringBuilder(next);
+		}
+		if (cur.length() > 0) lines.add(cur.toString());
+		return lines;
 	}
 
 	/** A file-name-safe version of a title. */

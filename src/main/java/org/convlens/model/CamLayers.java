@@ -109,23 +109,21 @@ public final class CamLayers {
 	}
 
 	/**
-	 * The spatial layers in the order every CAM dialog lists them: the default first, then the
-	 * others from the deepest to the first (1x1 maps last, as they make constant maps).
+	 * The spatial layers in the order every layer list of ConvLens uses: the default first, then
+	 * the others in the model's order, input to output (1x1 maps, which make constant maps, are
+	 * still listed: the Log warns when one is chosen).
 	 */
 	public static List<LayerInfo> choices(List<LayerInfo> layers) {
 		List<LayerInfo> out = new ArrayList<>();
-		List<LayerInfo> tiny = new ArrayList<>();
 		boolean any = false;
 		for (LayerInfo l : layers) any |= l.kind() == LayerKind.SPATIAL;
 		if (!any) return out;
 		LayerInfo def = defaultLayer(layers);
 		out.add(def);
-		for (int i = layers.size() - 1; i >= 0; i--) {
-			LayerInfo l = layers.get(i);
-			if (l.kind() != LayerKind.SPATIAL || l.equals(def)) continue;
-			(isOneByOne(l) ? tiny : out).add(l);
+		// the one order of every layer list: the default first, then the model's order (input to output)
+		for (LayerInfo l : layers) {
+			if (l.kind() == LayerKind.SPATIAL && !l.equals(def)) out.add(l);
 		}
-		out.addAll(tiny);
 		return out;
 	}
 

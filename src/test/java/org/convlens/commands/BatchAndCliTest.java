@@ -115,7 +115,7 @@ class BatchAndCliTest extends CommandTestBase {
 		assertTrue(e.toString(StandardCharsets.UTF_8).contains("Unknown option 'layr'"));
 		assertEquals(2, Batch.run(new String[] { "activations", "--model", modelPath.toString() }, out, err));
 		assertEquals(0, Batch.run(new String[] { "--list" }, out, err));
-		assertTrue(o.toString(StandardCharsets.UTF_8).contains("activations  (Plugins>ConvLens>Show Activations)"));
+		assertTrue(o.toString(StandardCharsets.UTF_8).contains("activations  (Plugins>ConvLens>Show Activations...)"));
 		assertTrue(o.toString(StandardCharsets.UTF_8).contains("    layer=String"));
 
 		o.reset();

@@ -121,18 +121,50 @@ class DatasetCommandsTest extends CommandTestBase {
 	}
 
 	@Test
+	void defaultLayerIsADeepConvolutionAndDeadFiltersAreNamed() {
+		// no layer given: the dialog's first choice, the default, a deep convolution
+		Map<String, Object> out = runFolder(MaxActivatingImages.class, "top", 3);
+		ImagePlus m = (ImagePlus) out.get("montages");
+		String layer = MaxActivating.defaultLayer(engine);
+		assertEquals("conv2d_1", layer);
+		assertEquals(layer, org.convlens.imagej.Provenance.get(m, "layer"));
+		MaxActivating.Result r = new MaxActivating(engine).layer(layer).topK(3).run(DatasetSources.folder(data, true, true),
+			new DatasetRunner(engine, null), null);
+		assertEquals(16, m.getStackSize());
+		List<Integer> dead = r.filters(MaxActivating.Status.DEAD);
+		assertEquals(String.valueOf(16 - dead.size() - r.filters(MaxActivating.Status.CONSTANT).size()),
+			org.convlens.imagej.Provenance.get(m, "live_filters"));
+		if (!dead.isEmpty()) {
+			String note = org.convlens.imagej.Provenance.get(m, "note");
+			assertTrue(note.startsWith(dead.size() + " of 16 filters of conv2d_1 are dead (zero on all 12 images): "), note);
+			assertEquals(layer + " \u00b7 filter " + dead.get(0) + " (dead)", m.getStack().getSliceLabel(16 - dead.size() + 1));
+			ResultsTable t = (ResultsTable) out.get("hits");
+			assertEquals("dead", t.getStringValue("status", t.size() - 1));
+		}
+		assertEquals("0-3, 7, 9-10", MaxActivatingImages.ranges(List.of(10, 0, 1, 2, 3, 7, 9)));
+	}
+
+	@Test
 	void macroPathWithoutAnOpenImageGivesTheSameHits() {
 		WindowManager.setTempCurrentImage(null);
 		Map<String, Object> viaMacro = IJ1Bridge.runCommand(MaxActivatingImages.class.getName(),
 			opts("layer=conv2d_1 filters=[0,5] top=4 score=mean patch"));
 		Map<String, Object> viaSciJava = runFolder(MaxActivatingImages.class, "layer", "conv2d_1", "filters", "0,5", "top", 4, "score", "mean");
 		ResultsTable a = (ResultsTable) viaMacro.get("hits"), b = (ResultsTable) viaSciJava.get("hits");
-		assertEquals(8, a.size());
+		// four rows per live filter, one per dead filter (listed last), as the explain-level run says
+		MaxActivating.Result r = new MaxActivating(engine).layer("conv2d_1").filters(0, 5).topK(4).score(MaxActivating.Score.MEAN)
+			.run(DatasetSources.folder(data, true, true), new DatasetRunner(engine, null), null);
+		int rows = 0;
+		for (int f : r.filters()) rows += r.status(f) == MaxActivating.Status.LIVE ? r.hits(f).size() : 1;
+		assertEquals(rows, a.size());
+		assertEquals(rows, b.size());
 		for (int i = 0; i < a.size(); i++) {
 			assertEquals(b.getStringValue("file", i), a.getStringValue("file", i));
 			assertEquals(b.getValue("score", i), a.getValue("score", i), 0);
+			assertEquals(b.getStringValue("status", i), a.getStringValue("status", i));
 		}
-		assertEquals(5, (int) a.getValue("filter", 4));
+		int f2 = r.filters().get(1);
+		assertEquals(f2, (int) a.getValue("filter", r.status(r.filters().get(0)) == MaxActivating.Status.LIVE ? 4 : 1));
 	}
 
 	@Test

@@ -67,7 +67,7 @@ class DialogMemoryGuiTest {
 							else if (layers == null) layers = c;
 						}
 						for (Component c : gd.getComponents()) {
-							if (c instanceof Label && ((Label) c).getText().startsWith("Normalization")) s.normalizationLabel = ((Label) c).getText();
+							if (c instanceof Label && ((Label) c).getText().startsWith("Pixel normalization")) s.normalizationLabel = ((Label) c).getText();
 						}
 						s.normalization = norm == null ? null : norm.getSelectedItem();
 						s.layer = layers == null ? null : layers.getSelectedItem();
@@ -116,7 +116,7 @@ class DialogMemoryGuiTest {
 
 			Map<String, Object> out = new java.util.HashMap<>();
 			Shown first = dialogs(a, "symmetric", "channel=1", "conv2d_1", out);
-			assertEquals("Normalization (model default: none)", first.normalizationLabel);
+			assertEquals("Pixel normalization (model default: none)", first.normalizationLabel);
 			assertEquals(ConvLensCommand.MODEL_DEFAULT, first.normalization);
 			assertEquals("symmetric", out.get("normalization"));
 			assertEquals("channel=1", out.get("preprocessing"));
@@ -124,7 +124,7 @@ class DialogMemoryGuiTest {
 
 			out.clear();
 			Shown other = dialogs(b, null, null, null, out);
-			assertEquals("Normalization (model default: type-range)", other.normalizationLabel);
+			assertEquals("Pixel normalization (model default: type-range)", other.normalizationLabel);
 			assertEquals(ConvLensCommand.MODEL_DEFAULT, other.normalization, "model a's choice must not be carried to model b");
 			assertEquals("", other.text);
 			assertTrue(!"conv2d_1".equals(other.layer), "model a's layer must not be carried to model b: " + other.layer);

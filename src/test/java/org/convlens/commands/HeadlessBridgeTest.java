@@ -25,7 +25,7 @@ import ij.WindowManager;
  */
 class HeadlessBridgeTest {
 
-	/** Child JVM: runs the bridge as ImageJ would for run("Show Activations", options) and prints the outcome. */
+	/** Child JVM: runs the bridge as ImageJ would for run("Show Activations...", options) and prints the outcome. */
 	public static void main(String[] args) throws Exception {
 		Thread th = Thread.currentThread();
 		th.setName("Run$_main"); // ImageJ gives macro options to its own threads only
@@ -69,7 +69,7 @@ class HeadlessBridgeTest {
 		assertTrue(log.contains("ERROR The model has no layer 'conv9'. Its layers are: [conv2d,"), log);
 		assertTrue(log.contains("ERROR Unknown option 'layr' for Show Activations"), log);
 		// no options and no display: the message shows the macro syntax instead of a dialog
-		assertTrue(log.lines().anyMatch(l -> l.startsWith("ERROR") && l.contains("run(\"Show Activations\"")), log);
+		assertTrue(log.lines().anyMatch(l -> l.startsWith("ERROR") && l.contains("run(\"Show Activations...\"")), log);
 		ImagePlus maps = IJ.openImage(tmp.resolve("demo-ring_activations.tif").toString());
 		assertEquals(16, maps.getNChannels());
 		assertTrue(new File(tmp.toFile(), "demo-ring_grid.png").isFile());

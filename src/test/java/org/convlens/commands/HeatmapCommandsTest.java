@@ -1,6 +1,7 @@
 package org.convlens.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -185,6 +186,14 @@ class HeatmapCommandsTest extends CommandTestBase {
 			assertEquals(r.steps().get(i).spearman(), c.getValue("Spearman", i), 1e-6);
 		}
 		assertTrue(c.getStringValue("Flag", r.steps().size()).contains(r.verdict()));
+		// the verdict row has no NaN: every column says something
+		int v = r.steps().size();
+		assertEquals("verdict", c.getStringValue("Step", v));
+		for (String col : c.getHeadings()) {
+			if (col.equals("Label") || col.isEmpty()) continue;
+			assertFalse(c.getStringValue(col, v).equals("NaN"), col + " of the verdict row: " + c.getRowAsString(v));
+		}
+		assertEquals(r.steps().get(v - 1).spearmanSigned(), c.getValue("Spearman (signed)", v), 1e-6);
 		assertNotNull(out.get("cascadeplot"));
 		assertEquals(before, fingerprint(imp));
 		// without the check: no cascade

@@ -31,7 +31,7 @@ import ij.measure.ResultsTable;
 
 /**
  * The ImageJ 1.x path: macro options through {@link IJ1Bridge} (no dialog, so it works headless),
- * and a real {@code run("Show Activations", ...)} resolved through plugins.config.
+ * and a real {@code run("Show Activations...", ...)} resolved through plugins.config.
  */
 class MacroPathTest extends CommandTestBase {
 
@@ -157,7 +157,7 @@ class MacroPathTest extends CommandTestBase {
 			if (Menus.getCommands() == null) IJ.run("Close All"); // lets ImageJ read the plugins folder
 			@SuppressWarnings("unchecked")
 			java.util.Hashtable<String, String> cmds = Menus.getCommands();
-			if (cmds.get("Show Activations") == null) {
+			if (cmds.get("Show Activations...") == null) {
 				// menus were built by an earlier test: register the entry the way plugins.config declares it
 				for (String line : Files.readAllLines(Paths.get("plugins.config"))) {
 					if (line.startsWith("#") || line.isBlank()) continue;
@@ -165,11 +165,11 @@ class MacroPathTest extends CommandTestBase {
 					cmds.put(line.substring(q1 + 1, q2), line.substring(line.indexOf(',', q2) + 1).trim());
 				}
 			}
-			assertEquals("org.convlens.commands.IJ1Bridge(\"org.convlens.commands.ShowActivations\")", cmds.get("Show Activations"));
+			assertEquals("org.convlens.commands.IJ1Bridge(\"org.convlens.commands.ShowActivations\")", cmds.get("Show Activations..."));
 			ImagePlus imp = random("viaRun", size, size, 8, 1, 1, 1, 15);
 			String layer = engine.info().spatialLayers().get(0).name();
 			Path out = plugins.resolve("out");
-			IJ.run(imp, "Show Activations", opts("layer=" + layer + " save=[" + out + "]"));
+			IJ.run(imp, "Show Activations...", opts("layer=" + layer + " save=[" + out + "]"));
 			ImagePlus maps = IJ.openImage(out.resolve("viaRun_activations.tif").toString());
 			assertNotNull(maps, "the command ran and saved its output");
 			assertEquals(engine.info().spatialLayers().get(0).channels(), maps.getNChannels());

@@ -54,10 +54,10 @@ class RecorderGuiTest extends CommandTestBase {
 			Recorder rec = new Recorder(false);
 			Thread clicker = clicker(seen, null);
 			try {
-				new Executer("All Layers Overview", imp);
+				new Executer("All Layers Overview...", imp);
 				long end = System.currentTimeMillis() + 60000;
-				while (!rec.getText().contains("All Layers Overview") && System.currentTimeMillis() < end) Thread.sleep(100);
-				assertTrue(rec.getText().contains("run(\"All Layers Overview\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
+				while (!rec.getText().contains("All Layers Overview...") && System.currentTimeMillis() < end) Thread.sleep(100);
+				assertTrue(rec.getText().contains("run(\"All Layers Overview...\", \"model=" + modelPath.toAbsolutePath()), rec.getText());
 			}
 			finally {
 				clicker.interrupt();
@@ -65,7 +65,7 @@ class RecorderGuiTest extends CommandTestBase {
 				rec.close();
 			}
 			assertEquals(1, seen.size(), "one dialog: nothing in it depends on the model");
-			ImagePlus ov = WindowManager.getImage("once - all layers");
+			ImagePlus ov = WindowManager.getImage("once-overview");
 			assertNotNull(ov);
 			ov.close();
 		});
@@ -93,8 +93,8 @@ class RecorderGuiTest extends CommandTestBase {
 						layers.select(layer);
 						if (gd.getCheckboxes() != null) for (Object o : gd.getCheckboxes()) {
 							Checkbox cb = (Checkbox) o;
-							if (cb.getLabel().equals("Montage")) cb.setState(true);
-							if (cb.getLabel().equals("Stats")) cb.setState(false);
+							if (cb.getLabel().equals("Montage of the filters")) cb.setState(true);
+							if (cb.getLabel().equals("Filter statistics table")) cb.setState(false);
 						}
 					}
 					EventQueue.invokeLater(() -> gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK")));
@@ -122,9 +122,9 @@ class RecorderGuiTest extends CommandTestBase {
 		Thread clicker = clicker(seen, layer);
 		String recorded;
 		try {
-			new Executer("Show Activations", imp);
+			new Executer("Show Activations...", imp);
 			long end = System.currentTimeMillis() + 60000;
-			while (!rec.getText().contains("Show Activations") && System.currentTimeMillis() < end) Thread.sleep(100);
+			while (!rec.getText().contains("Show Activations...") && System.currentTimeMillis() < end) Thread.sleep(100);
 			recorded = rec.getText();
 		}
 		finally {
@@ -133,12 +133,14 @@ class RecorderGuiTest extends CommandTestBase {
 			rec.close();
 		}
 		assertEquals(2, seen.size(), "two dialogs: model, then options; recorded: " + recorded + " log: " + IJ.getLog());
-		Matcher m = Pattern.compile("run\\(\"Show Activations\", \"(.*)\"\\);").matcher(recorded);
+		Matcher m = Pattern.compile("run\\(\"Show Activations\\.\\.\\.\", \"(.*)\"\\);").matcher(recorded);
 		assertTrue(m.find(), recorded);
 		String options = m.group(1);
 		assertTrue(options.contains("layer=" + layer) && options.contains("montage") && !options.contains("stats"), options);
+		// recorded under the input names, not the first words of the human labels ("Pixel normalization", "More preprocessing")
+		assertTrue(options.contains("normalization=") && options.contains("preprocessing=") && !options.contains("pixel=") && !options.contains("more="), options);
 
-		ImagePlus shown = WindowManager.getImage(imp.getTitle() + " - " + layer + " activations");
+		ImagePlus shown = WindowManager.getImage(org.convlens.imagej.Titles.of(imp, "activations", layer));
 		assertNotNull(shown, "the result is shown in a window");
 		WindowManager.setTempCurrentImage(imp);
 		Map<String, Object> replay;

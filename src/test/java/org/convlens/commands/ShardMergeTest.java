@@ -199,6 +199,131 @@ class ShardMergeTest {
 		assertArrayEquals(x, y, 1e-5f);
 	}
 
+	/**
+	 * Dead and constant filters across shards: on black images the first convolution is its bias
+	 * everywhere, so every filter of that shard is dead or constant, while it varies over the
+	 * shapes of the other shard. The merge ranks those filters as live from both shards' images,
+	 * keeps conv2d_2's filters that are dead on every shard dead, and gives one run's table,
+	 * montages (slices, labels, PNG files) and Info.
+	 */
+	@Test
+	void deadAndConstantFiltersMergeAsOneRun() throws Exception {
+		Path mixed = Files.createDirectories(tmp.resolve("mixed"));
+		Path src = TestPaths.testData().resolve("images").resolve("localization");
+		for (int i = 0; i < 4; i++) {
+			IJ.save(new ImagePlus("black", new ij.process.ByteProcessor(32, 32)), mixed.resolve("a" + i + ".tif").toString());
+			Files.copy(src.resolve(String.format("shape_%03d.tif", 11 * i + 3)), mixed.resolve("b" + i + ".tif"));
+		}
+		for (String layer : new String[] { "conv2d", "conv2d_2" }) {
+			Map<String, String> opts = new LinkedHashMap<>();
+			opts.put("model", MODEL.toString());
+			opts.put("layer", layer);
+			opts.put("top", "6"); // more than shard 2's four shapes: shard 1's images must fill the ranking
+			opts.put("patch", "false");
+			Path out = tmp.resolve("dead-shards-" + layer), single = tmp.resolve("dead-single-" + layer);
+			for (int i = 1; i <= 2; i++) assertTrue(Shards.run(new Shards.Spec(i, 2), "maxact", mixed, out, opts, null).failures.isEmpty());
+			assertTrue(Batch.run("maxact", mixed, single, opts, null).failures.isEmpty());
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+			assertEquals(0, batch(new PrintStream(err), "merge", "--input", out.toString()), err.toString());
+			Path merged = out.resolve("merged");
+			assertSameBytes(single.resolve("mixed_hits.csv"), merged.resolve("mixed_hits.csv"));
+			ExactTables.Table shard1 = ExactTables.read(out.resolve("shard-1-of-2").resolve("mixed_hits" + ExactTables.SUFFIX));
+			ExactTables.Table all = ExactTables.read(merged.resolve("mixed_hits" + ExactTables.SUFFIX));
+			Map<String, String> status1 = statusByFilter(shard1), statusAll = statusByFilter(all);
+			if (layer.equals("conv2d")) {
+				// black images: the bias everywhere; no filter of shard 1 varies, most vary over all images
+				assertFalse(status1.containsValue("live"), status1.toString());
+				assertTrue(statusAll.containsValue("live"), statusAll.toString());
+				// shard 1's candidates (black images, scored by their one value) are ranked with the shapes
+				boolean black = false;
+				for (ExactTables.Cell[] r : all.rows) black |= r[all.column("status")].text.equals("live") && r[all.column("file")].text.startsWith("a");
+				assertTrue(black, "black images among the live filters' hits");
+			}
+			else {
+				// some filters never fire on shapes nor on black images: dead on both shards, dead merged, listed last
+				assertTrue(statusAll.containsValue("dead"), statusAll.toString());
+				List<String> order = new ArrayList<>(statusAll.values());
+				assertFalse(order.subList(order.indexOf("dead"), order.size()).contains("live"), "live filters first: " + order);
+			}
+			for (Map.Entry<String, String> e : statusAll.entrySet()) {
+				if (!e.getValue().equals("live")) assertEquals(e.getValue(), status1.get(e.getKey()), "dead or constant overall: so in each shard");
+			}
+			ImagePlus a = IJ.openImage(single.resolve("mixed_montages.tif").toString()), b = IJ.openImage(merged.resolve("mixed_montages.tif").toString());
+			assertEquals(a.getStackSize(), b.getStackSize());
+			for (int s = 1; s <= a.getStackSize(); s++) {
+				assertEquals(a.getStack().getSliceLabel(s), b.getStack().getSliceLabel(s));
+				assertArrayEquals((int[]) a.getStack().getPixels(s), (int[]) b.getStack().getPixels(s), layer + " montage " + s);
+			}
+			for (String key : new String[] { "images", "live_filters", "note", "patch" }) {
+				assertEquals(org.convlens.imagej.Provenance.get(a, key), org.convlens.imagej.Provenance.get(b, key), key);
+			}
+			Set<String> pa = new java.util.TreeSet<>(), pb = new java.util.TreeSet<>();
+			try (java.util.stream.Stream<Path> s = Files.list(single)) {
+				s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).forEach(pa::add);
+			}
+			try (java.util.stream.Stream<Path> s = Files.list(merged)) {
+				s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).forEach(pb::add);
+			}
+			assertEquals(pa, pb, "one PNG per filter, named as one run names them");
+		}
+	}
+
+	/** Each filter's status in a hit table: its status row's, else live. */
+	private static Map<String, String> statusByFilter(ExactTables.Table t) {
+		Map<String, String> m = new LinkedHashMap<>();
+		for (ExactTables.Cell[] r : t.rows) {
+			String st = r[t.column("status")].text, f = r[t.column("filter")].toString();
+			if (!st.equals("live") && !r[t.column("file")].text.isEmpty()) continue; // a shard's candidate
+			m.put(f, st);
+		}
+		return m;
+	}
+
+	/** A hit table row: layer, filter, status, rank, score, file. */
+	private static ExactTables.Cell[] row(int filter, String status, double score, String file) {
+		return new ExactTables.Cell[] { ExactTables.text("c"), ExactTables.number(filter), ExactTables.text(status),
+			file.isEmpty() || !status.equals("live") ? ExactTables.text("") : ExactTables.number(1), ExactTables.number(score), ExactTables.text(file) };
+	}
+
+	private static ExactTables.Table table(ExactTables.Cell[]... rows) {
+		ExactTables.Table t = new ExactTables.Table(List.of("layer", "filter", "status", "rank", "score", "file"));
+		t.rows.addAll(List.of(rows));
+		return t;
+	}
+
+	/** The merge rule on small tables: when a filter is dead or constant overall, and how it is ranked when not. */
+	@Test
+	void statusAcrossShards() {
+		// filter 0: dead in both -> dead; 1: dead in A, live in B -> live, A's zero-score images before B's equal scores;
+		// 2: constant 0.5 in both -> constant; 3: constant 0.5 in A, 0.25 in B -> live from both shards' candidates;
+		// 4: constant 2 in A beats B's live hits
+		ExactTables.Table a = table(
+			row(4, "constant", 2, ""), row(4, "constant", 2, "a1"), row(4, "constant", 2, "a2"),
+			row(0, "dead", 0, ""), row(0, "dead", 0, "a1"), row(0, "dead", 0, "a2"),
+			row(1, "dead", 0, ""), row(1, "dead", 0, "a1"), row(1, "dead", 0, "a2"),
+			row(2, "constant", 0.5, ""), row(2, "constant", 0.5, "a1"), row(2, "constant", 0.5, "a2"),
+			row(3, "constant", 0.5, ""), row(3, "constant", 0.5, "a1"), row(3, "constant", 0.5, "a2"));
+		ExactTables.Table b = table(
+			row(4, "live", 3, "b2"), row(4, "live", 1, "b1"),
+			row(0, "dead", 0, ""), row(0, "dead", 0, "b1"), row(0, "dead", 0, "b2"),
+			row(1, "live", 0.75, "b2"), row(1, "live", 0, "b1"), row(1, "live", 0, "b3"),
+			row(2, "constant", 0.5, ""), row(2, "constant", 0.5, "b1"), row(2, "constant", 0.5, "b2"),
+			row(3, "constant", 0.25, ""), row(3, "constant", 0.25, "b1"), row(3, "constant", 0.25, "b2"));
+		ExactTables.Table m = Merge.topK(List.of(a, b), 3);
+		List<String> got = new ArrayList<>();
+		for (ExactTables.Cell[] r : m.rows) {
+			got.add((int) r[1].number + ":" + r[2].text + ":" + (r[3].isText() ? "-" : (int) r[3].number) + ":" + r[4].number + ":" + r[5].text);
+		}
+		assertEquals(List.of(
+			"4:live:1:3.0:b2", "4:live:2:2.0:a1", "4:live:3:2.0:a2",
+			"1:live:1:0.75:b2", "1:live:2:0.0:a1", "1:live:3:0.0:a2",
+			"3:live:1:0.5:a1", "3:live:2:0.5:a2", "3:live:3:0.25:b1",
+			"0:dead:-:0.0:", "2:constant:-:0.5:"), got);
+		// the reverse shard order: ties go to the earlier shard's images
+		ExactTables.Table r = Merge.topK(List.of(b, a), 2);
+		assertEquals("b1", r.rows.get(3)[5].text, "filter 1: 0.75 b2, then the earlier shard's b1 at 0");
+	}
+
 	@Test
 	void wrongShardsAreRefused() throws Exception {
 		for (String bad : new String[] { "0/3", "4/3", "2-3", "1/0", "x/2", "3" }) {

@@ -10,7 +10,6 @@ import org.convlens.commands.CommandRunner;
 import org.convlens.commands.Contexts;
 import org.convlens.commands.EmbeddingMap;
 import org.convlens.commands.MaxActivatingImages;
-import org.convlens.imagej.ShapeFiles;
 import org.scijava.Context;
 
 import ij.ImagePlus;
@@ -18,9 +17,10 @@ import ij.io.FileSaver;
 import ij.process.ColorProcessor;
 
 /**
- * Makes the README pictures of the dataset commands from a generated, reproducible dataset (180
- * synthetic shapes, 60 per class, seed 2024, in class sub-folders of a temporary folder) and the
- * demo model. Not a test; run under a virtual display (fonts as in the GUI):
+ * Makes the README pictures of the dataset commands on the 50 real Fashion-MNIST test images
+ * shipped in {@code test-data/images/fashion} (copied into class sub-folders of a temporary folder,
+ * so that the folder names are the labels) with {@code fashion-plain}, trained on Fashion-MNIST by
+ * the test-data generator. Not a test; run under a virtual display (fonts as in the GUI):
  * <pre>
  * xvfb-run -a mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.docs.DatasetScreenshots
  * </pre>
@@ -32,13 +32,20 @@ public final class DatasetScreenshots {
 	private DatasetScreenshots() {}
 
 	public static void main(String[] args) throws Exception {
-		Path model = Paths.get("test-data/models/shapes-keras").toAbsolutePath();
+		Path model = Paths.get("test-data/models/fashion-plain").toAbsolutePath();
 		Path out = Paths.get(args.length > 0 ? args[0] : "docs/images");
 		Files.createDirectories(out);
-		Path data = Files.createTempDirectory("convlens-shapes");
-		ShapeFiles.write(data, 60, 32, 2024);
+		Path data = Files.createTempDirectory("convlens-fashion");
+		Path shipped = Paths.get("test-data/images/fashion");
+		for (String line : Files.readAllLines(shipped.resolve("labels.csv")).subList(1, 51)) {
+			String[] f = line.split(",");
+			Path dir = data.resolve(f[2].replace('/', '-'));
+			Files.createDirectories(dir);
+			Files.copy(shipped.resolve(f[0]), dir.resolve(f[0]));
+		}
 		Context ctx = Contexts.get();
 
+		// the last convolution (7x7, receptive field 18 of 28 pixels): patches big enough to show parts of garments
 		Map<String, Object> in = common(model, data);
 		in.put("layer", "conv2d_2");
 		in.put("filters", "0-3");
@@ -62,12 +69,12 @@ public final class DatasetScreenshots {
 		save(new ImagePlus("max-activating", row), out.resolve("max-activating.png"));
 
 		in = common(model, data);
-		in.put("perplexity", 30.0);
+		in.put("perplexity", 10.0);
 		in.put("iterations", 1000);
 		in.put("seed", 42L);
 		in.put("color", "label");
-		in.put("grid", 14);
-		in.put("cell", 36);
+		in.put("grid", 10);
+		in.put("cell", 42);
 		Map<String, Object> o = CommandRunner.run(ctx, CommandRunner.create(ctx, EmbeddingMap.class), in, false);
 		ImagePlus plot = (ImagePlus) o.get("plot"), grid = (ImagePlus) o.get("images");
 		int h = Math.max(plot.getHeight(), grid.getHeight());

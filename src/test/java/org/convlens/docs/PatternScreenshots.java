@@ -18,8 +18,9 @@ import ij.WindowManager;
 import ij.gui.ImageWindow;
 
 /**
- * Makes the README pictures of Filter Patterns (fashion-mnist conv2d_2, when ../shared/models has
- * it; else the demo model's conv2d_1) and First-Layer Weights, as ImageJ shows them. Not a test;
+ * Makes the README pictures of Filter Patterns (conv2d_2, the last convolution, of {@code
+ * fashion-plain}, trained on Fashion-MNIST by the test-data generator) and First-Layer Weights
+ * (its conv2d), as ImageJ shows them. Not a test;
  * run under a virtual display:
  * <pre>
  * xvfb-run -a -s "-screen 0 1280x900x24" mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.docs.PatternScreenshots
@@ -33,26 +34,25 @@ public final class PatternScreenshots {
 	public static void main(String[] args) throws Exception {
 		Path out = Paths.get(args.length > 0 ? args[0] : "docs/images");
 		Files.createDirectories(out);
-		Path fashion = shared("models/fashion-mnist-cnn");
-		Path model = fashion != null ? fashion : Paths.get("test-data/models/shapes-keras").toAbsolutePath();
-		String layer = fashion != null ? "conv2d_2" : "conv2d_1";
+		Path model = Paths.get("test-data/models/fashion-plain").toAbsolutePath();
+		String layer = "conv2d_2";
 		new ImageJ();
 		register();
 		Robot robot = new Robot();
 
-		IJ.run("Filter Patterns", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
+		IJ.run("Filter Patterns...", "model=[" + model + "] layer=" + layer + " filters=all iterations=30 seed=0");
 		IJ.wait(1500);
-		ImagePlus grid = find(" patterns montage");
+		ImagePlus grid = find("-patterns-");
 		place(grid, 10, 110, 100);
-		Window table = WindowManager.getWindow("Pattern results");
+		Window table = WindowManager.getWindow(org.convlens.imagej.Titles.of(model.getFileName().toString(), "Pattern results", layer));
 		if (table != null) table.setVisible(false);
 		IJ.wait(1500);
 		save(robot, grid.getWindow().getBounds(), out.resolve("filter-patterns.png"));
 		closeAll();
 
-		IJ.run("First-Layer Weights", "model=[" + model + "] zoom=8 contrast=shared");
+		IJ.run("First-Layer Weights...", "model=[" + model + "] zoom=8 contrast=shared");
 		IJ.wait(1500);
-		ImagePlus w = find(" kernels montage");
+		ImagePlus w = find("-kernels-");
 		place(w, 10, 110, 100);
 		IJ.wait(1500);
 		save(robot, w.getWindow().getBounds(), out.resolve("first-layer-weights.png"));
@@ -63,7 +63,7 @@ public final class PatternScreenshots {
 	private static ImagePlus find(String suffix) {
 		for (int id : WindowManager.getIDList()) {
 			ImagePlus i = WindowManager.getImage(id);
-			if (i.getTitle().endsWith(suffix)) return i;
+			if (i.getTitle().contains(suffix) && i.getTitle().endsWith("-montage")) return i;
 		}
 		throw new IllegalStateException("No window ending in '" + suffix + "'");
 	}
@@ -87,16 +87,6 @@ public final class PatternScreenshots {
 
 	private static void save(Robot robot, Rectangle r, Path file) throws Exception {
 		ImageIO.write(robot.createScreenCapture(r), "png", new File(file.toString()));
-	}
-
-	/** {@code -Dconvlens.shared}, else the nearest {@code shared/} above the working directory. */
-	private static Path shared(String sub) {
-		String prop = System.getProperty("convlens.shared");
-		if (prop != null && Files.exists(Paths.get(prop, sub))) return Paths.get(prop, sub).toAbsolutePath();
-		for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
-			if (Files.exists(d.resolve("shared").resolve(sub))) return d.resolve("shared").resolve(sub);
-		}
-		return null;
 	}
 
 	/** The plugins.config entries, as ImageJ reads them from ConvLens_.jar in plugins/. */

@@ -18,9 +18,10 @@ import ij.WindowManager;
 import ij.gui.ImageWindow;
 
 /**
- * Makes the README pictures of the saliency commands on the demo model: Occlusion Map with its
- * overlay, Saliency Map (SmoothGrad, Integrated Gradients) and the deletion/insertion plot of
- * Heatmap Faithfulness. Not a test; run under a virtual display:
+ * Makes the README pictures of the saliency commands on {@code fashion-plain} (trained on
+ * Fashion-MNIST) and a real Fashion-MNIST test image shown at 800 %: Occlusion Map with its
+ * overlay, Saliency Map (SmoothGrad, Integrated Gradients, guided Grad-CAM) and the
+ * deletion/insertion plot of Heatmap Faithfulness. Not a test; run under a virtual display:
  * <pre>
  * xvfb-run -a -s "-screen 0 1280x860x24" mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.docs.SaliencyScreenshots
  * </pre>
@@ -28,10 +29,14 @@ import ij.gui.ImageWindow;
  */
 public final class SaliencyScreenshots {
 
+	/** A shipped Fashion-MNIST test image (test-data/images/fashion). */
+	static final String IMAGE = "00-ankle-boot.tif";
+
 	private SaliencyScreenshots() {}
 
 	public static void main(String[] args) throws Exception {
-		Path model = Paths.get("test-data/models/shapes-keras").toAbsolutePath();
+		// the plain stack: guided Grad-CAM needs a plain ReLU chain (fashion-resnet is refused)
+		Path model = Paths.get("test-data/models/fashion-plain").toAbsolutePath();
 		Path out = Paths.get(args.length > 0 ? args[0] : "docs/images");
 		Files.createDirectories(out);
 		new ImageJ();
@@ -39,41 +44,41 @@ public final class SaliencyScreenshots {
 		Robot robot = new Robot();
 		String m = "model=[" + model + "]";
 
-		// the demo ring scaled up 4x: the maps are resampled to the image's size
-		ImagePlus ring = IJ.openImage("test-data/images/demo-ring.tif");
-		ImagePlus src = new ImagePlus("demo-ring.tif", ring.getProcessor().resize(128, 128, true));
+		// a real 28x28 Fashion-MNIST test image, shown 8x (display zoom only: the model sees 28x28)
+		ImagePlus src = IJ.openImage("test-data/images/fashion/" + IMAGE);
+		src.setTitle(IMAGE);
 		src.show();
-		place(src, 10, 110, 200);
-		IJ.run(src, "Occlusion Map", m + " patch=24 stride=8 fill=mean target=top batch=32 overlay");
+		place(src, 10, 110, 800);
+		IJ.run(src, "Occlusion Map...", m + " patch=0 stride=0 fill=mean target=top batch=32 overlay");
 		IJ.wait(1500);
-		ImagePlus occ = WindowManager.getImage("demo-ring.tif - occlusion");
-		place(occ, 290, 110, 200);
-		place(src, 10, 110, 200);
+		ImagePlus occ = WindowManager.getImage(IMAGE.replaceFirst("\\.[^.]*$", "") + "-occlusion");
+		place(occ, 270, 110, 800);
+		place(src, 10, 110, 800);
 		IJ.wait(1000);
 		robot.mouseMove(1200, 800);
 		save(robot, union(src.getWindow(), occ.getWindow()), out.resolve("occlusion.png"));
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Saliency Map", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
+		IJ.run(src, "Saliency Map...", m + " method=smoothgrad target=top samples=50 noise=15 batch=16 overlay");
 		IJ.wait(1000);
-		ImagePlus sg = WindowManager.getImage("demo-ring.tif - smoothgrad");
-		IJ.run(src, "Saliency Map", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
+		ImagePlus sg = WindowManager.getImage(IMAGE.replaceFirst("\\.[^.]*$", "") + "-smoothgrad");
+		IJ.run(src, "Saliency Map...", m + " method=integrated-gradients target=top steps=50 baseline=black batch=16");
 		IJ.wait(1000);
-		ImagePlus ig = WindowManager.getImage("demo-ring.tif - integrated-gradients");
-		IJ.run(src, "Saliency Map", m + " method=guided-gradcam target=top batch=16");
+		ImagePlus ig = WindowManager.getImage(IMAGE.replaceFirst("\\.[^.]*$", "") + "-integratedGradients");
+		IJ.run(src, "Saliency Map...", m + " method=guided-gradcam target=top batch=16");
 		IJ.wait(1000);
-		ImagePlus gg = WindowManager.getImage("demo-ring.tif - guided-gradcam");
-		place(src, 10, 110, 150);
-		place(sg, 230, 110, 150);
-		place(ig, 450, 110, 150);
-		place(gg, 670, 110, 150);
+		ImagePlus gg = WindowManager.getImage(IMAGE.replaceFirst("\\.[^.]*$", "") + "-guidedGradcam");
+		place(src, 10, 110, 800);
+		place(sg, 270, 110, 800);
+		place(ig, 530, 110, 800);
+		place(gg, 790, 110, 800);
 		IJ.wait(1000);
 		save(robot, union(src.getWindow(), gg.getWindow()), out.resolve("saliency.png"));
 		closeAllBut(src);
 		src.setOverlay(null);
 
-		IJ.run(src, "Heatmap Faithfulness", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
+		IJ.run(src, "Heatmap Faithfulness...", m + " method=Grad-CAM target=top steps=50 score=auto randomization");
 		IJ.wait(2500);
 		Window plot = null;
 		for (int id : WindowManager.getIDList()) {

@@ -21,7 +21,8 @@ import ij.gui.ImageWindow;
 
 /**
  * Makes the README screenshots of ImageJ showing an activation hyperstack with its montage and
- * the all-layers overview, on the demo model. Not a test; run under a virtual display:
+ * the all-layers overview, of {@code fashion-plain} (trained on Fashion-MNIST) on three real
+ * Fashion-MNIST test images (28x28, shown at 800 %). Not a test; run under a virtual display:
  * <pre>
  * xvfb-run -a -s "-screen 0 1280x860x24" mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.convlens.docs.Screenshots
  * </pre>
@@ -32,28 +33,28 @@ public final class Screenshots {
 	private Screenshots() {}
 
 	public static void main(String[] args) throws Exception {
-		Path model = Paths.get("test-data/models/shapes-keras").toAbsolutePath();
+		Path model = Paths.get("test-data/models/fashion-plain").toAbsolutePath();
 		Path out = Paths.get(args.length > 0 ? args[0] : "docs/images");
 		Files.createDirectories(out);
 		new ImageJ();
 		register();
-		// a small Z stack of three test shapes (ring, cross, ...) so the hyperstack has a z slider
-		ImageStack st = new ImageStack(32, 32);
-		for (String f : new String[] { "demo-ring.tif", "localization/shape_000.tif", "localization/shape_003.tif" }) {
-			st.addSlice(f, IJ.openImage("test-data/images/" + f).getProcessor());
+		// a small Z stack of three real Fashion-MNIST test images, so the hyperstack has a z slider
+		ImageStack st = new ImageStack(28, 28);
+		for (String f : new String[] { "00-ankle-boot.tif", "02-trouser.tif", "18-bag.tif" }) {
+			st.addSlice(f, IJ.openImage("test-data/images/fashion/" + f).getProcessor());
 		}
-		ImagePlus src = new ImagePlus("shapes.tif", st);
+		ImagePlus src = new ImagePlus("fashion.tif", st);
 		src.show();
-		place(src, 10, 110, 600);
-		IJ.run(src, "Show Activations", "model=[" + model + "] layer=conv2d_1 montage stats");
+		place(src, 10, 110, 800);
+		IJ.run(src, "Show Activations...", "model=[" + model + "] layer=conv2d_1 montage stats");
 		IJ.wait(1500);
-		ImagePlus maps = WindowManager.getImage("shapes.tif - conv2d_1 activations");
+		ImagePlus maps = WindowManager.getImage("fashion-activations-conv2d_1");
 		maps.setPosition(5, 1, 1);
-		place(maps, 330, 110, 1600);
-		ImagePlus grid = WindowManager.getImage("shapes.tif - conv2d_1 montage");
-		place(grid, 730, 110, 200);
+		place(maps, 350, 110, 1600);
+		ImagePlus grid = WindowManager.getImage("fashion-montage-conv2d_1");
+		place(grid, 650, 110, 100);
 		src.setSlice(1);
-		Window stats = WindowManager.getWindow("Filter statistics");
+		Window stats = WindowManager.getWindow("fashion-FilterStatistics-conv2d_1");
 		if (stats != null) {
 			stats.setBounds(10, 500, 640, 320);
 			stats.toFront();
@@ -71,9 +72,9 @@ public final class Screenshots {
 		}
 		if (stats != null) stats.dispose();
 		src.setSlice(1);
-		IJ.run(src, "All Layers Overview", "model=[" + model + "]");
+		IJ.run(src, "All Layers Overview...", "model=[" + model + "]");
 		IJ.wait(1500);
-		ImagePlus ov = WindowManager.getImage("shapes.tif - all layers");
+		ImagePlus ov = WindowManager.getImage("fashion-overview");
 		place(ov, 10, 110, 100);
 		IJ.wait(1500);
 		ImageWindow w = ov.getWindow();

@@ -282,4 +282,42 @@ class DatasetRunnerTest {
 		return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && (t.getName().equals("ConvLens batch producer") ||
 			t.getName().equals("ConvLens image reader")));
 	}
+
+	@Test
+	void aHandlerThatNeedsPlanesGetsThePixelsAsReadInSmallBatchesOnlyDuringTheBatch() throws IOException {
+		List<ImageSource.Entry> entries = shapes(30, 32, 4, 7);
+		List<DatasetRunner.Item> seen = new ArrayList<>();
+		int[] largest = { 0 };
+		new DatasetRunner(model, null).batchSize(32).run(ImageSource.of("t", entries), List.of("conv2d"), null, new DatasetRunner.BatchHandler() {
+			@Override
+			public boolean needsPlanes() {
+				return true;
+			}
+
+			@Override
+			public void accept(List<DatasetRunner.Item> items, java.util.Map<String, NdArray> out) {
+				largest[0] = Math.max(largest[0], items.size());
+				for (DatasetRunner.Item it : items) {
+					Preprocessing.Planes p = it.planes();
+					try {
+						assertArrayEquals(it.entry().read().channels()[0], p.channels()[0], 0f, it.name());
+					}
+					catch (IOException e) {
+						throw new AssertionError(e);
+					}
+					seen.add(it);
+				}
+			}
+		});
+		assertEquals(26, seen.size(), "30 images, every 7th unreadable");
+		assertEquals(DatasetRunner.KEEP_PLANES_BATCH, largest[0]);
+		for (DatasetRunner.Item it : seen) assertEquals(null, it.planes(), "not held after the batch");
+		// a handler that does not ask gets none, in full batches
+		int[] full = { 0 };
+		new DatasetRunner(model, null).batchSize(32).run(ImageSource.of("t", entries), List.of("conv2d"), null, (items, out) -> {
+			full[0] = Math.max(full[0], items.size());
+			for (DatasetRunner.Item it : items) assertEquals(null, it.planes());
+		});
+		assertEquals(26, full[0]);
+	}
 }

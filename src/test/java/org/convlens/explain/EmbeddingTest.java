@@ -137,10 +137,25 @@ class EmbeddingTest {
 		assertEquals(3, updates[0]);
 	}
 
+	/**
+	 * The memory estimate against the real thing: a JVM whose heap holds the estimate (with the 20 %
+	 * margin auto keeps) and 16 MB for the JVM itself runs exact t-SNE on 1,500 points to
+	 * the end; an estimate below what Smile's exact t-SNE allocates would run out of memory here.
+	 */
 	@Test
-	void memoryEstimateIsQuadratic() {
-		assertEquals(4 * Embedding.tsneBytes(1000) - 3 * 64L * 1000, Embedding.tsneBytes(2000), 64L * 2000 * 4);
-		assertTrue(Embedding.tsneBytes(5000) > 570L << 20); // 3 * 8 * 5000^2 bytes = 572 MiB
+	void memoryEstimateLetsAutoRunExactWhereItFits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+		int n = 1500;
+		long heapMb = (long) (Embedding.tsneBytes(n) / 0.8) / (1 << 20) + 16; // measured: 60 MB runs it, 50 MB does not
+		String javaBin = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+		ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx" + heapMb + "m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+			"-cp", System.getProperty("java.class.path"), TsneMemoryChild.class.getName(), String.valueOf(n));
+		pb.redirectErrorStream(true);
+		pb.redirectOutput(tmp.resolve("log.txt").toFile());
+		Process p = pb.start();
+		assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "child JVM finished");
+		String log = java.nio.file.Files.readString(tmp.resolve("log.txt"));
+		assertTrue(log.contains("method EXACT"), "-Xmx" + heapMb + "m: " + log);
+		assertTrue(log.contains("done " + n), "-Xmx" + heapMb + "m: " + log);
 	}
 
 	@Test
@@ -169,5 +184,107 @@ class EmbeddingTest {
 		assertEquals(0, sparse[12]);
 		assertEquals(2, java.util.Arrays.stream(sparse).filter(i -> i >= 0).count());
 		assertFalse(java.util.Arrays.stream(EmbeddingGrid.assign(xy, 10, 10, Double.POSITIVE_INFINITY)).anyMatch(i -> i < 0));
+	}
+
+	/** Nine codes of 4 096 values in the thousands (raw-pixel-scale activations): three groups of three. */
+	static float[][] rawScaleCodes(int[] labels) {
+		Random r = new Random(11);
+		float[][] centre = new float[3][4096];
+		for (float[] c : centre) for (int j = 0; j < 4096; j++) c[j] = (float) (r.nextDouble() * 30000);
+		float[][] x = new float[9][4096];
+		for (int i = 0; i < 9; i++) {
+			labels[i] = i % 3;
+			for (int j = 0; j < 4096; j++) x[i][j] = centre[labels[i]][j] + (float) (r.nextGaussian() * 2000);
+		}
+		return x;
+	}
+
+	@Test
+	void nineRawScaleCodesConvergeWithPcaAndTheAutoLearningRate() {
+		int[] labels = new int[9];
+		float[][] x = rawScaleCodes(labels);
+		Embedding.Map m = Embedding.map(x, new Embedding.TsneOptions(), null);
+		assertEquals("t-SNE", m.kind());
+		assertEquals(Embedding.Method.EXACT, m.method());
+		// auto: max(9 / 12 / 4, 50) = 50, capped at n * perplexity / 12 = 9 * (8 / 3) / 12 = 2 (at 50 the nine points oscillate)
+		assertEquals(2, m.learningRate(), 1e-12);
+		assertEquals(8, m.pca().dims(), "9 codes span 8 dimensions");
+		assertEquals(4096, m.pca().inputDims());
+		assertTrue(m.converged(), "movement " + m.movement());
+		assertEquals(null, m.note());
+		for (double[] p : m.xy()) assertTrue(Double.isFinite(p[0]) && Double.isFinite(p[1]));
+		// each point's two nearest neighbours are its group
+		assertEquals(1.0, Embedding.knnAccuracy(m.xy(), labels, 2), 1e-12);
+		assertTrue(m.pcaText().startsWith("4096 -> 8 dimensions (100.0% of the variance)"), m.pcaText());
+	}
+
+	@Test
+	void blobsInManyDimensionsStaySeparatedThroughThePca() {
+		// 600 dimensions: PCA to 50 first; neighbourhoods survive it
+		Random r = new Random(21);
+		int n = 150;
+		int[] labels = new int[n];
+		float[][] x = new float[n][600];
+		for (int i = 0; i < n; i++) {
+			labels[i] = i % 3;
+			for (int j = 0; j < 600; j++) x[i][j] = (float) (r.nextGaussian() + (j % 3 == labels[i] ? 3 : 0));
+		}
+		Embedding.Map m = Embedding.map(x, new Embedding.TsneOptions().perplexity(20).iterations(500), null);
+		assertEquals(50, m.pca().dims());
+		double acc = Embedding.knnAccuracy(m.xy(), labels, 5);
+		assertTrue(acc >= 0.95, "5-NN accuracy " + acc);
+	}
+
+	@Test
+	void tooFewIterationsAreNamedUnconverged() {
+		int[] labels = new int[60];
+		Embedding.Map m = Embedding.map(blobs(60, labels, 5), new Embedding.TsneOptions().iterations(120), null);
+		assertFalse(m.converged(), "movement " + m.movement());
+		assertTrue(m.note().startsWith("t-SNE did not converge"), m.note());
+		Embedding.Map done = Embedding.map(blobs(60, labels, 5), new Embedding.TsneOptions().iterations(1000), null);
+		assertTrue(done.converged(), "movement " + done.movement());
+	}
+
+	@Test
+	void twoToFourImagesGetAPcaMapAndOneIsRefused() {
+		int[] labels = new int[3];
+		float[][] x = java.util.Arrays.copyOf(rawScaleCodes(new int[9]), 3);
+		Embedding.Map m = Embedding.map(x, new Embedding.TsneOptions(), null);
+		assertEquals("PCA", m.kind());
+		assertEquals("3 images are too few for t-SNE (it needs at least 5): the map shows the first two principal components of the codes instead.",
+			m.note());
+		double[][] d = new double[3][];
+		for (int i = 0; i < 3; i++) {
+			d[i] = new double[x[i].length];
+			for (int j = 0; j < x[i].length; j++) d[i][j] = x[i][j];
+		}
+		Pca.Result p = Pca.reduce(d, 2);
+		for (int i = 0; i < 3; i++) {
+			assertEquals(p.scores()[i][0], m.xy()[i][0], 1e-9);
+			assertEquals(p.scores()[i][1], m.xy()[i][1], 1e-9);
+		}
+		Embedding.Map two = Embedding.map(java.util.Arrays.copyOf(x, 2), new Embedding.TsneOptions(), null);
+		assertEquals(0, two.xy()[0][1], 0);
+		assertEquals(two.xy()[0][0], -two.xy()[1][0], 1e-6 * Math.abs(two.xy()[0][0]), "two points: symmetric on the first axis");
+		DatasetException e = assertThrows(DatasetException.class, () -> Embedding.map(new float[1][3], new Embedding.TsneOptions(), null));
+		assertEquals("An embedding map needs at least 2 images; there is 1.", e.getMessage());
+	}
+
+	@Test
+	void learningRateAutoFollowsTheNumberOfImagesAndNumbersAreValidated() {
+		assertEquals(50, Embedding.autoLearningRate(9), 0);
+		assertEquals(50, Embedding.autoLearningRate(2400), 0);
+		assertEquals(100, Embedding.autoLearningRate(4800), 1e-12);
+		assertEquals(2, Embedding.autoLearningRate(9, 8 / 3.0), 1e-12);
+		assertEquals(50, Embedding.autoLearningRate(100, 30), 0, "the cap does not bite for 100 images");
+		Embedding.TsneOptions o = new Embedding.TsneOptions();
+		assertTrue(o.learningRateAuto());
+		assertEquals(120, o.learningRate(" 120 ").learningRate(), 0);
+		assertTrue(o.learningRate("Auto").learningRateAuto());
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Embedding.TsneOptions().learningRate("fast"));
+		assertEquals("Learning rate 'fast' is neither 'auto' nor a number; use auto or a positive number such as 200.", e.getMessage());
+		assertThrows(IllegalArgumentException.class, () -> new Embedding.TsneOptions().learningRate("-5"));
+		assertThrows(IllegalArgumentException.class, () -> new Embedding.TsneOptions().learningRate("Infinity"));
+		assertThrows(IllegalArgumentException.class, () -> new Embedding.TsneOptions().learningRate("NaN"));
 	}
 }

@@ -61,14 +61,158 @@ class MaxActivatingTest {
 		return (float) (s / (a.size() / a.dim(-1)));
 	}
 
+	static float globalMax(int f) {
+		float m = Float.NEGATIVE_INFINITY;
+		for (NdArray a : acts) m = Math.max(m, max(a, f));
+		return m;
+	}
+
+	static float globalMin(int f) {
+		float m = Float.POSITIVE_INFINITY;
+		for (NdArray a : acts) for (int i = f; i < a.size(); i += a.dim(-1)) m = Math.min(m, a.data()[i]);
+		return m;
+	}
+
+	@Test
+	void deadFiltersAreLabelledAndListedLast() {
+		MaxActivating.Result r = new MaxActivating(model).layer("conv2d_2").run(ImageSource.of("shapes", entries),
+			new DatasetRunner(model, null).batchSize(32), null);
+		List<Integer> live = new ArrayList<>(), dead = new ArrayList<>();
+		for (int f = 0; f < 16; f++) (globalMax(f) == 0 && globalMin(f) == 0 ? dead : live).add(f);
+		assertTrue(!dead.isEmpty(), "conv2d_2 of the demo model has filters that never fire on these shapes");
+		assertEquals(dead, r.filters(MaxActivating.Status.DEAD));
+		assertEquals(live, r.filters(MaxActivating.Status.LIVE));
+		List<Integer> all = new ArrayList<>(live);
+		all.addAll(dead);
+		assertEquals(all, r.filters());
+		for (int f : dead) assertTrue(r.hits(f).isEmpty(), "no ranking of a dead filter");
+		for (int f : live) {
+			assertEquals(9, r.hits(f).size());
+			assertEquals(globalMax(f), r.hits(f).get(0).score(), 1e-5f);
+			for (int k = 1; k < 9; k++) assertTrue(r.hits(f).get(k - 1).score() >= r.hits(f).get(k).score());
+		}
+	}
+
+	/** The images of {@link #entries} behind entries that count their reads. */
+	static List<ImageSource.Entry> counting(int[] reads, int n) {
+		List<ImageSource.Entry> out = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			ImageSource.Entry e = entries.get(i);
+			int ii = i;
+			out.add(new ImageSource.Entry() {
+				@Override
+				public String name() { return e.name(); }
+
+				@Override
+				public String label() { return e.label(); }
+
+				@Override
+				public Preprocessing.Planes read() throws IOException {
+					synchronized (reads) {
+						reads[ii]++;
+					}
+					return e.read();
+				}
+			});
+		}
+		return out;
+	}
+
+	@Test
+	void keptPatchesEqualReReadCropsAndEachImageIsReadOnce() throws IOException {
+		int[] reads = new int[60];
+		List<ImageSource.Entry> src = counting(reads, 60);
+		MaxActivating.Result r = new MaxActivating(model).layer("conv2d_2").topK(5).keep(MaxActivating.Keep.PATCH, 256)
+			.run(ImageSource.of("counted", src), new DatasetRunner(model, null).batchSize(16), null);
+		for (int i = 0; i < 60; i++) assertEquals(1, reads[i], "image " + i + " read once");
+		int compared = 0;
+		for (int f : r.filters(MaxActivating.Status.LIVE)) {
+			for (MaxActivating.Hit h : r.hits(f)) {
+				Preprocessing.Planes kept = h.kept(), again = h.readPatch();
+				assertEquals(1.0, h.keptScale(), 0);
+				assertEquals(again.width, kept.width);
+				assertEquals(again.height, kept.height);
+				assertArrayEquals(again.channels()[0], kept.channels()[0], 0f, "filter " + f + " " + h.name());
+				// and the patch is the image's pixels at the receptive field
+				float[] img = entries.get(h.index()).read().channels()[0];
+				double[] rect = h.imageRect();
+				int x0 = (int) Math.floor(rect[0]), y0 = (int) Math.floor(rect[1]);
+				assertEquals(img[y0 * 32 + x0], kept.channels()[0][0], 0f);
+				compared++;
+			}
+		}
+		assertTrue(compared >= 5, compared + " patches compared");
+	}
+
+	@Test
+	void keptImagesAreShrunkByBoxMeans() throws IOException {
+		int[] reads = new int[20];
+		MaxActivating.Result r = new MaxActivating(model).layer("conv2d_2").topK(3).keep(MaxActivating.Keep.IMAGE, 10)
+			.run(ImageSource.of("counted", counting(reads, 20)), new DatasetRunner(model, null), null);
+		for (int n : reads) assertEquals(1, n);
+		MaxActivating.Hit h = r.hits(r.filters(MaxActivating.Status.LIVE).get(0)).get(0);
+		Preprocessing.Planes k = h.kept();
+		// 32 pixels to at most 10: factor 4, 8 x 8 pixels, each the mean of a 4 x 4 block
+		assertEquals(8, k.width);
+		assertEquals(8, k.height);
+		assertEquals(0.25, h.keptScale(), 0);
+		float[] img = entries.get(h.index()).read().channels()[0];
+		for (int y = 0; y < 8; y++) {
+			for (int x = 0; x < 8; x++) {
+				double s = 0;
+				for (int yy = 0; yy < 4; yy++) for (int xx = 0; xx < 4; xx++) s += img[(4 * y + yy) * 32 + 4 * x + xx];
+				assertEquals(s / 16, k.channels()[0][y * 8 + x], 1e-6);
+			}
+		}
+		MaxActivating.Result none = new MaxActivating(model).layer("conv2d_2").filters(1).topK(2).keep(MaxActivating.Keep.NONE, 1)
+			.run(ImageSource.of("shapes", entries.subList(0, 10)), new DatasetRunner(model, null), null);
+		for (int f : none.filters()) for (MaxActivating.Hit x : none.hits(f)) assertNull(x.kept());
+	}
+
+	@Test
+	void defaultLayerIsTheDeepestConvolutionSeeingAtMostHalfTheInput() {
+		// shapes-keras (32 x 32): fields 3 (conv2d), 8 (conv2d_1), 18 (conv2d_2, see below): 18 > 16, so conv2d_1
+		assertEquals(8, ReceptiveField.of(model, "conv2d_1").sizeH());
+		assertEquals(18, ReceptiveField.of(model, "conv2d_2").sizeH());
+		assertEquals("conv2d_1", MaxActivating.defaultLayer(model));
+		// wide-224: the same layers at 224 x 224, all fields within 112: the last convolution
+		try (ConvModel w = Models.open(TestPaths.model("wide-224"))) {
+			assertEquals("conv2d_2", MaxActivating.defaultLayer(w));
+		}
+		// wide-codes (256 x 256, flatten): the last convolution too
+		try (ConvModel w = Models.open(TestPaths.model("wide-codes"))) {
+			assertEquals("conv2d_2", MaxActivating.defaultLayer(w));
+		}
+	}
+
+	@Test
+	void defaultLayerOfARealModelIsTheActivatedOutput() {
+		// conv2d_8 (BiasAdd) -> activation_12 (ReLU) -> max_pooling2d_8; field 18 of 64: the activation after the last conv
+		try (ConvModel m = Models.open(TestPaths.sharedOrSkip("models/brain-mri-tumor64"))) {
+			assertEquals(18, ReceptiveField.of(m, "activation_12").sizeH());
+			assertEquals("activation_12", MaxActivating.defaultLayer(m));
+		}
+	}
+
 	@Test
 	void topImagesMatchABruteForceRanking() {
 		ImageSource src = ImageSource.of("shapes", entries);
 		for (MaxActivating.Score score : MaxActivating.Score.values()) {
 			MaxActivating.Result r = new MaxActivating(model).layer("conv2d_2").filters(0, 5, 15).topK(7).score(score).run(src,
 				new DatasetRunner(model, null).batchSize(20), null);
-			assertEquals(List.of(0, 5, 15), r.filters());
-			for (int f : r.filters()) {
+			// live filters in the order asked, then the dead ones (zero everywhere on every image, found here by brute force)
+			List<Integer> live = new ArrayList<>(), dead = new ArrayList<>();
+			for (int f : new int[] { 0, 5, 15 }) (globalMax(f) == 0 && globalMin(f) == 0 ? dead : live).add(f);
+			List<Integer> order0 = new ArrayList<>(live);
+			order0.addAll(dead);
+			assertEquals(order0, r.filters());
+			for (int f : dead) {
+				assertEquals(MaxActivating.Status.DEAD, r.status(f));
+				assertEquals(List.of(), r.hits(f));
+			}
+			for (int f : live) {
+				assertEquals(MaxActivating.Status.LIVE, r.status(f));
+				assertArrayEquals(new float[] { globalMin(f), globalMax(f) }, r.range(f), 1e-5f);
 				List<Integer> order = new ArrayList<>();
 				for (int i = 0; i < acts.size(); i++) order.add(i);
 				final int ff = f;

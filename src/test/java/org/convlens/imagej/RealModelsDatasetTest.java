@@ -1,5 +1,6 @@
 package org.convlens.imagej;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,11 +51,21 @@ class RealModelsDatasetTest {
 		Files.write(list, lines);
 		ImageSource src = DatasetSources.listFile(list);
 		try (ConvModel m = Models.open(modelDir)) {
-			String layer = m.info().lastSpatialLayer().name();
+			String layer = MaxActivating.defaultLayer(m);
 			MaxActivating.Result r = new MaxActivating(m).layer(layer).topK(3).run(src, new DatasetRunner(m, null).batchSize(5), null);
 			assertEquals(lines.size(), r.report().processed(), r.report().details());
 			assertEquals(m.info().layer(layer).channels(), r.filters().size());
-			for (int f : r.filters()) {
+			int live = r.filters(MaxActivating.Status.LIVE).size();
+			assertTrue(live > 0, "some filter fires");
+			// dead filters: zero everywhere on every image, no ranking, after the live ones
+			for (int f : r.filters(MaxActivating.Status.DEAD)) {
+				assertArrayEquals(new float[] { 0, 0 }, r.range(f), 0f);
+				assertTrue(r.hits(f).isEmpty());
+				assertTrue(r.filters().indexOf(f) >= live);
+			}
+			System.out.println(name + ": " + layer + ": " + live + " live of " + r.filters().size() + " filters, dead: " +
+				r.filters(MaxActivating.Status.DEAD) + ", constant: " + r.filters(MaxActivating.Status.CONSTANT));
+			for (int f : r.filters(MaxActivating.Status.LIVE)) {
 				assertEquals(3, r.hits(f).size());
 				for (MaxActivating.Hit h : r.hits(f)) {
 					assertTrue(Float.isFinite(h.score()), "finite score");

@@ -288,7 +288,7 @@ class InstallerTest {
 		Path model = TestPaths.model("shapes-keras");
 		StringBuilder macro = new StringBuilder();
 		macro.append("open(\"").append(img).append("\");\n");
-		macro.append("run(\"Show Activations\", \"model=[").append(model).append("] layer=conv2d_1 save=[").append(out).append("]\");\n");
+		macro.append("run(\"Show Activations...\", \"model=[").append(model).append("] layer=conv2d_1 save=[").append(out).append("]\");\n");
 		macro.append("print(\"MODE \" + call(\"org.convlens.model.TfRuntime.mode\"));\n");
 		macro.append("print(\"SOURCE \" + call(\"org.convlens.model.TfRuntime.source\"));\n");
 		macro.append("List.setCommands;\n");

@@ -115,13 +115,13 @@ class CamLayersTest {
 	}
 
 	@Test
-	void choicesListTheDefaultFirstThenDeepestFirstAndOneByOneLast() {
+	void choicesListTheDefaultFirstThenTheModelsOrder() {
 		Cat c = new Cat().add("conv2d", 26, 32, "Conv2D", "BiasAdd", "Relu").add("max_pooling2d", 13, 32, "MaxPool")
 			.add("conv2d_1", 11, 64, "Conv2D", "BiasAdd", "Relu").add("dropout", 11, 64, "Identity")
 			.add("max_pooling2d_1", 1, 64, "MaxPool").add("flatten", -1, 64, "Reshape");
 		List<String> names = new ArrayList<>();
 		for (LayerInfo l : CamLayers.choices(c.layers)) names.add(l.name());
-		assertEquals(List.of("conv2d_1", "dropout", "max_pooling2d", "conv2d", "max_pooling2d_1"), names);
+		assertEquals(List.of("conv2d_1", "conv2d", "max_pooling2d", "dropout", "max_pooling2d_1"), names);
 		ModelInfo info = new ModelInfo(null, "s", List.of(), List.of(), c.layers, List.of(), null, "softmax", "NHWC", false);
 		assertEquals(names, info.camLayerChoices());
 		assertEquals("conv2d_1", info.defaultCamLayer().name());

@@ -44,9 +44,12 @@ import org.tensorflow.types.TFloat32;
  * only this generator reads them, tests use the committed outputs.
  *
  * <ul>
- *   <li>{@code models/fashion-plain}: Sequential-style conv stack fed ÷255 pixels: conv2d (16) -
- *       max_pooling2d - conv2d_1 (32) - max_pooling2d_1 - conv2d_2 (32, 7x7) - flatten - dense
- *       (10, softmax). Default preprocessing: ÷ type range.
+ *   <li>{@code models/fashion-plain}: Sequential-style conv stack fed ÷255 pixels, the shape of the
+ *       TensorFlow CNN tutorial with 'same' padding: conv2d (32) - max_pooling2d - conv2d_1 (64) -
+ *       max_pooling2d_1 - conv2d_2 (32, 7x7) - flatten - dense ({@value #HIDDEN}, ReLU) - dense_1
+ *       (10, softmax). Default preprocessing: ÷ type range. (With flatten straight into the softmax,
+ *       Grad-CAM's channel weights at conv2d_2 did not depend on the image and were all negative:
+ *       an all-zero map on every image.)
  *   <li>{@code models/fashion-resnet}: functional-style graph ({@code model/...} scopes) that takes
  *       RAW 0..255 pixels: rescaling (Mul 1/255, AddV2 0, as Keras's {@code Rescaling(1/255)}) -
  *       conv2d - batch_normalization (FusedBatchNormV3, inference form) - activation - max_pooling2d
@@ -66,8 +69,10 @@ import org.tensorflow.types.TFloat32;
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test
  * java -Djava.awt.headless=true -cp target/test-classes:target/classes:$(cat cp.txt) \
- *     org.convlens.testdata.FashionMnistModels test-data
+ *     org.convlens.testdata.FashionMnistModels test-data [fashion-plain] [fashion-resnet]
  * </pre>
+ *
+ * <p>(Naming models retrains only those; the images and their accuracy line are always rewritten.)
  *
  * <p>{@link TestModelGenerator} also calls {@link #generate} when the data are installed. Seeds are
  * fixed and training runs single-threaded, so reruns give the same files.
@@ -90,6 +95,8 @@ public final class FashionMnistModels {
   static final float BN_MOMENTUM = 0.99f;
   static final float BN_EPSILON = 1e-3f;
   static final int PER_CLASS = 5;
+  /** Units of fashion-plain's hidden Dense layer. */
+  static final int HIDDEN = 32;
   static final long INIT_SEED = 9009L;
   static final long SHUFFLE_SEED = 9109L;
   static final double MIN_PLAIN = 0.85;
@@ -97,8 +104,14 @@ public final class FashionMnistModels {
 
   private FashionMnistModels() {}
 
+  /**
+   * {@code [outDir [model ...]]}: with model names ({@code fashion-plain}, {@code fashion-resnet})
+   * only those are retrained; the images are rewritten either way.
+   */
   public static void main(String[] args) throws Exception {
-    generate(Paths.get(args.length > 0 ? args[0] : "test-data").toAbsolutePath());
+    Path out = Paths.get(args.length > 0 ? args[0] : "test-data").toAbsolutePath();
+    Set<String> only = new LinkedHashSet<>(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+    generate(out, only);
   }
 
   /** Whether the Fashion-MNIST files are installed. */
@@ -108,6 +121,11 @@ public final class FashionMnistModels {
 
   /** Trains and writes both models and the test images under {@code out}. */
   static void generate(Path out) throws Exception {
+    generate(out, Set.of());
+  }
+
+  /** As {@link #generate(Path)}, retraining only the models named in {@code only} (all when empty). */
+  static void generate(Path out, Set<String> only) throws Exception {
     long t0 = System.nanoTime();
     byte[] trainX = readIdx(Paths.get(DATA_DIR, "train-images-idx3-ubyte.gz"), 2051);
     byte[] trainY = readIdx(Paths.get(DATA_DIR, "train-labels-idx1-ubyte.gz"), 2049);
@@ -117,17 +135,23 @@ public final class FashionMnistModels {
     Files.createDirectories(models);
     Path tmp = Files.createTempDirectory("convlens-fashion");
     try {
-      Path plainTf1 = tmp.resolve("fashion-plain-tf1");
-      double plainAcc = train(new Plain(), trainX, trainY, testX, testY, tmp, plainTf1);
       Path plain = models.resolve("fashion-plain");
-      TestModelGenerator.KerasWrapper.wrap(plainTf1, plain, 4411, 4485);
-      writeLabels(plain);
+      double plainAcc = Double.NaN;
+      if (only.isEmpty() || only.contains("fashion-plain")) {
+        Path plainTf1 = tmp.resolve("fashion-plain-tf1");
+        plainAcc = train(new Plain(), trainX, trainY, testX, testY, tmp, plainTf1);
+        TestModelGenerator.KerasWrapper.wrap(plainTf1, plain, 4411, 4485);
+        writeLabels(plain);
+      }
 
-      Path resTf1 = tmp.resolve("fashion-resnet-tf1");
-      double resAcc = train(new Resnet(), trainX, trainY, testX, testY, tmp, resTf1);
       Path res = models.resolve("fashion-resnet");
-      TestModelGenerator.KerasWrapper.wrap(resTf1, res, 5511, 5585);
-      writeLabels(res);
+      double resAcc = Double.NaN;
+      if (only.isEmpty() || only.contains("fashion-resnet")) {
+        Path resTf1 = tmp.resolve("fashion-resnet-tf1");
+        resAcc = train(new Resnet(), trainX, trainY, testX, testY, tmp, resTf1);
+        TestModelGenerator.KerasWrapper.wrap(resTf1, res, 5511, 5585);
+        writeLabels(res);
+      }
 
       writeImages(out.resolve("images").resolve("fashion"), testX, testY, plain, res);
       System.out.printf(Locale.ROOT, "t10k accuracy: fashion-plain %.4f, fashion-resnet %.4f%n", plainAcc, resAcc);
@@ -194,6 +218,9 @@ public final class FashionMnistModels {
     float inputScale();
 
     double minAccuracy();
+
+    /** The signature's output key: Keras names it after the last layer. */
+    String outputName();
 
     Net build(Graph g, boolean training);
   }
@@ -312,6 +339,18 @@ public final class FashionMnistModels {
       return tf.assign(v, next);
     }
 
+    /** A hidden Keras Dense layer with ReLU (MatMul, BiasAdd, Relu). */
+    Output<TFloat32> denseRelu(String layer, Output<TFloat32> x, long in, long out) {
+      String p = prefix + layer + "/";
+      Output<TFloat32> k = var(p + "kernel", in, out);
+      Output<TFloat32> bias = var(p + "bias", out);
+      Output<TFloat32> mm =
+          B.out(b.op("MatMul", p + "MatMul", x, k).setAttr("T", DataType.DT_FLOAT).setAttr("transpose_a", false).setAttr("transpose_b", false).build());
+      Output<TFloat32> y = B.out(b.op("BiasAdd", p + "BiasAdd", mm, bias).setAttr("T", DataType.DT_FLOAT).setAttr("data_format", "NHWC").build());
+      return B.out(b.op("Relu", p + "Relu", y).setAttr("T", DataType.DT_FLOAT).build());
+    }
+
+    /** The classifier: Dense with softmax; sets the net's logits and softmax. */
     Output<TFloat32> dense(String layer, Output<TFloat32> x, long in, long out) {
       String p = prefix + layer + "/";
       Output<TFloat32> k = var(p + "kernel", in, out);
@@ -329,20 +368,24 @@ public final class FashionMnistModels {
     public String name() { return "fashion-plain"; }
     public float inputScale() { return 1f / 255f; }
     public double minAccuracy() { return MIN_PLAIN; }
+    public String outputName() { return "dense_1"; }
 
     public Net build(Graph g, boolean training) {
       Net net = new Net();
       Layers l = new Layers(g, net, "sequential/", training);
       net.input = l.b.placeholder("input_1", -1, SIZE, SIZE, 1);
-      Output<TFloat32> x = l.conv("conv2d", net.input, 1, 16, true, true);
+      Output<TFloat32> x = l.conv("conv2d", net.input, 1, 32, true, true);
       x = l.maxPool("max_pooling2d", x);
-      x = l.conv("conv2d_1", x, 16, 32, true, true);
+      x = l.conv("conv2d_1", x, 32, 64, true, true);
       x = l.maxPool("max_pooling2d_1", x);
-      x = l.conv("conv2d_2", x, 32, 32, true, true);
+      x = l.conv("conv2d_2", x, 64, 32, true, true);
       int features = 7 * 7 * 32;
       Output<?> shape = l.b.constInt("sequential/flatten/Const", -1, features);
       x = B.out(l.b.op("Reshape", "sequential/flatten/Reshape", x, shape).setAttr("T", DataType.DT_FLOAT).setAttr("Tshape", DataType.DT_INT32).build());
-      l.dense("dense", x, features, CLASSES);
+      // a hidden Dense+ReLU as in the TensorFlow CNN tutorial: flatten straight into the softmax
+      // would make Grad-CAM's channel weights image-independent (and, here, all negative)
+      x = l.denseRelu("dense", x, features, HIDDEN);
+      l.dense("dense_1", x, HIDDEN, CLASSES);
       return net;
     }
   }
@@ -352,6 +395,7 @@ public final class FashionMnistModels {
     public String name() { return "fashion-resnet"; }
     public float inputScale() { return 1f; }
     public double minAccuracy() { return MIN_RESNET; }
+    public String outputName() { return "dense"; }
 
     public Net build(Graph g, boolean training) {
       Net net = new Net();
@@ -527,7 +571,7 @@ public final class FashionMnistModels {
                     .key(TestModelGenerator.SIGNATURE_KEY)
                     .methodName(TestModelGenerator.PREDICT_METHOD)
                     .input("input_1", net.input)
-                    .output("dense", net.softmax)
+                    .output(arch.outputName(), net.softmax)
                     .build())
             .export();
       }

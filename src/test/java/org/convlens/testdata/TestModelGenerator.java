@@ -139,6 +139,14 @@ public final class TestModelGenerator {
   static final int[] WIDE_FILTERS = {16, 32, 64};
   static final int WIDE_CLASSES = 10;
   static final long WIDE_SEED = 8008L;
+  /**
+   * {@code wide-codes}: a flatten model whose classifier input is wide (64 x 64 x 32 = 131,072
+   * values from a 256 x 256 grey input), for the dataset commands' defaults on wide layers.
+   */
+  static final int WIDE_CODES_SIZE = 256;
+  static final int[] WIDE_CODES_FILTERS = {4, 8, 32};
+  static final int WIDE_CODES_CLASSES = 2;
+  static final long WIDE_CODES_SEED = 9119L;
 
   static final String UNSAFE_PATH = "/tmp/convlens-should-never-exist.txt";
   static final String SERVE = "serve";
@@ -154,6 +162,11 @@ public final class TestModelGenerator {
   private TestModelGenerator() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("--wide-codes")) {
+      // this model alone (the others need training and take minutes)
+      writeWideCodes(Paths.get(args[1]).toAbsolutePath());
+      return;
+    }
     if (args.length == 4 && args[0].equals("--untrained224")) {
       // a benchmark's model, made in its own JVM (TensorFlow's natives load once per class loader)
       String[] f = args[2].split(",");
@@ -208,6 +221,9 @@ public final class TestModelGenerator {
       KerasWrapper.wrap(wideTf1, wide, 3311, 3385);
       verifySameRandom(wideTf1, wide, WIDE_SIZE, WIDE_CHANNELS);
 
+      // (g): a wide classifier input (flatten of 131,072 values), untrained
+      writeWideCodes(models.resolve("wide-codes"));
+
       // (d), (e)
       exportUnsafeWriteFile(models.resolve("unsafe-writefile"));
       exportStringInput(models.resolve("string-input"));
@@ -247,6 +263,24 @@ public final class TestModelGenerator {
       exportUntrainedTf1(tmp, tf1, filters, seed);
       KerasWrapper.wrap(tf1, dir, 3311, 3385);
       verifySameRandom(tf1, dir, WIDE_SIZE, WIDE_CHANNELS);
+    } finally {
+      deleteRecursively(tmp);
+    }
+  }
+
+  /**
+   * The untrained {@code wide-codes} network: conv-pool-conv-pool-conv on a 256 x 256 grey input,
+   * flatten (64 x 64 x 32 = 131,072 values), dense with two classes; about 1 MB of weights.
+   */
+  public static void writeWideCodes(Path dir) throws IOException {
+    Path tmp = Files.createTempDirectory("convlens-widecodes");
+    try {
+      Path tf1 = tmp.resolve("wide-codes-tf1");
+      exportUntrainedTf1(
+          tmp, tf1, false, WIDE_CODES_SIZE, 1, WIDE_CODES_FILTERS, WIDE_CODES_CLASSES, WIDE_CODES_SEED);
+      KerasWrapper.wrap(tf1, dir, 4411, 4485);
+      verifySameRandom(tf1, dir, WIDE_CODES_SIZE, 1);
+      Files.write(dir.resolve("labels.txt"), "left\nright\n".getBytes(StandardCharsets.UTF_8));
     } finally {
       deleteRecursively(tmp);
     }
@@ -653,10 +687,17 @@ public final class TestModelGenerator {
 
   /** As {@link #exportUntrainedTf1(Path, Path)} with other filter counts and seed. */
   static void exportUntrainedTf1(Path tmp, Path exportDir, int[] filters, long seed) throws IOException {
+    exportUntrainedTf1(tmp, exportDir, true, WIDE_SIZE, WIDE_CHANNELS, filters, WIDE_CLASSES, seed);
+  }
+
+  /** An untrained {@link #buildNet} network of any size, exported as {@link #exportUntrainedTf1(Path, Path)} does. */
+  static void exportUntrainedTf1(
+      Path tmp, Path exportDir, boolean gap, int size, int channels, int[] filters, int classes, long seed)
+      throws IOException {
     Path ckpt = tmp.resolve(exportDir.getFileName() + "-init").resolve("ckpt");
     Files.createDirectories(ckpt.getParent());
     try (Graph g = new Graph()) {
-      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, filters, WIDE_CLASSES);
+      Net net = buildNet(g, gap, size, channels, filters, classes);
       Ops tf = Ops.create(g).withSubScope("init");
       Random rnd = new Random(seed);
       try (Session s = new Session(g, CONFIG)) {
@@ -672,7 +713,7 @@ public final class TestModelGenerator {
     }
     deleteRecursively(exportDir);
     try (Graph g = new Graph()) {
-      Net net = buildNet(g, true, WIDE_SIZE, WIDE_CHANNELS, filters, WIDE_CLASSES);
+      Net net = buildNet(g, gap, size, channels, filters, classes);
       try (Session s = new Session(g, CONFIG)) {
         s.restore(ckpt.toString());
         SavedModelBundle.exporter(exportDir.toString())
@@ -689,7 +730,7 @@ public final class TestModelGenerator {
       }
     }
     canonicalize(exportDir);
-    System.out.println("exported wide-224 (untrained)");
+    System.out.println("exported " + exportDir.getFileName() + " (untrained)");
   }
 
   /** A zero-initialized VariableV2 optimizer slot; its initializer is added to {@code inits}. */

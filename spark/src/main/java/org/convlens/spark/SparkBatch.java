@@ -173,7 +173,7 @@ public final class SparkBatch {
 			if (e.getValue()) {
 				int top = Merge.top(verb, manifest);
 				Hits merged = results.map(x -> Hits.of(x, stem)).reduce((a, b) -> Hits.merge(a, b, top));
-				ExactTables.Table t = merged.table(all, stem);
+				ExactTables.Table t = merged.table(top, Hits.groupOrder(all, stem));
 				written.addAll(Merge.writeTable(t, output, stem));
 				String base = stem.endsWith("_hits") ? stem.substring(0, stem.length() - 5) : null;
 				List<Path> montages = new ArrayList<>();
@@ -221,7 +221,7 @@ public final class SparkBatch {
 			try (Stream<Path> s = Files.list(dir)) {
 				for (Path f : (Iterable<Path>) s::iterator) {
 					String n = f.getFileName().toString();
-					if (n.equals(Shards.MANIFEST) || n.endsWith(".csv") || n.matches(".*_montages\\.(tif|png)$")) continue;
+					if (n.equals(Shards.MANIFEST) || n.endsWith(".csv") || Merge.isMontage(n)) continue;
 					if (files.put(n, f) != null) throw new IllegalArgumentException(n + " was written by two partitions; '" + verb + "' makes one picture of all images and cannot be split.");
 				}
 			}
@@ -272,7 +272,8 @@ public final class SparkBatch {
 		private static final long serialVersionUID = 1L;
 		final List<ExactTables.Cell[]> rows = new ArrayList<>();
 		final List<int[]> order = new ArrayList<>(); // {partition, row in its table}
-		int score = -1, layer = -1, filter = -1;
+		int score = -1, layer = -1, filter = -1, status = -1, file = -1;
+		List<String> headings;
 
 		static Hits of(Part p, String stem) {
 			Hits h = new Hits();
@@ -281,6 +282,9 @@ public final class SparkBatch {
 			h.score = t.column("score");
 			h.layer = t.column("layer");
 			h.filter = t.column("filter");
+			h.status = t.column("status");
+			h.file = t.column("file");
+			h.headings = new ArrayList<>(t.headings);
 			for (int i = 0; i < t.rows.size(); i++) {
 				h.rows.add(t.rows.get(i));
 				h.order.add(new int[] { p.shard, i });
@@ -288,12 +292,30 @@ public final class SparkBatch {
 			return h;
 		}
 
+		/** A dead or constant filter's status row (no file): never dropped, {@link Merge#topK} decides from all of them. */
+		private boolean isStatusRow(ExactTables.Cell[] r) {
+			return status >= 0 && !"live".equals(r[status].toString()) && r[file].toString().isEmpty();
+		}
+
+		private boolean isLive(ExactTables.Cell[] r) {
+			return status < 0 || "live".equals(r[status].toString());
+		}
+
+		/**
+		 * Per (layer, filter): every status row, the best {@code top} other rows (live hits and the
+		 * candidates of partitions where the filter was dead or constant) and, when none of those is
+		 * live, the best live row, so that the filter stays live: the rows dropped here are never
+		 * among the merged top {@code top}.
+		 */
 		static Hits merge(Hits a, Hits b, int top) {
 			Hits m = new Hits();
 			Hits any = a.score >= 0 ? a : b;
 			m.score = any.score;
 			m.layer = any.layer;
 			m.filter = any.filter;
+			m.status = any.status;
+			m.file = any.file;
+			m.headings = any.headings;
 			if (any.score < 0) return m;
 			List<Integer> idx = new ArrayList<>();
 			List<ExactTables.Cell[]> rows = new ArrayList<>(a.rows);
@@ -304,39 +326,51 @@ public final class SparkBatch {
 			idx.sort(Comparator.<Integer> comparingDouble(i -> -rows.get(i)[m.score].number).thenComparingInt(i -> order.get(i)[0])
 				.thenComparingInt(i -> order.get(i)[1]));
 			Map<String, Integer> kept = new LinkedHashMap<>();
+			java.util.Set<String> liveKept = new java.util.HashSet<>();
+			List<Integer> keep = new ArrayList<>();
 			for (int i : idx) {
-				String g = rows.get(i)[m.layer] + "\u0000" + rows.get(i)[m.filter];
-				int k = kept.merge(g, 1, Integer::sum);
-				if (k > top) continue;
+				ExactTables.Cell[] r = rows.get(i);
+				String g = r[m.layer] + "\u0000" + r[m.filter];
+				boolean live = m.isLive(r);
+				if (!m.isStatusRow(r)) {
+					int k = kept.merge(g, 1, Integer::sum);
+					if (k > top && (!live || liveKept.contains(g))) continue;
+				}
+				if (live) liveKept.add(g);
+				keep.add(i);
+			}
+			java.util.Collections.sort(keep);
+			for (int i : keep) {
 				m.rows.add(rows.get(i));
 				m.order.add(order.get(i));
 			}
 			return m;
 		}
 
-		/** The merged table: (layer, filter) groups in the order the partitions' tables list them, ranked again. */
-		ExactTables.Table table(List<Part> all, String stem) {
-			List<String> headings = null;
-			Map<String, Integer> groupOrder = new LinkedHashMap<>();
+		/**
+		 * The merged table: the rows kept, as the partitions' tables in partition order, merged by
+		 * {@link Merge#topK} (the rule {@code merge} uses for shards).
+		 */
+		ExactTables.Table table(int top, List<String> groupOrder) {
+			Map<Integer, ExactTables.Table> parts = new TreeMap<>();
+			List<Integer> idx = new ArrayList<>();
+			for (int i = 0; i < rows.size(); i++) idx.add(i);
+			idx.sort(Comparator.<Integer> comparingInt(i -> order.get(i)[0]).thenComparingInt(i -> order.get(i)[1]));
+			for (int i : idx) parts.computeIfAbsent(order.get(i)[0], k -> new ExactTables.Table(headings)).rows.add(rows.get(i));
+			if (parts.isEmpty()) return new ExactTables.Table(headings);
+			return Merge.topK(new ArrayList<>(parts.values()), top, groupOrder);
+		}
+
+		/** The (layer, filter) groups in the order the partitions' whole tables list them: the order asked for. */
+		static List<String> groupOrder(List<Part> all, String stem) {
+			java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
 			for (Part p : all) {
 				ExactTables.Table t = p.tables.get(stem);
 				if (t == null) continue;
-				if (headings == null) headings = t.headings;
-				for (ExactTables.Cell[] r : t.rows) groupOrder.putIfAbsent(r[layer] + "\u0000" + r[filter], groupOrder.size());
+				int layer = t.column("layer"), filter = t.column("filter");
+				for (ExactTables.Cell[] r : t.rows) order.add(Merge.groupKey(r[layer], r[filter]));
 			}
-			ExactTables.Table t = new ExactTables.Table(headings);
-			int rank = headings.indexOf("rank");
-			List<Integer> idx = new ArrayList<>();
-			for (int i = 0; i < rows.size(); i++) idx.add(i);
-			idx.sort(Comparator.<Integer> comparingInt(i -> groupOrder.get(rows.get(i)[layer] + "\u0000" + rows.get(i)[filter]))
-				.thenComparingDouble(i -> -rows.get(i)[score].number).thenComparingInt(i -> order.get(i)[0]).thenComparingInt(i -> order.get(i)[1]));
-			Map<String, Integer> n = new LinkedHashMap<>();
-			for (int i : idx) {
-				ExactTables.Cell[] r = rows.get(i).clone();
-				r[rank] = ExactTables.number(n.merge(r[layer] + "\u0000" + r[filter], 1, Integer::sum));
-				t.rows.add(r);
-			}
-			return t;
+			return new ArrayList<>(order);
 		}
 	}
 }

@@ -1,0 +1,77 @@
+package org.convlens.imagej;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.gui.TextRoi;
+import ij.process.ByteProcessor;
+
+/** Overlay PNGs of small images: upscaled to at least 256 pixels, the caption below the image, not over it. */
+class FigureTest {
+
+	@Test
+	void smallImageIsUpscaledAndItsCaptionGoesBelow(@TempDir Path tmp) throws Exception {
+		ByteProcessor bp = new ByteProcessor(28, 28);
+		for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) bp.set(x, y, x < 14 ? 40 : 200);
+		ImagePlus imp = new ImagePlus("digit", bp);
+		Overlay ov = new Overlay();
+		Roi box = new Roi(2, 2, 4, 4);
+		box.setStrokeColor(Color.RED);
+		ov.add(box);
+		TextRoi caption = new TextRoi(0, 0, "Grad-CAM: class 7 (0.93) at conv2d_1, a long caption that has to wrap", new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+		ov.add(caption);
+		imp.setOverlay(ov);
+		Path png = Outputs.saveFlattened(imp, tmp, "digit", "cam-overlay");
+		ImagePlus out = IJ.openImage(png.toString());
+		int k = 10; // ceil(256 / 28)
+		assertEquals(28 * k, out.getWidth());
+		assertTrue(out.getWidth() >= 256);
+		int h = 28 * k;
+		assertTrue(out.getHeight() > h + 20, "a caption band of at least one line: " + out.getHeight());
+		// the image part: every source pixel is a k x k block of its grey value (no text over it)
+		for (int y = 8 * k; y < 28 * k; y += 3) {
+			for (int x = 7 * k; x < 28 * k; x += 5) {
+				int c = out.getProcessor().get(x, y) & 0xff;
+				assertEquals(bp.get(x / k, y / k), c, "at " + x + "," + y);
+			}
+		}
+		// the box drawn in red at the upscaled size
+		int red = out.getProcessor().get(2 * k, 3 * k);
+		assertTrue(((red >> 16) & 0xff) > 200 && ((red >> 8) & 0xff) < 80, Integer.toHexString(red));
+		// the band below: white with dark text
+		int dark = 0, white = 0;
+		for (int y = h; y < out.getHeight(); y++) {
+			for (int x = 0; x < out.getWidth(); x++) {
+				int c = out.getProcessor().get(x, y) & 0xff;
+				if (c < 100) dark++;
+				else if (c == 255) white++;
+			}
+		}
+		assertTrue(dark > 50 && white > dark, "text in the band: dark " + dark + ", white " + white);
+		// the source is unchanged
+		assertEquals(28, imp.getWidth());
+		assertEquals(2, imp.getOverlay().size());
+	}
+
+	@Test
+	void largeImagesKeepTheirSize() {
+		ImagePlus imp = new ImagePlus("big", new ByteProcessor(300, 120));
+		Overlay ov = new Overlay(new Roi(1, 1, 5, 5));
+		imp.setOverlay(ov);
+		ImagePlus f = Outputs.figure(imp);
+		assertEquals(300, f.getWidth());
+		assertEquals(120, f.getHeight());
+		assertEquals(24, f.getBitDepth());
+	}
+}
