@@ -120,4 +120,50 @@ class SparkBatchTest {
 		assertTrue(err.toString().startsWith("Unknown option 'layr'"), err.toString());
 		assertTrue(!Files.exists(tmp.resolve("y")), "nothing written");
 	}
+
+	private static org.convlens.imagej.ExactTables.Cell[] row(int filter, String status, double score, String file) {
+		return new org.convlens.imagej.ExactTables.Cell[] { org.convlens.imagej.ExactTables.text("c"), org.convlens.imagej.ExactTables.number(filter),
+			org.convlens.imagej.ExactTables.text(status), status.equals("live") ? org.convlens.imagej.ExactTables.number(1) : org.convlens.imagej.ExactTables.text(""),
+			org.convlens.imagej.ExactTables.number(score), org.convlens.imagej.ExactTables.text(file) };
+	}
+
+	private static SparkBatch.Part part(int shard, org.convlens.imagej.ExactTables.Cell[]... rows) {
+		org.convlens.imagej.ExactTables.Table t = new org.convlens.imagej.ExactTables.Table(List.of("layer", "filter", "status", "rank", "score", "file"));
+		t.rows.addAll(List.of(rows));
+		java.util.LinkedHashMap<String, org.convlens.imagej.ExactTables.Table> m = new java.util.LinkedHashMap<>();
+		m.put("d_hits", t);
+		return new SparkBatch.Part(shard, List.of(), m, new java.util.LinkedHashMap<>());
+	}
+
+	private static List<String> text(org.convlens.imagej.ExactTables.Table t) {
+		return t.rows.stream().map(r -> Stream.of(r).map(Object::toString).collect(Collectors.joining(","))).collect(Collectors.toList());
+	}
+
+	/**
+	 * The reduce keeps what {@code merge} needs of dead and constant filters, in any order Spark
+	 * combines partitions: filter 0 is live in partition 1 with low scores and constant in 2 (its
+	 * candidates outrank 1's hits, yet the filter must stay live); 1 is dead everywhere; 2 is dead
+	 * in 1 and live in 3 (1's zero-score images come before 3's equal ones).
+	 */
+	@Test
+	void reduceKeepsDeadAndConstantFiltersAsMerge() {
+		SparkBatch.Part p1 = part(1, row(0, "live", 0.3, "a1"), row(0, "live", 0.2, "a2"), row(1, "dead", 0, ""), row(1, "dead", 0, "a1"),
+			row(1, "dead", 0, "a2"), row(2, "dead", 0, ""), row(2, "dead", 0, "a1"), row(2, "dead", 0, "a2"));
+		SparkBatch.Part p2 = part(2, row(0, "constant", 1, ""), row(0, "constant", 1, "b1"), row(0, "constant", 1, "b2"), row(1, "dead", 0, ""),
+			row(1, "dead", 0, "b1"), row(1, "dead", 0, "b2"), row(2, "dead", 0, ""), row(2, "dead", 0, "b1"), row(2, "dead", 0, "b2"));
+		SparkBatch.Part p3 = part(3, row(0, "live", 0.5, "c1"), row(1, "dead", 0, ""), row(1, "dead", 0, "c1"), row(2, "live", 0.5, "c1"),
+			row(2, "live", 0, "c2"));
+		List<SparkBatch.Part> all = List.of(p1, p2, p3);
+		int top = 2;
+		List<String> expected = text(org.convlens.commands.Merge.topK(List.of(p1.tables.get("d_hits"), p2.tables.get("d_hits"), p3.tables.get("d_hits")), top));
+		assertEquals(List.of("c,0.0,live,1.0,1.0,b1", "c,0.0,live,2.0,1.0,b2", "c,2.0,live,1.0,0.5,c1", "c,2.0,live,2.0,0.0,a1", "c,1.0,dead,,0.0,"), expected);
+		SparkBatch.Hits h1 = SparkBatch.Hits.of(p1, "d_hits"), h2 = SparkBatch.Hits.of(p2, "d_hits"), h3 = SparkBatch.Hits.of(p3, "d_hits");
+		List<String> order = SparkBatch.Hits.groupOrder(all, "d_hits");
+		for (SparkBatch.Hits r : List.of(SparkBatch.Hits.merge(SparkBatch.Hits.merge(h1, h2, top), h3, top),
+			SparkBatch.Hits.merge(h1, SparkBatch.Hits.merge(h2, h3, top), top), SparkBatch.Hits.merge(SparkBatch.Hits.merge(h3, h2, top), h1, top),
+			SparkBatch.Hits.merge(h2, SparkBatch.Hits.merge(h3, h1, top), top)))
+		{
+			assertEquals(expected, text(r.table(top, order)));
+		}
+	}
 }
