@@ -426,7 +426,7 @@ public final class Batch {
 	}
 
 	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	private static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
+	static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
 		if (!(output instanceof ij.measure.ResultsTable)) return;
 		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
 		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;

@@ -163,6 +163,8 @@ final class BatchedExplainer {
 		final PrintStream log;
 		final Batch.Report report;
 		final Map<String, TableWriter> tables = new LinkedHashMap<>();
+		/** Top classes of the run's predictions, for the per-image path's same-class warning. */
+		final org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
 		final Map<Path, String> bases;
 		final String command;
 		final Batch.Settings settings;
@@ -236,6 +238,7 @@ final class BatchedExplainer {
 				add(List.of(p));
 			}
 			w.append(file, t);
+			Batch.addTopRows(t, same);
 		}
 
 		void close() throws IOException {
@@ -400,6 +403,14 @@ final class BatchedExplainer {
 		if (e instanceof java.io.UncheckedIOException) throw ((java.io.UncheckedIOException) e).getCause();
 		if (e instanceof Error) throw (Error) e;
 		if (e != null) throw (RuntimeException) e;
+		// every image in one class with high confidence: named in the run's summary, as the per-image path does
+		if (sink.same.count() > 1) {
+			String w = sink.same.warning(v.info, v.prep);
+			if (w != null) {
+				report.warnings.add(w);
+				if (log != null) log.println("WARNING: " + w);
+			}
+		}
 		return report;
 	}
 

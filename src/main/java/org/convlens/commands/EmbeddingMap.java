@@ -70,7 +70,7 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Cell size (pixels)", min = "8", max = "512", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
-	@Parameter(label = "Codes", required = false, style = "open",
+	@Parameter(label = "CNN codes file (optional, *_codes.exact.csv)", required = false, style = "open",
 		description = "Map these CNN codes (a *_codes.exact.csv of codes or merge) instead of reading them from the dataset, whose images then only fill the grid")
 	private java.io.File codes;
 
