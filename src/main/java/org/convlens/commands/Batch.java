@@ -49,7 +49,9 @@ import ij.ImagePlus;
 public final class Batch {
 
 	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [--overwrite] [--debug] [key=value ...]\n" +
-		"       Batch --list   (commands and their options)";
+		"       Batch --list   (commands and their options)\n" +
+		"       Batch <command> ... --shard I/N   (task I of N, 1-based, of an array job; see docs/large-datasets.md)\n" +
+		"       " + Merge.USAGE.substring("Usage: ".length());
 
 	/** Per-file failure lines printed before the summary; the rest are counted. */
 	static final int MAX_FAILURE_LINES = 20;
@@ -99,6 +101,9 @@ public final class Batch {
 			err.println(USAGE);
 			return 0;
 		}
+		// --- shards (issue 15): the merge verb ---
+		if (args[0].equals("merge")) return Merge.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+		// ---
 		if (args[0].equals("--list")) {
 			if (args.length > 1) throw new UsageException("--list takes no other arguments.");
 			out.print(list(Contexts.get()));
@@ -108,6 +113,7 @@ public final class Batch {
 		if (command.startsWith("-")) throw new UsageException("The first argument must be a command (see Batch --list), not '" + command + "'.");
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
+		Shards.Spec shard = null; // --- shards (issue 15)
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
 			if (a.equals("--debug")) continue;
@@ -132,6 +138,23 @@ public final class Batch {
 					output = Paths.get(v);
 				}
 			}
+			// --- shards (issue 15): --shard I/N, --codes FILE (embedding of merged codes) ---
+			else if (flag.equals("--shard") || flag.equals("--codes")) {
+				String v;
+				if (!flag.equals(a)) v = a.substring(a.indexOf('=') + 1);
+				else if (i + 1 < args.length && !args[i + 1].startsWith("--")) v = args[++i];
+				else throw new UsageException(flag + " needs a value.");
+				if (flag.equals("--codes")) put(opts, "codes", v);
+				else {
+					try {
+						shard = Shards.parse(v);
+					}
+					catch (IllegalArgumentException e) {
+						throw new UsageException(e.getMessage());
+					}
+				}
+			}
+			// ---
 			else if (a.startsWith("-")) {
 				throw new UsageException("Unknown option '" + a + "'; Batch takes --model, --input, --output, --overwrite, --debug and key=value options.");
 			}
@@ -151,7 +174,8 @@ public final class Batch {
 		check(ctx, cls, input, output, opts);
 		String model = opts.get("model");
 		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
-		Report r = run(command, input, output, opts, out, settings);
+		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
+		Report r = shard != null ? Shards.run(shard, command, input, output, opts, out, settings) : run(command, input, output, opts, out, settings);
 		printFailures(r, err, settings);
 		if (out != null && r.failures.isEmpty()) out.println(summary(r));
 		return r.failures.isEmpty() ? 0 : 1;
@@ -328,8 +352,15 @@ public final class Batch {
 	{
 		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		// a command that does not look at images runs once, its outputs named after the model
-		List<Path> images = needsImage ? images(input) : java.util.Collections.singletonList((Path) null);
+		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
 		Map<Path, String> bases = needsImage ? baseNames(images) : Map.of();
+		// --- batched explanations (issue 15): a folder or list of images streams through the model in batches ---
+		if (needsImage && Files.isDirectory(input)) {
+			Report batched = BatchedExplainer.run(ctx, cls, images, bases, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), output,
+				options, log, settings);
+			if (batched != null) return batched;
+		}
+		// ---
 		Set<Path> written = new HashSet<>();
 		Report report = new Report();
 		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
@@ -374,6 +405,7 @@ public final class Batch {
 					if (e.getValue() == null) continue;
 					addTopRows(e.getValue(), same);
 					record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
+					record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
 				}
 			}
 			catch (Throwable e) {
@@ -394,7 +426,7 @@ public final class Batch {
 	}
 
 	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	private static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
+	static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
 		if (!(output instanceof ij.measure.ResultsTable)) return;
 		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
 		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;
@@ -535,6 +567,7 @@ public final class Batch {
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
 				if (e.getValue() == null) continue;
 				record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
+				record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
 			}
 		}
 		catch (Throwable e) {
@@ -629,7 +662,7 @@ public final class Batch {
 		if (Files.isRegularFile(input)) return List.of(input);
 		try (Stream<Path> s = Files.list(input)) {
 			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)
-				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted().collect(Collectors.toList());
+				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted(Shards.FILE_ORDER).collect(Collectors.toList());
 			if (l.isEmpty()) throw new IllegalArgumentException("No images (tif, png, jpg, gif, bmp) in " + input);
 			return l;
 		}

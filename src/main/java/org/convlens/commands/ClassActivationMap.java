@@ -135,6 +135,25 @@ public class ClassActivationMap extends ConvLensCommand {
 		Map<String, NdArray> fetched = new HashMap<>();
 		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, camProgress);
 		progress().update(0.92, "building the heatmap");
+		ImagePlus[] out = outputs(imp, maps, m, t, info, prep, getInfo().getTitle(), showraw, overlay ? style : null, warnings, ps);
+		heatmap = out[0];
+		raw = out[1];
+		if (predict) predictions = annotate(predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top), maps);
+		summary(m.label() + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
+	}
+
+	/**
+	 * The heatmap image (and the raw map when asked) of one image from its maps, one per
+	 * position, and the overlay when a style is given; a map that is not meaningful is logged and
+	 * named in the Info. Shared by the command and the batched batch path
+	 * ({@link BatchedExplainer}), so that both give the same images, Info and Log.
+	 *
+	 * @param warnings about the layers, for the Info
+	 * @return the heatmap and the raw map (null unless {@code showraw})
+	 */
+	static ImagePlus[] outputs(ImagePlus imp, List<Heatmap> maps, CamMethod m, Target t, ModelInfo info, Preprocessing prep, String title,
+		boolean showraw, OverlayStyle overlay, List<String> warnings, List<ImageInput.Position> ps)
+	{
 		int w = imp.getWidth(), h = imp.getHeight();
 		List<float[]> full = new ArrayList<>(maps.size());
 		List<String> labels = new ArrayList<>(maps.size());
@@ -153,27 +172,29 @@ public class ClassActivationMap extends ConvLensCommand {
 			if (p == null) continue;
 			String where = maps.size() > 1 ? " at " + ps.get(i) : "";
 			problems.add(m.label() + " map" + where + ": " + p);
-			ij.IJ.log(getInfo().getTitle() + ", " + imp.getTitle() + where + ": the " + m.label() + " map is not meaningful (" + p + ").");
+			ij.IJ.log(title + ", " + imp.getTitle() + where + ": the " + m.label() + " map is not meaningful (" + p + ").");
 		}
 		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
-		heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
-		Provenance.stamp(heatmap, getInfo().getTitle(), info, prep, imp, params);
+		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
+		Provenance.stamp(heatmap, title, info, prep, imp, params);
+		ImagePlus raw = null;
 		if (showraw) {
 			raw = rawMaps(imp, maps);
-			Provenance.stamp(raw, getInfo().getTitle(), info, prep, imp, params);
+			Provenance.stamp(raw, title, info, prep, imp, params);
 		}
-		if (predict) {
-			predictions = predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top);
-			boolean any = maps.stream().anyMatch(hm -> hm.problem() != null);
-			int per = Math.max(1, predictions.size() / maps.size());
-			// the table says which maps are not meaningful, row by row of their image
-			if (any) for (int r = 0; r < predictions.size(); r++) {
-				String p = maps.get(Math.min(maps.size() - 1, r / per)).problem();
-				predictions.setValue("heatmap", r, p == null ? "ok" : "not meaningful: " + p);
-			}
+		if (overlay != null) HeatmapDisplay.overlayLabelled(imp, full, overlay, labels);
+		return new ImagePlus[] { heatmap, raw };
+	}
+
+	/** The predictions table, saying row by row which maps are not meaningful (only when one is not). */
+	static ResultsTable annotate(ResultsTable predictions, List<Heatmap> maps) {
+		boolean any = maps.stream().anyMatch(hm -> hm.problem() != null);
+		int per = Math.max(1, predictions.size() / maps.size());
+		if (any) for (int r = 0; r < predictions.size(); r++) {
+			String p = maps.get(Math.min(maps.size() - 1, r / per)).problem();
+			predictions.setValue("heatmap", r, p == null ? "ok" : "not meaningful: " + p);
 		}
-		if (overlay) HeatmapDisplay.overlayLabelled(imp, full, style, labels);
-		summary(m.label() + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
+		return predictions;
 	}
 
 	/** The first layer's maps at their own size, one plane per position. */

@@ -55,6 +55,10 @@ public abstract class DatasetCommand extends ConvLensCommand {
 
 	/** The chosen dataset. */
 	protected ImageSource dataset() {
+		return Shards.restrict(allOfDataset()); // a sharded batch run reads its block only (issue 15)
+	}
+
+	private ImageSource allOfDataset() {
 		String s = source == null ? FOLDER : source.trim().toLowerCase(java.util.Locale.ROOT);
 		switch (s) {
 			case FOLDER:

@@ -70,6 +70,10 @@ public class EmbeddingMap extends DatasetCommand {
 	@Parameter(label = "Cell size (pixels)", min = "8", max = "512", description = "Size of a grid cell in pixels")
 	private int cell = 48;
 
+	@Parameter(label = "CNN codes file (optional, *_codes.exact.csv)", required = false, style = "open",
+		description = "Map these CNN codes (a *_codes.exact.csv of codes or merge) instead of reading them from the dataset, whose images then only fill the grid")
+	private java.io.File codes;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "Embedding plot")
 	private ImagePlus plot;
 
@@ -95,9 +99,10 @@ public class EmbeddingMap extends DatasetCommand {
 			.method(Embedding.Method.parse(method)).theta(theta).learningRate(learningRate);
 		CnnCodes cc = CnnCodesExport.codes(m, layer, pooling, cmd, params);
 		ImageSource src = dataset();
-		CodeCollector rows = new CodeCollector();
-		DatasetReport rep = cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
-		report(rep);
+		boolean fromFile = codes != null && !codes.getPath().isEmpty();
+		CodeCollector rows = fromFile ? CodesFile.read(codes.toPath(), info) : new CodeCollector();
+		DatasetReport rep = fromFile ? null : cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
+		if (rep != null) report(rep);
 		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
 		for (CnnCodes.Row r : rows.rows()) same.add(r.predicted(), r.confidence());
 		String sameClass = sameClassWarning(same, m);
@@ -145,8 +150,9 @@ public class EmbeddingMap extends DatasetCommand {
 		coordinates = DatasetViews.coordinatesTable(rs, xy);
 		Map<String, Object> info2 = new LinkedHashMap<>();
 		info2.put("dataset", src.description());
-		info2.put("images", rep.processed());
-		info2.put("skipped", rep.skipped().size());
+		info2.put("images", rep != null ? rep.processed() : rows.size());
+		if (rep != null) info2.put("skipped", rep.skipped().size());
+		else info2.put("codes", codes.getAbsolutePath());
 		info2.put("layer", cc.layer());
 		info2.putAll(params);
 		info2.put("map", map.kind());

@@ -94,7 +94,7 @@ public class MaxActivatingImages extends DatasetCommand {
 		boolean patches = patch && l.kind() == LayerKind.SPATIAL;
 		// keep what the montages show while each image is read: no file is read twice
 		MaxActivating.Result r = new MaxActivating(m).layer(l.name()).filters(fs).topK(top).score(s)
-			.keep(patches ? MaxActivating.Keep.PATCH : MaxActivating.Keep.IMAGE, Math.max(64, 2 * tile))
+			.keep(patches ? MaxActivating.Keep.PATCH : MaxActivating.Keep.IMAGE, DatasetViews.keepSize(tile))
 			.run(src, runner(m), progress().sub(0, 0.9));
 		report(r.report());
 		List<Integer> dead = r.filters(MaxActivating.Status.DEAD), constant = r.filters(MaxActivating.Status.CONSTANT);
@@ -107,7 +107,8 @@ public class MaxActivatingImages extends DatasetCommand {
 		catch (IOException e) {
 			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);
 		}
-		hits = DatasetViews.hitsTable(r);
+		// a shard's table also lists its dead and constant filters' first images, for merge (issue 15)
+		hits = DatasetViews.hitsTable(r, Shards.current() != null);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("dataset", src.description());
 		params.put("images", r.report().processed());
@@ -125,10 +126,14 @@ public class MaxActivatingImages extends DatasetCommand {
 
 	/** One line naming the dead and constant filters (listed after the live ones), or null when there are none. */
 	static String degenerateNote(MaxActivating.Result r, List<Integer> dead, List<Integer> constant) {
+		return degenerateNote(r.layer(), r.filters().size(), r.report().processed(), dead, constant);
+	}
+
+	/** As {@link #degenerateNote(MaxActivating.Result, List, List)} of {@code filters} filters over {@code n} images (e.g. merged shards). */
+	static String degenerateNote(String layer, int filters, int n, List<Integer> dead, List<Integer> constant) {
 		if (dead.isEmpty() && constant.isEmpty()) return null;
 		StringBuilder sb = new StringBuilder();
-		int n = r.report().processed();
-		if (!dead.isEmpty()) sb.append(dead.size()).append(" of ").append(r.filters().size()).append(" filters of ").append(r.layer())
+		if (!dead.isEmpty()) sb.append(dead.size()).append(" of ").append(filters).append(" filters of ").append(layer)
 			.append(" are dead (zero on all ").append(n).append(" images): ").append(ranges(dead));
 		if (!constant.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append(constant.size()).append(" are constant: ")
 			.append(ranges(constant));

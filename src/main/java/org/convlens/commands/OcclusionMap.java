@@ -42,27 +42,36 @@ public class OcclusionMap extends HeatmapCommand {
 	@Override
 	protected void execute() {
 		Input in = new Input();
-		NdArray x = in.batch;
+		List<NdArray> maps = new java.util.ArrayList<>();
+		Map<String, Object> params = compute(in.imp, in.model, in.batch, in.targets, progress(), maps);
+		occlusion = outputs(in, maps, "occlusion", false, params);
+	}
+
+	/**
+	 * The maps of one image's positions ({@code x}, one item per position) into {@code maps}, and
+	 * the Info parameters: the command's computation, shared with the batched batch path
+	 * ({@link BatchedExplainer}), which calls it image by image.
+	 */
+	Map<String, Object> compute(ImagePlus imp, org.convlens.model.ConvModel model, NdArray x, int[] targets, Progress progress, List<NdArray> maps) {
 		Occlusion occ = new Occlusion().withFill(Fill.of(fill)).withBatchSize(cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), "occluded-image"))
-			.withPatch(toModel(patch, in.imp, x)).withStride(toModel(stride, in.imp, x));
+			.withPatch(toModel(patch, imp, x)).withStride(toModel(stride, imp, x));
 		if (patch > 0 && stride == 0) occ = occ.withStride(Math.max(1, (int) Math.round(occ.patch() / 3.0)));
 		String sc = score == null ? "auto" : score.trim().toLowerCase(java.util.Locale.ROOT);
 		switch (sc) {
 			case "auto": occ = occ.withScore(Occlusion.AUTO); break;
 			case "probability": case "output": occ = occ.withScore(org.convlens.model.ConvModel.OUTPUT); break;
-			case "logits": case "logit": occ = occ.withScore(in.info.logitsTensor() != null ? org.convlens.model.ConvModel.LOGITS : org.convlens.model.ConvModel.OUTPUT); break;
+			case "logits": case "logit": occ = occ.withScore(model.info().logitsTensor() != null ? org.convlens.model.ConvModel.LOGITS : org.convlens.model.ConvModel.OUTPUT); break;
 			default: throw new IllegalArgumentException("Unknown score '" + score + "'; use auto, probability or logits");
 		}
 		int n = x.dim(0);
 		PassEstimate est = new PassEstimate("Occlusion", (long) occ.count(x.dim(1), x.dim(2)) * n, occ.batchSize(),
 			msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg));
-		est.announce(progress());
-		Progress tracked = est.track(progress().sub(0, 0.95));
-		List<NdArray> maps = new java.util.ArrayList<>();
+		est.announce(progress);
+		Progress tracked = est.track(progress.sub(0, 0.95));
 		java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
 		for (int i = 0; i < n; i++) {
-			progress().checkCancelled();
-			Occlusion.Result r = occ.compute(in.model, x.item(i), in.targets[i], tracked.sub((double) i / n, (i + 1.0) / n));
+			progress.checkCancelled();
+			Occlusion.Result r = occ.compute(model, x.item(i), targets[i], tracked.sub((double) i / n, (i + 1.0) / n));
 			maps.add(r.map());
 			reasons.add(r.scoreReason());
 		}
@@ -74,7 +83,7 @@ public class OcclusionMap extends HeatmapCommand {
 		params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
 		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");
 		params.put("fill", fill);
-		occlusion = outputs(in, maps, "occlusion", false, params);
+		return params;
 	}
 
 	private static int toModel(int px, ImagePlus imp, NdArray x) {

@@ -65,9 +65,28 @@ public class SaliencyMap extends HeatmapCommand {
 		}
 		HeatmapMethods.saliency(method); // an unknown method is reported before anything runs
 		Input in = new Input();
+		List<NdArray> maps = new java.util.ArrayList<>();
+		Map<String, Object> params = compute(in.imp, in.model, in.prep, in.batch, in.targets, progress(), maps);
+		String name = method.trim().toLowerCase(Locale.ROOT);
+		saliency = outputs(in, maps, name, signed(), params);
+	}
+
+	/** Whether the maps are signed (Integrated Gradients). */
+	boolean signed() {
+		return HeatmapMethods.saliency(method) instanceof IntegratedGradients;
+	}
+
+	/**
+	 * The maps of one image's positions ({@code x}, one item per position) into {@code maps}, and
+	 * the Info parameters: the command's computation, shared with the batched batch path
+	 * ({@link BatchedExplainer}), which calls it image by image.
+	 */
+	Map<String, Object> compute(ImagePlus imp, org.convlens.model.ConvModel model, org.convlens.model.Preprocessing prep, NdArray x, int[] targets,
+		org.convlens.explain.Progress progress, List<NdArray> maps)
+	{
 		IntegratedGradients.Baseline b = IntegratedGradients.Baseline.valueOf(baseline.trim().toUpperCase(Locale.ROOT));
 		// black as the model sees it: a black image through the model's preprocessing
-		NdArray blackImage = b == IntegratedGradients.Baseline.BLACK ? SaliencyMaps.black(in.imp, in.prep, in.info.imageInput().shape()) : null;
+		NdArray blackImage = b == IntegratedGradients.Baseline.BLACK ? SaliencyMaps.black(imp, prep, model.info().imageInput().shape()) : null;
 		List<String> camLayers = layer == null || layer.isBlank() ? List.of() : List.of(layer.trim());
 		HeatmapMethod hm = HeatmapMethods.saliency(method,
 			new HeatmapMethods.SaliencySettings(samples, noise / 100, steps, b, blackImage, camLayers, batch));
@@ -75,28 +94,26 @@ public class SaliencyMap extends HeatmapCommand {
 		params.put("settings", hm.toString());
 		String title = getInfo().getTitle();
 		if (!camLayers.isEmpty() && HeatmapMethods.usesCamLayer(hm)) {
-			String w1 = org.convlens.model.CamLayers.oneByOneWarning(in.info.layer(camLayers.get(0)));
+			String w1 = org.convlens.model.CamLayers.oneByOneWarning(model.info().layer(camLayers.get(0)));
 			if (w1 != null) {
 				params.put("warning", w1);
 				ij.IJ.log(title + ": " + w1);
 			}
 		}
-		List<NdArray> maps;
 		if (hm instanceof IntegratedGradients) {
 			// the final step count and completeness error of every image go to the Info and the Log
 			IntegratedGradients ig = (IntegratedGradients) hm;
-			maps = new java.util.ArrayList<>();
 			List<String> steps = new java.util.ArrayList<>(), errors = new java.util.ArrayList<>();
-			int n = in.batch.dim(0);
+			int n = x.dim(0);
 			for (int i = 0; i < n; i++) {
-				progress().checkCancelled();
-				IntegratedGradients.Result r = ig.attribute(in.model, in.batch.item(i), in.targets[i], progress().sub(0.95 * i / n, 0.95 * (i + 1) / n));
+				progress.checkCancelled();
+				IntegratedGradients.Result r = ig.attribute(model, x.item(i), targets[i], progress.sub(0.95 * i / n, 0.95 * (i + 1) / n));
 				maps.add(r.map());
 				steps.add(Integer.toString(r.steps()));
 				errors.add(String.format(Locale.ROOT, "%.2f %%", 100 * r.completenessError()));
 				String where = n > 1 ? " (position " + (i + 1) + ")" : "";
 				String line = String.format(Locale.ROOT, "%s%s: integrated gradients used %d steps; completeness error %.2f %% " +
-					"(attributions sum %.4g, score difference %.4g)", in.imp.getTitle(), where, r.steps(), 100 * r.completenessError(), r.sum(),
+					"(attributions sum %.4g, score difference %.4g)", imp.getTitle(), where, r.steps(), 100 * r.completenessError(), r.sum(),
 					r.scoreInput() - r.scoreBaseline());
 				if (r.completenessError() > IntegratedGradients.WARN_ERROR) {
 					String prev = (String) params.get("warning");
@@ -110,8 +127,7 @@ public class SaliencyMap extends HeatmapCommand {
 			params.put("ig steps", String.join(", ", steps));
 			params.put("ig completeness error", String.join(", ", errors));
 		}
-		else maps = HeatmapMethods.maps(in.model, in.batch, in.targets, hm, progress().sub(0, 0.95));
-		String name = method.trim().toLowerCase(Locale.ROOT);
-		saliency = outputs(in, maps, name, hm instanceof IntegratedGradients, params);
+		else maps.addAll(HeatmapMethods.maps(model, x, targets, hm, progress.sub(0, 0.95)));
+		return params;
 	}
 }

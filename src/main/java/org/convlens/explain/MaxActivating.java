@@ -132,11 +132,15 @@ public final class MaxActivating {
 		private final Map<Integer, List<Hit>> hits;
 		private final Map<Integer, Status> status;
 		private final Map<Integer, float[]> range;
+		private final Map<Integer, List<Hit>> candidates;
+		private final List<Integer> asked;
 		private final DatasetReport report;
 
 		Result(String layer, Score score, ReceptiveField field, Map<Integer, List<Hit>> hits, Map<Integer, Status> status,
-			Map<Integer, float[]> range, DatasetReport report)
+			Map<Integer, float[]> range, Map<Integer, List<Hit>> candidates, List<Integer> asked, DatasetReport report)
 		{
+			this.candidates = candidates;
+			this.asked = List.copyOf(asked);
 			this.layer = layer;
 			this.score = score;
 			this.field = field;
@@ -177,6 +181,21 @@ public final class MaxActivating {
 			return range.get(filter).clone();
 		}
 		public DatasetReport report() { return report; }
+		/**
+		 * The filters in the order asked for, whatever their status (a shard writes its table in
+		 * this order, so that a merge can put the filters live overall first, in this order).
+		 */
+		public List<Integer> asked() { return asked; }
+		/**
+		 * A filter's top images by score as they were ranked, whatever its status: for a dead or
+		 * constant filter, the first images (ties keep the earlier image). Only for merging shards:
+		 * a filter dead or constant on one shard's images may vary over the whole input, and then
+		 * these images take part in its ranking as in one run.
+		 */
+		public List<Hit> candidates(int filter) {
+			hits(filter);
+			return candidates.get(filter);
+		}
 	}
 
 	/** What a run keeps of each top image, so that montages need not read it again. */
@@ -354,7 +373,7 @@ public final class MaxActivating {
 						Hit hit = hit(f, s, max[f], spatial ? arg[f] / w : -1, spatial ? arg[f] % w : -1, item, field, modelIn, resize);
 						if (kept != Keep.NONE && item.planes() != null) {
 							Preprocessing.Planes p = kept == Keep.PATCH ? crop(item.planes(), hit.imageRect) : item.planes();
-							int factor = Math.max(1, (int) Math.ceil((double) Math.max(p.width, p.height) / keptSize));
+							int factor = shrinkFactor(p.width, p.height, keptSize);
 							hit.kept = factor == 1 ? p : shrink(p, factor); // a crop is a copy; a whole image as read is not changed by anyone
 							hit.keptScale = 1.0 / factor;
 						}
@@ -367,28 +386,42 @@ public final class MaxActivating {
 		Map<Integer, List<Hit>> hits = new LinkedHashMap<>();
 		Map<Integer, Status> status = new LinkedHashMap<>();
 		Map<Integer, float[]> range = new LinkedHashMap<>();
-		List<Integer> degenerate = new ArrayList<>();
+		Map<Integer, List<Hit>> candidates = new LinkedHashMap<>();
+		List<Integer> degenerate = new ArrayList<>(), asked = new ArrayList<>();
 		for (int i = 0; i < fs.length; i++) {
 			Status st = gmax[i] != gmin[i] ? Status.LIVE : gmax[i] == 0 ? Status.DEAD : Status.CONSTANT;
 			status.put(fs[i], st);
 			range.put(fs[i], new float[] { gmin[i], gmax[i] });
+			asked.add(fs[i]);
+			List<Hit> l = new ArrayList<>(heaps.get(i));
+			l.sort(worstFirst.reversed());
+			candidates.put(fs[i], List.copyOf(l));
 			if (st != Status.LIVE) {
+				for (Hit h : l) h.kept = null; // never drawn; a merge reads them again
 				degenerate.add(i);
 				continue;
 			}
-			List<Hit> l = new ArrayList<>(heaps.get(i));
-			l.sort(worstFirst.reversed());
-			hits.put(fs[i], List.copyOf(l));
+			hits.put(fs[i], candidates.get(fs[i]));
 		}
 		for (int i : degenerate) hits.put(fs[i], List.of()); // after the live filters
-		return new Result(layer, score, field, hits, status, range, report);
+		return new Result(layer, score, field, hits, status, range, candidates, asked, report);
+	}
+
+	/**
+	 * The whole factor by which a run shrinks a kept {@code w x h} patch or image so that its
+	 * longer side is at most {@code maxSide} (1: kept as it is). A montage drawn from a file read
+	 * again shrinks by the same factor, so that it shows the same pixels as one drawn from what a
+	 * run kept.
+	 */
+	public static int shrinkFactor(int w, int h, int maxSide) {
+		return Math.max(1, (int) Math.ceil((double) Math.max(w, h) / maxSide));
 	}
 
 	/**
 	 * The planes shrunk by a whole factor: each pixel the mean of a {@code factor x factor} block
 	 * (the partial blocks at the right and bottom edges over the pixels they have).
 	 */
-	static Preprocessing.Planes shrink(Preprocessing.Planes p, int factor) {
+	public static Preprocessing.Planes shrink(Preprocessing.Planes p, int factor) {
 		int w = (p.width + factor - 1) / factor, h = (p.height + factor - 1) / factor;
 		float[][] out = new float[p.channels().length][w * h];
 		for (int c = 0; c < out.length; c++) {

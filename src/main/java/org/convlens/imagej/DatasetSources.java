@@ -491,8 +491,10 @@ public final class DatasetSources {
 			catch (IOException e) {
 				throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
 			}
-			f.sort(null);
-			d.sort(null);
+			// by name in code-unit order, the same on every OS and locale (the order --shard cuts)
+			java.util.Comparator<Path> byName = java.util.Comparator.comparing(p -> p.getFileName().toString());
+			f.sort(byName);
+			d.sort(byName);
 			files.push(f.iterator());
 			dirs.push(recursive ? d.iterator() : List.<Path> of().iterator());
 		}

@@ -52,43 +52,66 @@ public final class DatasetViews {
 	 * pixels; a dead or constant filter gets one row with its status and value, and no rank.
 	 */
 	public static ResultsTable hitsTable(MaxActivating.Result r) {
+		return hitsTable(r, false);
+	}
+
+	/**
+	 * As {@link #hitsTable(MaxActivating.Result)}; with {@code candidates} (a shard's table, for
+	 * {@code merge}) the filters come in the order asked for, and a dead or constant filter's row
+	 * is followed by its {@link MaxActivating.Result#candidates candidates}: rows with its status,
+	 * no rank and a file. A filter dead on one shard's images may be live over the whole input, and
+	 * then the merge ranks these images with the other shards' hits, as one run would.
+	 */
+	public static ResultsTable hitsTable(MaxActivating.Result r, boolean candidates) {
 		ResultsTable t = new ResultsTable();
 		t.showRowNumbers(false);
-		for (int f : r.filters()) {
-			List<MaxActivating.Hit> hs = r.hits(f);
+		for (int f : candidates ? r.asked() : r.filters()) {
 			MaxActivating.Status st = r.status(f);
 			if (st != MaxActivating.Status.LIVE) {
+				String status = st.name().toLowerCase(java.util.Locale.ROOT);
 				t.incrementCounter();
 				t.addValue("layer", r.layer());
 				t.addValue("filter", f);
-				t.addValue("status", st.name().toLowerCase(java.util.Locale.ROOT));
+				t.addValue("status", status);
 				t.addValue("rank", "");
 				t.addValue("score", r.range(f)[1]);
 				t.addValue("max", r.range(f)[1]);
 				t.addValue("file", "");
+				if (candidates) for (MaxActivating.Hit h : r.candidates(f)) hitRow(t, r.layer(), f, status, "", h);
 				continue;
 			}
-			for (int k = 0; k < hs.size(); k++) {
-				MaxActivating.Hit h = hs.get(k);
-				double[] rect = h.imageRect();
-				t.incrementCounter();
-				t.addValue("layer", r.layer());
-				t.addValue("filter", f);
-				t.addValue("status", "live");
-				t.addValue("rank", k + 1);
-				t.addValue("score", h.score());
-				t.addValue("max", h.maxValue());
-				t.addValue("file", h.name());
-				t.addValue("label", h.label() == null ? "" : h.label());
-				t.addValue("y", h.unitY());
-				t.addValue("x", h.unitX());
-				t.addValue("patch x", rect[0]);
-				t.addValue("patch y", rect[1]);
-				t.addValue("patch width", rect[2]);
-				t.addValue("patch height", rect[3]);
-			}
+			List<MaxActivating.Hit> hs = r.hits(f);
+			for (int k = 0; k < hs.size(); k++) hitRow(t, r.layer(), f, "live", k + 1, hs.get(k));
 		}
 		return t;
+	}
+
+	private static void hitRow(ResultsTable t, String layer, int f, String status, Object rank, MaxActivating.Hit h) {
+		double[] rect = h.imageRect();
+		t.incrementCounter();
+		t.addValue("layer", layer);
+		t.addValue("filter", f);
+		t.addValue("status", status);
+		if (rank instanceof Integer) t.addValue("rank", (Integer) rank);
+		else t.addValue("rank", rank.toString());
+		t.addValue("score", h.score());
+		t.addValue("max", h.maxValue());
+		t.addValue("file", h.name());
+		t.addValue("label", h.label() == null ? "" : h.label());
+		t.addValue("y", h.unitY());
+		t.addValue("x", h.unitX());
+		t.addValue("patch x", rect[0]);
+		t.addValue("patch y", rect[1]);
+		t.addValue("patch width", rect[2]);
+		t.addValue("patch height", rect[3]);
+	}
+
+	/**
+	 * Longest side of what a run keeps of a top image for montages of {@code tile}-pixel tiles
+	 * ({@link MaxActivating#keep}); a montage of images read again shrinks them alike.
+	 */
+	public static int keepSize(int tile) {
+		return Math.max(64, 2 * tile);
 	}
 
 	/**
@@ -99,20 +122,105 @@ public final class DatasetViews {
 	 * constant filters come last, as a slice that says so instead of a ranking.
 	 */
 	public static ImagePlus montages(String title, MaxActivating.Result r, boolean patch, int tile) throws IOException {
+		java.util.Map<Integer, List<MontageTile>> tiles = new java.util.LinkedHashMap<>();
+		java.util.Map<Integer, Degenerate> degenerate = new java.util.HashMap<>();
+		for (int f : r.filters()) {
+			List<MontageTile> l = new java.util.ArrayList<>();
+			for (MaxActivating.Hit h : r.hits(f)) l.add(MontageTile.of(h));
+			tiles.put(f, l);
+			if (r.status(f) != MaxActivating.Status.LIVE) degenerate.put(f, new Degenerate(r.status(f), r.range(f)[1]));
+		}
+		return montages(title, r.layer(), tiles, degenerate, r.report().processed(), patch, tile);
+	}
+
+	/**
+	 * One tile of a max-activating montage: what a hit table row holds, the pixels a run kept (if
+	 * any) and the image to read again when it kept none (e.g. the hits of merged shards).
+	 */
+	public static final class MontageTile {
+		final String name;
+		final float score;
+		final ImageSource.Entry entry;
+		final double[] imageRect;
+		final int unitY;
+		final Preprocessing.Planes kept;
+		final double keptScale;
+		final int imageWidth;
+
+		/**
+		 * A tile drawn from its image, read again.
+		 *
+		 * @param imageRect the maximal unit's field in image pixels {@code {x, y, width, height}}
+		 * @param unitY the unit's row, -1 for a vector layer (no field outlined)
+		 */
+		public MontageTile(String name, float score, ImageSource.Entry entry, double[] imageRect, int unitY) {
+			this(name, score, entry, imageRect, unitY, null, 1, -1);
+		}
+
+		/**
+		 * A tile drawn from the pixels a run kept.
+		 *
+		 * @param kept the patch or whole image as kept ({@link MaxActivating.Hit#kept()}), null to read it again
+		 * @param keptScale pixels of {@code kept} per image pixel
+		 * @param imageWidth the image's width, to tell a kept whole image from a kept patch
+		 */
+		public MontageTile(String name, float score, ImageSource.Entry entry, double[] imageRect, int unitY, Preprocessing.Planes kept,
+			double keptScale, int imageWidth)
+		{
+			this.name = name;
+			this.score = score;
+			this.entry = entry;
+			this.imageRect = imageRect.clone();
+			this.unitY = unitY;
+			this.kept = kept;
+			this.keptScale = keptScale;
+			this.imageWidth = imageWidth;
+		}
+
+		/** The tile of a hit of this run, with what the run kept. */
+		public static MontageTile of(MaxActivating.Hit h) {
+			return new MontageTile(h.name(), h.score(), h.entry(), h.imageRect(), h.unitY(), h.kept(), h.keptScale(), h.imageWidth());
+		}
+	}
+
+	/** A filter with no ranking: dead (zero everywhere) or constant, with its one value. */
+	public static final class Degenerate {
+		final MaxActivating.Status status;
+		final float value;
+
+		public Degenerate(MaxActivating.Status status, float value) {
+			if (status == MaxActivating.Status.LIVE) throw new IllegalArgumentException("A live filter has a ranking.");
+			this.status = status;
+			this.value = value;
+		}
+	}
+
+	/**
+	 * The montages of {@link #montages(String, MaxActivating.Result, boolean, int)} from tiles,
+	 * one run's or the hits of several shards merged: filter to its tiles, best first, in slice
+	 * order; a filter in {@code degenerate} gets the slice that says it is dead or constant.
+	 *
+	 * @param images the images of the run, for the degenerate filters' "on all N images"
+	 */
+	public static ImagePlus montages(String title, String layer, java.util.Map<Integer, List<MontageTile>> tiles,
+		java.util.Map<Integer, Degenerate> degenerate, int images, boolean patch, int tile) throws IOException
+	{
 		int k = 1;
-		for (int f : r.filters()) k = Math.max(k, r.hits(f).size());
+		for (List<MontageTile> l : tiles.values()) k = Math.max(k, l.size());
 		int cols = Math.max(1, (int) Math.ceil(Math.sqrt(k)));
 		int rows = Math.max(1, (k + cols - 1) / cols);
 		int w = cols * tile + (cols + 1) * GAP, h = rows * (tile + CAPTION) + (rows + 1) * GAP;
+		int keepSize = keepSize(tile);
 		ImageStack st = new ImageStack(w, h);
-		for (int f : r.filters()) {
+		for (java.util.Map.Entry<Integer, List<MontageTile>> e : tiles.entrySet()) {
+			int f = e.getKey();
 			ColorProcessor cp = new ColorProcessor(w, h);
 			cp.setColor(new Color(BACKGROUND));
 			cp.fill();
-			MaxActivating.Status status = r.status(f);
-			if (status != MaxActivating.Status.LIVE) {
-				String what = status == MaxActivating.Status.DEAD ? "DEAD: never fires" :
-					String.format(java.util.Locale.ROOT, "CONSTANT: %.4g everywhere", r.range(f)[1]);
+			Degenerate dg = degenerate.get(f);
+			if (dg != null) {
+				String what = dg.status == MaxActivating.Status.DEAD ? "DEAD: never fires" :
+					String.format(java.util.Locale.ROOT, "CONSTANT: %.4g everywhere", dg.value);
 				cp.setColor(new Color(0xff6060));
 				cp.setFont(new Font("SansSerif", Font.BOLD, 12));
 				cp.setAntialiasedText(true);
@@ -120,36 +228,40 @@ public final class DatasetViews {
 				cp.drawString(fitText(cp, what, w - 2 * GAP), GAP + 2, GAP + 32);
 				cp.setColor(new Color(0xbbbbbb));
 				cp.setFont(new Font("SansSerif", Font.PLAIN, 10));
-				cp.drawString(fitText(cp, "on all " + r.report().processed() + " images: no ranking", w - 2 * GAP), GAP + 2, GAP + 48);
-				st.addSlice(r.layer() + " \u00b7 filter " + f + " (" + status.name().toLowerCase(java.util.Locale.ROOT) + ")", cp);
+				cp.drawString(fitText(cp, "on all " + images + " images: no ranking", w - 2 * GAP), GAP + 2, GAP + 48);
+				st.addSlice(layer + " \u00b7 filter " + f + " (" + dg.status.name().toLowerCase(java.util.Locale.ROOT) + ")", cp);
 				continue;
 			}
-			List<MaxActivating.Hit> hs = r.hits(f);
+			List<MontageTile> hs = e.getValue();
 			for (int i = 0; i < hs.size(); i++) {
-				MaxActivating.Hit hit = hs.get(i);
+				MontageTile hit = hs.get(i);
 				int ox = GAP + (i % cols) * (tile + GAP), oy = GAP + (i / cols) * (tile + CAPTION + GAP);
-				double[] rect = hit.imageRect();
-				Preprocessing.Planes kept = hit.kept();
-				ColorProcessor t;
-				if (patch) t = fit(render(kept != null ? kept : MaxActivating.crop(hit.entry().read(), rect)), tile);
-				else {
-					// the whole image: kept (possibly shrunk, then the rectangle shrinks with it) or read again
-					boolean whole = kept != null && kept.width >= (int) Math.floor(hit.imageWidth() * hit.keptScale());
-					Preprocessing.Planes p = whole ? kept : hit.entry().read();
-					double ks = whole ? hit.keptScale() : 1;
-					t = fit(render(p), tile);
-					if (hit.unitY() >= 0) {
-						double s = Math.min((double) tile / p.width, (double) tile / p.height) * ks;
-						t.setColor(Color.yellow);
-						int dx = (tile - (int) Math.round(p.width * s / ks)) / 2, dy = (tile - (int) Math.round(p.height * s / ks)) / 2;
-						t.drawRect(dx + (int) Math.round(rect[0] * s), dy + (int) Math.round(rect[1] * s), Math.max(2, (int) Math.round(rect[2] * s)),
-							Math.max(2, (int) Math.round(rect[3] * s)));
-					}
+				double[] rect = hit.imageRect;
+				Preprocessing.Planes p = hit.kept;
+				double ks = hit.keptScale;
+				// a kept patch cannot show the whole image: read it again then
+				if (p != null && !patch && p.width < (int) Math.floor(hit.imageWidth * ks)) p = null;
+				if (p == null) {
+					// read again and kept as a run keeps it (same crop, same shrinking): the same pixels either way
+					Preprocessing.Planes read = hit.entry.read();
+					Preprocessing.Planes q = patch ? MaxActivating.crop(read, rect) : read;
+					int factor = MaxActivating.shrinkFactor(q.width, q.height, keepSize);
+					p = factor == 1 ? q : MaxActivating.shrink(q, factor);
+					ks = 1.0 / factor;
+				}
+				ColorProcessor t = fit(render(p), tile);
+				if (!patch && hit.unitY >= 0) {
+					// the rectangle in image pixels, shrunk with the image
+					double s = Math.min((double) tile / p.width, (double) tile / p.height) * ks;
+					t.setColor(Color.yellow);
+					int dx = (tile - (int) Math.round(p.width * s / ks)) / 2, dy = (tile - (int) Math.round(p.height * s / ks)) / 2;
+					t.drawRect(dx + (int) Math.round(rect[0] * s), dy + (int) Math.round(rect[1] * s), Math.max(2, (int) Math.round(rect[2] * s)),
+						Math.max(2, (int) Math.round(rect[3] * s)));
 				}
 				cp.insert(t, ox, oy);
-				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score()), hit.name());
+				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score), hit.name);
 			}
-			st.addSlice(r.layer() + " \u00b7 filter " + f, cp);
+			st.addSlice(layer + " \u00b7 filter " + f, cp);
 		}
 		return new ImagePlus(title, st);
 	}
