@@ -365,55 +365,68 @@ public final class Batch {
 		Report report = new Report();
 		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
 		ConvLensCommand last = null;
-		if (needsImage && Files.isDirectory(input)) {
-			try (Stream<Path> s = Files.list(input)) {
-				report.ignored = (int) s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")).count() - images.size();
+		// a folder's per-image tables (statistics, predictions, AUCs, ...) go to one CSV per run, the file a column
+		RunTables runTables = needsImage && Files.isDirectory(input)
+			? new RunTables(output, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), settings, written) : null;
+		try {
+			if (needsImage && Files.isDirectory(input)) {
+				try (Stream<Path> s = Files.list(input)) {
+					report.ignored = (int) s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")).count() - images.size();
+				}
+			}
+			for (Path img : images) {
+				report.items++;
+				ImagePlus imp = null;
+				try {
+					if (img != null) {
+						try {
+							imp = DatasetSources.open(img);
+						}
+						catch (IOException e) {
+							report.failures.add(img + ": cannot open: " + oneLine(e.getMessage()) + ".");
+							report.errors.add(e);
+							continue;
+						}
+					}
+					Module module = CommandRunner.create(ctx, cls);
+					Map<String, Object> in = inputs(module, options);
+					if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
+					String overlayBefore = overlayText(imp);
+					Map<String, Object> outs = CommandRunner.run(ctx, module, in, false, false);
+					if (module.getDelegateObject() instanceof ConvLensCommand) last = (ConvLensCommand) module.getDelegateObject();
+					String base = img != null ? bases.get(img) : Outputs.safe(baseName(module, in.get("model")));
+					// a command that draws on the image (e.g. a heatmap overlay): the image with it, flattened
+					boolean overlay = imp != null && imp.getOverlay() != null && !overlayText(imp).equals(overlayBefore);
+					Path overlayPng = output.resolve(base + "_" + Outputs.safe(command + "-overlay") + ".png");
+					List<Path> targets = new ArrayList<>();
+					if (overlay) targets.add(overlayPng);
+					for (Map.Entry<String, Object> e : outs.entrySet()) {
+						if (e.getValue() == null || runTables != null && e.getValue() instanceof ij.measure.ResultsTable) continue;
+						targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
+					}
+					refuseOverwrite(targets, written, settings);
+					if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
+					for (Map.Entry<String, Object> e : outs.entrySet()) {
+						if (e.getValue() == null) continue;
+						addTopRows(e.getValue(), same);
+						if (runTables != null && e.getValue() instanceof ij.measure.ResultsTable) {
+							record(report, written, runTables.append(e.getKey(), img.getFileName().toString(), (ij.measure.ResultsTable) e.getValue()), log);
+							continue;
+						}
+						record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
+						record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
+					}
+				}
+				catch (Throwable e) {
+					if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw (VirtualMachineError) e;
+					Object size = imp != null ? imp : img != null ? Long.valueOf(sizeMB(img)) : null;
+					imp = null; // let the image go before the next one
+					report.fail(img != null ? img : command, e, size);
+				}
 			}
 		}
-		for (Path img : images) {
-			report.items++;
-			ImagePlus imp = null;
-			try {
-				if (img != null) {
-					try {
-						imp = DatasetSources.open(img);
-					}
-					catch (IOException e) {
-						report.failures.add(img + ": cannot open: " + oneLine(e.getMessage()) + ".");
-						report.errors.add(e);
-						continue;
-					}
-				}
-				Module module = CommandRunner.create(ctx, cls);
-				Map<String, Object> in = inputs(module, options);
-				if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
-				String overlayBefore = overlayText(imp);
-				Map<String, Object> outs = CommandRunner.run(ctx, module, in, false, false);
-				if (module.getDelegateObject() instanceof ConvLensCommand) last = (ConvLensCommand) module.getDelegateObject();
-				String base = img != null ? bases.get(img) : Outputs.safe(baseName(module, in.get("model")));
-				// a command that draws on the image (e.g. a heatmap overlay): the image with it, flattened
-				boolean overlay = imp != null && imp.getOverlay() != null && !overlayText(imp).equals(overlayBefore);
-				Path overlayPng = output.resolve(base + "_" + Outputs.safe(command + "-overlay") + ".png");
-				List<Path> targets = new ArrayList<>();
-				if (overlay) targets.add(overlayPng);
-				for (Map.Entry<String, Object> e : outs.entrySet()) {
-					if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
-				}
-				refuseOverwrite(targets, written, settings);
-				if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
-				for (Map.Entry<String, Object> e : outs.entrySet()) {
-					if (e.getValue() == null) continue;
-					addTopRows(e.getValue(), same);
-					record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
-					record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
-				}
-			}
-			catch (Throwable e) {
-				if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw (VirtualMachineError) e;
-				Object size = imp != null ? imp : img != null ? Long.valueOf(sizeMB(img)) : null;
-				imp = null; // let the image go before the next one
-				report.fail(img != null ? img : command, e, size);
-			}
+		finally {
+			if (runTables != null) runTables.close();
 		}
 		if (last != null && same.count() > 1) {
 			String w = same.warning(last.runInfo(), last.prep(last.runInfo()));
@@ -423,6 +436,41 @@ public final class Batch {
 			}
 		}
 		return report;
+	}
+
+	/** A folder run's per-image tables, one CSV each per run: {@code <folder>_<output>.csv} with the file as first column. */
+	static final class RunTables {
+		private final Path output;
+		private final String runBase;
+		private final Settings settings;
+		private final Set<Path> written;
+		private final Map<String, BatchedExplainer.TableWriter> writers = new LinkedHashMap<>();
+
+		RunTables(Path output, String runBase, Settings settings, Set<Path> written) {
+			this.output = output;
+			this.runBase = runBase;
+			this.settings = settings;
+			this.written = written;
+		}
+
+		/** Appends the table's rows; the new file on first use (refused if it exists and was not written by this run), else nothing. */
+		List<Path> append(String name, String file, ij.measure.ResultsTable t) throws IOException {
+			BatchedExplainer.TableWriter w = writers.get(name);
+			List<Path> created = List.of();
+			if (w == null) {
+				Path p = output.resolve(runBase + "_" + Outputs.safe(name) + ".csv");
+				refuseOverwrite(List.of(p), written, settings);
+				w = new BatchedExplainer.TableWriter(p);
+				writers.put(name, w);
+				created = List.of(p);
+			}
+			w.append(file, t);
+			return created;
+		}
+
+		void close() throws IOException {
+			for (BatchedExplainer.TableWriter w : writers.values()) w.close();
+		}
 	}
 
 	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */

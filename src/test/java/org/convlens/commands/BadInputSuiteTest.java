@@ -294,16 +294,16 @@ class BadInputSuiteTest {
 	void collidingNamesGiveDistinctResultsAndOverwriteIsExplicit() throws Exception {
 		Path out = tmp.resolve("collide-out");
 		ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-		// activations keeps one predictions table per image (predictions and cam over a folder write one per run, issue 15)
+		// one activations stack per image (a folder's tables go to one CSV per run)
 		String[] args = { "activations", "--model", model.toString(), "--input", in.resolve("collide").toString(), "--output", out.toString(), "predict=true" };
 		assertEquals(0, Batch.run(args, new PrintStream(o, true), new PrintStream(e, true)), e.toString());
 		List<String> csv;
 		try (Stream<Path> s = Files.list(out)) {
-			csv = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_predictions.csv")).sorted().collect(Collectors.toList());
+			csv = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_activations.tif")).sorted().collect(Collectors.toList());
 		}
 		assertEquals(5, csv.size(), csv.toString());
 		// each result keeps its source name readable
-		assertTrue(csv.contains("a.tif_predictions.csv") && csv.contains("a.png.tif_predictions.csv"), csv.toString());
+		assertTrue(csv.contains("a.tif_activations.tif") && csv.contains("a.png.tif_activations.tif"), csv.toString());
 		assertTrue(csv.stream().anyMatch(n -> n.startsWith("a.png-")), csv.toString());
 		assertEquals(2, csv.stream().filter(n -> n.startsWith("cell_1.tif-")).count(), csv.toString());
 		// the same run again refuses to replace them, then replaces them when asked

@@ -58,16 +58,23 @@ class BatchAndCliTest extends CommandTestBase {
 			assertEquals(layer, Provenance.get(maps, "layer"));
 			assertEquals(modelPath.toAbsolutePath().normalize().toString(), Provenance.get(maps, "model"));
 			assertEquals(Preprocessing.forModel(engine.info()).toString(), Provenance.get(maps, "preprocessing"));
-			ResultsTable st = ResultsTable.open(out.resolve(n + "_statistics.csv").toString());
-			assertEquals(maps.getNChannels(), st.size());
-			ResultsTable pr = ResultsTable.open(out.resolve(n + "_predictions.csv").toString());
+			// one table per run, the file in the first column
+			ResultsTable st = ResultsTable.open(out.resolve("in_statistics.csv").toString());
+			int rows = 0;
+			for (int i = 0; i < st.size(); i++) if (st.getStringValue("file", i).equals(n + ".tif")) rows++;
+			assertEquals(maps.getNChannels(), rows);
+			ResultsTable pr = ResultsTable.open(out.resolve("in_predictions.csv").toString());
+			int row = -1;
+			for (int i = 0; i < pr.size(); i++) if (pr.getStringValue("file", i).equals(n + ".tif") && pr.getValue("rank", i) == 1) row = i;
+			assertTrue(row >= 0, "a rank-1 row for " + n);
 			NdArray p = engine.run(input(src), List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT);
 			int best = 0;
 			for (int k = 1; k < p.dim(1); k++) if (p.get(0, k) > p.get(0, best)) best = k;
-			assertEquals(engine.info().className(best), pr.getStringValue("class", 0));
-			assertEquals(p.get(0, best), pr.getValue("probability", 0), 1e-5);
+			assertEquals(engine.info().className(best), pr.getStringValue("class", row));
+			assertEquals(p.get(0, best), pr.getValue("probability", row), 1e-5);
 		}
-		assertEquals(6, r.files.size());
+		assertTrue(java.nio.file.Files.notExists(out.resolve("a_statistics.csv")), "no per-image table beside the run's");
+		assertEquals(4, r.files.size()); // 2 activation TIFFs, the run's statistics and predictions tables
 	}
 
 	@Test
