@@ -126,37 +126,24 @@ public final class Shards {
 		long from = s.from(m), to = s.to(m);
 		int size = (int) (to - from);
 		String desc = src.description() + ", shard " + s + " (entries " + (from + 1) + "-" + to + " of " + m + ")";
-		return new ImageSource() {
-			@Override
-			public int size() {
-				return size;
-			}
+		return ImageSource.of(desc, size, () -> {
+			Iterator<ImageSource.Entry> it = src.iterator();
+			for (long i = 0; i < from && it.hasNext(); i++) it.next();
+			return new Iterator<>() {
+				int left = size;
 
-			@Override
-			public String description() {
-				return desc;
-			}
+				@Override
+				public boolean hasNext() {
+					return left > 0 && it.hasNext();
+				}
 
-			@Override
-			public Iterator<Entry> iterator() {
-				Iterator<Entry> it = src.iterator();
-				for (long i = 0; i < from && it.hasNext(); i++) it.next();
-				return new Iterator<>() {
-					int left = size;
-
-					@Override
-					public boolean hasNext() {
-						return left > 0 && it.hasNext();
-					}
-
-					@Override
-					public Entry next() {
-						left--;
-						return it.next();
-					}
-				};
-			}
-		};
+				@Override
+				public ImageSource.Entry next() {
+					left--;
+					return it.next();
+				}
+			};
+		});
 	}
 
 	/** Why a command line cannot be sharded (wrong usage), or null. */

@@ -41,10 +41,15 @@ public interface ImageSource extends Iterable<ImageSource.Entry> {
 	/** A source over a fixed list of entries. */
 	static ImageSource of(String description, List<? extends Entry> entries) {
 		List<Entry> copy = List.copyOf(entries);
+		return of(description, copy.size(), copy::iterator);
+	}
+
+	/** A source of {@code size} entries (-1: unknown) whose iterator each pass asks {@code entries} for. */
+	static ImageSource of(String description, int size, java.util.function.Supplier<Iterator<Entry>> entries) {
 		return new ImageSource() {
 			@Override
 			public int size() {
-				return copy.size();
+				return size;
 			}
 
 			@Override
@@ -54,7 +59,7 @@ public interface ImageSource extends Iterable<ImageSource.Entry> {
 
 			@Override
 			public Iterator<Entry> iterator() {
-				return copy.iterator();
+				return entries.get();
 			}
 		};
 	}

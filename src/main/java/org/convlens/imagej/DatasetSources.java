@@ -57,37 +57,24 @@ public final class DatasetSources {
 		for (Iterator<Path> it = new FileWalker(root, recursive); it.hasNext(); it.next()) count++;
 		int size = count;
 		String desc = "folder " + root + (recursive ? " (with sub-folders)" : "");
-		return new ImageSource() {
-			@Override
-			public int size() {
-				return size;
-			}
+		return ImageSource.of(desc, size, () -> {
+			FileWalker w = new FileWalker(root, recursive);
+			return new Iterator<>() {
+				@Override
+				public boolean hasNext() {
+					return w.hasNext();
+				}
 
-			@Override
-			public String description() {
-				return desc;
-			}
-
-			@Override
-			public Iterator<Entry> iterator() {
-				FileWalker w = new FileWalker(root, recursive);
-				return new Iterator<>() {
-					@Override
-					public boolean hasNext() {
-						return w.hasNext();
-					}
-
-					@Override
-					public Entry next() {
-						Path f = w.next();
-						String name = root.relativize(f).toString().replace('\\', '/');
-						String label = null;
-						if (labelsFromFolders && !f.getParent().equals(root)) label = f.getParent().getFileName().toString();
-						return new FileEntry(f, name, label);
-					}
-				};
-			}
-		};
+				@Override
+				public ImageSource.Entry next() {
+					Path f = w.next();
+					String name = root.relativize(f).toString().replace('\\', '/');
+					String label = null;
+					if (labelsFromFolders && !f.getParent().equals(root)) label = f.getParent().getFileName().toString();
+					return new FileEntry(f, name, label);
+				}
+			};
+		});
 	}
 
 	/**
