@@ -64,6 +64,26 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	@Parameter
 	protected ModelService modelService;
 
+	/** SciJava's dialog (Fiji) shows this as a button; ImageJ 1.x dialogs have their own Help button. Never a macro key. */
+	@Parameter(label = "Open the reference page", callback = "openHelp", persist = false, required = false,
+		description = "Opens this command's page of the ConvLens documentation in a browser")
+	private org.scijava.widget.Button help;
+
+	@Parameter(required = false)
+	private org.scijava.platform.PlatformService platform;
+
+	/** Callback of the help button: the command's reference page ({@link IJ1Bridge#helpUrl}). */
+	protected void openHelp() {
+		String url = IJ1Bridge.helpUrl(getClass());
+		try {
+			if (platform != null) platform.open(new java.net.URL(url));
+			else IJ.runPlugIn("ij.plugin.BrowserLauncher", url);
+		}
+		catch (java.io.IOException e) {
+			IJ.log(getInfo().getTitle() + ": cannot open " + url + " (" + e.getMessage() + ")");
+		}
+	}
+
 	private IJProgress progress;
 	/** The model this run uses, leased from the first {@link #convModel()} to the end of {@link #run()}. */
 	private ModelLease lease;

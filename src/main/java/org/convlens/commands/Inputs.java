@@ -22,11 +22,16 @@ public final class Inputs {
 	public static List<ModuleItem<?>> userInputs(Module module) {
 		List<ModuleItem<?>> items = new ArrayList<>();
 		for (ModuleItem<?> item : module.getInfo().inputs()) {
-			if (CommandRunner.isInjected(item) || isImage(item)) continue;
+			if (CommandRunner.isInjected(item) || isImage(item) || isButton(item)) continue;
 			if (item.getVisibility() == ItemVisibility.MESSAGE || item.getVisibility() == ItemVisibility.INVISIBLE) continue;
 			items.add(item);
 		}
 		return items;
+	}
+
+	/** A button of SciJava's dialog (the help button): no value, no macro key. */
+	public static boolean isButton(ModuleItem<?> item) {
+		return org.scijava.widget.Button.class.isAssignableFrom(item.getType());
 	}
 
 	public static boolean isImage(ModuleItem<?> item) {

@@ -101,4 +101,41 @@ class DialogLabelsTest {
 		}
 		return m;
 	}
+
+	/**
+	 * SciJava's dialog (what Fiji shows) has a help button too: a {@code Button} input whose callback
+	 * asks the platform to open the same page as the ImageJ 1.x dialog's Help; it is no macro or
+	 * batch key.
+	 */
+	@Test
+	void sciJavaDialogsHaveAHelpButtonForTheSamePage() throws Exception {
+		org.scijava.Context ctx = Contexts.get();
+		for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("plugins.config"))) {
+			if (line.startsWith("#") || line.isBlank()) continue;
+			String cls = line.substring(line.indexOf("(\"") + 2, line.lastIndexOf('"'));
+			@SuppressWarnings("unchecked")
+			Class<? extends org.scijava.command.Command> c = (Class<? extends org.scijava.command.Command>) Class.forName(cls);
+			org.scijava.module.Module m = CommandRunner.create(ctx, c);
+			org.scijava.module.ModuleItem<?> help = m.getInfo().getInput("help");
+			org.junit.jupiter.api.Assertions.assertNotNull(help, cls);
+			org.junit.jupiter.api.Assertions.assertEquals(org.scijava.widget.Button.class, help.getType(), cls);
+			org.junit.jupiter.api.Assertions.assertEquals("openHelp", help.getCallback(), cls);
+			org.junit.jupiter.api.Assertions.assertFalse(Inputs.userInputs(m).contains(help), cls + ": the button is no option");
+			// the callback opens the command's page through the platform service
+			java.util.List<java.net.URL> opened = new java.util.ArrayList<>();
+			org.scijava.platform.PlatformService fake = (org.scijava.platform.PlatformService) java.lang.reflect.Proxy.newProxyInstance(
+				getClass().getClassLoader(), new Class<?>[] { org.scijava.platform.PlatformService.class }, (proxy, method, args) -> {
+					if (method.getName().equals("open")) opened.add((java.net.URL) args[0]);
+					return null;
+				});
+			m.setInput("platform", fake);
+			m.getInfo().getInput("help").callback(m);
+			org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(new java.net.URL(IJ1Bridge.helpUrl(c))), opened, cls);
+		}
+		// and it is no batch option
+		java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+		org.junit.jupiter.api.Assertions.assertEquals(2, Batch.run(new String[] { "weights", "--model", org.convlens.TestPaths.model("shapes-keras").toString(),
+			"--output", java.nio.file.Files.createTempDirectory("help").toString(), "help=x" }, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+			new java.io.PrintStream(err, true)), err.toString());
+	}
 }
