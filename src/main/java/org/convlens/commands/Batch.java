@@ -332,7 +332,7 @@ public final class Batch {
 		Map<Path, String> bases = needsImage ? baseNames(images) : Map.of();
 		Set<Path> written = new HashSet<>();
 		Report report = new Report();
-		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		ConvLensCommand last = null;
 		if (needsImage && Files.isDirectory(input)) {
 			try (Stream<Path> s = Files.list(input)) {
@@ -394,7 +394,7 @@ public final class Batch {
 	}
 
 	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	private static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
+	private static void addTopRows(Object output, org.convlens.explain.dataset.SameClassCheck check) {
 		if (!(output instanceof ij.measure.ResultsTable)) return;
 		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
 		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;

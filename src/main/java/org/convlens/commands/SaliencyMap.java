@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.convlens.explain.HeatmapMethod;
-import org.convlens.explain.HeatmapMethods;
-import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.SmoothGrad;
+import org.convlens.explain.core.HeatmapMethod;
+import org.convlens.explain.attribution.HeatmapMethods;
+import org.convlens.explain.attribution.IntegratedGradients;
+import org.convlens.explain.attribution.SmoothGrad;
 import org.convlens.imagej.SaliencyMaps;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;

@@ -1,6 +1,6 @@
 package org.convlens.imagej;
 
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Progress;
 
 import ij.IJ;
 

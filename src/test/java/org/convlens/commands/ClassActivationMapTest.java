@@ -218,7 +218,7 @@ class ClassActivationMapTest extends CommandTestBase {
 			assertEquals(24, png.getBitDepth());
 			assertTrue(Files.exists(out.resolve("img" + i + "_predictions.csv")));
 			// the blend differs from the grey source where the map is high, and equals it where transparent
-			int peak = want.resized(40, 40).length > 0 ? org.convlens.explain.Heatmaps.argmax(want.resized(40, 40)) : 0;
+			int peak = want.resized(40, 40).length > 0 ? org.convlens.explain.core.Heatmaps.argmax(want.resized(40, 40)) : 0;
 			int c = png.getProcessor().get(peak);
 			assertTrue(((c >> 16) & 0xff) != (c & 0xff) || ((c >> 8) & 0xff) != (c & 0xff), "coloured at the peak");
 		}
