@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.BatchRunner;
+import org.convlens.explain.core.BatchRunner;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Overview;
 import org.convlens.imagej.Provenance;

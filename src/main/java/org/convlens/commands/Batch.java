@@ -363,7 +363,7 @@ public final class Batch {
 		// ---
 		Set<Path> written = new HashSet<>();
 		Report report = new Report();
-		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		ConvLensCommand last = null;
 		// a folder's per-image tables (statistics, predictions, AUCs, ...) go to one CSV per run, the file a column
 		RunTables runTables = needsImage && Files.isDirectory(input)
@@ -474,7 +474,7 @@ public final class Batch {
 	}
 
 	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	static void addTopRows(Object output, org.convlens.explain.SameClassCheck check) {
+	static void addTopRows(Object output, org.convlens.explain.dataset.SameClassCheck check) {
 		if (!(output instanceof ij.measure.ResultsTable)) return;
 		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
 		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;

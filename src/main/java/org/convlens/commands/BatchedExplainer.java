@@ -20,12 +20,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.convlens.explain.ExplainMath;
-import org.convlens.explain.HeatmapMethod;
-import org.convlens.explain.HeatmapMethods;
-import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.Progress;
-import org.convlens.explain.VanillaGradient;
+import org.convlens.explain.core.ExplainMath;
+import org.convlens.explain.core.HeatmapMethod;
+import org.convlens.explain.attribution.HeatmapMethods;
+import org.convlens.explain.attribution.IntegratedGradients;
+import org.convlens.explain.core.Progress;
+import org.convlens.explain.attribution.VanillaGradient;
 import org.convlens.explain.cam.CamMethod;
 import org.convlens.explain.cam.ClassActivationMaps;
 import org.convlens.explain.cam.Heatmap;
@@ -164,7 +164,7 @@ final class BatchedExplainer {
 		final Batch.Report report;
 		final Map<String, TableWriter> tables = new LinkedHashMap<>();
 		/** Top classes of the run's predictions, for the per-image path's same-class warning. */
-		final org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		final org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		final Map<Path, String> bases;
 		final String command;
 		final Batch.Settings settings;

@@ -121,12 +121,12 @@ public class ClassActivationMap extends ConvLensCommand {
 			if (w1 != null) warnings.add(w1);
 		}
 		for (String w1 : warnings) ij.IJ.log(getInfo().getTitle() + ": " + w1);
-		org.convlens.explain.Progress camProgress = progress().sub(0.02, 0.9);
+		org.convlens.explain.core.Progress camProgress = progress().sub(0.02, 0.9);
 		if (m.isPerturbation()) {
 			// one masked input (Score-CAM) or ablated activation (Ablation-CAM) per channel per image
 			long passes = 0;
 			for (org.convlens.model.LayerInfo l : cam.resolveLayers()) passes += Math.max(1, l.channels());
-			org.convlens.explain.PassEstimate est = new org.convlens.explain.PassEstimate(m.label(), passes * x.dim(0), batch,
+			org.convlens.explain.core.PassEstimate est = new org.convlens.explain.core.PassEstimate(m.label(), passes * x.dim(0), batch,
 				msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg));
 			est.announce(progress());
 			camProgress = est.track(camProgress);

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCsvWriter;
-import org.convlens.explain.DatasetReport;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCsvWriter;
+import org.convlens.explain.dataset.DatasetReport;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
@@ -114,7 +114,7 @@ public class CnnCodesExport extends DatasetCommand {
 				w = new CodeCsvWriter(csv.toPath());
 			}
 			CodeCsvWriter writer = w;
-			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+			org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 			Consumer<CnnCodes.Row> sink = r -> {
 				if (t[0] != null && r.code().length > TABLE_LIMIT) {
 					t[0] = null;

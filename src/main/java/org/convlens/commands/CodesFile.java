@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCollector;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCollector;
 import org.convlens.imagej.ExactTables;
 import org.convlens.model.ModelInfo;
 

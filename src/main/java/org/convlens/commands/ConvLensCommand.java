@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-import org.convlens.explain.CancelledException;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.CancelledException;
+import org.convlens.explain.core.Progress;
 import org.convlens.imagej.Gui;
 import org.convlens.imagej.IJProgress;
 import org.convlens.imagej.ImageInput;
@@ -437,11 +437,11 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	 * the class-output values ({@link ConvModel#OUTPUT}) if they were already fetched, else null.
 	 */
 	protected ResultsTable predictionTable(ConvModel m, NdArray batch, NdArray output, List<ImageInput.Position> positions, int k) {
-		NdArray out = output != null ? output : org.convlens.explain.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
-			org.convlens.explain.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
+		NdArray out = output != null ? output : org.convlens.explain.core.BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT),
+			org.convlens.explain.core.BatchRunner.DEFAULT_CHUNK, Progress.NONE).get(ConvModel.OUTPUT);
 		List<String> labels = new ArrayList<>();
 		if (out.rank() == 2 && out.dim(0) > 1) {
-			org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+			org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 			same.addScores(out.data(), out.dim(0));
 			String w = same.warning(m.info(), prep(m.info()));
 			if (w != null) ij.IJ.log("ConvLens " + getInfo().getTitle() + ": WARNING: " + w);

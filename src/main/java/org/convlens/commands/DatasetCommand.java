@@ -3,9 +3,9 @@ package org.convlens.commands;
 import java.io.File;
 import java.util.List;
 
-import org.convlens.explain.DatasetReport;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.DatasetReport;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.model.ConvModel;
@@ -94,9 +94,9 @@ public abstract class DatasetCommand extends ConvLensCommand {
 
 	/**
 	 * Logs a warning when every image got the same class with high confidence (see
-	 * {@link org.convlens.explain.SameClassCheck}) and returns it for the Info, else null.
+	 * {@link org.convlens.explain.dataset.SameClassCheck}) and returns it for the Info, else null.
 	 */
-	protected String sameClassWarning(org.convlens.explain.SameClassCheck check, ConvModel m) {
+	protected String sameClassWarning(org.convlens.explain.dataset.SameClassCheck check, ConvModel m) {
 		String w = check.warning(m.info(), prep(m.info()));
 		if (w != null) IJ.log(getInfo().getTitle() + ": WARNING: " + w);
 		return w;

@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCollector;
-import org.convlens.explain.DatasetReport;
-import org.convlens.explain.Embedding;
-import org.convlens.explain.EmbeddingGrid;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCollector;
+import org.convlens.explain.dataset.DatasetReport;
+import org.convlens.explain.dataset.Embedding;
+import org.convlens.explain.dataset.EmbeddingGrid;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
@@ -103,7 +103,7 @@ public class EmbeddingMap extends DatasetCommand {
 		CodeCollector rows = fromFile ? CodesFile.read(codes.toPath(), info) : new CodeCollector();
 		DatasetReport rep = fromFile ? null : cc.extract(src, runner(m), progress().sub(0, 0.3), rows);
 		if (rep != null) report(rep);
-		org.convlens.explain.SameClassCheck same = new org.convlens.explain.SameClassCheck();
+		org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		for (CnnCodes.Row r : rows.rows()) same.add(r.predicted(), r.confidence());
 		String sameClass = sameClassWarning(same, m);
 		Embedding.Map map = Embedding.map(rows.codes(), o, progress().sub(0.3, 0.9));

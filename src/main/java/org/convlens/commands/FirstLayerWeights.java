@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.KernelImages;
+import org.convlens.explain.patterns.KernelImages;
 import org.convlens.imagej.PlaneImages;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;

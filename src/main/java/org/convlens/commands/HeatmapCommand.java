@@ -3,7 +3,7 @@ package org.convlens.commands;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.HeatmapMethods;
+import org.convlens.explain.attribution.HeatmapMethods;
 import org.convlens.explain.cam.Target;
 import org.convlens.imagej.ImageInput;
 import org.convlens.model.ConvModel;

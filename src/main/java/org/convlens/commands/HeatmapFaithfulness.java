@@ -2,12 +2,12 @@ package org.convlens.commands;
 
 import java.util.List;
 
-import org.convlens.explain.DeletionInsertion;
-import org.convlens.explain.DeletionInsertion.Curve;
-import org.convlens.explain.DeletionInsertion.Mode;
-import org.convlens.explain.HeatmapMethod;
-import org.convlens.explain.HeatmapMethods;
-import org.convlens.explain.RandomizationCheck;
+import org.convlens.explain.faithfulness.DeletionInsertion;
+import org.convlens.explain.faithfulness.DeletionInsertion.Curve;
+import org.convlens.explain.faithfulness.DeletionInsertion.Mode;
+import org.convlens.explain.core.HeatmapMethod;
+import org.convlens.explain.attribution.HeatmapMethods;
+import org.convlens.explain.faithfulness.RandomizationCheck;
 import org.convlens.explain.cam.Target;
 import org.convlens.imagej.Faithfulness;
 import org.convlens.imagej.ImageInput;
@@ -100,12 +100,12 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 		}
 		NdArray x = ImageInput.batch(imp, List.of(ImageInput.current(imp)), prep, info.imageInput().shape());
 		int t = HeatmapMethods.classIndices(m, x, Target.parse(target))[0];
-		org.convlens.explain.ScoreRule rule = org.convlens.explain.ScoreRule.resolve(score, m, x, t);
+		org.convlens.explain.attribution.ScoreRule rule = org.convlens.explain.attribution.ScoreRule.resolve(score, m, x, t);
 		String sc = rule.tensor();
 		double share = randomization ? 0.4 : 1;
 		progress().update(0, method + " heatmap");
 		NdArray map = hm.heatmap(m, x, t, progress().sub(0, 0.1 * share));
-		String mapProblem = org.convlens.explain.Degenerate.describe(map.data());
+		String mapProblem = org.convlens.explain.core.Degenerate.describe(map.data());
 		if (mapProblem != null) warnings.add("the " + method + " map is " + mapProblem + ": its deletion and insertion curves follow a random order");
 		DeletionInsertion di = new DeletionInsertion().withSteps(steps).withScore(sc);
 		Curve del = di.curve(m, x, map, t, Mode.DELETION, progress().sub(0.1 * share, 0.3 * share));

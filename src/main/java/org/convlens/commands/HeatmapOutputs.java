@@ -38,7 +38,7 @@ final class HeatmapOutputs {
 		String label = method + ": " + classes(info, targets);
 		List<String> problems = new ArrayList<>();
 		for (int i = 0; i < maps.size(); i++) {
-			String d = org.convlens.explain.Degenerate.describe(maps.get(i).data());
+			String d = org.convlens.explain.core.Degenerate.describe(maps.get(i).data());
 			if (d != null) problems.add((maps.size() > 1 ? "position " + (i + 1) + ": " : "") + "map " + d);
 		}
 		Object earlier = params.get("warning");

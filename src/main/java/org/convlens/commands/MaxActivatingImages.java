@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.convlens.explain.FilterSelection;
-import org.convlens.explain.ImageSource;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.patterns.FilterSelection;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;

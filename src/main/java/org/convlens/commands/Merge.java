@@ -19,8 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.convlens.explain.ImageSource;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.ExactTables;
@@ -240,7 +240,7 @@ public final class Merge {
 
 	/**
 	 * {@link #mergeHits} of tables in memory, in shard order. A shard's table ({@link
-	 * DatasetViews#hitsTable(org.convlens.explain.MaxActivating.Result, boolean)}) lists its filters
+	 * DatasetViews#hitsTable(org.convlens.explain.dataset.MaxActivating.Result, boolean)}) lists its filters
 	 * in the order asked for, and for a filter dead or constant on its images a status row (no
 	 * file) and that filter's first images (its candidates). A filter is dead (constant) overall
 	 * only when every shard that read images found it dead (constant at the same value): then one

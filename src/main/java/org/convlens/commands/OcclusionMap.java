@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.Fill;
-import org.convlens.explain.Occlusion;
-import org.convlens.explain.PassEstimate;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Fill;
+import org.convlens.explain.attribution.Occlusion;
+import org.convlens.explain.core.PassEstimate;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.NdArray;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.convlens.explain.HeatmapMethod;
-import org.convlens.explain.HeatmapMethods;
-import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.SmoothGrad;
+import org.convlens.explain.core.HeatmapMethod;
+import org.convlens.explain.attribution.HeatmapMethods;
+import org.convlens.explain.attribution.IntegratedGradients;
+import org.convlens.explain.attribution.SmoothGrad;
 import org.convlens.imagej.SaliencyMaps;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
@@ -82,7 +82,7 @@ public class SaliencyMap extends HeatmapCommand {
 	 * ({@link BatchedExplainer}), which calls it image by image.
 	 */
 	Map<String, Object> compute(ImagePlus imp, org.convlens.model.ConvModel model, org.convlens.model.Preprocessing prep, NdArray x, int[] targets,
-		org.convlens.explain.Progress progress, List<NdArray> maps)
+		org.convlens.explain.core.Progress progress, List<NdArray> maps)
 	{
 		IntegratedGradients.Baseline b = IntegratedGradients.Baseline.valueOf(baseline.trim().toUpperCase(Locale.ROOT));
 		// black as the model sees it: a black image through the model's preprocessing

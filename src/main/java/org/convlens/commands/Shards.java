@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.ExactTables;
 import org.convlens.imagej.Outputs;
 

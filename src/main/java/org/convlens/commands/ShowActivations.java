@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.BatchRunner;
-import org.convlens.explain.FilterStats;
+import org.convlens.explain.core.BatchRunner;
+import org.convlens.explain.core.FilterStats;
 import org.convlens.imagej.FeatureMaps;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Montage;

@@ -24,8 +24,8 @@ import ij.io.TiffDecoder;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
-import org.convlens.explain.DatasetException;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.DatasetException;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.model.Preprocessing;
 
 /**

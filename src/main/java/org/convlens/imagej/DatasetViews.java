@@ -5,10 +5,10 @@ import java.awt.Font;
 import java.io.IOException;
 import java.util.List;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.DatasetReport;
-import org.convlens.explain.ImageSource;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.DatasetReport;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.model.Preprocessing;
 
 import ij.ImagePlus;

@@ -4,9 +4,9 @@ import java.awt.Color;
 import java.util.List;
 import java.util.Locale;
 
-import org.convlens.explain.DeletionInsertion;
-import org.convlens.explain.RandomizationCheck;
-import org.convlens.explain.TrainedCheck;
+import org.convlens.explain.faithfulness.DeletionInsertion;
+import org.convlens.explain.faithfulness.RandomizationCheck;
+import org.convlens.explain.faithfulness.TrainedCheck;
 
 import ij.ImagePlus;
 import ij.gui.Plot;
@@ -100,7 +100,7 @@ public final class Faithfulness {
 			t.addValue("Score", s.score());
 			String bad = s.problem();
 			t.addValue("Flag", !Double.isFinite(s.spearman()) ? "undefined: " + (bad != null ? "map " + bad : "original map " +
-				org.convlens.explain.Degenerate.describe(r.original().data())) : s.spearman() >= r.threshold() ? "similar" : "changed");
+				org.convlens.explain.core.Degenerate.describe(r.original().data())) : s.spearman() >= r.threshold() ? "similar" : "changed");
 		}
 		TrainedCheck tc = r.trained();
 		t.incrementCounter();

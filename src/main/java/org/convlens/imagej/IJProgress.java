@@ -3,7 +3,7 @@ package org.convlens.imagej;
 import java.util.Locale;
 import java.util.function.Consumer;
 
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Progress;
 
 import ij.IJ;
 

@@ -74,14 +74,14 @@ public final class PlaneImages {
 		List<Preprocessing.Planes> tiles = new ArrayList<>();
 		for (Preprocessing.Planes p : images) tiles.add(zoom(p, s));
 		int n = tiles.size(), cols = Montage.columns(n);
-		Preprocessing.Planes grid = org.convlens.explain.Montage.grid(tiles, cols, GAP, BACKGROUND);
+		Preprocessing.Planes grid = org.convlens.explain.core.Montage.grid(tiles, cols, GAP, BACKGROUND);
 		ImagePlus imp = stack(title, List.of(grid), null);
 		if (labels != null) {
 			Overlay ov = new Overlay();
 			Font f = new Font("SansSerif", Font.PLAIN, 10);
 			int tw = first.width * s, th = first.height * s;
 			for (int k = 0; k < n && k < labels.length; k++) {
-				int[] o = org.convlens.explain.Montage.origin(k, n, cols, tw, th, GAP);
+				int[] o = org.convlens.explain.core.Montage.origin(k, n, cols, tw, th, GAP);
 				TextRoi t = new TextRoi(o[0] + 1, o[1], labels[k], f);
 				t.setStrokeColor(flagged != null && k < flagged.length && flagged[k] ? Color.red : Color.yellow);
 				ov.add(t);

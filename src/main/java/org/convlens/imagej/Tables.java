@@ -2,8 +2,8 @@ package org.convlens.imagej;
 
 import java.util.List;
 
-import org.convlens.explain.FilterStats;
-import org.convlens.explain.TopK;
+import org.convlens.explain.core.FilterStats;
+import org.convlens.explain.core.TopK;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 
@@ -71,11 +71,11 @@ public final class Tables {
 	 * (yes when the gradient was zero from the start) and rescues (steps undone because they
 	 * switched the filter off).
 	 */
-	public static ResultsTable patterns(List<org.convlens.explain.Pattern> patterns, ModelInfo info) {
+	public static ResultsTable patterns(List<org.convlens.explain.patterns.Pattern> patterns, ModelInfo info) {
 		ResultsTable rt = new ResultsTable();
 		rt.showRowNumbers(false);
 		rt.setPrecision(6);
-		for (org.convlens.explain.Pattern p : patterns) {
+		for (org.convlens.explain.patterns.Pattern p : patterns) {
 			rt.incrementCounter();
 			rt.addValue("target", p.target().describe(info));
 			rt.addValue("filter", p.target().index());

@@ -15,11 +15,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCsvWriter;
-import org.convlens.explain.DatasetReport;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCsvWriter;
+import org.convlens.explain.dataset.DatasetReport;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.ShapeFiles;
 import org.convlens.model.ConvModel;

@@ -8,10 +8,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCsvWriter;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCsvWriter;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.ShapeFiles;
 import org.convlens.model.ConvModel;

@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.convlens.explain.FilterPatterns;
-import org.convlens.explain.FilterSelection;
-import org.convlens.explain.InputRange;
-import org.convlens.explain.Pattern;
-import org.convlens.explain.PatternOptions;
-import org.convlens.explain.PatternTarget;
-import org.convlens.explain.Progress;
+import org.convlens.explain.patterns.FilterPatterns;
+import org.convlens.explain.patterns.FilterSelection;
+import org.convlens.explain.patterns.InputRange;
+import org.convlens.explain.patterns.Pattern;
+import org.convlens.explain.patterns.PatternOptions;
+import org.convlens.explain.patterns.PatternTarget;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 

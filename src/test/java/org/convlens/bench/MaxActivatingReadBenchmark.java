@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.model.ConvModel;

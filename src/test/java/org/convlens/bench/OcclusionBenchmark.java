@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Random;
 
-import org.convlens.explain.Occlusion;
-import org.convlens.explain.Progress;
+import org.convlens.explain.attribution.Occlusion;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 import org.convlens.model.NdArray;

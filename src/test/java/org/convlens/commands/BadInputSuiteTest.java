@@ -369,7 +369,7 @@ class BadInputSuiteTest {
 		String message;
 		try {
 			// a dataset command on a folder without images, as a headless macro runs it (SciJava's log left on)
-			RuntimeException x = org.junit.jupiter.api.Assertions.assertThrows(org.convlens.explain.DatasetException.class, () -> CommandRunner.run(Contexts.get(),
+			RuntimeException x = org.junit.jupiter.api.Assertions.assertThrows(org.convlens.explain.dataset.DatasetException.class, () -> CommandRunner.run(Contexts.get(),
 				CommandRunner.create(Contexts.get(), CnnCodesExport.class), Map.of("model", model.toFile(), "source", "folder", "folder",
 					in.resolve("junk-dataset").toFile()), false, false));
 			message = ConvLensCommand.message(x);

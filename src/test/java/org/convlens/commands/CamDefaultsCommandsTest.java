@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.Progress;
+import org.convlens.explain.attribution.IntegratedGradients;
+import org.convlens.explain.core.Progress;
 import org.convlens.imagej.ImageInput;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
@@ -108,7 +108,7 @@ class CamDefaultsCommandsTest extends CommandTestBase {
 			// the same run in the explain room, black baseline through the model's preprocessing
 			NdArray x = ImageInput.batch(imp, List.of(ImageInput.current(imp)), org.convlens.model.Preprocessing.forModel(engine.info()),
 				engine.info().imageInput().shape());
-			int k = org.convlens.explain.Heatmaps.argmax(engine.run(x, List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data());
+			int k = org.convlens.explain.core.Heatmaps.argmax(engine.run(x, List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data());
 			NdArray black = org.convlens.imagej.SaliencyMaps.black(imp, org.convlens.model.Preprocessing.forModel(engine.info()),
 				engine.info().imageInput().shape());
 			IntegratedGradients.Result r = new IntegratedGradients().withSteps(steps).withBatchSize(16).withBaselineImage(black)

@@ -222,7 +222,7 @@ class ClassActivationMapTest extends CommandTestBase {
 			String row = "img" + i + ".tif,";
 			assertTrue(Files.readAllLines(out.resolve("in_predictions.csv")).stream().anyMatch(l -> l.startsWith(row)));
 			// the blend differs from the grey source where the map is high, and equals it where transparent
-			int peak = want.resized(40, 40).length > 0 ? org.convlens.explain.Heatmaps.argmax(want.resized(40, 40)) : 0;
+			int peak = want.resized(40, 40).length > 0 ? org.convlens.explain.core.Heatmaps.argmax(want.resized(40, 40)) : 0;
 			int c = png.getProcessor().get((peak % 40) * 7 + 3, (peak / 40) * 7 + 3);
 			assertTrue(((c >> 16) & 0xff) != (c & 0xff) || ((c >> 8) & 0xff) != (c & 0xff), "coloured at the peak");
 		}

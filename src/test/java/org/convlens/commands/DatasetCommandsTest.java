@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCollector;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.Embedding;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCollector;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.Embedding;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.ShapeFiles;
 import org.convlens.model.ConvModel;

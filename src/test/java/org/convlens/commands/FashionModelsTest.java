@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.DeletionInsertion;
-import org.convlens.explain.Progress;
+import org.convlens.explain.faithfulness.DeletionInsertion;
+import org.convlens.explain.core.Progress;
 import org.convlens.explain.cam.CamMethod;
 import org.convlens.explain.cam.ClassActivationMaps;
 import org.convlens.explain.cam.Heatmap;
@@ -243,14 +243,14 @@ class FashionModelsTest {
 	void sameClassCheckNeedsOneClassHighConfidenceAndEnoughImages() {
 		ModelInfo info = resnet.info();
 		Preprocessing p = Preprocessing.forModel(info);
-		org.convlens.explain.SameClassCheck c = new org.convlens.explain.SameClassCheck();
+		org.convlens.explain.dataset.SameClassCheck c = new org.convlens.explain.dataset.SameClassCheck();
 		for (int i = 0; i < 3; i++) c.add(8, 0.99);
 		assertNull(c.warning(info, p), "3 images are too few");
 		c.add(8, 0.99);
 		assertTrue(c.warning(info, p).contains("all 4 images were predicted as 'Bag'"), c.warning(info, p));
 		c.add(8, 0.2); // mean (4 * 0.99 + 0.2) / 5 = 0.83 < 0.9
 		assertNull(c.warning(info, p));
-		org.convlens.explain.SameClassCheck mixed = new org.convlens.explain.SameClassCheck();
+		org.convlens.explain.dataset.SameClassCheck mixed = new org.convlens.explain.dataset.SameClassCheck();
 		for (int i = 0; i < 10; i++) mixed.add(i % 2, 1.0);
 		assertNull(mixed.warning(info, p));
 	}
@@ -385,7 +385,7 @@ class FashionModelsTest {
 				int ok = 0;
 				List<String> bad = new ArrayList<>();
 				for (int i = 0; i < N; i++) {
-					String d = org.convlens.explain.Degenerate.describe((float[]) hm.getStack().getPixels(i + 1));
+					String d = org.convlens.explain.core.Degenerate.describe((float[]) hm.getStack().getPixels(i + 1));
 					if (d == null) {
 						ok++;
 						continue;

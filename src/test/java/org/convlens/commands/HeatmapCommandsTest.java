@@ -12,16 +12,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.convlens.explain.CamHeatmap;
-import org.convlens.explain.DeletionInsertion;
-import org.convlens.explain.Fill;
-import org.convlens.explain.Heatmaps;
-import org.convlens.explain.IntegratedGradients;
-import org.convlens.explain.Occlusion;
-import org.convlens.explain.Progress;
-import org.convlens.explain.RandomizationCheck;
-import org.convlens.explain.SmoothGrad;
-import org.convlens.explain.VanillaGradient;
+import org.convlens.explain.cam.CamHeatmap;
+import org.convlens.explain.faithfulness.DeletionInsertion;
+import org.convlens.explain.core.Fill;
+import org.convlens.explain.core.Heatmaps;
+import org.convlens.explain.attribution.IntegratedGradients;
+import org.convlens.explain.attribution.Occlusion;
+import org.convlens.explain.core.Progress;
+import org.convlens.explain.faithfulness.RandomizationCheck;
+import org.convlens.explain.attribution.SmoothGrad;
+import org.convlens.explain.attribution.VanillaGradient;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
 import org.convlens.model.NdArray;
@@ -133,7 +133,7 @@ class HeatmapCommandsTest extends CommandTestBase {
 		assertMap(r.map(), ig, 1, 1e-3);
 		assertTrue(ig.getDisplayRangeMin() < 0 && ig.getDisplayRangeMin() == -ig.getDisplayRangeMax(), "symmetric range for signed maps");
 		ImagePlus gg = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=guided-gradcam layer=conv2d_2")).get("saliency");
-		assertMap(new org.convlens.explain.GuidedGradCam(new CamHeatmap()).heatmap(engine, x, k, Progress.NONE), gg, 1, 1e-4);
+		assertMap(new org.convlens.explain.attribution.GuidedGradCam(new CamHeatmap()).heatmap(engine, x, k, Progress.NONE), gg, 1, 1e-4);
 		assertEquals(before, fingerprint(imp));
 	}
 
@@ -161,7 +161,7 @@ class HeatmapCommandsTest extends CommandTestBase {
 		int k = top(x);
 		NdArray cam = new CamHeatmap().heatmap(engine, x, k, Progress.NONE);
 		// score=auto: the rule of ScoreRule (the logit when the class probability is saturated)
-		org.convlens.explain.ScoreRule rule = org.convlens.explain.ScoreRule.resolve("auto", engine, x, k);
+		org.convlens.explain.attribution.ScoreRule rule = org.convlens.explain.attribution.ScoreRule.resolve("auto", engine, x, k);
 		DeletionInsertion di = new DeletionInsertion().withSteps(20).withScore(rule.tensor());
 		ResultsTable t = (ResultsTable) out.get("aucs");
 		assertEquals(2, t.size());
@@ -199,7 +199,7 @@ class HeatmapCommandsTest extends CommandTestBase {
 		// without the check: no cascade
 		Map<String, Object> quick = run(HeatmapFaithfulness.class, "image", imp, "method", "vanilla", "steps", 10, "randomization", false);
 		assertNull(quick.get("cascade"));
-		assertEquals(ConvModel.OUTPUT, org.convlens.explain.HeatmapMethods.faithfulnessScore(engine.info()), "softmax model: probabilities");
+		assertEquals(ConvModel.OUTPUT, org.convlens.explain.attribution.HeatmapMethods.faithfulnessScore(engine.info()), "softmax model: probabilities");
 	}
 
 	@Test

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.convlens.explain.BatchRunner;
-import org.convlens.explain.CancelledException;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.BatchRunner;
+import org.convlens.explain.core.CancelledException;
+import org.convlens.explain.core.Progress;
 import org.convlens.imagej.IJProgress;
 import org.convlens.imagej.ImageInput;
 import org.convlens.model.Preprocessing;

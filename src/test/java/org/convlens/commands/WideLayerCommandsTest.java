@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.CnnCodes;
+import org.convlens.explain.dataset.CnnCodes;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
@@ -75,7 +75,7 @@ class WideLayerCommandsTest extends CommandTestBase {
 	static NdArray raw(String name, String layer, String prep) throws Exception {
 		Preprocessing p = Preprocessing.parse(Preprocessing.forModel(wideModel.info()).toString() + " " + prep);
 		Preprocessing.Planes planes = DatasetSources.folder(data, false, false).iterator().next().read();
-		for (org.convlens.explain.ImageSource.Entry e : DatasetSources.folder(data, false, false)) if (e.name().equals(name)) planes = e.read();
+		for (org.convlens.explain.dataset.ImageSource.Entry e : DatasetSources.folder(data, false, false)) if (e.name().equals(name)) planes = e.read();
 		return wideModel.run(p.apply(planes, wideModel.info().imageInput().shape()), List.of(layer)).get(layer);
 	}
 

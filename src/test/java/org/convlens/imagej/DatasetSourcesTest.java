@@ -26,12 +26,12 @@ import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.CnnCodes;
-import org.convlens.explain.CodeCollector;
-import org.convlens.explain.DatasetException;
-import org.convlens.explain.DatasetReport;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
+import org.convlens.explain.dataset.CnnCodes;
+import org.convlens.explain.dataset.CodeCollector;
+import org.convlens.explain.dataset.DatasetException;
+import org.convlens.explain.dataset.DatasetReport;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
 import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 import org.convlens.model.NdArray;

@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.DatasetRunner;
-import org.convlens.explain.ImageSource;
-import org.convlens.explain.MaxActivating;
+import org.convlens.explain.dataset.DatasetRunner;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 import org.convlens.model.Preprocessing;

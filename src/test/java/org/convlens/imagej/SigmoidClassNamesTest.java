@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Progress;
 import org.convlens.explain.cam.ClassActivationMaps;
 import org.convlens.explain.cam.Heatmap;
 import org.convlens.model.ConvModel;
@@ -62,11 +62,11 @@ class SigmoidClassNamesTest {
 				assertFalse(top.startsWith("class "), top);
 				assertEquals(info.className(ModelInfo.COMPLEMENT), top.equals(info.className(0)) ? t.getStringValue("class", 1) : top);
 				// the int-target methods (occlusion, saliency, faithfulness) explain the same class
-				int k = org.convlens.explain.HeatmapMethods.classIndices(m, x, org.convlens.explain.cam.Target.topClass())[0];
+				int k = org.convlens.explain.attribution.HeatmapMethods.classIndices(m, x, org.convlens.explain.cam.Target.topClass())[0];
 				assertEquals(top, info.className(k), f.getFileName() + ": occlusion/saliency target");
 				assertEquals(hm.classIndex(), k);
 				// the complement is explained through the negated output: its occlusion map is the output's, negated
-				org.convlens.explain.Occlusion occ = new org.convlens.explain.Occlusion().withScore(ConvModel.LOGITS);
+				org.convlens.explain.attribution.Occlusion occ = new org.convlens.explain.attribution.Occlusion().withScore(ConvModel.LOGITS);
 				float[] pos = occ.heatmap(m, x, 0, Progress.NONE).data(), neg = occ.heatmap(m, x, ModelInfo.COMPLEMENT, Progress.NONE).data();
 				float scale = 0;
 				for (float v : pos) scale = Math.max(scale, Math.abs(v));

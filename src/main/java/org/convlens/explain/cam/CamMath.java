@@ -1,7 +1,7 @@
 package org.convlens.explain.cam;
 
-import org.convlens.explain.Heatmaps;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Heatmaps;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.NdArray;
 
 /**

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.ConvModel;
 import org.convlens.model.GradientResult;
 import org.convlens.model.LayerInfo;

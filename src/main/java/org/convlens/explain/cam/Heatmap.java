@@ -2,8 +2,8 @@ package org.convlens.explain.cam;
 
 import java.util.List;
 
-import org.convlens.explain.Degenerate;
-import org.convlens.explain.Heatmaps;
+import org.convlens.explain.core.Degenerate;
+import org.convlens.explain.core.Heatmaps;
 
 /**
  * One image's class activation map: the raw low-resolution map of each layer, and from them the map

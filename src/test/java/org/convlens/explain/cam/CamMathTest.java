@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.convlens.explain.CancelledException;
-import org.convlens.explain.Heatmaps;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.CancelledException;
+import org.convlens.explain.core.Heatmaps;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.NdArray;
 import org.junit.jupiter.api.Test;
 

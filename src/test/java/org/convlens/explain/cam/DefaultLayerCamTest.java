@@ -17,10 +17,10 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.CamHeatmap;
-import org.convlens.explain.Heatmaps;
-import org.convlens.explain.Progress;
-import org.convlens.explain.RandomizationCheck;
+import org.convlens.explain.cam.CamHeatmap;
+import org.convlens.explain.core.Heatmaps;
+import org.convlens.explain.core.Progress;
+import org.convlens.explain.faithfulness.RandomizationCheck;
 import org.convlens.model.ConvModel;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.Models;
@@ -86,7 +86,7 @@ class DefaultLayerCamTest {
 			for (RandomizationCheck.Step s : r.steps()) assertTrue(Double.isNaN(s.spearman()), s.layer() + ": " + s.spearman());
 			// at the default layer the check has something to say
 			RandomizationCheck.Result ok = new RandomizationCheck().run(m, x, t, new CamHeatmap(), Progress.NONE);
-			assertNull(org.convlens.explain.Degenerate.describe(ok.original().data()));
+			assertNull(org.convlens.explain.core.Degenerate.describe(ok.original().data()));
 			assertTrue(!ok.verdict().startsWith("Not meaningful: the original map"), ok.verdict());
 		}
 	}

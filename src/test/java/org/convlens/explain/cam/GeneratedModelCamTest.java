@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.Heatmaps;
-import org.convlens.explain.Progress;
+import org.convlens.explain.core.Heatmaps;
+import org.convlens.explain.core.Progress;
 import org.convlens.model.ConvModel;
 import org.convlens.model.GradientResult;
 import org.convlens.model.ModelException;

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 import org.convlens.TestPaths;
-import org.convlens.explain.Heatmaps;
+import org.convlens.explain.core.Heatmaps;
 import org.convlens.model.ConvModel;
 import org.convlens.model.Models;
 import org.convlens.model.NdArray;
