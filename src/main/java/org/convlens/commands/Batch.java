@@ -460,6 +460,7 @@ public final class Batch {
 			if (w == null) {
 				Path p = output.resolve(runBase + "_" + Outputs.safe(name) + ".csv");
 				refuseOverwrite(List.of(p), written, settings);
+				written.add(p.toAbsolutePath().normalize());
 				w = new BatchedExplainer.TableWriter(p);
 				writers.put(name, w);
 				created = List.of(p);

@@ -159,10 +159,9 @@ final class BatchedExplainer {
 	/** Where jobs put their files and table rows. */
 	private static final class Sink {
 		final Path output;
-		final String runBase;
 		final PrintStream log;
 		final Batch.Report report;
-		final Map<String, TableWriter> tables = new LinkedHashMap<>();
+		final Batch.RunTables tables;
 		/** Top classes of the run's predictions, for the per-image path's same-class warning. */
 		final org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		final Map<Path, String> bases;
@@ -172,12 +171,12 @@ final class BatchedExplainer {
 
 		Sink(Path output, String runBase, PrintStream log, Batch.Report report, Map<Path, String> bases, String command, Batch.Settings settings) {
 			this.output = output;
-			this.runBase = runBase;
 			this.log = log;
 			this.report = report;
 			this.bases = bases;
 			this.command = command;
 			this.settings = settings;
+			this.tables = new Batch.RunTables(output, Outputs.safe(runBase), settings, written);
 		}
 
 		/**
@@ -227,22 +226,16 @@ final class BatchedExplainer {
 		/** Appends a per-image table's rows to the run's table of that name. */
 		synchronized void table(String name, String file, ResultsTable t) throws IOException {
 			if (t == null) return;
-			TableWriter w = tables.get(name);
-			if (w == null) {
-				Path p = output.resolve(Outputs.safe(runBase) + "_" + Outputs.safe(name) + ".csv");
-				if (Files.exists(p) && !settings.overwrite) {
-					throw new IllegalArgumentException("would overwrite " + p + ", which this run did not write; use --overwrite or another --output folder.");
-				}
-				w = new TableWriter(p);
-				tables.put(name, w);
-				add(List.of(p));
+			List<Path> created;
+			synchronized (written) {
+				created = tables.append(name, file, t);
 			}
-			w.append(file, t);
+			add(created);
 			Batch.addTopRows(t, same);
 		}
 
 		void close() throws IOException {
-			for (TableWriter w : tables.values()) w.close();
+			tables.close();
 		}
 	}
 

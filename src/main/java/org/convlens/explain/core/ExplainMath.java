@@ -104,42 +104,47 @@ public final class ExplainMath {
 	public static NdArray blur(NdArray a, double sigma) {
 		if (sigma <= 0) return a.copy();
 		int n = a.dim(0), h = a.dim(1), w = a.dim(2), c = a.dim(3);
+		float[] out = a.data().clone();
+		for (int b = 0; b < n; b++) gaussianBlur(out, b * h * w * c, h, w, c, sigma);
+		return new NdArray(a.shape(), out);
+	}
+
+	/**
+	 * Separable Gaussian blur, in place, of one interleaved {@code h x w x c} image starting at
+	 * {@code offset} in {@code img}, edge pixels repeated; nothing for {@code sigma <= 0}.
+	 */
+	public static void gaussianBlur(float[] img, int offset, int h, int w, int c, double sigma) {
+		if (sigma <= 0) return;
 		int r = Math.max(1, (int) Math.ceil(3 * sigma));
 		double[] k = new double[2 * r + 1];
 		double sum = 0;
 		for (int i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-i * i / (2 * sigma * sigma));
 		for (int i = 0; i < k.length; i++) k[i] /= sum;
-		float[] src = a.data();
-		float[] tmp = new float[src.length];
-		float[] out = new float[src.length];
-		for (int b = 0; b < n; b++) {
-			int base = b * h * w * c;
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					for (int ch = 0; ch < c; ch++) {
-						double s = 0;
-						for (int i = -r; i <= r; i++) {
-							int xx = Math.min(w - 1, Math.max(0, x + i));
-							s += k[i + r] * src[base + (y * w + xx) * c + ch];
-						}
-						tmp[base + (y * w + x) * c + ch] = (float) s;
+		float[] tmp = new float[h * w * c];
+		for (int y = 0; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				for (int ch = 0; ch < c; ch++) {
+					double s = 0;
+					for (int i = -r; i <= r; i++) {
+						int xx = Math.min(w - 1, Math.max(0, x + i));
+						s += k[i + r] * img[offset + (y * w + xx) * c + ch];
 					}
-				}
-			}
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					for (int ch = 0; ch < c; ch++) {
-						double s = 0;
-						for (int i = -r; i <= r; i++) {
-							int yy = Math.min(h - 1, Math.max(0, y + i));
-							s += k[i + r] * tmp[base + (yy * w + x) * c + ch];
-						}
-						out[base + (y * w + x) * c + ch] = (float) s;
-					}
+					tmp[(y * w + x) * c + ch] = (float) s;
 				}
 			}
 		}
-		return new NdArray(a.shape(), out);
+		for (int y = 0; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				for (int ch = 0; ch < c; ch++) {
+					double s = 0;
+					for (int i = -r; i <= r; i++) {
+						int yy = Math.min(h - 1, Math.max(0, y + i));
+						s += k[i + r] * tmp[(yy * w + x) * c + ch];
+					}
+					img[offset + (y * w + x) * c + ch] = (float) s;
+				}
+			}
+		}
 	}
 
 	/** Ranks 1..n, ties given their average rank. */

@@ -1,5 +1,7 @@
 package org.convlens.explain.patterns;
 
+import org.convlens.explain.core.ExplainMath;
+
 /**
  * How the optimised variables become an image (Olah et al., "Feature Visualization", Distill
  * 2017): directly as pixels, or as a Fourier spectrum scaled by {@code 1/f} so that the
@@ -120,39 +122,9 @@ abstract class Parametrization {
 		return f;
 	}
 
-	/** Separable Gaussian blur of an interleaved image, edge pixels repeated. */
+	/** Separable Gaussian blur of an interleaved image, edge pixels repeated ({@link ExplainMath#gaussianBlur}). */
 	static void gaussianBlur(float[] img, int h, int w, int c, double sigma) {
-		if (sigma <= 0) return;
-		int r = Math.max(1, (int) Math.ceil(3 * sigma));
-		double[] k = new double[2 * r + 1];
-		double sum = 0;
-		for (int i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-i * i / (2 * sigma * sigma));
-		for (int i = 0; i < k.length; i++) k[i] /= sum;
-		float[] tmp = new float[img.length];
-		for (int y = 0; y < h; y++) {
-			for (int x = 0; x < w; x++) {
-				for (int ch = 0; ch < c; ch++) {
-					double s = 0;
-					for (int i = -r; i <= r; i++) {
-						int xx = Math.min(w - 1, Math.max(0, x + i));
-						s += k[i + r] * img[(y * w + xx) * c + ch];
-					}
-					tmp[(y * w + x) * c + ch] = (float) s;
-				}
-			}
-		}
-		for (int y = 0; y < h; y++) {
-			for (int x = 0; x < w; x++) {
-				for (int ch = 0; ch < c; ch++) {
-					double s = 0;
-					for (int i = -r; i <= r; i++) {
-						int yy = Math.min(h - 1, Math.max(0, y + i));
-						s += k[i + r] * tmp[(yy * w + x) * c + ch];
-					}
-					img[(y * w + x) * c + ch] = (float) s;
-				}
-			}
-		}
+		ExplainMath.gaussianBlur(img, 0, h, w, c, sigma);
 	}
 
 	// ---------------------------------------------------------------- pixels
