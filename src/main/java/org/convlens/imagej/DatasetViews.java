@@ -9,6 +9,7 @@ import org.convlens.explain.dataset.CnnCodes;
 import org.convlens.explain.dataset.DatasetReport;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.explain.dataset.MaxActivating;
+import org.convlens.explain.dataset.Patches;
 import org.convlens.model.Preprocessing;
 
 import ij.ImagePlus;
@@ -244,9 +245,9 @@ public final class DatasetViews {
 				if (p == null) {
 					// read again and kept as a run keeps it (same crop, same shrinking): the same pixels either way
 					Preprocessing.Planes read = hit.entry.read();
-					Preprocessing.Planes q = patch ? MaxActivating.crop(read, rect) : read;
-					int factor = MaxActivating.shrinkFactor(q.width, q.height, keepSize);
-					p = factor == 1 ? q : MaxActivating.shrink(q, factor);
+					Preprocessing.Planes q = patch ? Patches.crop(read, rect) : read;
+					int factor = Patches.shrinkFactor(q.width, q.height, keepSize);
+					p = factor == 1 ? q : Patches.shrink(q, factor);
 					ks = 1.0 / factor;
 				}
 				ColorProcessor t = fit(render(p), tile);
