@@ -189,11 +189,13 @@ public final class HeatmapDisplay {
 		return l;
 	}
 
+	/** The label of position {@code i}: the last one for the positions past the list, null for none. */
 	static String label(List<String> labels, int i) {
 		if (labels == null || labels.isEmpty()) return null;
 		return labels.get(Math.min(i, labels.size() - 1));
 	}
 
+	/** Refuses maps that are not one per position of the source, each of its size. */
 	static void check(ImagePlus source, List<float[]> maps) {
 		ImageInput.require(source);
 		int n = source.getNSlices() * source.getNFrames();

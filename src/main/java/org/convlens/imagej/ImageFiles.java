@@ -3,6 +3,7 @@ package org.convlens.imagej;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import ij.ImagePlus;
 import ij.io.FileInfo;
@@ -136,41 +137,13 @@ final class ImageFiles {
 
 	/** Words for ImageJ's file types, for messages. */
 	static String typeName(int type) {
-		switch (type) {
-			case Opener.TEXT:
-			case Opener.JAVA_OR_TEXT:
-				return "text";
-			case Opener.TABLE:
-				return "table";
-			case Opener.ROI:
-				return "ImageJ selection";
-			case Opener.OJJ:
-				return "ObjectJ project";
-			case Opener.LUT:
-				return "lookup table";
-			case Opener.TIFF:
-			case Opener.TIFF_AND_DICOM:
-				return "TIFF";
-			case Opener.DICOM:
-				return "DICOM";
-			case Opener.FITS:
-				return "FITS";
-			case Opener.PGM:
-				return "PGM";
-			case Opener.JPEG:
-				return "JPEG";
-			case Opener.GIF:
-				return "GIF";
-			case Opener.BMP:
-				return "BMP";
-			case Opener.ZIP:
-				return "ZIP";
-			case Opener.PNG:
-				return "PNG";
-			case Opener.AVI:
-				return "AVI";
-			default:
-				return "image";
-		}
+		return TYPE_NAMES.getOrDefault(type, "image");
 	}
+
+	private static final Map<Integer, String> TYPE_NAMES = Map.ofEntries(Map.entry(Opener.TEXT, "text"), Map.entry(Opener.JAVA_OR_TEXT, "text"),
+		Map.entry(Opener.TABLE, "table"), Map.entry(Opener.ROI, "ImageJ selection"), Map.entry(Opener.OJJ, "ObjectJ project"),
+		Map.entry(Opener.LUT, "lookup table"), Map.entry(Opener.TIFF, "TIFF"), Map.entry(Opener.TIFF_AND_DICOM, "TIFF"),
+		Map.entry(Opener.DICOM, "DICOM"), Map.entry(Opener.FITS, "FITS"), Map.entry(Opener.PGM, "PGM"), Map.entry(Opener.JPEG, "JPEG"),
+		Map.entry(Opener.GIF, "GIF"), Map.entry(Opener.BMP, "BMP"), Map.entry(Opener.ZIP, "ZIP"), Map.entry(Opener.PNG, "PNG"),
+		Map.entry(Opener.AVI, "AVI"));
 }
