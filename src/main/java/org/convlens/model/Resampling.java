@@ -50,31 +50,34 @@ final class Resampling {
 
 	/** Bilinear resampling with pixel centres aligned (half-pixel), as TensorFlow's resize does. */
 	static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
-		// separable: rows first (sh x dw), then columns, with index and weight tables computed once
-		Tables t = new Tables(sw, sh, dw, dh);
-		int[] x0 = t.x0, x1 = t.x1;
-		float[] wx = t.wx;
-		float[] rows = new float[sh * dw];
-		for (int sy = 0; sy < sh; sy++) {
-			int r = sy * sw, o = sy * dw;
+		return separable(sw, sh, dw, dh, (t, r, rows, o) -> {
+			int[] x0 = t.x0, x1 = t.x1;
+			float[] wx = t.wx;
 			for (int x = 0; x < dw; x++) rows[o + x] = src[r + x0[x]] + wx[x] * (src[r + x1[x]] - src[r + x0[x]]);
-		}
-		return t.columns(rows);
+		});
 	}
 
 	/** {@link #bilinear(float[], int, int, int, int)} reading the source through a sampler (same arithmetic). */
 	static float[] bilinear(Sampler src, int sw, int sh, int dw, int dh) {
-		Tables t = new Tables(sw, sh, dw, dh);
-		int[] x0 = t.x0, x1 = t.x1;
-		float[] wx = t.wx;
-		float[] rows = new float[sh * dw];
-		for (int sy = 0; sy < sh; sy++) {
-			int r = sy * sw, o = sy * dw;
+		return separable(sw, sh, dw, dh, (t, r, rows, o) -> {
 			for (int x = 0; x < dw; x++) {
-				float a = src.at(r + x0[x]);
-				rows[o + x] = a + wx[x] * (src.at(r + x1[x]) - a);
+				float a = src.at(r + t.x0[x]);
+				rows[o + x] = a + t.wx[x] * (src.at(r + t.x1[x]) - a);
 			}
-		}
+		});
+	}
+
+	/** One source row (starting at index {@code r}) resized to {@code dw} values at {@code rows[o..]}. */
+	@FunctionalInterface
+	private interface RowPass {
+		void row(Tables t, int r, float[] rows, int o);
+	}
+
+	/** Rows first ({@code sh x dw}), then columns, with index and weight tables computed once. */
+	private static float[] separable(int sw, int sh, int dw, int dh, RowPass pass) {
+		Tables t = new Tables(sw, sh, dw, dh);
+		float[] rows = new float[sh * dw];
+		for (int sy = 0; sy < sh; sy++) pass.row(t, sy * sw, rows, sy * dw);
 		return t.columns(rows);
 	}
 
