@@ -372,5 +372,4 @@ final class TfModel implements ConvModel {
 		session.close();
 		if (ownsGraph) graph.close();
 	}
-
 }
