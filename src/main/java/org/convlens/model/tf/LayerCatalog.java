@@ -135,7 +135,7 @@ final class LayerCatalog {
 			String n = names.get(i);
 			String u = n;
 			for (int k = 2; !used.add(u); k++) u = n + "_" + k;
-			layers.add(new LayerInfo(i, u, op.name(), op.type(), TfModel.shapeOf(op.output(0)), opTypes.get(i)));
+			layers.add(new LayerInfo(i, u, op.name(), op.type(), Tensors.shapeOf(op.output(0)), opTypes.get(i)));
 		}
 
 		// logits: walk back from the class output through identities to a softmax/sigmoid

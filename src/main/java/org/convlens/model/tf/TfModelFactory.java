@@ -11,7 +11,7 @@ public final class TfModelFactory implements ModelFactory {
 
 	@Override
 	public ConvModel open(Path savedModelDir, LoadOptions options) {
-		return TfModel.load(savedModelDir, options);
+		return SavedModelLoader.load(savedModelDir, options);
 	}
 
 	@Override
