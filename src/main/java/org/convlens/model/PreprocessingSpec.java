@@ -119,12 +119,14 @@ final class PreprocessingSpec {
 
 	/** A normalization by name ({@code mean-std}, {@code MEAN_STD}) or alias ({@code [0,1]}, {@code range}, {@code [-1,1]}). */
 	static Normalization normalizationOf(String s) {
-		String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-		switch (k) {
+		String raw = s.trim().toUpperCase(Locale.ROOT).replace(" ", "");
+		// the aliases hold '-', which the enum names spell '_': match them first
+		switch (raw) {
 			case "[0,1]": case "0-1": case "RANGE": return Normalization.TYPE_RANGE;
-			case "[-1,1]": return Normalization.SYMMETRIC;
+			case "[-1,1]": case "-1-1": return Normalization.SYMMETRIC;
 			default:
 		}
+		String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
 		try {
 			return Normalization.valueOf(k);
 		}

@@ -14,6 +14,18 @@ class PreprocessingTest {
 	}
 
 	@Test
+	void normalizationAliasesWithADashAreUnderstood() {
+		// the aliases hold '-', which names of the enum spell '_': "[-1,1]" and "0-1" were once never matched
+		assertEquals(Preprocessing.Normalization.SYMMETRIC, Preprocessing.normalizationOf("[-1,1]"));
+		assertEquals(Preprocessing.Normalization.SYMMETRIC, Preprocessing.normalizationOf(" [-1, 1] "));
+		assertEquals(Preprocessing.Normalization.TYPE_RANGE, Preprocessing.normalizationOf("0-1"));
+		assertEquals(Preprocessing.Normalization.TYPE_RANGE, Preprocessing.normalizationOf("[0,1]"));
+		assertEquals(Preprocessing.Normalization.MEAN_STD, Preprocessing.normalizationOf("mean-std"));
+		assertEquals(Preprocessing.Normalization.TYPE_RANGE, Preprocessing.normalizationOf("type-range"));
+		assertThrows(ModelException.class, () -> Preprocessing.normalizationOf("[-2,2]"));
+	}
+
+	@Test
 	void typeRangeScalesToUnitAndKeepsLayout() {
 		NdArray a = Preprocessing.defaults().apply(gray(0, 51, 102, 255), new int[] { -1, 2, 2, 1 });
 		assertArrayEquals(new int[] { 1, 2, 2, 1 }, a.shape());
