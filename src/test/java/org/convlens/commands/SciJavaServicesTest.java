@@ -38,8 +38,9 @@ class SciJavaServicesTest extends CommandTestBase {
 
 	/** Records the StatusEvents the context publishes. */
 	public static final class StatusRecorder {
-		final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-		final List<Integer> progress = Collections.synchronizedList(new ArrayList<>());
+		// SciJava's own status events (e.g. "Command finished") may come from another thread
+		final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+		final List<Integer> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
 		volatile Runnable onProgress;
 		List<org.scijava.event.EventSubscriber<?>> subscribers;
 
