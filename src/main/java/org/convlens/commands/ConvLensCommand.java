@@ -25,10 +25,13 @@ import ij.WindowManager;
 import ij.measure.ResultsTable;
 
 /**
- * Base of every ConvLens command: the image, model and preprocessing inputs, error reporting
- * (an ImageJ error dialog when a person is watching, an exception otherwise), progress, and
- * layer choice lists that follow the chosen model. See the package documentation for how to add
- * a command.
+ * Base of every ConvLens command: the image, model and preprocessing inputs and the run around
+ * {@link #execute()}. Progress goes to ImageJ's bar and SciJava's StatusService, Log lines to
+ * ImageJ's Log and SciJava's LogService, and Esc or a SciJava {@code cancel} stops the explain
+ * loops. Helpers hold the rest: {@link CommandErrors} (dialog or exception), {@link CommandModel}
+ * (the leased model and preprocessing), {@link LayerChoices}, {@link CommandChoices} (dialog
+ * lists, help page), {@link BatchMemory}, {@link PredictionTable}. See the package documentation
+ * for how to add a command.
  *
  * <p>Input names are lower-case single words: they are the keys of ImageJ 1.x macro options
  * ({@code run("Show Activations...", "model=[...] layer=conv2d_1")}) and of {@link Batch}.
