@@ -2,12 +2,12 @@ package org.convlens.commands;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import org.scijava.ItemVisibility;
+import org.scijava.convert.ConvertService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 
@@ -60,27 +60,47 @@ public final class Inputs {
 	}
 
 	/**
-	 * Converts text to the input's type and checks it against the input's range
-	 * ({@link #check}).
+	 * Converts text to the input's type with the context's {@link ConvertService} (see
+	 * {@link #convert(ConvertService, ModuleItem, String)}).
 	 *
 	 * @throws UsageException naming the input when the text does not fit
 	 */
 	public static Object convert(ModuleItem<?> item, String text) {
-		Object v = parse(item, text);
+		return convert(Contexts.get().service(ConvertService.class), item, text);
+	}
+
+	/**
+	 * Converts text to the input's type and checks it against the input's range ({@link #check}).
+	 * SciJava's {@link ConvertService} makes the value; the text is checked first, because the
+	 * service is lenient where a typo must be an error: it reads "2.5" for a whole number as 0, a
+	 * word it does not know for true/false as false, and enum names only in their exact case.
+	 *
+	 * @throws UsageException naming the input when the text does not fit
+	 */
+	public static Object convert(ConvertService convert, ModuleItem<?> item, String text) {
+		Object v = convert.convert(checkedSource(item, text), item.getType());
+		if (v == null) throw cannotConvert(item);
 		check(item, v);
 		return v;
 	}
 
-	private static Object parse(ModuleItem<?> item, String text) {
+	private static UsageException cannotConvert(ModuleItem<?> item) {
+		return new UsageException("Option '" + key(item) + "' has a type (" + item.getType().getSimpleName() + ") that cannot be given as text.");
+	}
+
+	/**
+	 * The text after the strict checks, as what the ConvertService converts from: the text itself,
+	 * a whole number's digits, true or false, the enum constant the text names in any case, a File.
+	 */
+	private static Object checkedSource(ModuleItem<?> item, String text) {
 		Class<?> t = item.getType();
 		String s = text.trim();
 		try {
 			if (t == String.class) return text;
-			if (t == File.class) return new File(s);
-			if (t == Path.class) return Paths.get(s);
+			if (t == File.class || t == Path.class) return new File(s);
 			if (t == boolean.class || t == Boolean.class) {
-				if (s.isEmpty() || s.equalsIgnoreCase("true") || s.equals("1") || s.equalsIgnoreCase("yes")) return true;
-				if (s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("no")) return false;
+				if (s.isEmpty() || s.equalsIgnoreCase("true") || s.equals("1") || s.equalsIgnoreCase("yes")) return Boolean.TRUE;
+				if (s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("no")) return Boolean.FALSE;
 				throw new NumberFormatException(s);
 			}
 			if (isInteger(t)) {
@@ -90,21 +110,22 @@ public final class Inputs {
 				long lo = t == short.class || t == Short.class ? Short.MIN_VALUE : t == long.class || t == Long.class ? Long.MIN_VALUE : Integer.MIN_VALUE;
 				long hi = t == short.class || t == Short.class ? Short.MAX_VALUE : t == long.class || t == Long.class ? Long.MAX_VALUE : Integer.MAX_VALUE;
 				if (d < lo || d > hi) throw new UsageException("Option '" + key(item) + "' is " + s + ", too large; " + range(item) + ".");
-				if (t == int.class || t == Integer.class) return (int) d;
-				if (t == long.class || t == Long.class) return s.matches("[+-]?\\d+") ? Long.parseLong(s) : (long) d;
-				return (short) d;
+				return (t == long.class || t == Long.class) && s.matches("[+-]?\\d+") ? Long.toString(Long.parseLong(s)) : Long.toString((long) d);
 			}
-			if (t == double.class || t == Double.class) return Double.parseDouble(s);
-			if (t == float.class || t == Float.class) return Float.parseFloat(s);
+			if (isNumber(t)) {
+				Double.parseDouble(s);
+				return s;
+			}
 			if (t.isEnum()) {
 				for (Object c : t.getEnumConstants()) if (c.toString().equalsIgnoreCase(s) || ((Enum<?>) c).name().equalsIgnoreCase(s)) return c;
+				throw cannotConvert(item);
 			}
 		}
 		catch (NumberFormatException e) {
 			throw new UsageException("Option '" + key(item) + "' needs " + article(t) + ", not '" + text + "'" +
 				(isNumber(t) ? "; " + range(item) : "") + ".");
 		}
-		throw new UsageException("Option '" + key(item) + "' has a type (" + t.getSimpleName() + ") that cannot be given as text.");
+		return text;
 	}
 
 	/**

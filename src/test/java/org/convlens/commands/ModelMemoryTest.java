@@ -61,12 +61,12 @@ class ModelMemoryTest {
 
 	@Test
 	void listChoiceAndTextMakeOneSpec() {
-		assertEquals("normalization=percentile low=2", ConvLensCommand.joinSpec("percentile", "low=2"));
-		assertEquals("low=2", ConvLensCommand.joinSpec(ConvLensCommand.MODEL_DEFAULT, " low=2 "));
-		assertEquals("", ConvLensCommand.joinSpec(null, null));
+		assertEquals("normalization=percentile low=2", CommandModel.joinSpec("percentile", "low=2"));
+		assertEquals("low=2", CommandModel.joinSpec(ConvLensCommand.MODEL_DEFAULT, " low=2 "));
+		assertEquals("", CommandModel.joinSpec(null, null));
 		// the text's normalization comes later, so it wins when parsed
 		assertEquals(org.convlens.model.Preprocessing.Normalization.NONE,
-			org.convlens.model.Preprocessing.parse(ConvLensCommand.joinSpec("symmetric", "normalization=none")).normalization());
+			org.convlens.model.Preprocessing.parse(CommandModel.joinSpec("symmetric", "normalization=none")).normalization());
 	}
 
 	@Test

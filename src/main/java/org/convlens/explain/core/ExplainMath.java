@@ -38,27 +38,32 @@ public final class ExplainMath {
 
 	/** For each item of an {@code [N, H, W, C]} array, the largest absolute value over channels: {@code [N, H, W]}. */
 	public static NdArray maxAbsOverChannels(NdArray a) {
-		int n = a.dim(0), h = a.dim(1), w = a.dim(2), c = a.dim(3);
-		float[] d = a.data();
-		float[] out = new float[n * h * w];
-		for (int p = 0; p < out.length; p++) {
+		return overChannels(a, (d, at, c) -> {
 			float m = 0;
-			for (int k = 0; k < c; k++) m = Math.max(m, Math.abs(d[p * c + k]));
-			out[p] = m;
-		}
-		return new NdArray(new int[] { n, h, w }, out);
+			for (int k = 0; k < c; k++) m = Math.max(m, Math.abs(d[at + k]));
+			return m;
+		});
 	}
 
 	/** For each item of an {@code [N, H, W, C]} array, the sum over channels: {@code [N, H, W]}. */
 	public static NdArray sumOverChannels(NdArray a) {
+		return overChannels(a, (d, at, c) -> {
+			double s = 0;
+			for (int k = 0; k < c; k++) s += d[at + k];
+			return (float) s;
+		});
+	}
+
+	/** One pixel's {@code c} channel values, from {@code d[at]} on, reduced to one. */
+	private interface ChannelReduction {
+		float reduce(float[] d, int at, int c);
+	}
+
+	private static NdArray overChannels(NdArray a, ChannelReduction r) {
 		int n = a.dim(0), h = a.dim(1), w = a.dim(2), c = a.dim(3);
 		float[] d = a.data();
 		float[] out = new float[n * h * w];
-		for (int p = 0; p < out.length; p++) {
-			double s = 0;
-			for (int k = 0; k < c; k++) s += d[p * c + k];
-			out[p] = (float) s;
-		}
+		for (int p = 0; p < out.length; p++) out[p] = r.reduce(d, p * c, c);
 		return new NdArray(new int[] { n, h, w }, out);
 	}
 

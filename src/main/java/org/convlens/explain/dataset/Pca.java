@@ -53,6 +53,26 @@ public final class Pca {
 
 	private Pca() {}
 
+	/** An item's score on eigenvector {@code col}, whose eigenvalue is {@code lambda}. */
+	private interface Score {
+		double of(int item, int col, double lambda);
+	}
+
+	/**
+	 * The {@code lambda.length} largest eigenvalues of {@code ev} (clipped at 0) into {@code lambda},
+	 * and the {@code n} items' scores on their eigenvectors, largest first.
+	 */
+	private static double[][] components(double[] ev, int n, double[] lambda, Score score) {
+		int[] order = descending(ev);
+		double[][] scores = new double[n][lambda.length];
+		for (int a = 0; a < lambda.length; a++) {
+			int col = order[a];
+			lambda[a] = Math.max(0, ev[col]);
+			for (int i = 0; i < n; i++) scores[i][a] = score.of(i, col, lambda[a]);
+		}
+		return scores;
+	}
+
 	/**
 	 * Projects the rows of {@code x} (not changed) on at most {@code maxDims} leading principal
 	 * components; components without variance (beyond rank {@code n - 1}) are left out, but at
@@ -77,15 +97,8 @@ public final class Pca {
 				for (int i = 0; i < n; i++) for (int j = i; j < n; j++) g[i][j] = g[j][i] = dot(c[i], c[j]);
 				double[][] u = new double[n][n];
 				double[] ev = jacobi(g, u);
-				int[] order = descending(ev);
 				lambda = new double[k];
-				scores = new double[n][k];
-				for (int a = 0; a < k; a++) {
-					int col = order[a];
-					lambda[a] = Math.max(0, ev[col]);
-					double s = Math.sqrt(lambda[a]);
-					for (int i = 0; i < n; i++) scores[i][a] = u[i][col] * s;
-				}
+				scores = components(ev, n, lambda, (i, col, l) -> u[i][col] * Math.sqrt(l));
 			}
 			else {
 				// eigenvectors v of X^T X: scores = X v
@@ -100,18 +113,12 @@ public final class Pca {
 				for (int i = 0; i < d; i++) for (int j = 0; j < i; j++) cov[i][j] = cov[j][i];
 				double[][] v = new double[d][d];
 				double[] ev = jacobi(cov, v);
-				int[] order = descending(ev);
 				lambda = new double[k];
-				scores = new double[n][k];
-				for (int a = 0; a < k; a++) {
-					int col = order[a];
-					lambda[a] = Math.max(0, ev[col]);
-					for (int i = 0; i < n; i++) {
-						double s = 0;
-						for (int j = 0; j < d; j++) s += c[i][j] * v[j][col];
-						scores[i][a] = s;
-					}
-				}
+				scores = components(ev, n, lambda, (i, col, l) -> {
+					double s = 0;
+					for (int j = 0; j < d; j++) s += c[i][j] * v[j][col];
+					return s;
+				});
 			}
 		}
 		else {

@@ -102,29 +102,25 @@ public final class PatternOptions {
 		return o;
 	}
 
-	private static void require(boolean ok, String message) {
+	/** A changed copy, after checking the new value ({@code ok} false: {@code message} as an IllegalArgumentException). */
+	private PatternOptions with(boolean ok, String message, java.util.function.Consumer<PatternOptions> change) {
 		if (!ok) throw new IllegalArgumentException(message);
+		PatternOptions o = copy();
+		change.accept(o);
+		return o;
 	}
 
 	public PatternOptions withIterations(int n) {
-		require(n >= 0, "Iterations must be 0 or more: " + n);
-		PatternOptions o = copy();
-		o.iterations = n;
-		return o;
+		return with(n >= 0, "Iterations must be 0 or more: " + n, o -> o.iterations = n);
 	}
 
 	/** Step length of plain ascent, in input ranges per step of the unit-length gradient. */
 	public PatternOptions withStepSize(double s) {
-		require(s >= 0 && Double.isFinite(s), "Step size must be 0 or more: " + s);
-		PatternOptions o = copy();
-		o.stepSize = s;
-		return o;
+		return with(s >= 0 && Double.isFinite(s), "Step size must be 0 or more: " + s, o -> o.stepSize = s);
 	}
 
 	public PatternOptions withSeed(long s) {
-		PatternOptions o = copy();
-		o.seed = s;
-		return o;
+		return with(true, null, o -> o.seed = s);
 	}
 
 	/**
@@ -132,107 +128,74 @@ public final class PatternOptions {
 	 * size accepts only that size.
 	 */
 	public PatternOptions withImageSize(int w, int h) {
-		require(w >= 0 && h >= 0, "Image size must be 0 (the model's) or positive");
-		PatternOptions o = copy();
-		o.width = w;
-		o.height = h;
-		return o;
+		return with(w >= 0 && h >= 0, "Image size must be 0 (the model's) or positive", o -> {
+			o.width = w;
+			o.height = h;
+		});
 	}
 
 	/** Feature-map pixels left out of the mean at each edge (clipped for small maps). */
 	public PatternOptions withLossBorder(int b) {
-		require(b >= 0, "Border must be 0 or more: " + b);
-		PatternOptions o = copy();
-		o.lossBorder = b;
-		return o;
+		return with(b >= 0, "Border must be 0 or more: " + b, o -> o.lossBorder = b);
 	}
 
 	/** Image pixels cut from each edge of the displayed pattern; -1 = automatic (1/8 of the size). */
 	public PatternOptions withOutputCrop(int c) {
-		PatternOptions o = copy();
-		o.outputCrop = c;
-		return o;
+		return with(true, null, o -> o.outputCrop = c);
 	}
 
 	/** Images optimised together; 0 = automatic from the model's size. */
 	public PatternOptions withBatchSize(int b) {
-		require(b >= 0, "Batch size must be 0 (automatic) or more: " + b);
-		PatternOptions o = copy();
-		o.batchSize = b;
-		return o;
+		return with(b >= 0, "Batch size must be 0 (automatic) or more: " + b, o -> o.batchSize = b);
 	}
 
 	public PatternOptions withInputRange(InputRange r) {
-		if (r == null) throw new IllegalArgumentException("No input range");
-		PatternOptions o = copy();
-		o.inputRange = r;
-		return o;
+		return with(r != null, "No input range", o -> o.inputRange = r);
 	}
 
 	/** Starting noise, as fractions of the input range (default 0.4..0.6). */
 	public PatternOptions withNoise(double low, double high) {
-		require(low <= high, "Noise low must not exceed high");
-		PatternOptions o = copy();
-		o.noiseLow = low;
-		o.noiseHigh = high;
-		return o;
+		return with(low <= high, "Noise low must not exceed high", o -> {
+			o.noiseLow = low;
+			o.noiseHigh = high;
+		});
 	}
 
 	public PatternOptions withOptimizer(Optimizer opt) {
-		PatternOptions o = copy();
-		o.optimizer = opt;
-		return o;
+		return with(true, null, o -> o.optimizer = opt);
 	}
 
 	public PatternOptions withAdamRate(double r) {
-		require(r > 0, "Learning rate must be positive: " + r);
-		PatternOptions o = copy();
-		o.adamRate = r;
-		return o;
+		return with(r > 0, "Learning rate must be positive: " + r, o -> o.adamRate = r);
 	}
 
 	public PatternOptions withParametrization(Parametrization p) {
-		PatternOptions o = copy();
-		o.parametrization = p;
-		return o;
+		return with(true, null, o -> o.parametrization = p);
 	}
 
 	/** Exponent of the {@code 1/f} spectrum scaling (1 = pink noise). */
 	public PatternOptions withDecay(double d) {
-		PatternOptions o = copy();
-		o.decay = d;
-		return o;
+		return with(true, null, o -> o.decay = d);
 	}
 
 	/** Optimise in decorrelated colour space (3-channel models only; ignored otherwise). */
 	public PatternOptions withDecorrelation(boolean d) {
-		PatternOptions o = copy();
-		o.decorrelate = d;
-		return o;
+		return with(true, null, o -> o.decorrelate = d);
 	}
 
 	/** Random shift of up to this many pixels in x and y each step. */
 	public PatternOptions withJitter(int px) {
-		require(px >= 0, "Jitter must be 0 or more: " + px);
-		PatternOptions o = copy();
-		o.jitter = px;
-		return o;
+		return with(px >= 0, "Jitter must be 0 or more: " + px, o -> o.jitter = px);
 	}
 
 	/** Random zoom by up to this fraction each step (0.05 = 0.95..1.05). */
 	public PatternOptions withScaleJitter(double f) {
-		require(f >= 0 && f < 1, "Scale jitter must be in [0, 1): " + f);
-		PatternOptions o = copy();
-		o.scaleJitter = f;
-		return o;
+		return with(f >= 0 && f < 1, "Scale jitter must be in [0, 1): " + f, o -> o.scaleJitter = f);
 	}
 
 	/** Random rotation by up to this many degrees each step. */
 	public PatternOptions withRotation(double deg) {
-		require(deg >= 0, "Rotation must be 0 or more: " + deg);
-		PatternOptions o = copy();
-		o.rotation = deg;
-		return o;
+		return with(deg >= 0, "Rotation must be 0 or more: " + deg, o -> o.rotation = deg);
 	}
 
 	/**
@@ -240,27 +203,23 @@ public final class PatternOptions {
 	 * normalised to a root mean square of 1 per pixel (e.g. 0.1..1).
 	 */
 	public PatternOptions withRegularizers(double totalVariation, double l2Weight) {
-		require(totalVariation >= 0 && l2Weight >= 0, "Regulariser weights must be 0 or more");
-		PatternOptions o = copy();
-		o.tv = totalVariation;
-		o.l2 = l2Weight;
-		return o;
+		return with(totalVariation >= 0 && l2Weight >= 0, "Regulariser weights must be 0 or more", o -> {
+			o.tv = totalVariation;
+			o.l2 = l2Weight;
+		});
 	}
 
 	/** Gaussian blur of this sigma (pixels) every {@code every} steps; 0 = off. */
 	public PatternOptions withBlur(double sigma, int every) {
-		require(sigma >= 0 && every >= 1, "Blur sigma must be 0 or more and every at least 1");
-		PatternOptions o = copy();
-		o.blurSigma = sigma;
-		o.blurEvery = every;
-		return o;
+		return with(sigma >= 0 && every >= 1, "Blur sigma must be 0 or more and every at least 1", o -> {
+			o.blurSigma = sigma;
+			o.blurEvery = every;
+		});
 	}
 
 	/** Whether the model's channels are B, G, R: the displayed patterns are then swapped to RGB. */
 	public PatternOptions withBgr(boolean b) {
-		PatternOptions o = copy();
-		o.bgr = b;
-		return o;
+		return with(true, null, o -> o.bgr = b);
 	}
 
 	public int iterations() { return iterations; }
