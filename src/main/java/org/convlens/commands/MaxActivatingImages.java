@@ -44,7 +44,7 @@ public class MaxActivatingImages extends DatasetCommand {
 	@Parameter(label = "Images per filter", min = "1", max = "1000", description = "Images kept per filter")
 	private int top = 9;
 
-	@Parameter(label = "Rank by (max or mean)", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
+	@Parameter(label = "Rank by (max or mean)", initializer = "initChoices", description = "Rank by the filter's largest value on the image (max) or its mean over the map")
 	private String score = "max";
 
 	@Parameter(label = "Show the receptive-field patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
@@ -66,6 +66,10 @@ public class MaxActivatingImages extends DatasetCommand {
 		List<String> choices = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL || l.kind() == LayerKind.VECTOR, l -> l.kind() == LayerKind.SPATIAL);
 		if (def != null && choices.remove(def)) choices.add(0, def);
 		setChoices("layer", choices);
+	}
+
+	private void initChoices() {
+		setChoices("score", ChoiceLists.of(MaxActivating.Score.class));
 	}
 
 	/** {@link MaxActivating#defaultLayer} of the model at this path (opened through the model service), or null. */
