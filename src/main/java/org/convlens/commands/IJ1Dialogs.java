@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
+import org.scijava.widget.FileWidget;
 
 import ij.Prefs;
 import ij.gui.GenericDialog;
@@ -210,7 +211,7 @@ final class IJ1Dialogs {
 			if (Inputs.isBoolean(item)) gd.addCheckbox(label, Boolean.parseBoolean(def));
 			else if (Inputs.isNumber(t)) gd.addNumericField(label, parse(def), Inputs.isInteger(t) ? 0 : 3);
 			else if (Inputs.isFile(item) && Inputs.key(item).equals("model")) addModelField(gd, label, def);
-			else if (Inputs.isFile(item) && "directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, def, 40);
+			else if (Inputs.isFile(item) && FileWidget.DIRECTORY_STYLE.equals(item.getWidgetStyle())) gd.addDirectoryField(label, def, 40);
 			else if (Inputs.isFile(item)) gd.addFileField(label, def, 40);
 			else if (choices != null && !choices.isEmpty()) {
 				String[] cs = new String[choices.size()];
