@@ -9,6 +9,7 @@ import java.util.Map;
 import org.convlens.explain.patterns.FilterSelection;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.explain.dataset.MaxActivating;
+import org.convlens.explain.dataset.MaxActivatingNotes;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
@@ -102,7 +103,7 @@ public class MaxActivatingImages extends DatasetCommand {
 			.run(src, runner(m), progress().sub(0, 0.9));
 		report(r.report());
 		List<Integer> dead = r.filters(MaxActivating.Status.DEAD), constant = r.filters(MaxActivating.Status.CONSTANT);
-		String degenerate = degenerateNote(r, dead, constant);
+		String degenerate = MaxActivatingNotes.degenerate(r, dead, constant);
 		if (degenerate != null) IJ.log(getInfo().getTitle() + ": " + degenerate);
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
 		try {
@@ -128,34 +129,13 @@ public class MaxActivatingImages extends DatasetCommand {
 		Provenance.stamp(montages, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 	}
 
-	/** One line naming the dead and constant filters (listed after the live ones), or null when there are none. */
-	static String degenerateNote(MaxActivating.Result r, List<Integer> dead, List<Integer> constant) {
-		return degenerateNote(r.layer(), r.filters().size(), r.report().processed(), dead, constant);
-	}
-
-	/** As {@link #degenerateNote(MaxActivating.Result, List, List)} of {@code filters} filters over {@code n} images (e.g. merged shards). */
+	/** {@link MaxActivatingNotes#degenerate(String, int, int, List, List)}, for merged shards ({@link Merge}). */
 	static String degenerateNote(String layer, int filters, int n, List<Integer> dead, List<Integer> constant) {
-		if (dead.isEmpty() && constant.isEmpty()) return null;
-		StringBuilder sb = new StringBuilder();
-		if (!dead.isEmpty()) sb.append(dead.size()).append(" of ").append(filters).append(" filters of ").append(layer)
-			.append(" are dead (zero on all ").append(n).append(" images): ").append(ranges(dead));
-		if (!constant.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append(constant.size()).append(" are constant: ")
-			.append(ranges(constant));
-		return sb.append(". They are listed last, without a ranking.").toString();
+		return MaxActivatingNotes.degenerate(layer, filters, n, dead, constant);
 	}
 
-	/** Filter numbers as ranges, e.g. {@code 0-3, 7, 9-10}. */
+	/** {@link MaxActivatingNotes#ranges}. */
 	static String ranges(List<Integer> fs) {
-		List<Integer> l = new java.util.ArrayList<>(fs);
-		java.util.Collections.sort(l);
-		StringBuilder sb = new StringBuilder();
-		for (int i = 0; i < l.size();) {
-			int j = i;
-			while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
-			sb.append(sb.length() > 0 ? ", " : "").append(l.get(i));
-			if (j > i) sb.append('-').append(l.get(j));
-			i = j + 1;
-		}
-		return sb.toString();
+		return MaxActivatingNotes.ranges(fs);
 	}
 }
