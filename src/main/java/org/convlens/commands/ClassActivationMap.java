@@ -126,14 +126,13 @@ public class ClassActivationMap extends ConvLensCommand {
 		summary(m.label() + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));
 	}
 
-	/** {@link CamOutputs#outputs}, for the batched batch path ({@link BatchedExplainer}). */
+	/** {@link CamOutputs#outputs} and {@link CamOutputs#annotate}, kept for the batched batch path ({@link BatchedExplainer}). */
 	static ImagePlus[] outputs(ImagePlus imp, List<Heatmap> maps, CamMethod m, Target t, ModelInfo info, Preprocessing prep, String title,
 		boolean showraw, OverlayStyle overlay, List<String> warnings, List<ImageInput.Position> ps)
 	{
 		return CamOutputs.outputs(imp, maps, m, t, info, prep, title, showraw, overlay, warnings, ps);
 	}
 
-	/** {@link CamOutputs#annotate}, for the batched batch path. */
 	static ResultsTable annotate(ResultsTable predictions, List<Heatmap> maps) {
 		return CamOutputs.annotate(predictions, maps);
 	}

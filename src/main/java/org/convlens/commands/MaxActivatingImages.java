@@ -1,23 +1,18 @@
 package org.convlens.commands;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 import org.convlens.explain.patterns.FilterSelection;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.explain.dataset.MaxActivatingNotes;
 import org.convlens.imagej.DatasetViews;
-import org.convlens.imagej.Provenance;
+import org.convlens.imagej.MaxActivatingViews;
 import org.convlens.model.ConvModel;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
-import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -106,27 +101,10 @@ public class MaxActivatingImages extends DatasetCommand {
 		String degenerate = MaxActivatingNotes.degenerate(r, dead, constant);
 		if (degenerate != null) IJ.log(getInfo().getTitle() + ": " + degenerate);
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
-		try {
-			montages = DatasetViews.montages(Titles.of(model.getName(), patches ? "maxPatches" : "maxImages", l.name()), r, patches, tile);
-		}
-		catch (IOException e) {
-			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);
-		}
+		montages = MaxActivatingViews.montages(getInfo().getTitle(), model.getName(), info, prep(info), sourceImage(), src, r, filters, top, patches, tile,
+			degenerate);
 		// a shard's table also lists its dead and constant filters' first images, for merge (issue 15)
 		hits = DatasetViews.hitsTable(r, Shards.current() != null);
-		Map<String, Object> params = new LinkedHashMap<>();
-		params.put("dataset", src.description());
-		params.put("images", r.report().processed());
-		params.put("skipped", r.report().skipped().size());
-		params.put("layer", l.name());
-		params.put("filters", filters);
-		params.put("top", top);
-		params.put("score", s.name().toLowerCase(Locale.ROOT));
-		params.put("patch", patches);
-		if (r.field() != null) params.put("receptive field", r.field());
-		params.put("live_filters", r.filters(MaxActivating.Status.LIVE).size());
-		if (degenerate != null) params.put("note", degenerate);
-		Provenance.stamp(montages, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 	}
 
 	/** {@link MaxActivatingNotes#degenerate(String, int, int, List, List)}, for merged shards ({@link Merge}). */

@@ -37,19 +37,10 @@ import ij.measure.ResultsTable;
  */
 public final class FaithfulnessRun {
 
-	/** What the run shows: the curves plot and AUC table; the cascade table and plot when asked. */
+	/** What the run shows: the curves plot and AUC table; the cascade table and plot when asked (else null). */
 	public static final class Result {
-		public final ImagePlus curves;
-		public final ResultsTable aucs;
-		public final ResultsTable cascade;
-		public final ImagePlus cascadePlot;
-
-		Result(ImagePlus curves, ResultsTable aucs, ResultsTable cascade, ImagePlus cascadePlot) {
-			this.curves = curves;
-			this.aucs = aucs;
-			this.cascade = cascade;
-			this.cascadePlot = cascadePlot;
-		}
+		public ImagePlus curves, cascadePlot;
+		public ResultsTable aucs, cascade;
 	}
 
 	private FaithfulnessRun() {}
@@ -101,8 +92,9 @@ public final class FaithfulnessRun {
 		String scoreName = rule.name();
 		String what = method + ", " + info.describeClass(t);
 		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
-		ImagePlus curves = Faithfulness.curvesPlot(Titles.of(imp, "DeletionInsertion", Titles.compact(method)), method, scoreName, del, ins, rdel, rins);
-		ResultsTable aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
+		Result out = new Result();
+		ImagePlus curves = out.curves = Faithfulness.curvesPlot(Titles.of(imp, "DeletionInsertion", Titles.compact(method)), method, scoreName, del, ins, rdel, rins);
+		out.aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("method", hm.toString());
 		if (camLayer != null) params.put("layer", camLayer);
@@ -116,13 +108,14 @@ public final class FaithfulnessRun {
 			"; deletion AUC %.3f (random %.3f), insertion AUC %.3f (random %.3f), normalised", del.normalizedAuc(), rdel.normalizedAuc(),
 			ins.normalizedAuc(), rins.normalizedAuc()));
 		for (String w1 : warnings) IJ.log(title + ", " + what + ": WARNING " + w1 + (w1.endsWith(".") ? "" : "."));
-		if (!randomization) return new Result(curves, aucs, null, null);
+		if (!randomization) return out;
 		RandomizationCheck.Result r = new RandomizationCheck().run(m, x, t, hm, progress.sub(share, 1));
-		ImagePlus cascadePlot = Faithfulness.cascadePlot(Titles.of(imp, "randomisation", Titles.compact(method)), method, r);
+		ImagePlus cascadePlot = out.cascadePlot = Faithfulness.cascadePlot(Titles.of(imp, "randomisation", Titles.compact(method)), method, r);
 		Map<String, Object> p2 = new LinkedHashMap<>(params);
 		p2.put("verdict", r.verdict());
 		Provenance.stamp(cascadePlot, title, info, prep, imp, p2);
 		IJ.log(title + ", " + what + ": " + r.verdict());
-		return new Result(curves, aucs, Faithfulness.cascadeTable(r), cascadePlot);
+		out.cascade = Faithfulness.cascadeTable(r);
+		return out;
 	}
 }
