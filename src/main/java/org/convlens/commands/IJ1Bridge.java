@@ -31,8 +31,8 @@ import ij.plugin.PlugIn;
  * ({@code model=[/path] layer=conv2d_1 montage}); check boxes follow ImageJ's rule (present =
  * true, absent = false; {@code key=false} also works). This path never opens a dialog, so it works
  * with {@code java.awt.headless=true}. The extra option {@code save=[/dir]} writes the outputs
- * there (TIFF/PNG/CSV) instead of showing them. Without options, a GenericDialog asks for the
- * inputs, in two steps when some inputs (layer lists) depend on others (the model); ImageJ
+ * there (TIFF/PNG/CSV) instead of showing them. Without options, a GenericDialog ({@link IJ1Dialogs})
+ * asks for the inputs, in two steps when some inputs (layer lists) depend on others (the model); ImageJ
  * records it as a replayable {@code run(...)} line. Outputs are shown; in a headless macro,
  * images become batch-mode images.
  */
