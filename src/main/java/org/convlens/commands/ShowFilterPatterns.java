@@ -119,15 +119,7 @@ public class ShowFilterPatterns extends ModelCommand {
 
 	@Override
 	protected boolean applies(String key, java.util.function.Function<String, String> value) {
-		String objective = value.apply("objective"), optimizer = value.apply("optimizer");
-		switch (key) {
-			case "y": case "x": return objective == null || objective.equals("neuron");
-			case "classes": return objective == null || objective.equals("class");
-			case "filters": return objective == null || !objective.equals("class");
-			case "step": return optimizer == null || optimizer.equals("ascent");
-			case "rate": return optimizer == null || optimizer.equals("adam");
-			default: return true;
-		}
+		return PatternRequest.applies(key, value.apply("objective"), value.apply("optimizer"));
 	}
 
 	@Override

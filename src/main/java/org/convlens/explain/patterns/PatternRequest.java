@@ -90,6 +90,22 @@ public final class PatternRequest {
 	}
 
 	/**
+	 * Whether an option applies to the objective and optimiser chosen (null: not known, so it
+	 * applies): the neuron position to {@code neuron}, the classes to {@code class}, the filters to
+	 * the others, the step length to {@code ascent} and the learning rate to {@code adam}.
+	 */
+	public static boolean applies(String option, String objective, String optimizer) {
+		switch (option) {
+			case "y": case "x": return objective == null || objective.equals("neuron");
+			case "classes": return objective == null || objective.equals("class");
+			case "filters": return objective == null || !objective.equals("class");
+			case "step": return optimizer == null || optimizer.equals("ascent");
+			case "rate": return optimizer == null || optimizer.equals("adam");
+			default: return true;
+		}
+	}
+
+	/**
 	 * The "sharper" preset ({@link PatternOptions#sharper}) on {@code o} for an image of {@code size}
 	 * pixels (0: the model input's shorter side {@code in = [n, H, W, C]}, else 128); the jitter,
 	 * zoom and rotation given (non-zero) win over the preset's.

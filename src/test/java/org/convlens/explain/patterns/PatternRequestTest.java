@@ -2,6 +2,7 @@ package org.convlens.explain.patterns;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,5 +103,19 @@ class PatternRequestTest {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> PatternRequest.choice(PatternOptions.Parametrization.class, "wavelet", "parametrization"));
 		assertEquals("Option 'parametrization' must be one of [pixels, fourier], not 'wavelet'.", e.getMessage());
+	}
+
+	@Test
+	void optionsApplyToTheirObjectiveAndOptimiser() {
+		assertTrue(PatternRequest.applies("y", "neuron", "ascent"));
+		assertFalse(PatternRequest.applies("x", "filter", "ascent"));
+		assertFalse(PatternRequest.applies("filters", "class", null));
+		assertTrue(PatternRequest.applies("filters", "neuron", null));
+		assertFalse(PatternRequest.applies("classes", "filter", null));
+		assertTrue(PatternRequest.applies("classes", null, null)); // not known yet: shown
+		assertFalse(PatternRequest.applies("step", "filter", "adam"));
+		assertFalse(PatternRequest.applies("rate", "filter", "ascent"));
+		assertTrue(PatternRequest.applies("rate", "filter", "adam"));
+		assertTrue(PatternRequest.applies("iterations", "class", "adam"));
 	}
 }
