@@ -20,9 +20,9 @@ import ij.ImagePlus;
  * the scatter plot coloured by group and the CS231n grid of images, both titled with a flag when
  * the map is PCA or did not converge, and the map's settings for the Info.
  */
-public final class EmbeddingViews {
+public final class EmbeddingOutputs {
 
-	private EmbeddingViews() {}
+	private EmbeddingOutputs() {}
 
 	/** Logs the map's notes and its summary line under {@code cmd}; {@code learningRate} as the option was given. */
 	public static void log(String cmd, Embedding.Map map, String learningRate) {
