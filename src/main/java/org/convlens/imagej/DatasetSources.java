@@ -1,30 +1,23 @@
 package org.convlens.imagej;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.io.FileInfo;
-import ij.io.ImageReader;
 import ij.io.Opener;
-import ij.io.TiffDecoder;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
 import org.convlens.explain.dataset.DatasetException;
+import org.convlens.explain.dataset.ImageEntry;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.model.Preprocessing;
 
@@ -33,12 +26,10 @@ import org.convlens.model.Preprocessing;
  * the sub-folder name as label), a list file, or an open stack. Files are opened with ImageJ's
  * {@link Opener} one at a time when the runner asks for them; a file that is not an image, or
  * cannot be read, becomes an entry whose {@code read()} fails with a message saying so, which the
- * runner lists as skipped.
+ * runner lists as skipped. The folder walk is {@link FileWalker}'s, the reading of a file
+ * {@link ImageFiles}' (with {@link PlainTiff}'s fast path for plain TIFFs).
  */
 public final class DatasetSources {
-
-	/** Files never offered as images (system clutter). */
-	private static final Set<String> IGNORED = Set.of("thumbs.db", "desktop.ini", ".ds_store");
 
 	private DatasetSources() {}
 
@@ -71,7 +62,7 @@ public final class DatasetSources {
 					String name = root.relativize(f).toString().replace('\\', '/');
 					String label = null;
 					if (labelsFromFolders && !f.getParent().equals(root)) label = f.getParent().getFileName().toString();
-					return new FileEntry(f, name, label);
+					return ImageFiles.entry(f, name, label);
 				}
 			};
 		});
@@ -108,7 +99,7 @@ public final class DatasetSources {
 			}
 			first = false;
 			Path p = base.resolve(file).normalize();
-			entries.add(new FileEntry(p, file, label));
+			entries.add(ImageFiles.entry(p, file, label));
 		}
 		return ImageSource.of("list " + list.toAbsolutePath().normalize(), entries);
 	}
@@ -128,22 +119,7 @@ public final class DatasetSources {
 				int zz = z, tt = t;
 				String label = imp.getStack().getShortSliceLabel(imp.getStackIndex(1, z, t));
 				String name = label != null && !label.isBlank() ? label : nt > 1 ? "z=" + z + " t=" + t : "slice " + z;
-				entries.add(new ImageSource.Entry() {
-					@Override
-					public String name() {
-						return name;
-					}
-
-					@Override
-					public String label() {
-						return null;
-					}
-
-					@Override
-					public Preprocessing.Planes read() {
-						return planes(imp, zz, tt);
-					}
-				});
+				entries.add(new ImageEntry(name, null, () -> planes(imp, zz, tt)));
 			}
 		}
 		return ImageSource.of("image " + imp.getTitle() + " (" + entries.size() + " images)", entries);
@@ -195,114 +171,7 @@ public final class DatasetSources {
 		return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1).replace("\"\"", "\"") : s;
 	}
 
-	/** An image file, opened when read. */
-	static final class FileEntry implements ImageSource.Entry {
-		private final Path file;
-		private final String name;
-		private final String label;
-
-		FileEntry(Path file, String name, String label) {
-			this.file = file;
-			this.name = name;
-			this.label = label;
-		}
-
-		@Override
-		public String name() {
-			return name;
-		}
-
-		@Override
-		public String label() {
-			return label;
-		}
-
-		public Path file() {
-			return file;
-		}
-
-		@Override
-		public Preprocessing.Planes read() throws IOException {
-			Preprocessing.Planes p = plainTiff(file);
-			return p != null ? p : planes(open(file));
-		}
-
-		@Override
-		public String toString() {
-			return name;
-		}
-	}
-
-	/**
-	 * The pixels of a plain single-image TIFF (8-bit or 16-bit unsigned grey without a lookup
-	 * table or calibration, 32-bit float, or 8-bit RGB), read with ImageJ's own TIFF decoder and
-	 * pixel reader but without building an ImagePlus: the same planes as {@code planes(open(file))}
-	 * at a fraction of the garbage (ImageJ's opener parses the description into a Properties
-	 * object, makes a lookup table and a calibration per file, which dominated the heap churn of
-	 * a dataset run). Files up to {@link #IN_ONE_READ} bytes are read in one call and decoded from
-	 * memory: ImageJ's decoder reads a file a few bytes per system call, which made reading a
-	 * small TIFF take about 15 times as long as the read itself. Null for anything else, which the
-	 * caller opens the usual way.
-	 */
-	static Preprocessing.Planes plainTiff(Path file) {
-		return plainTiff(file, IN_ONE_READ);
-	}
-
-	/** As {@link #plainTiff(Path)}, files of up to {@code inOneRead} bytes read in one call. */
-	static Preprocessing.Planes plainTiff(Path file, long inOneRead) {
-		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-		if (!name.endsWith(".tif") && !name.endsWith(".tiff")) return null;
-		try {
-			long size = Files.size(file);
-			byte[] bytes = null;
-			int length = 0;
-			if (size <= inOneRead) {
-				bytes = size <= REUSED_READ ? READ_BUFFER.get() : null;
-				if (bytes == null || bytes.length < size) bytes = new byte[(int) Math.max(size, bytes == null ? 0 : 2L * bytes.length)];
-				if (bytes.length <= REUSED_READ) READ_BUFFER.set(bytes);
-				try (java.io.InputStream in = Files.newInputStream(file)) {
-					length = in.readNBytes(bytes, 0, (int) size);
-				}
-			}
-			FileInfo[] info = bytes != null ? new TiffDecoder(new java.io.ByteArrayInputStream(bytes, 0, length), file.getFileName().toString()).getTiffInfo() :
-				new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
-			if (info == null || info.length != 1) return null;
-			FileInfo fi = info[0];
-			// a truncated file goes the usual way, which refuses it
-			if (pixelEnd(fi) > size) return null;
-			int w = fi.width, h = fi.height, n = w * h;
-			if (w < 1 || h < 1 || fi.nImages > 1 || fi.whiteIsZero || fi.lutSize > 0) return null;
-			String d = fi.description;
-			if (d != null && (d.contains("cf=") || d.contains("channels=") || d.contains("images="))) return null;
-			int type = fi.fileType;
-			if (type != FileInfo.GRAY8 && type != FileInfo.GRAY16_UNSIGNED && type != FileInfo.GRAY32_FLOAT && type != FileInfo.RGB) return null;
-			Object px;
-			try (java.io.InputStream in = bytes != null ? new java.io.ByteArrayInputStream(bytes, 0, length) : Files.newInputStream(file)) {
-				px = new ImageReader(fi).readPixels(in);
-			}
-			boolean ok = px instanceof byte[] && type == FileInfo.GRAY8 && ((byte[]) px).length == n ||
-				px instanceof short[] && type == FileInfo.GRAY16_UNSIGNED && ((short[]) px).length == n ||
-				px instanceof float[] && type == FileInfo.GRAY32_FLOAT && ((float[]) px).length == n ||
-				px instanceof int[] && type == FileInfo.RGB && ((int[]) px).length == n;
-			// the pixel arrays as read (new arrays nobody else holds): no float copies
-			if (ok) return Preprocessing.Planes.ofPixels(new Object[] { px }, w, h);
-			return null;
-		}
-		catch (IOException | RuntimeException e) {
-			return null; // the usual opener says what is wrong
-		}
-	}
-
-	/** Larger plain TIFFs are decoded from the file, not from a copy of it in memory. */
-	static final long IN_ONE_READ = 16 << 20;
-	/**
-	 * Each thread reads files up to this size into one buffer kept for the next file (the pixels
-	 * are new arrays: the buffer is free again when {@link #plainTiff} returns).
-	 */
-	private static final int REUSED_READ = 256 << 10;
-	private static final ThreadLocal<byte[]> READ_BUFFER = new ThreadLocal<>();
-
-	/** The first position (all channels) of an image file. */
+	/** The first position (all channels) of an image file just opened (its pixels are not copied). */
 	static Preprocessing.Planes planes(ImagePlus imp) {
 		return planes(imp, 1, 1, false);
 	}
@@ -313,206 +182,16 @@ public final class DatasetSources {
 	 * @throws IOException saying what is wrong
 	 */
 	public static ImagePlus open(Path file) throws IOException {
-		if (!Files.isRegularFile(file)) throw new IOException("file not found");
-		if (Files.size(file) == 0) throw new IOException("empty file");
-		String path = file.toString();
-		Opener o = new Opener();
-		o.setSilentMode(true);
-		int type = o.getFileType(path);
-		switch (type) {
-			case Opener.TEXT:
-			case Opener.JAVA_OR_TEXT:
-			case Opener.TABLE:
-			case Opener.ROI:
-			case Opener.OJJ:
-			case Opener.LUT:
-				throw new IOException("not an image file (" + typeName(type) + ")");
-			case Opener.RAW:
-				throw new IOException("raw data without a header cannot be opened as an image");
-			default:
-		}
-		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
-		if (type == Opener.JPEG) jpegEnds(file);
-		ImagePlus imp;
-		try {
-			imp = o.openImage(path);
-		}
-		catch (RuntimeException e) {
-			throw new IOException("cannot be read as an image (" + e.getClass().getSimpleName() +
-				(e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
-		}
-		if (imp == null || imp.getWidth() < 1 || imp.getHeight() < 1) {
-			throw new IOException(type == Opener.UNKNOWN ? "not an image format ImageJ can open" :
-				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
-		}
-		return imp;
+		return ImageFiles.open(file);
 	}
 
-	/**
-	 * Refuses a TIFF whose pixel data would end past the end of the file: ImageJ's reader fills the
-	 * missing part with zeros (or stops at the strip it cannot read) and returns the image without
-	 * a word.
-	 *
-	 * @throws IOException "truncated ..." saying how many bytes are missing
-	 */
-	static void truncated(Path file) throws IOException {
-		long size = Files.size(file);
-		FileInfo[] info;
-		try {
-			info = new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
-		}
-		catch (IOException | RuntimeException e) {
-			throw new IOException("cannot be read as TIFF (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) +
-				"; damaged or truncated?)", e);
-		}
-		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
-		long end = 0;
-		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
-		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");
+	/** {@link PlainTiff#plainTiff(Path)}: a plain single-image TIFF's pixels, or null. */
+	static Preprocessing.Planes plainTiff(Path file) {
+		return PlainTiff.plainTiff(file);
 	}
 
-	/**
-	 * Refuses a JPEG without its end-of-image marker near the end: Java's decoder shows a cut-off
-	 * file with a grey lower part and no error. In the compressed data a 0xFF byte is always followed
-	 * by 0x00 or a restart marker, so FF D9 there is the end marker.
-	 */
-	static void jpegEnds(Path file) throws IOException {
-		long size = Files.size(file);
-		int n = (int) Math.min(size, 4096);
-		byte[] tail = new byte[n];
-		try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
-			ch.position(size - n);
-			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tail);
-			while (b.hasRemaining() && ch.read(b) > 0) {
-				// read the whole tail
-			}
-		}
-		for (int i = n - 2; i >= 0; i--) if ((tail[i] & 0xff) == 0xFF && (tail[i + 1] & 0xff) == 0xD9) return;
-		throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
-	}
-
-	/** Where a TIFF image's pixel data ends: its last strip, or (uncompressed, one block) offset + planes x plane size. */
-	static long pixelEnd(FileInfo fi) {
-		long end = 0;
-		// packed types (1-bit, 12-bit) take less than getBytesPerPixel() says: trust their strips only
-		boolean packed = fi.fileType == FileInfo.BITMAP || fi.fileType == FileInfo.GRAY12_UNSIGNED;
-		if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length > 0 && fi.stripOffsets.length == fi.stripLengths.length) {
-			for (int i = 0; i < fi.stripOffsets.length; i++) end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
-			// ImageJ's own stacks list the strips of the first image only: the rest follow contiguously
-			if (fi.nImages > 1 && fi.compression <= FileInfo.COMPRESSION_NONE && !packed) {
-				end = Math.max(end, fi.getOffset() + (long) fi.nImages * fi.width * fi.height * fi.getBytesPerPixel() + (fi.nImages - 1) * (long) fi.gapBetweenImages);
-			}
-			return end;
-		}
-		if (fi.compression > FileInfo.COMPRESSION_NONE || packed) return 0;
-		return fi.getOffset() + (long) Math.max(1, fi.nImages) * fi.width * fi.height * fi.getBytesPerPixel() + (Math.max(1, fi.nImages) - 1) * (long) fi.gapBetweenImages;
-	}
-
-	/** Words for ImageJ's file types, for messages. */
-	static String typeName(int type) {
-		switch (type) {
-			case Opener.TEXT:
-			case Opener.JAVA_OR_TEXT:
-				return "text";
-			case Opener.TABLE:
-				return "table";
-			case Opener.ROI:
-				return "ImageJ selection";
-			case Opener.OJJ:
-				return "ObjectJ project";
-			case Opener.LUT:
-				return "lookup table";
-			case Opener.TIFF:
-			case Opener.TIFF_AND_DICOM:
-				return "TIFF";
-			case Opener.DICOM:
-				return "DICOM";
-			case Opener.FITS:
-				return "FITS";
-			case Opener.PGM:
-				return "PGM";
-			case Opener.JPEG:
-				return "JPEG";
-			case Opener.GIF:
-				return "GIF";
-			case Opener.BMP:
-				return "BMP";
-			case Opener.ZIP:
-				return "ZIP";
-			case Opener.PNG:
-				return "PNG";
-			case Opener.AVI:
-				return "AVI";
-			default:
-				return "image";
-		}
-	}
-
-	/**
-	 * Depth-first walk over regular, non-hidden files: each folder's files in name order, then its
-	 * sub-folders in name order. Holds one folder listing per level, not the whole tree.
-	 */
-	static final class FileWalker implements Iterator<Path> {
-		private final boolean recursive;
-		private final Deque<Iterator<Path>> files = new ArrayDeque<>();
-		private final Deque<Iterator<Path>> dirs = new ArrayDeque<>();
-		private Path next;
-
-		FileWalker(Path root, boolean recursive) {
-			this.recursive = recursive;
-			push(root);
-			advance();
-		}
-
-		private void push(Path dir) {
-			List<Path> f = new ArrayList<>();
-			List<Path> d = new ArrayList<>();
-			try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-				for (Path p : ds) {
-					String n = p.getFileName().toString();
-					if (n.startsWith(".") || IGNORED.contains(n.toLowerCase(Locale.ROOT))) continue;
-					if (Files.isDirectory(p)) d.add(p);
-					else if (Files.isRegularFile(p)) f.add(p);
-				}
-			}
-			catch (IOException e) {
-				throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
-			}
-			// by name in code-unit order, the same on every OS and locale (the order --shard cuts)
-			java.util.Comparator<Path> byName = java.util.Comparator.comparing(p -> p.getFileName().toString());
-			f.sort(byName);
-			d.sort(byName);
-			files.push(f.iterator());
-			dirs.push(recursive ? d.iterator() : List.<Path> of().iterator());
-		}
-
-		private void advance() {
-			next = null;
-			while (!files.isEmpty()) {
-				if (files.peek().hasNext()) {
-					next = files.peek().next();
-					return;
-				}
-				if (dirs.peek().hasNext()) {
-					push(dirs.peek().next());
-					continue;
-				}
-				files.pop();
-				dirs.pop();
-			}
-		}
-
-		@Override
-		public boolean hasNext() {
-			return next != null;
-		}
-
-		@Override
-		public Path next() {
-			if (next == null) throw new NoSuchElementException();
-			Path r = next;
-			advance();
-			return r;
-		}
+	/** {@link PlainTiff#plainTiff(Path, long)}. */
+	static Preprocessing.Planes plainTiff(Path file, long inOneRead) {
+		return PlainTiff.plainTiff(file, inOneRead);
 	}
 }

@@ -1,7 +1,6 @@
 package org.convlens.imagej;
 
 import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.util.List;
 
@@ -12,8 +11,6 @@ import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.model.Preprocessing;
 
 import ij.ImagePlus;
-import ij.ImageStack;
-import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
@@ -21,18 +18,15 @@ import ij.process.ImageProcessor;
 
 /**
  * Pictures and tables of the dataset commands: montages of max-activating images or patches,
- * the t-SNE scatter plot and the CS231n-style grid of nearest images, and their tables.
+ * the t-SNE scatter plot and the CS231n-style grid of nearest images, and their tables. The
+ * montages are drawn by {@link MaxActivatingMontages}, the embedding pictures by {@link EmbeddingViews}.
  */
 public final class DatasetViews {
 
 	/** Height of the caption strip under each montage tile. */
 	public static final int CAPTION = 24;
-	private static final int GAP = 2;
-	private static final int BACKGROUND = 0x303030;
-
-	/** Class colours for plots (colour-blind friendly first, Okabe-Ito), repeated when there are more classes. */
-	static final Color[] COLORS = { new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-		new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000), new Color(0x999999), new Color(0x882255) };
+	static final int GAP = 2;
+	static final int BACKGROUND = 0x303030;
 
 	private DatasetViews() {}
 
@@ -205,83 +199,7 @@ public final class DatasetViews {
 	public static ImagePlus montages(String title, String layer, java.util.Map<Integer, List<MontageTile>> tiles,
 		java.util.Map<Integer, Degenerate> degenerate, int images, boolean patch, int tile) throws IOException
 	{
-		int k = 1;
-		for (List<MontageTile> l : tiles.values()) k = Math.max(k, l.size());
-		int cols = Math.max(1, (int) Math.ceil(Math.sqrt(k)));
-		int rows = Math.max(1, (k + cols - 1) / cols);
-		int w = cols * tile + (cols + 1) * GAP, h = rows * (tile + CAPTION) + (rows + 1) * GAP;
-		int keepSize = keepSize(tile);
-		ImageStack st = new ImageStack(w, h);
-		for (java.util.Map.Entry<Integer, List<MontageTile>> e : tiles.entrySet()) {
-			int f = e.getKey();
-			ColorProcessor cp = new ColorProcessor(w, h);
-			cp.setColor(new Color(BACKGROUND));
-			cp.fill();
-			Degenerate dg = degenerate.get(f);
-			if (dg != null) {
-				String what = dg.status == MaxActivating.Status.DEAD ? "DEAD: never fires" :
-					String.format(java.util.Locale.ROOT, "CONSTANT: %.4g everywhere", dg.value);
-				cp.setColor(new Color(0xff6060));
-				cp.setFont(new Font("SansSerif", Font.BOLD, 12));
-				cp.setAntialiasedText(true);
-				cp.drawString(fitText(cp, "filter " + f, w - 2 * GAP), GAP + 2, GAP + 16);
-				cp.drawString(fitText(cp, what, w - 2 * GAP), GAP + 2, GAP + 32);
-				cp.setColor(new Color(0xbbbbbb));
-				cp.setFont(new Font("SansSerif", Font.PLAIN, 10));
-				cp.drawString(fitText(cp, "on all " + images + " images: no ranking", w - 2 * GAP), GAP + 2, GAP + 48);
-				st.addSlice(layer + " \u00b7 filter " + f + " (" + dg.status.name().toLowerCase(java.util.Locale.ROOT) + ")", cp);
-				continue;
-			}
-			List<MontageTile> hs = e.getValue();
-			for (int i = 0; i < hs.size(); i++) {
-				MontageTile hit = hs.get(i);
-				int ox = GAP + (i % cols) * (tile + GAP), oy = GAP + (i / cols) * (tile + CAPTION + GAP);
-				double[] rect = hit.imageRect;
-				Preprocessing.Planes p = hit.kept;
-				double ks = hit.keptScale;
-				// a kept patch cannot show the whole image: read it again then
-				if (p != null && !patch && p.width < (int) Math.floor(hit.imageWidth * ks)) p = null;
-				if (p == null) {
-					// read again and kept as a run keeps it (same crop, same shrinking): the same pixels either way
-					Preprocessing.Planes read = hit.entry.read();
-					Preprocessing.Planes q = patch ? MaxActivating.crop(read, rect) : read;
-					int factor = MaxActivating.shrinkFactor(q.width, q.height, keepSize);
-					p = factor == 1 ? q : MaxActivating.shrink(q, factor);
-					ks = 1.0 / factor;
-				}
-				ColorProcessor t = fit(render(p), tile);
-				if (!patch && hit.unitY >= 0) {
-					// the rectangle in image pixels, shrunk with the image
-					double s = Math.min((double) tile / p.width, (double) tile / p.height) * ks;
-					t.setColor(Color.yellow);
-					int dx = (tile - (int) Math.round(p.width * s / ks)) / 2, dy = (tile - (int) Math.round(p.height * s / ks)) / 2;
-					t.drawRect(dx + (int) Math.round(rect[0] * s), dy + (int) Math.round(rect[1] * s), Math.max(2, (int) Math.round(rect[2] * s)),
-						Math.max(2, (int) Math.round(rect[3] * s)));
-				}
-				cp.insert(t, ox, oy);
-				caption(cp, ox, oy + tile, tile, "#" + (i + 1) + "  " + String.format(java.util.Locale.ROOT, "%.3g", hit.score), hit.name);
-			}
-			st.addSlice(layer + " \u00b7 filter " + f, cp);
-		}
-		return new ImagePlus(title, st);
-	}
-
-	private static void caption(ImageProcessor ip, int x, int y, int width, String line1, String line2) {
-		ip.setColor(Color.white);
-		ip.setFont(new Font("SansSerif", Font.PLAIN, 10));
-		ip.setAntialiasedText(true);
-		ip.drawString(fitText(ip, line1, width), x + 1, y + 11);
-		ip.setColor(new Color(0xbbbbbb));
-		ip.drawString(fitText(ip, line2, width), x + 1, y + 22);
-	}
-
-	/** The text, shortened from the left with an ellipsis so it fits {@code width} pixels. */
-	static String fitText(ImageProcessor ip, String s, int width) {
-		if (s == null) return "";
-		if (ip.getStringWidth(s) <= width - 2) return s;
-		String t = s;
-		while (t.length() > 1 && ip.getStringWidth("\u2026" + t) > width - 2) t = t.substring(1);
-		return "\u2026" + t;
+		return MaxActivatingMontages.montages(title, layer, tiles, degenerate, images, patch, tile);
 	}
 
 	/**
@@ -358,39 +276,7 @@ public final class DatasetViews {
 
 	/** As {@link #scatter(String, double[][], int[], List, String)} with axes named {@code axis 1} and {@code axis 2}. */
 	public static ImagePlus scatter(String title, double[][] xy, int[] group, List<String> groupNames, String legendTitle, String axis) {
-		Plot plot = new Plot(title, axis + " 1", axis + " 2");
-		plot.setSize(560, 480);
-		StringBuilder legend = new StringBuilder();
-		for (int g = 0; g < groupNames.size(); g++) {
-			int n = 0;
-			for (int v : group) if (v == g) n++;
-			if (n == 0) continue;
-			double[] x = new double[n], y = new double[n];
-			int j = 0;
-			for (int i = 0; i < group.length; i++) {
-				if (group[i] != g) continue;
-				x[j] = xy[i][0];
-				y[j++] = xy[i][1];
-			}
-			plot.setColor(COLORS[g % COLORS.length], COLORS[g % COLORS.length]);
-			plot.addPoints(x, y, Plot.CIRCLE);
-			String name = groupNames.get(g).isEmpty() ? "(none)" : groupNames.get(g);
-			legend.append(legend.length() == 0 ? "" : "\t").append(legendTitle == null ? name : legendTitle + " " + name);
-		}
-		// Plot's automatic limits follow the first data set only: fit all points, with a margin
-		double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
-		for (double[] p : xy) {
-			x0 = Math.min(x0, p[0]);
-			x1 = Math.max(x1, p[0]);
-			y0 = Math.min(y0, p[1]);
-			y1 = Math.max(y1, p[1]);
-		}
-		double mx = Math.max(1e-9, (x1 - x0) * 0.05), my = Math.max(1e-9, (y1 - y0) * 0.05);
-		if (xy.length > 0) plot.setLimits(x0 - mx, x1 + mx, y0 - my, y1 + my);
-		plot.setLegend(legend.toString(), Plot.AUTO_POSITION);
-		ImagePlus imp = plot.getImagePlus();
-		imp.setTitle(title);
-		return imp;
+		return EmbeddingViews.scatter(title, xy, group, groupNames, legendTitle, axis);
 	}
 
 	/**
@@ -399,19 +285,6 @@ public final class DatasetViews {
 	 * square. Images are read again one at a time.
 	 */
 	public static ImagePlus grid(String title, List<ImageSource.Entry> entries, int[] cells, int cols, int rows, int cell) throws IOException {
-		ColorProcessor cp = new ColorProcessor(cols * cell, rows * cell);
-		cp.setColor(Color.white);
-		cp.fill();
-		java.util.Map<Integer, ColorProcessor> cache = new java.util.HashMap<>();
-		for (int i = 0; i < cells.length; i++) {
-			if (cells[i] < 0) continue;
-			ColorProcessor t = cache.get(cells[i]);
-			if (t == null) {
-				t = fit(render(entries.get(cells[i]).read()), cell);
-				if (cache.size() < 256) cache.put(cells[i], t);
-			}
-			cp.insert(t, (i % cols) * cell, (i / cols) * cell);
-		}
-		return new ImagePlus(title, cp);
+		return EmbeddingViews.grid(title, entries, cells, cols, rows, cell);
 	}
 }

@@ -1,31 +1,19 @@
 package org.convlens.install;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.ZipFile;
 
 import org.convlens.model.TfJars;
 
@@ -57,8 +45,8 @@ public final class Installer {
 	/** Written by the build next to the jar: the runtime class path, one path per line or separated by the path separator. */
 	public static final String CLASSPATH_FILE = "convlens-runtime.classpath";
 
-	private static final String OWN_CLASS = "org/convlens/model/TfRuntime.class";
-	private static final String STAGING_PREFIX = ".convlens-install-";
+	static final String OWN_CLASS = "org/convlens/model/TfRuntime.class";
+	static final String STAGING_PREFIX = ".convlens-install-";
 	private static final String[] SLF4J_PROVIDER = { "META-INF/services/org.slf4j.spi.SLF4JServiceProvider",
 		"org/slf4j/impl/StaticLoggerBinder.class" };
 	/** Libraries any release of which serves (Smile needs only SLF4J's 1.7 API). */
@@ -208,30 +196,30 @@ public final class Installer {
 	public static Plan plan(Path rootIn, Path convlensJar, List<Path> libs) throws InstallException {
 		Path root = rootIn.toAbsolutePath().normalize();
 		if (!Files.isDirectory(root)) throw new InstallException(root + " is not a folder; give the ImageJ or Fiji.app folder");
-		boolean hasIj = Files.isRegularFile(root.resolve("ij.jar")) || !jarsNamed(root.resolve("jars"), "ij-").isEmpty();
+		boolean hasIj = Files.isRegularFile(root.resolve("ij.jar")) || !InstallJars.jarsNamed(root.resolve("jars"), "ij-").isEmpty();
 		if (!hasIj && !Files.isDirectory(root.resolve("plugins"))) {
 			throw new InstallException(root + " does not look like ImageJ or Fiji (no ij.jar, jars/ij-*.jar nor plugins/ folder)");
 		}
-		if (!isConvLensJar(convlensJar)) throw new InstallException(convlensJar + " is not a ConvLens jar");
+		if (!InstallJars.isConvLensJar(convlensJar)) throw new InstallException(convlensJar + " is not a ConvLens jar");
 
 		// what the installation has where its class path reaches: jars/ and plugins/, recursively
 		List<Path> hostJars = new ArrayList<>();
-		for (String d : new String[] { "jars", "plugins" }) hostJars.addAll(jarsUnder(root.resolve(d)));
+		for (String d : new String[] { "jars", "plugins" }) hostJars.addAll(InstallJars.jarsUnder(root.resolve(d)));
 		Map<String, List<String[]>> host = new HashMap<>(); // artifact -> {group, version, relative path}
 		boolean hostHasSlf4jProvider = false;
 		boolean fiji = false;
 		Plan plan = null;
 		List<Path> ownOld = new ArrayList<>();
 		for (Path j : hostJars) {
-			if (isConvLensJar(j)) {
+			if (InstallJars.isConvLensJar(j)) {
 				ownOld.add(j);
 				continue;
 			}
-			for (String[] c : coordinates(j)) {
+			for (String[] c : InstallJars.coordinates(j)) {
 				host.computeIfAbsent(c[1], k -> new ArrayList<>()).add(new String[] { c[0], c[2], root.relativize(j).toString() });
 				if (c[1].equals("imagej-legacy") || c[1].equals("imagej-updater")) fiji = true;
 			}
-			if (holdsAny(j, SLF4J_PROVIDER)) hostHasSlf4jProvider = true;
+			if (InstallJars.holdsAny(j, SLF4J_PROVIDER)) hostHasSlf4jProvider = true;
 		}
 		if (Files.isRegularFile(root.resolve("db.xml.gz"))) fiji = true;
 		plan = new Plan(root, fiji);
@@ -247,7 +235,7 @@ public final class Installer {
 				plan.copies.put(TfJars.PRIVATE_FOLDER + "/" + name, lib);
 				nativeSeen |= isNative;
 				// the same jar on the class path would shadow nothing (isolation) but is what the issue is about
-				for (String[] c : coordinates(lib)) {
+				for (String[] c : InstallJars.coordinates(lib)) {
 					for (String[] h : present(host, c)) {
 						if (h[1].equals(c[2])) plan.warnings.add(h[2] + " is ConvLens's " + c[1] + " " + c[2] +
 							" on the class path (an earlier install?); remove it unless another plugin needs it");
@@ -255,9 +243,9 @@ public final class Installer {
 				}
 				continue;
 			}
-			List<String[]> cs = coordinates(lib);
+			List<String[]> cs = InstallJars.coordinates(lib);
 			if (cs.size() == 1 && cs.get(0)[0].equals("net.imagej") && cs.get(0)[1].equals("ij")) continue; // ImageJ itself
-			if (holdsAny(lib, SLF4J_PROVIDER)) {
+			if (InstallJars.holdsAny(lib, SLF4J_PROVIDER)) {
 				if (hostHasSlf4jProvider) plan.kept.add(name + ": the installation has its own SLF4J binding");
 				else plan.copies.put("jars/" + name, lib);
 				continue;
@@ -272,11 +260,11 @@ public final class Installer {
 				plan.copies.put("jars/" + name, lib);
 				continue;
 			}
-			String[] best = present.stream().max((x, y) -> compareVersions(x[1], y[1])).map(h -> new String[] { h[1], h[2] }).get();
-			if (ANY_VERSION.contains(c[0] + ":" + c[1]) || compareVersions(best[0], c[2]) >= 0) {
+			String[] best = present.stream().max((x, y) -> InstallJars.compareVersions(x[1], y[1])).map(h -> new String[] { h[1], h[2] }).get();
+			if (ANY_VERSION.contains(c[0] + ":" + c[1]) || InstallJars.compareVersions(best[0], c[2]) >= 0) {
 				plan.kept.add(c[1] + " " + c[2] + ": the installation has " + best[0] + " (" + best[1] + ")");
 			}
-			else if (major(best[0]).equals(major(c[2]))) {
+			else if (InstallJars.major(best[0]).equals(InstallJars.major(c[2]))) {
 				plan.kept.add(c[1] + " " + c[2] + ": the installation has " + best[0] + " (" + best[1] + ")");
 				plan.warnings.add(best[1] + " is older than the " + c[1] + " " + c[2] + " ConvLens was built with; if a command fails, update " +
 					(fiji ? "Fiji (Help > Update...)" : "it"));
@@ -286,7 +274,7 @@ public final class Installer {
 					(fiji ? "Fiji (Help > Update...)" : "that library") + " first. Nothing was changed.");
 			}
 		}
-		Map<String, Path> tf = TfJars.find(libs, platformOfBuild(libs));
+		Map<String, Path> tf = TfJars.find(libs, InstallJars.platformOfBuild(libs));
 		List<String> missing = TfJars.required().stream().filter(r -> !r.equals("native") && !tf.containsKey(r)).collect(Collectors.toList());
 		if (!missing.isEmpty() || !nativeSeen) {
 			throw new InstallException("the TensorFlow runtime is incomplete in the given libraries, missing " +
@@ -314,7 +302,7 @@ public final class Installer {
 				Path dst = fresh.resolve(e.getKey());
 				Files.createDirectories(dst.getParent());
 				Files.copy(e.getValue(), dst, StandardCopyOption.COPY_ATTRIBUTES);
-				if (!sha256(e.getValue()).equals(sha256(dst))) throw new IOException("copy of " + e.getValue() + " differs from the original");
+				if (!InstallJars.sha256(e.getValue()).equals(InstallJars.sha256(dst))) throw new IOException("copy of " + e.getValue() + " differs from the original");
 				bytes += Files.size(dst);
 			}
 			if (bytes > 0) step.before("staged " + bytes + " bytes");
@@ -328,26 +316,26 @@ public final class Installer {
 				step.before("set aside " + root.relativize(p));
 				Path to = old.resolve(root.relativize(p).toString());
 				Files.createDirectories(to.getParent());
-				move(p, to);
-				undo.push(() -> moveQuietly(to, p));
+				InstallFiles.move(p, to);
+				undo.push(() -> InstallFiles.moveQuietly(to, p));
 			}
 			// 3. move the new files in: the TF folder as one, then each other file
 			List<String> order = new ArrayList<>();
 			for (String t : plan.copies.keySet()) if (!t.startsWith(TfJars.PRIVATE_FOLDER + "/")) order.add(t);
 			if (Files.isDirectory(fresh.resolve(TfJars.PRIVATE_FOLDER))) {
 				step.before("move " + TfJars.PRIVATE_FOLDER);
-				createParents(tfDir, root, undo);
-				move(fresh.resolve(TfJars.PRIVATE_FOLDER), tfDir);
-				undo.push(() -> moveQuietly(tfDir, fresh.resolve(TfJars.PRIVATE_FOLDER)));
+				InstallFiles.createParents(tfDir, root, undo);
+				InstallFiles.move(fresh.resolve(TfJars.PRIVATE_FOLDER), tfDir);
+				undo.push(() -> InstallFiles.moveQuietly(tfDir, fresh.resolve(TfJars.PRIVATE_FOLDER)));
 			}
 			for (String t : order) {
 				step.before("move " + t);
 				Path dst = root.resolve(t);
 				if (Files.exists(dst)) throw new IOException(t + " appeared during the install");
-				createParents(dst, root, undo);
+				InstallFiles.createParents(dst, root, undo);
 				Path src = fresh.resolve(t);
-				move(src, dst);
-				undo.push(() -> moveQuietly(dst, src));
+				InstallFiles.move(src, dst);
+				undo.push(() -> InstallFiles.moveQuietly(dst, src));
 			}
 			step.before("done");
 			undo.clear();
@@ -358,7 +346,7 @@ public final class Installer {
 			throw new InstallException("failed (" + why + "); nothing was changed", e);
 		}
 		finally {
-			deleteTree(staging);
+			InstallFiles.deleteTree(staging);
 		}
 	}
 
@@ -371,153 +359,5 @@ public final class Installer {
 			if (h[0].equals(c[0]) || h[0].equals("?") || c[0].equals("?")) out.add(h);
 		}
 		return out;
-	}
-
-	private static void move(Path from, Path to) throws IOException {
-		try {
-			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-		}
-		catch (AtomicMoveNotSupportedException e) {
-			Files.move(from, to);
-		}
-	}
-
-	private static void moveQuietly(Path from, Path to) {
-		try {
-			Files.createDirectories(to.getParent());
-			move(from, to);
-		}
-		catch (IOException e) {
-			System.err.println("ConvLens install: could not undo " + from + " -> " + to + ": " + e.getMessage());
-		}
-	}
-
-	/** Creates missing parent folders below root, and undoes that by removing them (if empty). */
-	private static void createParents(Path file, Path root, Deque<Runnable> undo) throws IOException {
-		List<Path> missing = new ArrayList<>();
-		for (Path d = file.getParent(); d != null && d.startsWith(root) && !Files.exists(d); d = d.getParent()) missing.add(0, d);
-		for (Path d : missing) {
-			Files.createDirectory(d);
-			undo.push(() -> {
-				try {
-					Files.deleteIfExists(d);
-				}
-				catch (IOException ignored) {
-					// not empty: someone else's file
-				}
-			});
-		}
-	}
-
-	static void deleteTree(Path dir) {
-		if (!Files.exists(dir)) return;
-		try {
-			Files.walkFileTree(dir, new SimpleFileVisitor<Path>() {
-				@Override
-				public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-					Files.delete(f);
-					return FileVisitResult.CONTINUE;
-				}
-
-				@Override
-				public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-					Files.delete(d);
-					return FileVisitResult.CONTINUE;
-				}
-			});
-		}
-		catch (IOException e) {
-			System.err.println("ConvLens install: could not remove " + dir + ": " + e.getMessage());
-		}
-	}
-
-	/** SHA-256 of a file, hex. */
-	public static String sha256(Path f) throws IOException {
-		try {
-			MessageDigest md = MessageDigest.getInstance("SHA-256");
-			try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-				in.transferTo(java.io.OutputStream.nullOutputStream());
-			}
-			StringBuilder sb = new StringBuilder();
-			for (byte b : md.digest()) sb.append(String.format(Locale.ROOT, "%02x", b));
-			return sb.toString();
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-	}
-
-	/** Every jar below a folder (skipping the installer's staging folders). */
-	public static List<Path> jarsUnder(Path dir) {
-		if (!Files.isDirectory(dir)) return List.of();
-		try (Stream<Path> s = Files.walk(dir)) {
-			return s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-				.filter(p -> !p.toString().contains(STAGING_PREFIX)).sorted().collect(Collectors.toList());
-		}
-		catch (IOException | UncheckedIOException e) {
-			return List.of();
-		}
-	}
-
-	private static List<Path> jarsNamed(Path dir, String prefix) {
-		return TfJars.jarsIn(dir).stream().filter(p -> p.getFileName().toString().startsWith(prefix)).collect(Collectors.toList());
-	}
-
-	/** group, artifact, version from the jar's Maven metadata, else from its name (artifact-version.jar). */
-	static List<String[]> coordinates(Path jar) {
-		List<String[]> out = new ArrayList<>();
-		for (TfJars.Coordinates c : TfJars.coordinates(jar)) out.add(new String[] { c.group, c.artifact, c.version });
-		if (out.isEmpty()) {
-			String n = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-			java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+?)-(\\d[\\w.\\-]*)").matcher(n);
-			if (m.matches()) out.add(new String[] { "?", m.group(1), m.group(2) });
-		}
-		return out;
-	}
-
-	static boolean isConvLensJar(Path jar) {
-		return holdsAny(jar, new String[] { OWN_CLASS });
-	}
-
-	private static boolean holdsAny(Path jar, String[] entries) {
-		try (ZipFile z = new ZipFile(jar.toFile())) {
-			for (String e : entries) if (z.getEntry(e) != null) return true;
-		}
-		catch (IOException | RuntimeException e) {
-			// not a jar
-		}
-		return false;
-	}
-
-	/** Platform of the native jar among the libraries (javacpp naming), for checking completeness. */
-	private static String platformOfBuild(List<Path> libs) {
-		for (Path l : libs) {
-			if (!TfJars.isNativeJar(l)) continue;
-			try (ZipFile z = new ZipFile(l.toFile())) {
-				return z.stream().map(e -> e.getName()).filter(n -> n.startsWith("org/tensorflow/internal/c_api/") && n.length() > 30)
-					.map(n -> n.substring(30).split("/")[0]).filter(s -> s.contains("-")).findFirst().orElse("");
-			}
-			catch (IOException e) {
-				return "";
-			}
-		}
-		return "";
-	}
-
-	static String major(String v) {
-		return v.split("[.\\-]")[0];
-	}
-
-	/** Numeric-aware version order: 2.0.17 > 2.0.9, 1.5.11 > 1.5.10. */
-	static int compareVersions(String a, String b) {
-		String[] x = a.split("[.\\-]"), y = b.split("[.\\-]");
-		for (int i = 0; i < Math.max(x.length, y.length); i++) {
-			String p = i < x.length ? x[i] : "0", q = i < y.length ? y[i] : "0";
-			int c;
-			if (p.matches("\\d+") && q.matches("\\d+")) c = Long.compare(Long.parseLong(p), Long.parseLong(q));
-			else c = p.compareTo(q);
-			if (c != 0) return c;
-		}
-		return 0;
 	}
 }

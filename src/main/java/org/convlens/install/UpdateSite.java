@@ -123,7 +123,7 @@ public final class UpdateSite {
 				if (p != null) platforms.put(f, p);
 				continue;
 			}
-			List<String[]> cs = Installer.coordinates(lib);
+			List<String[]> cs = InstallJars.coordinates(lib);
 			if (cs.size() == 1 && (FIJI_SHIPS.contains(cs.get(0)[0]) || cs.get(0)[0].equals("?") && FIJI_SHIPS_UNLABELLED.contains(cs.get(0)[1]))) continue;
 			if (holdsAny(lib, SLF4J_PROVIDER)) continue;
 			files.put("jars/" + name, lib);

@@ -122,7 +122,7 @@ class InstallerTest {
 		Map<String, String> m = new TreeMap<>();
 		try (Stream<Path> s = Files.walk(root)) {
 			for (Path p : s.collect(Collectors.toList())) {
-				m.put(root.relativize(p).toString(), Files.isDirectory(p) ? "dir" : Installer.sha256(p));
+				m.put(root.relativize(p).toString(), Files.isDirectory(p) ? "dir" : InstallJars.sha256(p));
 			}
 		}
 		return m;
@@ -135,8 +135,8 @@ class InstallerTest {
 	private static Map<String, List<String>> onClassPath(Path root) {
 		Map<String, List<String>> m = new TreeMap<>();
 		for (String d : new String[] { "jars", "plugins" }) {
-			for (Path j : Installer.jarsUnder(root.resolve(d))) {
-				for (String[] c : Installer.coordinates(j)) m.computeIfAbsent(c[1], k -> new ArrayList<>()).add(root.relativize(j).toString());
+			for (Path j : InstallJars.jarsUnder(root.resolve(d))) {
+				for (String[] c : InstallJars.coordinates(j)) m.computeIfAbsent(c[1], k -> new ArrayList<>()).add(root.relativize(j).toString());
 			}
 		}
 		return m;
@@ -158,7 +158,7 @@ class InstallerTest {
 		assertTrue(plan.fiji, plan.describe());
 		Installer.apply(plan);
 
-		assertEquals(Installer.sha256(convlensJar), Installer.sha256(root.resolve(Installer.PLUGIN_JAR)));
+		assertEquals(InstallJars.sha256(convlensJar), InstallJars.sha256(root.resolve(Installer.PLUGIN_JAR)));
 		assertFalse(Files.exists(root.resolve("plugins/ConvLens_-0.0.9.jar")), "the earlier ConvLens jar is replaced, not kept beside");
 		assertPrivateRuntimeComplete(root);
 
@@ -198,7 +198,7 @@ class InstallerTest {
 		String log = new String(Files.readAllBytes(tmp.resolve("batch.txt")), StandardCharsets.UTF_8);
 		assertEquals(0, p.exitValue(), log);
 		assertEquals(16, IJ.openImage(out.resolve("demo-ring_activations.tif").toString()).getNChannels(), log);
-		Installer.deleteTree(out);
+		InstallFiles.deleteTree(out);
 
 		// installing again replaces the runtime folder and the plugin, and copies nothing twice
 		Map<String, String> once = snapshot(root);

@@ -259,40 +259,6 @@ public final class DatasetRunner {
 		return s;
 	}
 
-	/**
-	 * Per-image input buffers handed back after stacking, so that the readers write each image's
-	 * input into a buffer used before instead of a new array per image (per-image garbage made the
-	 * collector grow the heap on long runs). Only buffers of the latest length are kept (one size
-	 * for a model with a fixed input size); there are never more than the images in flight.
-	 */
-	static final class BufferPool {
-		private final java.util.concurrent.ConcurrentLinkedDeque<float[]> free = new java.util.concurrent.ConcurrentLinkedDeque<>();
-		private volatile int length = -1;
-		/** Buffers made and reused, for tests. */
-		final java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger(), reused =
-			new java.util.concurrent.atomic.AtomicInteger();
-
-		float[] take(int n) {
-			if (n == length) {
-				float[] b = free.pollFirst();
-				if (b != null && b.length == n) {
-					reused.incrementAndGet();
-					return b;
-				}
-			}
-			made.incrementAndGet();
-			return new float[n];
-		}
-
-		void give(float[] b) {
-			if (b.length != length) {
-				free.clear(); // another image size: the old buffers are of no more use
-				length = b.length;
-			}
-			free.addFirst(b);
-		}
-	}
-
 	/** The pool of the current run (for tests). */
 	volatile BufferPool buffers;
 

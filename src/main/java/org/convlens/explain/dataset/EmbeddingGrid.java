@@ -22,13 +22,8 @@ public final class EmbeddingGrid {
 		int[] cell = new int[cols * rows];
 		java.util.Arrays.fill(cell, -1);
 		if (n == 0) return cell;
-		double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, minY = minX, maxY = maxX;
-		for (double[] p : xy) {
-			minX = Math.min(minX, p[0]);
-			maxX = Math.max(maxX, p[0]);
-			minY = Math.min(minY, p[1]);
-			maxY = Math.max(maxY, p[1]);
-		}
+		double[] b = bounds(xy);
+		double minX = b[0], maxX = b[1], minY = b[2], maxY = b[3];
 		double sx = maxX > minX ? maxX - minX : 1;
 		double sy = maxY > minY ? maxY - minY : 1;
 		// points in grid units: x in [0, cols], y in [0, rows] with y pointing down
@@ -55,5 +50,20 @@ public final class EmbeddingGrid {
 			}
 		}
 		return cell;
+	}
+
+	/**
+	 * The extent of the points: {@code {min x, max x, min y, max y}}; for no points
+	 * {@code {+inf, -inf, +inf, -inf}}.
+	 */
+	public static double[] bounds(double[][] xy) {
+		double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, minY = minX, maxY = maxX;
+		for (double[] p : xy) {
+			minX = Math.min(minX, p[0]);
+			maxX = Math.max(maxX, p[0]);
+			minY = Math.min(minY, p[1]);
+			maxY = Math.max(maxY, p[1]);
+		}
+		return new double[] { minX, maxX, minY, maxY };
 	}
 }

@@ -66,26 +66,6 @@ public interface ImageSource extends Iterable<ImageSource.Entry> {
 
 	/** An entry over pixels already in memory. */
 	static Entry entry(String name, String label, Preprocessing.Planes planes) {
-		return new Entry() {
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public String label() {
-				return label;
-			}
-
-			@Override
-			public Preprocessing.Planes read() {
-				return planes;
-			}
-
-			@Override
-			public String toString() {
-				return name;
-			}
-		};
+		return new ImageEntry(name, label, () -> planes);
 	}
 }

@@ -12,7 +12,6 @@ import org.convlens.model.ConvModel;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
-import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
 import org.convlens.explain.core.Progress;
@@ -96,7 +95,7 @@ public final class MaxActivating {
 
 		/** Reads the image again and crops {@link #imageRect()} (whole image for a vector layer). */
 		public Preprocessing.Planes readPatch() throws IOException {
-			return crop(item.entry().read(), imageRect);
+			return Patches.crop(item.entry().read(), imageRect);
 		}
 
 		/**
@@ -265,37 +264,7 @@ public final class MaxActivating {
 	 * convolution (then the last spatial layer serves).
 	 */
 	public static String defaultLayer(ConvModel model) {
-		ModelInfo info = model.info();
-		int[] in = info.imageInput().shape();
-		int inH = in.length == 4 ? in[1] : -1, inW = in.length == 4 ? in[2] : -1;
-		Map<String, LayerInfo> byConv = new LinkedHashMap<>(); // last conv op -> its deepest layer
-		Map<String, ReceptiveField> fields = new LinkedHashMap<>();
-		for (LayerInfo l : info.spatialLayers()) {
-			List<SpatialOp> path;
-			try {
-				path = ReceptiveField.spatialPath(model, l.name());
-			}
-			catch (RuntimeException e) {
-				continue; // a layer the field cannot be traced to: not a candidate
-			}
-			if (path.isEmpty()) continue;
-			SpatialOp last = path.get(path.size() - 1);
-			if (!last.opType().equals("Conv2D") && !last.opType().equals("DepthwiseConv2dNative")) continue;
-			byConv.remove(last.opName()); // re-insert: keeps graph order of the deepest layer
-			byConv.put(last.opName(), l);
-			fields.put(last.opName(), ReceptiveField.of(path));
-		}
-		if (byConv.isEmpty()) {
-			List<LayerInfo> sp = info.spatialLayers();
-			return sp.isEmpty() ? null : sp.get(sp.size() - 1).name();
-		}
-		List<String> convs = new ArrayList<>(byConv.keySet());
-		if (inH <= 0 || inW <= 0) return byConv.get(convs.get(convs.size() - 1)).name();
-		for (int i = convs.size() - 1; i >= 0; i--) {
-			ReceptiveField f = fields.get(convs.get(i));
-			if (f.sizeH() <= inH / 2.0 && f.sizeW() <= inW / 2.0) return byConv.get(convs.get(i)).name();
-		}
-		return byConv.get(convs.get(0)).name();
+		return PatchLayers.defaultLayer(model);
 	}
 
 	/** Streams the source through the model and keeps each filter's top k images. */
@@ -373,9 +342,9 @@ public final class MaxActivating {
 						if (heap.size() >= topK && s <= heap.peek().score()) continue; // ties keep the earlier image
 						Hit hit = hit(f, s, max[f], spatial ? arg[f] / w : -1, spatial ? arg[f] % w : -1, item, field, modelIn, resize);
 						if (kept != Keep.NONE && item.planes() != null) {
-							Preprocessing.Planes p = kept == Keep.PATCH ? crop(item.planes(), hit.imageRect) : item.planes();
-							int factor = shrinkFactor(p.width, p.height, keptSize);
-							hit.kept = factor == 1 ? p : shrink(p, factor); // a crop is a copy; a whole image as read is not changed by anyone
+							Preprocessing.Planes p = kept == Keep.PATCH ? Patches.crop(item.planes(), hit.imageRect) : item.planes();
+							int factor = Patches.shrinkFactor(p.width, p.height, keptSize);
+							hit.kept = factor == 1 ? p : Patches.shrink(p, factor); // a crop is a copy; a whole image as read is not changed by anyone
 							hit.keptScale = 1.0 / factor;
 						}
 						heap.add(hit);
@@ -408,42 +377,6 @@ public final class MaxActivating {
 		return new Result(layer, score, field, hits, status, range, candidates, asked, report);
 	}
 
-	/**
-	 * The whole factor by which a run shrinks a kept {@code w x h} patch or image so that its
-	 * longer side is at most {@code maxSide} (1: kept as it is). A montage drawn from a file read
-	 * again shrinks by the same factor, so that it shows the same pixels as one drawn from what a
-	 * run kept.
-	 */
-	public static int shrinkFactor(int w, int h, int maxSide) {
-		return Math.max(1, (int) Math.ceil((double) Math.max(w, h) / maxSide));
-	}
-
-	/**
-	 * The planes shrunk by a whole factor: each pixel the mean of a {@code factor x factor} block
-	 * (the partial blocks at the right and bottom edges over the pixels they have).
-	 */
-	public static Preprocessing.Planes shrink(Preprocessing.Planes p, int factor) {
-		int w = (p.width + factor - 1) / factor, h = (p.height + factor - 1) / factor;
-		float[][] out = new float[p.channels().length][w * h];
-		for (int c = 0; c < out.length; c++) {
-			float[] src = p.channels()[c];
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					double s = 0;
-					int n = 0;
-					for (int yy = y * factor; yy < Math.min(p.height, (y + 1) * factor); yy++) {
-						for (int xx = x * factor; xx < Math.min(p.width, (x + 1) * factor); xx++) {
-							s += src[yy * p.width + xx];
-							n++;
-						}
-					}
-					out[c][y * w + x] = (float) (s / n);
-				}
-			}
-		}
-		return new Preprocessing.Planes(out, w, h, p.typeMax, p.rgb);
-	}
-
 	private static Hit hit(int f, float s, float max, int uy, int ux, DatasetRunner.Item item, ReceptiveField field, int[] modelIn,
 		boolean resize)
 	{
@@ -456,23 +389,6 @@ public final class MaxActivating {
 		double sx = (double) item.width() / inW;
 		double sy = (double) item.height() / inH;
 		return new Hit(f, s, max, uy, ux, item, r, new double[] { r[0] * sx, r[1] * sy, r[2] * sx, r[3] * sy });
-	}
-
-	/** A crop of the planes covering {@code rect = {x, y, w, h}} (rounded outwards, clipped). */
-	public static Preprocessing.Planes crop(Preprocessing.Planes p, double[] rect) {
-		int x0 = Math.max(0, (int) Math.floor(rect[0]));
-		int y0 = Math.max(0, (int) Math.floor(rect[1]));
-		int x1 = Math.min(p.width, (int) Math.ceil(rect[0] + rect[2]));
-		int y1 = Math.min(p.height, (int) Math.ceil(rect[1] + rect[3]));
-		int w = Math.max(1, x1 - x0);
-		int h = Math.max(1, y1 - y0);
-		x0 = Math.min(x0, p.width - w);
-		y0 = Math.min(y0, p.height - h);
-		float[][] out = new float[p.channels().length][w * h];
-		for (int c = 0; c < out.length; c++) {
-			for (int y = 0; y < h; y++) System.arraycopy(p.channels()[c], (y0 + y) * p.width + x0, out[c], y * w, w);
-		}
-		return new Preprocessing.Planes(out, w, h, p.typeMax, p.rgb);
 	}
 
 	private static int[] range(int n) {

@@ -181,60 +181,15 @@ public final class FilterPatterns {
 		return wt;
 	}
 
-	/** Per-target optimisation state. */
-	private static final class Item {
-		final PatternTarget target;
-		final float[] weights;
-		final SplittableRandom rnd;
-		float[] p;
-		/** The rendered image, unit scale, centred on 0. */
-		float[] img;
-		float[] m;
-		float[] v;
-		int t;
-		boolean dead;
-		double start;
-		float[] history;
-		Warp warp;
-		/** The variables at the last image whose gradient was not zero, its objective, and the step taken from it. */
-		float[] prevP;
-		double prevValue;
-		float[] delta;
-		double stepScale = 1;
-		int rescues;
-
-		Item(PatternTarget target, float[] weights, long seed) {
-			this.target = target;
-			this.weights = weights;
-			this.rnd = new SplittableRandom(seed);
-		}
-	}
-
 	private List<Pattern> optimise(String tensor, int[] itemShape, List<PatternTarget> targets, Progress progress) {
 		int n = targets.size();
 		int npix = h * w * c;
 		int iterations = opt.iterations();
 		Parametrization param = Parametrization.create(opt.parametrization(), h, w, c, opt.decorrelate(), opt.decay());
-		List<Item> items = new ArrayList<>();
-		int wsize = 1;
-		for (int d : itemShape) wsize *= d;
-		float[] allWeights = new float[n * wsize];
-		for (int i = 0; i < n; i++) {
-			PatternTarget t = targets.get(i);
-			Item it = new Item(t, weights(t, itemShape), mix(opt.seed(), t.key()));
-			System.arraycopy(it.weights, 0, allWeights, i * wsize, wsize);
-			float[] noise = new float[npix];
-			double lo = opt.noiseLow() - 0.5, span = opt.noiseHigh() - opt.noiseLow();
-			for (int k = 0; k < npix; k++) noise[k] = (float) (lo + span * it.rnd.nextDouble());
-			it.p = param.init(noise);
-			it.img = param.render(it.p);
-			it.history = new float[iterations + 1];
-			items.add(it);
-		}
-		int[] wshape = new int[itemShape.length + 1];
-		wshape[0] = n;
-		System.arraycopy(itemShape, 0, wshape, 1, itemShape.length);
-		NdArray weights = new NdArray(wshape, allWeights);
+		PatternAscent ascent = new PatternAscent(opt, h, w, c);
+		List<PatternItem> items = new ArrayList<>();
+		for (PatternTarget t : targets) items.add(start(t, itemShape, param, iterations));
+		NdArray weights = stackWeights(items, itemShape);
 		double centre = opt.inputRange().at(0.5);
 		double range = opt.inputRange().width();
 
@@ -243,7 +198,7 @@ public final class FilterPatterns {
 		float[] values = objective(g.target(), weights);
 		NdArray grad = g.gradient(ConvModel.INPUT);
 		for (int i = 0; i < n; i++) {
-			Item it = items.get(i);
+			PatternItem it = items.get(i);
 			it.start = values[i];
 			it.dead = isZero(grad.data(), i * npix, npix);
 		}
@@ -254,43 +209,18 @@ public final class FilterPatterns {
 			progress.update((double) step / (iterations + 1), "step " + Math.min(step + 1, iterations) + "/" + iterations);
 			boolean last = step == iterations;
 			if (step > 0 || opt.transforms()) {
-				for (Item it : items) it.warp = opt.transforms() && !last ? randomWarp(it.rnd) : null;
+				for (PatternItem it : items) it.warp = opt.transforms() && !last ? randomWarp(it.rnd) : null;
 				GradientResult gs = model.gradients(batch(items, true, centre, range), tensor, weights, List.of(ConvModel.INPUT));
 				grad = gs.gradient(ConvModel.INPUT);
 				values = objective(gs.target(), weights);
 			}
 			for (int i = 0; i < n; i++) {
-				Item it = items.get(i);
+				PatternItem it = items.get(i);
 				it.history[step] = it.dead ? (float) it.start : values[i];
 				if (it.dead) continue;
 				float[] gi = Arrays.copyOfRange(grad.data(), i * npix, (i + 1) * npix);
 				if (it.warp != null) gi = it.warp.adjoint(gi, c);
-				double norm = l2(gi);
-				if (norm == 0 || !Double.isFinite(norm)) {
-					// the last step switched the target off, where no gradient leads back: undo it, retry half as far
-					if (it.prevP == null) continue;
-					it.rescues++;
-					if (last) {
-						it.p = it.prevP;
-						it.history[step] = (float) it.prevValue;
-					}
-					else {
-						it.stepScale *= 0.5;
-						for (int k = 0; k < it.p.length; k++) it.p[k] = it.prevP[k] + (float) it.stepScale * it.delta[k];
-					}
-					it.img = param.render(it.p);
-					continue;
-				}
-				if (last) continue;
-				it.prevP = it.p.clone();
-				it.prevValue = values[i];
-				float s = (float) (Math.sqrt(npix) / norm);
-				for (int k = 0; k < npix; k++) gi[k] *= s;
-				regularize(gi, it.img);
-				it.delta = direction(it, param.adjoint(gi));
-				if (it.delta != null) for (int k = 0; k < it.p.length; k++) it.p[k] += (float) it.stepScale * it.delta[k];
-				if (opt.blurSigma() > 0 && (step + 1) % opt.blurEvery() == 0) param.blur(it.p, opt.blurSigma());
-				it.img = param.render(it.p);
+				ascent.step(it, gi, values[i], step, last, param);
 			}
 		}
 
@@ -298,7 +228,7 @@ public final class FilterPatterns {
 		int crop = opt.outputCrop(w, h);
 		List<Pattern> out = new ArrayList<>();
 		for (int i = 0; i < n; i++) {
-			Item it = items.get(i);
+			PatternItem it = items.get(i);
 			NdArray image = fin.item(i);
 			double lastValue = it.history[iterations];
 			Preprocessing.Planes display = it.dead ? Deprocess.blank(w, h, c, crop) : Deprocess.toDisplay(image, crop, opt.bgr());
@@ -309,12 +239,37 @@ public final class FilterPatterns {
 		return out;
 	}
 
+	/** A target's item, its variables drawn from its own seeded noise. */
+	private PatternItem start(PatternTarget t, int[] itemShape, Parametrization param, int iterations) {
+		int npix = h * w * c;
+		PatternItem it = new PatternItem(t, weights(t, itemShape), mix(opt.seed(), t.key()));
+		float[] noise = new float[npix];
+		double lo = opt.noiseLow() - 0.5, span = opt.noiseHigh() - opt.noiseLow();
+		for (int k = 0; k < npix; k++) noise[k] = (float) (lo + span * it.rnd.nextDouble());
+		it.p = param.init(noise);
+		it.img = param.render(it.p);
+		it.history = new float[iterations + 1];
+		return it;
+	}
+
+	/** The items' objective weights as one batch {@code [N, itemShape...]}. */
+	private static NdArray stackWeights(List<PatternItem> items, int[] itemShape) {
+		int wsize = 1;
+		for (int d : itemShape) wsize *= d;
+		float[] all = new float[items.size() * wsize];
+		for (int i = 0; i < items.size(); i++) System.arraycopy(items.get(i).weights, 0, all, i * wsize, wsize);
+		int[] shape = new int[itemShape.length + 1];
+		shape[0] = items.size();
+		System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
+		return new NdArray(shape, all);
+	}
+
 	/** The images of all items in the model's units, transformed by their warps if asked. */
-	private NdArray batch(List<Item> items, boolean warped, double centre, double range) {
+	private NdArray batch(List<PatternItem> items, boolean warped, double centre, double range) {
 		int npix = h * w * c;
 		float[] data = new float[items.size() * npix];
 		for (int i = 0; i < items.size(); i++) {
-			Item it = items.get(i);
+			PatternItem it = items.get(i);
 			float[] img = warped && it.warp != null ? it.warp.apply(it.img, c) : it.img;
 			for (int k = 0; k < npix; k++) data[i * npix + k] = (float) (centre + range * img[k]);
 		}
@@ -341,66 +296,6 @@ public final class FilterPatterns {
 		int tx = opt.jitter() > 0 ? r.nextInt(2 * opt.jitter() + 1) - opt.jitter() : 0;
 		int ty = opt.jitter() > 0 ? r.nextInt(2 * opt.jitter() + 1) - opt.jitter() : 0;
 		return new Warp(h, w, sc, rot, tx, ty);
-	}
-
-	/** Subtracts the gradients of the total-variation and L2 penalties of the (unit) image. */
-	private void regularize(float[] g, float[] img) {
-		double tv = opt.totalVariation(), l2 = opt.l2();
-		if (l2 > 0) for (int k = 0; k < g.length; k++) g[k] -= (float) (l2 * img[k]);
-		if (tv > 0) {
-			float t = (float) tv;
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					for (int ch = 0; ch < c; ch++) {
-						int i = (y * w + x) * c + ch;
-						if (x + 1 < w) {
-							float s = Math.signum(img[i + c] - img[i]) * t;
-							g[i + c] -= s;
-							g[i] += s;
-						}
-						if (y + 1 < h) {
-							float s = Math.signum(img[i + w * c] - img[i]) * t;
-							g[i + w * c] -= s;
-							g[i] += s;
-						}
-					}
-				}
-			}
-		}
-	}
-
-	/** The full-length update of the variables for this gradient, or null for a zero gradient. */
-	private float[] direction(Item it, float[] gp) {
-		double norm = l2(gp);
-		if (norm == 0 || !Double.isFinite(norm)) return null;
-		float[] d = new float[gp.length];
-		if (opt.optimizer() == PatternOptions.Optimizer.ASCENT) {
-			float s = (float) (opt.stepSize() / norm);
-			for (int k = 0; k < gp.length; k++) d[k] = s * gp[k];
-			return d;
-		}
-		// Adam on the gradient scaled to unit root mean square
-		final double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-		if (it.m == null) {
-			it.m = new float[gp.length];
-			it.v = new float[gp.length];
-		}
-		it.t++;
-		double s = Math.sqrt(gp.length) / norm;
-		double c1 = 1 - Math.pow(b1, it.t), c2 = 1 - Math.pow(b2, it.t);
-		for (int k = 0; k < gp.length; k++) {
-			double gk = gp[k] * s;
-			it.m[k] = (float) (b1 * it.m[k] + (1 - b1) * gk);
-			it.v[k] = (float) (b2 * it.v[k] + (1 - b2) * gk * gk);
-			d[k] = (float) (opt.adamRate() * (it.m[k] / c1) / (Math.sqrt(it.v[k] / c2) + eps));
-		}
-		return d;
-	}
-
-	private static double l2(float[] a) {
-		double s = 0;
-		for (float v : a) s += (double) v * v;
-		return Math.sqrt(s);
 	}
 
 	private static boolean isZero(float[] a, int from, int len) {

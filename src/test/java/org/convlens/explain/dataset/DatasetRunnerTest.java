@@ -210,7 +210,7 @@ class DatasetRunnerTest {
 			NdArray l = out.get(ConvModel.LOGITS);
 			for (int b = 0; b < items.size(); b++) logits.add(l.item(b).data());
 		});
-		DatasetRunner.BufferPool pool = runner.buffers;
+		BufferPool pool = runner.buffers;
 		// in flight at most: the read-ahead window, the batch being filled (or waiting to be queued),
 		// two queued batches and the one the model is running
 		int bound = Math.max(10, 2 * 2) + 4 * 10;

@@ -1,0 +1,149 @@
+package org.convlens.imagej;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import ij.ImagePlus;
+import ij.io.FileInfo;
+import ij.io.Opener;
+import ij.io.TiffDecoder;
+
+import org.convlens.explain.dataset.ImageEntry;
+import org.convlens.explain.dataset.ImageSource;
+import org.convlens.model.Preprocessing;
+
+/**
+ * Opening one image file of a dataset: plain TIFFs through {@link PlainTiff}, the rest with
+ * ImageJ's {@link Opener}, refusing with a one-line reason what is not an image, a truncated TIFF
+ * or JPEG, or a file ImageJ cannot read.
+ */
+final class ImageFiles {
+
+	private ImageFiles() {}
+
+	/** An image file as a dataset entry, opened when read. */
+	static ImageSource.Entry entry(Path file, String name, String label) {
+		return new ImageEntry(name, label, () -> read(file));
+	}
+
+	/** The first position (all channels) of an image file. */
+	static Preprocessing.Planes read(Path file) throws IOException {
+		Preprocessing.Planes p = PlainTiff.plainTiff(file);
+		return p != null ? p : DatasetSources.planes(open(file));
+	}
+
+	/**
+	 * Opens an image file with ImageJ, refusing files that are not images.
+	 *
+	 * @throws IOException saying what is wrong
+	 */
+	static ImagePlus open(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) throw new IOException("file not found");
+		if (Files.size(file) == 0) throw new IOException("empty file");
+		String path = file.toString();
+		Opener o = new Opener();
+		o.setSilentMode(true);
+		int type = o.getFileType(path);
+		switch (type) {
+			case Opener.TEXT:
+			case Opener.JAVA_OR_TEXT:
+			case Opener.TABLE:
+			case Opener.ROI:
+			case Opener.OJJ:
+			case Opener.LUT:
+				throw new IOException("not an image file (" + typeName(type) + ")");
+			case Opener.RAW:
+				throw new IOException("raw data without a header cannot be opened as an image");
+			default:
+		}
+		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
+		if (type == Opener.JPEG) jpegEnds(file);
+		ImagePlus imp;
+		try {
+			imp = o.openImage(path);
+		}
+		catch (RuntimeException e) {
+			throw new IOException("cannot be read as an image (" + e.getClass().getSimpleName() +
+				(e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+		}
+		if (imp == null || imp.getWidth() < 1 || imp.getHeight() < 1) {
+			throw new IOException(type == Opener.UNKNOWN ? "not an image format ImageJ can open" :
+				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
+		}
+		return imp;
+	}
+
+	/**
+	 * Refuses a TIFF whose pixel data would end past the end of the file: ImageJ's reader fills the
+	 * missing part with zeros (or stops at the strip it cannot read) and returns the image without
+	 * a word.
+	 *
+	 * @throws IOException "truncated ..." saying how many bytes are missing
+	 */
+	static void truncated(Path file) throws IOException {
+		long size = Files.size(file);
+		FileInfo[] info;
+		try {
+			info = new TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
+		}
+		catch (IOException | RuntimeException e) {
+			throw new IOException("cannot be read as TIFF (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) +
+				"; damaged or truncated?)", e);
+		}
+		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
+		long end = 0;
+		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
+		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");
+	}
+
+	/**
+	 * Refuses a JPEG without its end-of-image marker near the end: Java's decoder shows a cut-off
+	 * file with a grey lower part and no error. In the compressed data a 0xFF byte is always followed
+	 * by 0x00 or a restart marker, so FF D9 there is the end marker.
+	 */
+	static void jpegEnds(Path file) throws IOException {
+		long size = Files.size(file);
+		int n = (int) Math.min(size, 4096);
+		byte[] tail = new byte[n];
+		try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+			ch.position(size - n);
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tail);
+			while (b.hasRemaining() && ch.read(b) > 0) {
+				// read the whole tail
+			}
+		}
+		for (int i = n - 2; i >= 0; i--) if ((tail[i] & 0xff) == 0xFF && (tail[i + 1] & 0xff) == 0xD9) return;
+		throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
+	}
+
+	/** Where a TIFF image's pixel data ends: its last strip, or (uncompressed, one block) offset + planes x plane size. */
+	static long pixelEnd(FileInfo fi) {
+		long end = 0;
+		// packed types (1-bit, 12-bit) take less than getBytesPerPixel() says: trust their strips only
+		boolean packed = fi.fileType == FileInfo.BITMAP || fi.fileType == FileInfo.GRAY12_UNSIGNED;
+		if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length > 0 && fi.stripOffsets.length == fi.stripLengths.length) {
+			for (int i = 0; i < fi.stripOffsets.length; i++) end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+			// ImageJ's own stacks list the strips of the first image only: the rest follow contiguously
+			if (fi.nImages > 1 && fi.compression <= FileInfo.COMPRESSION_NONE && !packed) {
+				end = Math.max(end, fi.getOffset() + (long) fi.nImages * fi.width * fi.height * fi.getBytesPerPixel() + (fi.nImages - 1) * (long) fi.gapBetweenImages);
+			}
+			return end;
+		}
+		if (fi.compression > FileInfo.COMPRESSION_NONE || packed) return 0;
+		return fi.getOffset() + (long) Math.max(1, fi.nImages) * fi.width * fi.height * fi.getBytesPerPixel() + (Math.max(1, fi.nImages) - 1) * (long) fi.gapBetweenImages;
+	}
+
+	/** Words for ImageJ's file types, for messages. */
+	static String typeName(int type) {
+		return TYPE_NAMES.getOrDefault(type, "image");
+	}
+
+	private static final Map<Integer, String> TYPE_NAMES = Map.ofEntries(Map.entry(Opener.TEXT, "text"), Map.entry(Opener.JAVA_OR_TEXT, "text"),
+		Map.entry(Opener.TABLE, "table"), Map.entry(Opener.ROI, "ImageJ selection"), Map.entry(Opener.OJJ, "ObjectJ project"),
+		Map.entry(Opener.LUT, "lookup table"), Map.entry(Opener.TIFF, "TIFF"), Map.entry(Opener.TIFF_AND_DICOM, "TIFF"),
+		Map.entry(Opener.DICOM, "DICOM"), Map.entry(Opener.FITS, "FITS"), Map.entry(Opener.PGM, "PGM"), Map.entry(Opener.JPEG, "JPEG"),
+		Map.entry(Opener.GIF, "GIF"), Map.entry(Opener.BMP, "BMP"), Map.entry(Opener.ZIP, "ZIP"), Map.entry(Opener.PNG, "PNG"),
+		Map.entry(Opener.AVI, "AVI"));
+}
