@@ -1,8 +1,6 @@
 package org.convlens.commands;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.convlens.explain.cam.CamMethod;
 import org.convlens.explain.cam.ClassActivationMaps;
@@ -11,7 +9,6 @@ import org.convlens.explain.cam.Target;
 import org.convlens.imagej.CamOutputs;
 import org.convlens.imagej.CamTargets;
 import org.convlens.imagej.HeatmapDisplay;
-import org.convlens.imagej.HeatmapDisplay.OverlayStyle;
 import org.convlens.imagej.ImageInput;
 import org.convlens.model.ConvModel;
 import org.convlens.model.ModelInfo;
@@ -31,7 +28,7 @@ import ij.measure.ResultsTable;
  * size and calibration; optionally the raw low-resolution map and the predictions table.
  */
 @Plugin(type = Command.class, name = "cam", label = "Class Activation Map", menuPath = "Plugins>ConvLens>Class Activation Map...", headless = true)
-public class ClassActivationMap extends ConvLensCommand {
+public class ClassActivationMap extends CamLayerCommand {
 
 	@Parameter(label = "CAM method", initializer = "initChoices",
 		description = "Grad-CAM, Grad-CAM++, HiResCAM, XGradCAM, LayerCAM (gradients); Score-CAM, Ablation-CAM (many forward passes); EigenCAM (not class-specific)")
@@ -84,12 +81,6 @@ public class ClassActivationMap extends ConvLensCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Predictions")
 	private ResultsTable predictions;
 
-	@Override
-	protected void onModel(ModelInfo info) {
-		// the default CAM layer first, as in every CAM dialog
-		setChoices("layer", info.camLayerChoices());
-	}
-
 	private void initChoices() {
 		setChoices("method", List.of(CamMethod.labels()));
 		setChoices("lut", List.of(HeatmapDisplay.LUTS));
@@ -99,7 +90,7 @@ public class ClassActivationMap extends ConvLensCommand {
 	protected void execute() {
 		ImagePlus imp = image();
 		CamMethod m = CamMethod.parse(method);
-		OverlayStyle style = new OverlayStyle(lut, opacity, threshold, false, true);
+		HeatmapDisplay.OverlayStyle style = new HeatmapDisplay.OverlayStyle(lut, opacity, threshold, false, true);
 		ConvModel model = convModel();
 		ModelInfo info = model.info();
 		Preprocessing prep = prep(info);
@@ -111,15 +102,14 @@ public class ClassActivationMap extends ConvLensCommand {
 		ClassActivationMaps cam = new ClassActivationMaps(model).withMethod(m).withLayers(chosen).withTarget(t)
 			// only Score-CAM and Ablation-CAM run batches of masked inputs or ablated maps
 			.withBatchSize(m.isPerturbation() ? cappedBatch(batch, x.size() / Math.max(1, x.dim(0)), m.label() + " masked-input") : batch);
-		String title = getInfo().getTitle();
-		List<String> warnings = CamOutputs.layerWarnings(cam, w -> ij.IJ.log(title + ": " + w));
-		org.convlens.explain.core.Progress camProgress = CamOutputs.tracked(m, cam, x, batch, progress(), progress().sub(0.02, 0.9),
-			msg -> ij.IJ.log(title + ": " + msg));
+		java.util.function.Consumer<String> log = msg -> ij.IJ.log(getInfo().getTitle() + ": " + msg);
+		List<String> warnings = CamOutputs.layerWarnings(cam, log);
+		org.convlens.explain.core.Progress camProgress = CamOutputs.tracked(m, cam, x, batch, progress(), progress().sub(0.02, 0.9), log);
 		// the predictions come from the forward pass the maps make anyway
-		Map<String, NdArray> fetched = new HashMap<>();
+		java.util.Map<String, NdArray> fetched = new java.util.HashMap<>();
 		List<Heatmap> maps = cam.compute(x, null, predict ? List.of(ConvModel.OUTPUT) : List.of(), fetched, camProgress);
 		progress().update(0.92, "building the heatmap");
-		ImagePlus[] out = CamOutputs.outputs(imp, maps, m, t, info, prep, title, showraw, overlay ? style : null, warnings, ps);
+		ImagePlus[] out = CamOutputs.outputs(imp, maps, m, t, info, prep, getInfo().getTitle(), showraw, overlay ? style : null, warnings, ps);
 		heatmap = out[0];
 		raw = out[1];
 		if (predict) predictions = CamOutputs.annotate(predictionTable(model, x, fetched.get(ConvModel.OUTPUT), ps, top), maps);
@@ -128,7 +118,7 @@ public class ClassActivationMap extends ConvLensCommand {
 
 	/** {@link CamOutputs#outputs} and {@link CamOutputs#annotate}, kept for the batched batch path ({@link BatchedExplainer}). */
 	static ImagePlus[] outputs(ImagePlus imp, List<Heatmap> maps, CamMethod m, Target t, ModelInfo info, Preprocessing prep, String title,
-		boolean showraw, OverlayStyle overlay, List<String> warnings, List<ImageInput.Position> ps)
+		boolean showraw, HeatmapDisplay.OverlayStyle overlay, List<String> warnings, List<ImageInput.Position> ps)
 	{
 		return CamOutputs.outputs(imp, maps, m, t, info, prep, title, showraw, overlay, warnings, ps);
 	}

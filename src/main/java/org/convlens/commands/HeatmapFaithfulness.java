@@ -3,7 +3,6 @@ package org.convlens.commands;
 import org.convlens.explain.attribution.HeatmapMethods;
 import org.convlens.imagej.FaithfulnessRun;
 import org.convlens.model.ConvModel;
-import org.convlens.model.ModelInfo;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -17,7 +16,7 @@ import ij.measure.ResultsTable;
  * random heatmap for comparison) and, optionally, the model-randomisation sanity check.
  */
 @Plugin(type = Command.class, name = "faithfulness", label = "Heatmap Faithfulness", menuPath = "Plugins>ConvLens>Heatmap Faithfulness...", headless = true)
-public class HeatmapFaithfulness extends ConvLensCommand {
+public class HeatmapFaithfulness extends CamLayerCommand {
 
 	@Parameter(label = "Heatmap method", initializer = "initChoices",
 		description = "The heatmap to evaluate, with its default settings")
@@ -51,12 +50,6 @@ public class HeatmapFaithfulness extends ConvLensCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Randomisation plot")
 	private ImagePlus cascadeplot;
-
-	@Override
-	protected void onModel(ModelInfo info) {
-		// the default CAM layer first, as in every CAM dialog
-		setChoices("layer", info.camLayerChoices());
-	}
 
 	private void initChoices() {
 		setChoices("method", HeatmapMethods.all());
