@@ -22,7 +22,6 @@ import org.scijava.plugin.Parameter;
  */
 abstract class PatternInputs extends ModelCommand {
 
-
 	@Parameter(label = "Layer (of the filters)", required = false, persist = false,
 		description = "Layer whose filters to show (default: the activated output of the last convolution)")
 	protected String layer = "";
