@@ -45,7 +45,10 @@ public class AllLayersOverview extends ConvLensCommand {
 		for (String n : names) maps.add(r.get(n));
 		progress().update(0.9, "drawing");
 		overview = Overview.canvas(Titles.of(imp, "overview"), names, maps, 0);
-		Provenance.stamp(overview, getInfo().getTitle(), info, prep, imp,
-			Map.of("position", ImageInput.current(imp).toString(), "layers", String.join(",", names)));
+		// in this order on every run (Map.of's order changes from one JVM to the next)
+		Map<String, Object> params = new java.util.LinkedHashMap<>();
+		params.put("position", ImageInput.current(imp).toString());
+		params.put("layers", String.join(",", names));
+		Provenance.stamp(overview, getInfo().getTitle(), info, prep, imp, params);
 	}
 }

@@ -13,11 +13,11 @@ import org.convlens.explain.dataset.CodeCsvWriter;
 import org.convlens.explain.dataset.DatasetReport;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.model.ConvModel;
-import org.convlens.model.ModelInfo;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.scijava.widget.FileWidget;
 
 import ij.IJ;
 import ij.measure.ResultsTable;
@@ -27,16 +27,9 @@ import ij.measure.ResultsTable;
  * with label and predicted class, as a table and streamed to a CSV file.
  */
 @Plugin(type = Command.class, name = "codes", label = "CNN Codes", menuPath = "Plugins>ConvLens>CNN Codes...", headless = true)
-public class CnnCodesExport extends DatasetCommand {
+public class CnnCodesExport extends CodeCommand {
 
-	@Parameter(label = "Layer (codes read from)", required = false, persist = false, description = "Layer to read the codes from (default: the input of the classifier)")
-	private String layer = "";
-
-	@Parameter(label = "Pooling (map to vector)", choices = { "auto", "flatten", "average", "max" },
-		description = "How a feature map becomes a vector: all values, or per-channel mean or max; auto = flatten up to 16,384 values, else average")
-	private String pooling = "auto";
-
-	@Parameter(label = "CSV file (empty = none)", required = false, style = "save", description = "CSV file to write the codes to (empty: none); written row by row")
+	@Parameter(label = "CSV file (empty = none)", required = false, style = FileWidget.SAVE_STYLE, description = "CSV file to write the codes to (empty: none); written row by row")
 	private File csv;
 
 	@Parameter(label = "Show a results table", description = "Also list the codes in a results table (for many images, the CSV alone needs less memory; never for codes of more than 1,024 values)")
@@ -52,47 +45,11 @@ public class CnnCodesExport extends DatasetCommand {
 	private ResultsTable codes;
 
 	@Override
-	protected void onModel(ModelInfo info) {
-		setChoices("layer", codeLayers(info, CnnCodes.defaultLayer(info)));
-	}
-
-	static CnnCodes.Pooling pooling(String s) {
-		try {
-			return CnnCodes.Pooling.valueOf((s == null || s.isBlank() ? "flatten" : s.trim()).toUpperCase(Locale.ROOT));
-		}
-		catch (IllegalArgumentException e) {
-			throw new IllegalArgumentException("Unknown pooling '" + s + "'; use auto, flatten, average or max.");
-		}
-	}
-
-	/**
-	 * The codes a command asked for: {@code pooling} auto (or empty) resolves with
-	 * {@link CnnCodes#auto}, whose note (if any) goes to the Log under {@code title} and into
-	 * {@code params} for the Info.
-	 */
-	static CnnCodes codes(ConvModel m, String layer, String pooling, String title, Map<String, Object> params) {
-		String l = layer == null || layer.isBlank() ? null : layer.trim();
-		String p = pooling == null ? "" : pooling.trim();
-		if (p.isEmpty() || p.equalsIgnoreCase("auto")) {
-			CnnCodes.Choice c = CnnCodes.auto(m.info(), l);
-			if (c.note() != null) {
-				IJ.log(title + ": " + c.note());
-				params.put("pooling_note", c.note());
-			}
-			params.put("pooling", "auto (" + c.pooling().name().toLowerCase(Locale.ROOT) + ")");
-			return new CnnCodes(m).layer(c.layer()).pooling(c.pooling());
-		}
-		CnnCodes.Pooling pp = pooling(p);
-		params.put("pooling", pp.name().toLowerCase(Locale.ROOT));
-		return new CnnCodes(m).layer(l).pooling(pp);
-	}
-
-	@Override
 	protected void execute() {
 		ConvModel m = convModel();
 		String title = getInfo().getTitle();
 		Map<String, Object> params = new LinkedHashMap<>();
-		CnnCodes cc = codes(m, layer, pooling, title, params);
+		CnnCodes cc = codes(m, params);
 		boolean toCsv = csv != null && !csv.getPath().isEmpty();
 		int dim = cc.dimension();
 		boolean wide = dim > TABLE_LIMIT;

@@ -13,6 +13,7 @@ import org.convlens.model.LayerKind;
 import org.convlens.model.ModelInfo;
 import org.scijava.ItemIO;
 import org.scijava.plugin.Parameter;
+import org.scijava.widget.FileWidget;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -33,7 +34,7 @@ public abstract class DatasetCommand extends ConvLensCommand {
 		description = "Where the images come from: a folder of image files, a list file (one path per line, optionally ',label'), or the current image (each slice/frame one image)")
 	protected String source = FOLDER;
 
-	@Parameter(label = "Image folder", style = "directory", required = false, description = "Folder of image files (source=folder)")
+	@Parameter(label = "Image folder", style = FileWidget.DIRECTORY_STYLE, required = false, description = "Folder of image files (source=folder)")
 	protected File folder;
 
 	@Parameter(label = "Include sub-folders", description = "Also read the images in sub-folders (source=folder)")

@@ -25,7 +25,7 @@ import ij.ImagePlus;
  * the first layer sees a colour image, one channel per input channel otherwise. Needs no image.
  */
 @Plugin(type = Command.class, name = "weights", label = "First-Layer Weights", menuPath = "Plugins>ConvLens>First-Layer Weights...", headless = true)
-public class FirstLayerWeights extends ConvLensCommand {
+public class FirstLayerWeights extends ModelCommand {
 
 	@Parameter(label = "Convolution layer", required = false, persist = false, description = "Convolution layer (default: the first)")
 	private String layer = "";
@@ -33,7 +33,7 @@ public class FirstLayerWeights extends ConvLensCommand {
 	@Parameter(label = "Zoom (screen pixels per weight)", min = "1", max = "64", description = "Display pixels per kernel tap")
 	private int zoom = 8;
 
-	@Parameter(label = "Contrast (shared or per kernel)", choices = { "shared", "per-kernel" },
+	@Parameter(label = "Contrast (shared or per kernel)", initializer = "initChoices",
 		description = "shared = one scale for the layer (compare strengths); per-kernel = each kernel to its own largest weight")
 	private String contrast = "shared";
 
@@ -44,13 +44,12 @@ public class FirstLayerWeights extends ConvLensCommand {
 	private ImagePlus kernels;
 
 	@Override
-	protected boolean needsImage() {
-		return false;
-	}
-
-	@Override
 	protected void onModel(ModelInfo info) {
 		setChoices("layer", KernelImages.convLayers(convModel()));
+	}
+
+	private void initChoices() {
+		setChoices("contrast", ChoiceLists.of(KernelImages.Contrast.class));
 	}
 
 	@Override

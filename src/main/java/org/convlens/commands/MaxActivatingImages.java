@@ -1,22 +1,18 @@
 package org.convlens.commands;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 import org.convlens.explain.patterns.FilterSelection;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.explain.dataset.MaxActivating;
+import org.convlens.explain.dataset.MaxActivatingNotes;
 import org.convlens.imagej.DatasetViews;
-import org.convlens.imagej.Provenance;
+import org.convlens.imagej.MaxActivatingViews;
 import org.convlens.model.ConvModel;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
-import org.convlens.imagej.Titles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -44,7 +40,7 @@ public class MaxActivatingImages extends DatasetCommand {
 	@Parameter(label = "Images per filter", min = "1", max = "1000", description = "Images kept per filter")
 	private int top = 9;
 
-	@Parameter(label = "Rank by (max or mean)", choices = { "max", "mean" }, description = "Rank by the filter's largest value on the image (max) or its mean over the map")
+	@Parameter(label = "Rank by (max or mean)", initializer = "initChoices", description = "Rank by the filter's largest value on the image (max) or its mean over the map")
 	private String score = "max";
 
 	@Parameter(label = "Show the receptive-field patch", description = "Show the patch the maximal unit sees (its receptive field) instead of the whole image")
@@ -66,6 +62,10 @@ public class MaxActivatingImages extends DatasetCommand {
 		List<String> choices = layerChoices(info, l -> l.kind() == LayerKind.SPATIAL || l.kind() == LayerKind.VECTOR, l -> l.kind() == LayerKind.SPATIAL);
 		if (def != null && choices.remove(def)) choices.add(0, def);
 		setChoices("layer", choices);
+	}
+
+	private void initChoices() {
+		setChoices("score", ChoiceLists.of(MaxActivating.Score.class));
 	}
 
 	/** {@link MaxActivating#defaultLayer} of the model at this path (opened through the model service), or null. */
@@ -98,60 +98,22 @@ public class MaxActivatingImages extends DatasetCommand {
 			.run(src, runner(m), progress().sub(0, 0.9));
 		report(r.report());
 		List<Integer> dead = r.filters(MaxActivating.Status.DEAD), constant = r.filters(MaxActivating.Status.CONSTANT);
-		String degenerate = degenerateNote(r, dead, constant);
+		String degenerate = MaxActivatingNotes.degenerate(r, dead, constant);
 		if (degenerate != null) IJ.log(getInfo().getTitle() + ": " + degenerate);
 		progress().update(0.92, "drawing " + fs.length + " montage(s)");
-		try {
-			montages = DatasetViews.montages(Titles.of(model.getName(), patches ? "maxPatches" : "maxImages", l.name()), r, patches, tile);
-		}
-		catch (IOException e) {
-			throw new IllegalArgumentException("An image could not be read again for the montage: " + e.getMessage(), e);
-		}
+		montages = MaxActivatingViews.montages(getInfo().getTitle(), model.getName(), info, prep(info), sourceImage(), src, r, filters, top, patches, tile,
+			degenerate);
 		// a shard's table also lists its dead and constant filters' first images, for merge (issue 15)
 		hits = DatasetViews.hitsTable(r, Shards.current() != null);
-		Map<String, Object> params = new LinkedHashMap<>();
-		params.put("dataset", src.description());
-		params.put("images", r.report().processed());
-		params.put("skipped", r.report().skipped().size());
-		params.put("layer", l.name());
-		params.put("filters", filters);
-		params.put("top", top);
-		params.put("score", s.name().toLowerCase(Locale.ROOT));
-		params.put("patch", patches);
-		if (r.field() != null) params.put("receptive field", r.field());
-		params.put("live_filters", r.filters(MaxActivating.Status.LIVE).size());
-		if (degenerate != null) params.put("note", degenerate);
-		Provenance.stamp(montages, getInfo().getTitle(), info, prep(info), sourceImage(), params);
 	}
 
-	/** One line naming the dead and constant filters (listed after the live ones), or null when there are none. */
-	static String degenerateNote(MaxActivating.Result r, List<Integer> dead, List<Integer> constant) {
-		return degenerateNote(r.layer(), r.filters().size(), r.report().processed(), dead, constant);
-	}
-
-	/** As {@link #degenerateNote(MaxActivating.Result, List, List)} of {@code filters} filters over {@code n} images (e.g. merged shards). */
+	/** {@link MaxActivatingNotes#degenerate(String, int, int, List, List)}, for merged shards ({@link Merge}). */
 	static String degenerateNote(String layer, int filters, int n, List<Integer> dead, List<Integer> constant) {
-		if (dead.isEmpty() && constant.isEmpty()) return null;
-		StringBuilder sb = new StringBuilder();
-		if (!dead.isEmpty()) sb.append(dead.size()).append(" of ").append(filters).append(" filters of ").append(layer)
-			.append(" are dead (zero on all ").append(n).append(" images): ").append(ranges(dead));
-		if (!constant.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append(constant.size()).append(" are constant: ")
-			.append(ranges(constant));
-		return sb.append(". They are listed last, without a ranking.").toString();
+		return MaxActivatingNotes.degenerate(layer, filters, n, dead, constant);
 	}
 
-	/** Filter numbers as ranges, e.g. {@code 0-3, 7, 9-10}. */
+	/** {@link MaxActivatingNotes#ranges}. */
 	static String ranges(List<Integer> fs) {
-		List<Integer> l = new java.util.ArrayList<>(fs);
-		java.util.Collections.sort(l);
-		StringBuilder sb = new StringBuilder();
-		for (int i = 0; i < l.size();) {
-			int j = i;
-			while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
-			sb.append(sb.length() > 0 ? ", " : "").append(l.get(i));
-			if (j > i) sb.append('-').append(l.get(j));
-			i = j + 1;
-		}
-		return sb.toString();
+		return MaxActivatingNotes.ranges(fs);
 	}
 }

@@ -29,15 +29,20 @@ public class OcclusionMap extends HeatmapCommand {
 	@Parameter(label = "Stride (pixels)", min = "0", description = "Step between patches in image pixels; 0 = a third of the patch")
 	private int stride = 0;
 
-	@Parameter(label = "Fill occluded patch with", choices = { "mean", "zero", "blur" }, description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
+	@Parameter(label = "Fill occluded patch with", initializer = "initChoices", description = "What replaces the occluded pixels: the image mean, zeros, or a blurred copy")
 	private String fill = "mean";
 
-	@Parameter(label = "Score (probability or logits)", choices = { "auto", "probability", "logits" },
+	@Parameter(label = "Score (probability or logits)", initializer = "initChoices",
 		description = "Score whose drops are mapped; auto = the logit for a single sigmoid output or a class probability within 0.001 of 0 or 1 (saturated), else the probability")
 	private String score = "auto";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Occlusion map")
 	private ImagePlus occlusion;
+
+	private void initChoices() {
+		setChoices("fill", ChoiceLists.of("mean", Fill.class));
+		setChoices("score", ChoiceLists.SCORES);
+	}
 
 	@Override
 	protected void execute() {
