@@ -41,7 +41,7 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	@Parameter(label = "Input image", description = "The image to analyse (the current image)")
 	protected ImagePlus image;
 
-	@Parameter(label = "Model (SavedModel folder or .zip)", style = "directory", callback = "modelChanged", persist = true,
+	@Parameter(label = "Model (SavedModel folder or .zip)", style = org.scijava.widget.FileWidget.DIRECTORY_STYLE, callback = "modelChanged", persist = true,
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
 
