@@ -83,7 +83,7 @@ public class OcclusionMap extends HeatmapCommand {
 		ij.IJ.log(getInfo().getTitle() + ": score " + String.join("; ", reasons));
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("score", String.join("; ", reasons));
-		params.put("passes", est.describe());
+		params.put("passes", est.plan());
 		int H = x.dim(1), W = x.dim(2);
 		params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
 		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");

@@ -50,9 +50,17 @@ public final class PassEstimate {
 
 	/** e.g. {@code Score-CAM: 2048 model passes in 64 calls of 32; about 95 s}. */
 	public String describe() {
-		String s = String.format(Locale.ROOT, "%s: %d model passes in %d call%s of up to %d", what, passes, calls(), calls() == 1 ? "" : "s", batchSize);
+		String s = plan();
 		if (!Double.isNaN(seconds)) s += String.format(Locale.ROOT, "; about %.0f s (timed on the first batch)", seconds);
 		return s;
+	}
+
+	/**
+	 * The plan without the timing, e.g. {@code Score-CAM: 2048 model passes in 64 calls of 32}: what an
+	 * output's Info records, so that the same run on the same data writes the same file.
+	 */
+	public String plan() {
+		return String.format(Locale.ROOT, "%s: %d model passes in %d call%s of up to %d", what, passes, calls(), calls() == 1 ? "" : "s", batchSize);
 	}
 
 	/** Puts the plan in the status line, and in the Log when the pass count makes it long. */
