@@ -29,7 +29,13 @@
  * {@code IllegalArgumentException}/{@code ModelException} with a user-facing message; the base
  * class shows it with IJ.error in the GUI and rethrows it headless. Outputs ({@code ImagePlus},
  * {@code ResultsTable}) are shown by {@link org.convlens.commands.OutputPostprocessor} or saved by
- * {@link org.convlens.commands.Batch}; never show them yourself. Never modify the input image.</li>
+ * {@link org.convlens.commands.Batch}; never show them yourself. Never modify the input image.
+ * Keep the command thin (about 120 lines, {@code CodeShapeTest}): a workflow of more than one call
+ * belongs in {@code org.convlens.imagej} or {@code org.convlens.explain}, where tests reach it without
+ * SciJava. A choice list comes from the enum that parses it: declare
+ * {@code initializer = "initMethod"} on the parameter and set the choices there with
+ * {@link org.convlens.commands.ChoiceLists}; the ImageJ 1.x dialogs run the same initializers.
+ * Use {@code log(String)} for Log lines (ImageJ's Log window and SciJava's {@code LogService}).</li>
  * <li>Add one line to {@code plugins.config} (repository top level) for ImageJ 1.x menus/macros:
  * <pre>Plugins>ConvLens, "Grad-CAM...", org.convlens.commands.IJ1Bridge("org.convlens.commands.GradCam")</pre>
  * The generic {@link org.convlens.commands.IJ1Bridge} then reads macro options
