@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.Outputs;
+import org.convlens.imagej.batch.BatchReport;
+import org.convlens.imagej.batch.WrittenFiles;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
@@ -257,23 +259,12 @@ public final class Batch {
 
 	/** One line: what was done and what failed. */
 	static String summary(Report r) {
-		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.files.size() + " files written" +
+		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.fileCount() + " files written" +
 			(r.ignored > 0 ? "; " + r.ignored + " other files in the folder ignored (not tif, png, jpg, gif or bmp)." : ".");
 	}
 
 	/** What a batch run did. */
-	public static final class Report {
-		public final List<Path> files = new ArrayList<>();
-		public final List<String> failures = new ArrayList<>();
-		/** Warnings about the run as a whole (e.g. every image predicted as one class). */
-		public final List<String> warnings = new ArrayList<>();
-		/** The exceptions behind the failures (printed with --debug). */
-		public final List<Throwable> errors = new ArrayList<>();
-		/** Images (or runs, for commands without images) attempted. */
-		public int items;
-		/** Files in the input folder that are not images by their extension, and were not looked at. */
-		public int ignored;
-
+	public static final class Report extends BatchReport {
 		void fail(Object where, Throwable t, Object imageSize) {
 			failures.add(where + ": " + failureText(t, imageSize));
 			errors.add(t);
@@ -361,7 +352,7 @@ public final class Batch {
 			if (batched != null) return batched;
 		}
 		// ---
-		Set<Path> written = new HashSet<>();
+		WrittenFiles written = new WrittenFiles();
 		Report report = new Report();
 		org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
 		ConvLensCommand last = null;
@@ -426,7 +417,12 @@ public final class Batch {
 			}
 		}
 		finally {
-			if (runTables != null) runTables.close();
+			try {
+				if (runTables != null) runTables.close();
+			}
+			finally {
+				written.close();
+			}
 		}
 		if (last != null && same.count() > 1) {
 			String w = same.warning(last.runInfo(), last.prep(last.runInfo()));
@@ -443,10 +439,10 @@ public final class Batch {
 		private final Path output;
 		private final String runBase;
 		private final Settings settings;
-		private final Set<Path> written;
+		private final WrittenFiles written;
 		private final Map<String, BatchedExplainer.TableWriter> writers = new LinkedHashMap<>();
 
-		RunTables(Path output, String runBase, Settings settings, Set<Path> written) {
+		RunTables(Path output, String runBase, Settings settings, WrittenFiles written) {
 			this.output = output;
 			this.runBase = runBase;
 			this.settings = settings;
@@ -459,8 +455,7 @@ public final class Batch {
 			List<Path> created = List.of();
 			if (w == null) {
 				Path p = output.resolve(runBase + "_" + Outputs.safe(name) + ".csv");
-				refuseOverwrite(List.of(p), written, settings);
-				written.add(p.toAbsolutePath().normalize());
+				written.reserve(List.of(p), settings.overwrite);
 				w = new BatchedExplainer.TableWriter(p);
 				writers.put(name, w);
 				created = List.of(p);
@@ -494,10 +489,10 @@ public final class Batch {
 		}
 	}
 
-	private static void record(Report report, Set<Path> written, List<Path> files, PrintStream log) {
+	private static void record(Report report, WrittenFiles written, List<Path> files, PrintStream log) {
 		for (Path w : files) {
-			written.add(w.toAbsolutePath().normalize());
-			report.files.add(w);
+			written.add(w);
+			report.addFile(w);
 			if (log != null) log.println("wrote " + w);
 		}
 	}
@@ -506,14 +501,8 @@ public final class Batch {
 	 * Refuses outputs that would replace a file written earlier in this run (two inputs with one
 	 * name), or one that was there before the run unless overwriting was asked for.
 	 */
-	static void refuseOverwrite(List<Path> targets, Set<Path> written, Settings settings) throws IOException {
-		for (Path t : targets) {
-			Path n = t.toAbsolutePath().normalize();
-			if (written.contains(n)) throw new IOException("would overwrite " + t + ", written earlier in this run; nothing written for this input.");
-			if (Files.exists(n) && !settings.overwrite) {
-				throw new IllegalArgumentException("would overwrite " + t + ", which this run did not write; use --overwrite or another --output folder.");
-			}
-		}
+	static void refuseOverwrite(List<Path> targets, WrittenFiles written, Settings settings) throws IOException {
+		written.refuse(targets, settings.overwrite);
 	}
 
 	/**
@@ -611,12 +600,13 @@ public final class Batch {
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
 				if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
 			}
-			Set<Path> written = new HashSet<>();
-			refuseOverwrite(targets, written, settings);
-			for (Map.Entry<String, Object> e : outs.entrySet()) {
-				if (e.getValue() == null) continue;
-				record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
-				record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
+			try (WrittenFiles written = new WrittenFiles()) {
+				refuseOverwrite(targets, written, settings);
+				for (Map.Entry<String, Object> e : outs.entrySet()) {
+					if (e.getValue() == null) continue;
+					record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
+					record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
+				}
 			}
 		}
 		catch (Throwable e) {

@@ -167,7 +167,7 @@ final class BatchedExplainer {
 		final Map<Path, String> bases;
 		final String command;
 		final Batch.Settings settings;
-		final java.util.Set<Path> written = new java.util.HashSet<>();
+		final org.convlens.imagej.batch.WrittenFiles written = new org.convlens.imagej.batch.WrittenFiles();
 
 		Sink(Path output, String runBase, PrintStream log, Batch.Report report, Map<Path, String> bases, String command, Batch.Settings settings) {
 			this.output = output;
@@ -192,10 +192,7 @@ final class BatchedExplainer {
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
 				if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
 			}
-			synchronized (written) {
-				Batch.refuseOverwrite(targets, written, settings);
-				for (Path t : targets) written.add(t.toAbsolutePath().normalize());
-			}
+			written.reserve(targets, settings.overwrite);
 			if (overlayPng != null) add(List.of(Outputs.saveFlattenedAs(overlaid, overlayPng)));
 			for (Map.Entry<String, Object> e : outs.entrySet()) {
 				if (e.getValue() == null) continue;
@@ -205,7 +202,7 @@ final class BatchedExplainer {
 		}
 
 		synchronized void add(List<Path> written) {
-			report.files.addAll(written);
+			for (Path w : written) report.addFile(w);
 			if (log != null) for (Path w : written) log.println("wrote " + w);
 		}
 
@@ -235,7 +232,12 @@ final class BatchedExplainer {
 		}
 
 		void close() throws IOException {
-			tables.close();
+			try {
+				tables.close();
+			}
+			finally {
+				written.close();
+			}
 		}
 	}
 
