@@ -7,18 +7,19 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.Outputs;
+import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardScope;
 import org.convlens.imagej.batch.BatchReport;
+import org.convlens.imagej.batch.RunTables;
 import org.convlens.imagej.batch.WrittenFiles;
 import org.scijava.Context;
 import org.scijava.command.Command;
@@ -27,7 +28,6 @@ import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 
-import ij.IJ;
 import ij.ImagePlus;
 
 /**
@@ -115,7 +115,7 @@ public final class Batch {
 		if (command.startsWith("-")) throw new UsageException("The first argument must be a command (see Batch --list), not '" + command + "'.");
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
-		Shards.Spec shard = null; // --- shards (issue 15)
+		Shard shard = null; // --- shards (issue 15)
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
 			if (a.equals("--debug")) continue;
@@ -149,7 +149,7 @@ public final class Batch {
 				if (flag.equals("--codes")) put(opts, "codes", v);
 				else {
 					try {
-						shard = Shards.parse(v);
+						shard = Shard.parse(v);
 					}
 					catch (IllegalArgumentException e) {
 						throw new UsageException(e.getMessage());
@@ -265,9 +265,14 @@ public final class Batch {
 
 	/** What a batch run did. */
 	public static final class Report extends BatchReport {
-		void fail(Object where, Throwable t, Object imageSize) {
-			failures.add(where + ": " + failureText(t, imageSize));
-			errors.add(t);
+		@Override
+		protected String failureText(Throwable t, Object imageSize) {
+			return Batch.failureText(t, imageSize);
+		}
+
+		@Override
+		protected String message(Throwable t) {
+			return ConvLensCommand.message(t);
 		}
 	}
 
@@ -295,8 +300,7 @@ public final class Batch {
 	}
 
 	static String oneLine(String s) {
-		// a list on several lines becomes "a; b; c"
-		return s == null ? "" : s.replaceAll(":\\s*[\\r\\n]+\\s*", ": ").replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
+		return BatchReport.oneLine(s);
 	}
 
 	/** As {@link #run(String, Path, Path, Map, PrintStream, Settings)} with default settings (no overwriting). */
@@ -343,7 +347,7 @@ public final class Batch {
 	{
 		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		// a command that does not look at images runs once, its outputs named after the model
-		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
+		List<Path> images = needsImage ? ShardScope.select(images(input)) : java.util.Collections.singletonList((Path) null);
 		Map<Path, String> bases = needsImage ? baseNames(images) : Map.of();
 		// --- batched explanations (issue 15): a folder or list of images streams through the model in batches ---
 		if (needsImage && Files.isDirectory(input)) {
@@ -358,7 +362,7 @@ public final class Batch {
 		ConvLensCommand last = null;
 		// a folder's per-image tables (statistics, predictions, AUCs, ...) go to one CSV per run, the file a column
 		RunTables runTables = needsImage && Files.isDirectory(input)
-			? new RunTables(output, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), settings, written) : null;
+			? new RunTables(output, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), settings.overwrite, written) : null;
 		try {
 			if (needsImage && Files.isDirectory(input)) {
 				try (Stream<Path> s = Files.list(input)) {
@@ -399,13 +403,13 @@ public final class Batch {
 					if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
 					for (Map.Entry<String, Object> e : outs.entrySet()) {
 						if (e.getValue() == null) continue;
-						addTopRows(e.getValue(), same);
+						RunTables.addTopRows(e.getValue(), same);
 						if (runTables != null && e.getValue() instanceof ij.measure.ResultsTable) {
 							record(report, written, runTables.append(e.getKey(), img.getFileName().toString(), (ij.measure.ResultsTable) e.getValue()), log);
 							continue;
 						}
 						record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
-						record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
+						record(report, written, ShardScope.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
 					}
 				}
 				catch (Throwable e) {
@@ -432,51 +436,6 @@ public final class Batch {
 			}
 		}
 		return report;
-	}
-
-	/** A folder run's per-image tables, one CSV each per run: {@code <folder>_<output>.csv} with the file as first column. */
-	static final class RunTables {
-		private final Path output;
-		private final String runBase;
-		private final Settings settings;
-		private final WrittenFiles written;
-		private final Map<String, BatchedExplainer.TableWriter> writers = new LinkedHashMap<>();
-
-		RunTables(Path output, String runBase, Settings settings, WrittenFiles written) {
-			this.output = output;
-			this.runBase = runBase;
-			this.settings = settings;
-			this.written = written;
-		}
-
-		/** Appends the table's rows; the new file on first use (refused if it exists and was not written by this run), else nothing. */
-		List<Path> append(String name, String file, ij.measure.ResultsTable t) throws IOException {
-			BatchedExplainer.TableWriter w = writers.get(name);
-			List<Path> created = List.of();
-			if (w == null) {
-				Path p = output.resolve(runBase + "_" + Outputs.safe(name) + ".csv");
-				written.reserve(List.of(p), settings.overwrite);
-				w = new BatchedExplainer.TableWriter(p);
-				writers.put(name, w);
-				created = List.of(p);
-			}
-			w.append(file, t);
-			return created;
-		}
-
-		void close() throws IOException {
-			for (BatchedExplainer.TableWriter w : writers.values()) w.close();
-		}
-	}
-
-	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	static void addTopRows(Object output, org.convlens.explain.dataset.SameClassCheck check) {
-		if (!(output instanceof ij.measure.ResultsTable)) return;
-		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
-		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;
-		for (int r = 0; r < t.size(); r++) {
-			if (t.getValue("rank", r) == 1) check.add((int) t.getValue("index", r), t.getValue("probability", r));
-		}
 	}
 
 	private static long sizeMB(Path img) {
@@ -605,7 +564,7 @@ public final class Batch {
 				for (Map.Entry<String, Object> e : outs.entrySet()) {
 					if (e.getValue() == null) continue;
 					record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
-					record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
+					record(report, written, ShardScope.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
 				}
 			}
 		}
@@ -701,7 +660,7 @@ public final class Batch {
 		if (Files.isRegularFile(input)) return List.of(input);
 		try (Stream<Path> s = Files.list(input)) {
 			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)
-				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted(Shards.FILE_ORDER).collect(Collectors.toList());
+				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted(ShardScope.FILE_ORDER).collect(Collectors.toList());
 			if (l.isEmpty()) throw new IllegalArgumentException("No images (tif, png, jpg, gif, bmp) in " + input);
 			return l;
 		}

@@ -24,6 +24,7 @@ import org.convlens.explain.dataset.MaxActivating;
 import org.convlens.imagej.DatasetSources;
 import org.convlens.imagej.DatasetViews;
 import org.convlens.imagej.ExactTables;
+import org.convlens.imagej.batch.ShardScope;
 import org.convlens.imagej.Outputs;
 import org.convlens.imagej.Titles;
 import org.scijava.Context;
@@ -90,11 +91,11 @@ public final class Merge {
 	public static List<Path> merge(Path input, Path output, PrintStream log) throws IOException {
 		if (!Files.isDirectory(input)) throw new IllegalArgumentException("Not a folder: " + input);
 		List<Path> shards = shardFolders(input);
-		Properties first = Shards.manifest(shards.get(0));
+		Properties first = ShardScope.manifest(shards.get(0));
 		String command = first.getProperty("command");
 		int failures = 0;
 		for (Path s : shards) {
-			Properties p = Shards.manifest(s);
+			Properties p = ShardScope.manifest(s);
 			for (String k : keys(first, p)) {
 				if (k.equals("shard") || k.equals("failures")) continue;
 				if (!first.getProperty(k, "").equals(p.getProperty(k, ""))) {
@@ -105,10 +106,10 @@ public final class Merge {
 			failures += Integer.parseInt(p.getProperty("failures", "0"));
 		}
 		// every file name, with the shards that have it, in shard order
-		Map<String, List<Path>> byName = new TreeMap<>(Shards.NAME_ORDER);
+		Map<String, List<Path>> byName = new TreeMap<>(ShardScope.NAME_ORDER);
 		for (Path s : shards) {
 			try (Stream<Path> files = Files.list(s)) {
-				files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> !n.equals(Shards.MANIFEST))
+				files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> !n.equals(ShardScope.MANIFEST))
 					.forEach(n -> byName.computeIfAbsent(n, k -> new ArrayList<>()).add(s.resolve(n)));
 			}
 		}
@@ -202,12 +203,12 @@ public final class Merge {
 		for (int i = 1; i <= n; i++) {
 			Path p = found.get(i);
 			if (p == null) missing.add(Integer.toString(i));
-			else if (!Files.exists(p.resolve(Shards.MANIFEST))) unfinished.add(Integer.toString(i));
+			else if (!Files.exists(p.resolve(ShardScope.MANIFEST))) unfinished.add(Integer.toString(i));
 			else out.add(p);
 		}
 		if (!missing.isEmpty() || !unfinished.isEmpty()) {
 			throw new IllegalArgumentException("Cannot merge " + n + " shards in " + input + ":" + (missing.isEmpty() ? "" : " missing " + String.join(",", missing) + ";") +
-				(unfinished.isEmpty() ? "" : " not finished (no " + Shards.MANIFEST + ") " + String.join(",", unfinished) + ";") + " run those shards (again) first.");
+				(unfinished.isEmpty() ? "" : " not finished (no " + ShardScope.MANIFEST + ") " + String.join(",", unfinished) + ";") + " run those shards (again) first.");
 		}
 		return out;
 	}

@@ -25,6 +25,8 @@ import org.convlens.commands.Batch;
 import org.convlens.commands.Merge;
 import org.convlens.commands.Shards;
 import org.convlens.imagej.ExactTables;
+import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardScope;
 
 /**
  * Runs a ConvLens batch verb over a dataset with Apache Spark:
@@ -162,8 +164,8 @@ public final class SparkBatch {
 			for (String f : x.failures) err.println(f);
 			failures += x.failures.size();
 		}
-		Path first = parts.resolve(new Shards.Spec(1, p).folder());
-		Properties manifest = Shards.manifest(first);
+		Path first = parts.resolve(new Shard(1, p).folder());
+		Properties manifest = ShardScope.manifest(first);
 		// tables: hits merged by a reduce, the others joined in input order
 		LinkedHashMap<String, Boolean> stems = new LinkedHashMap<>();
 		for (Part x : all) for (Map.Entry<String, ExactTables.Table> e : x.tables.entrySet()) stems.putIfAbsent(e.getKey(), Merge.isHits(e.getValue()));
@@ -178,7 +180,7 @@ public final class SparkBatch {
 				String base = stem.endsWith("_hits") ? stem.substring(0, stem.length() - 5) : null;
 				List<Path> montages = new ArrayList<>();
 				for (Part x : all) {
-					Path m = parts.resolve(new Shards.Spec(x.shard, p).folder()).resolve(base + "_montages.tif");
+					Path m = parts.resolve(new Shard(x.shard, p).folder()).resolve(base + "_montages.tif");
 					if (Files.exists(m)) montages.add(m);
 				}
 				if (base != null && !montages.isEmpty()) written.addAll(Merge.montages(t, base, output, manifest, montages));
@@ -217,11 +219,11 @@ public final class SparkBatch {
 		// per-image files, linked from their part; a run's pictures of all images are made above or refused by the shard run
 		Map<String, Path> files = new TreeMap<>();
 		for (Part x : all) {
-			Path dir = parts.resolve(new Shards.Spec(x.shard, p).folder());
+			Path dir = parts.resolve(new Shard(x.shard, p).folder());
 			try (Stream<Path> s = Files.list(dir)) {
 				for (Path f : (Iterable<Path>) s::iterator) {
 					String n = f.getFileName().toString();
-					if (n.equals(Shards.MANIFEST) || n.endsWith(".csv") || Merge.isMontage(n)) continue;
+					if (n.equals(ShardScope.MANIFEST) || n.endsWith(".csv") || Merge.isMontage(n)) continue;
 					if (files.put(n, f) != null) throw new IllegalArgumentException(n + " was written by two partitions; '" + verb + "' makes one picture of all images and cannot be split.");
 				}
 			}
@@ -240,7 +242,7 @@ public final class SparkBatch {
 	/** One partition, in an executor: the shard's batch run, its tables read back for the driver. */
 	static Part runPart(int shard, int count, String verb, String input, String parts, Map<String, String> options) throws IOException {
 		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
-		Shards.Spec spec = new Shards.Spec(shard, count);
+		Shard spec = new Shard(shard, count);
 		Batch.Report r = Shards.run(spec, verb, Paths.get(input), Paths.get(parts), options, null);
 		Path dir = Paths.get(parts).resolve(spec.folder());
 		LinkedHashMap<String, ExactTables.Table> tables = new LinkedHashMap<>();

@@ -35,6 +35,28 @@ public class BatchReport {
 		if (files.size() < LISTED_FILES) files.add(file);
 	}
 
+	/** Records a failure: {@code where: text}, the exception kept for --debug. */
+	public synchronized void fail(Object where, Throwable t, Object imageSize) {
+		failures.add(where + ": " + failureText(t, imageSize));
+		errors.add(t);
+	}
+
+	/** A failure in one line ({@code imageSize}: the image or its size, for running out of memory). */
+	protected String failureText(Throwable t, Object imageSize) {
+		return oneLine(message(t));
+	}
+
+	/** A failure's message for the user. */
+	protected String message(Throwable t) {
+		return t.getMessage() == null ? t.toString() : t.getMessage();
+	}
+
+	/** A text on several lines in one: "a: b; c". */
+	public static String oneLine(String s) {
+		// a list on several lines becomes "a; b; c"
+		return s == null ? "" : s.replaceAll(":\\s*[\\r\\n]+\\s*", ": ").replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
+	}
+
 	/** How many files the run wrote. */
 	public synchronized long fileCount() {
 		return fileCount;
