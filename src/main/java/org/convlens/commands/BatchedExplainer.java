@@ -24,7 +24,6 @@ import org.convlens.explain.cam.Heatmap;
 import org.convlens.explain.cam.Target;
 import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.ImageInput;
-import org.convlens.imagej.Outputs;
 import org.convlens.imagej.batch.BatchSink;
 import org.convlens.imagej.batch.BatchStream;
 import org.convlens.imagej.batch.BatchStream.Job;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.convlens.TestPaths;
 import org.convlens.imagej.ExactTables;
 import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardMerge;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -310,7 +311,7 @@ class ShardMergeTest {
 			row(1, "live", 0.75, "b2"), row(1, "live", 0, "b1"), row(1, "live", 0, "b3"),
 			row(2, "constant", 0.5, ""), row(2, "constant", 0.5, "b1"), row(2, "constant", 0.5, "b2"),
 			row(3, "constant", 0.25, ""), row(3, "constant", 0.25, "b1"), row(3, "constant", 0.25, "b2"));
-		ExactTables.Table m = Merge.topK(List.of(a, b), 3);
+		ExactTables.Table m = ShardMerge.topK(List.of(a, b), 3);
 		List<String> got = new ArrayList<>();
 		for (ExactTables.Cell[] r : m.rows) {
 			got.add((int) r[1].number + ":" + r[2].text + ":" + (r[3].isText() ? "-" : (int) r[3].number) + ":" + r[4].number + ":" + r[5].text);
@@ -321,7 +322,7 @@ class ShardMergeTest {
 			"3:live:1:0.5:a1", "3:live:2:0.5:a2", "3:live:3:0.25:b1",
 			"0:dead:-:0.0:", "2:constant:-:0.5:"), got);
 		// the reverse shard order: ties go to the earlier shard's images
-		ExactTables.Table r = Merge.topK(List.of(b, a), 2);
+		ExactTables.Table r = ShardMerge.topK(List.of(b, a), 2);
 		assertEquals("b1", r.rows.get(3)[5].text, "filter 1: 0.75 b2, then the earlier shard's b1 at 0");
 	}
 

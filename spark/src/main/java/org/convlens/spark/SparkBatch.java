@@ -26,6 +26,7 @@ import org.convlens.commands.Merge;
 import org.convlens.commands.Shards;
 import org.convlens.imagej.ExactTables;
 import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardMerge;
 import org.convlens.imagej.batch.ShardScope;
 
 /**
@@ -168,7 +169,7 @@ public final class SparkBatch {
 		Properties manifest = ShardScope.manifest(first);
 		// tables: hits merged by a reduce, the others joined in input order
 		LinkedHashMap<String, Boolean> stems = new LinkedHashMap<>();
-		for (Part x : all) for (Map.Entry<String, ExactTables.Table> e : x.tables.entrySet()) stems.putIfAbsent(e.getKey(), Merge.isHits(e.getValue()));
+		for (Part x : all) for (Map.Entry<String, ExactTables.Table> e : x.tables.entrySet()) stems.putIfAbsent(e.getKey(), ShardMerge.isHits(e.getValue()));
 		List<Path> written = new ArrayList<>();
 		for (Map.Entry<String, Boolean> e : stems.entrySet()) {
 			String stem = e.getKey();
@@ -176,7 +177,7 @@ public final class SparkBatch {
 				int top = Merge.top(verb, manifest);
 				Hits merged = results.map(x -> Hits.of(x, stem)).reduce((a, b) -> Hits.merge(a, b, top));
 				ExactTables.Table t = merged.table(top, Hits.groupOrder(all, stem));
-				written.addAll(Merge.writeTable(t, output, stem));
+				written.addAll(ShardMerge.writeTable(t, output, stem));
 				String base = stem.endsWith("_hits") ? stem.substring(0, stem.length() - 5) : null;
 				List<Path> montages = new ArrayList<>();
 				for (Part x : all) {
@@ -196,7 +197,7 @@ public final class SparkBatch {
 					}
 					t.rows.addAll(s.rows);
 				}
-				written.addAll(Merge.writeTable(t, output, stem));
+				written.addAll(ShardMerge.writeTable(t, output, stem));
 			}
 		}
 		LinkedHashMap<String, List<String>> plain = new LinkedHashMap<>();
@@ -223,7 +224,7 @@ public final class SparkBatch {
 			try (Stream<Path> s = Files.list(dir)) {
 				for (Path f : (Iterable<Path>) s::iterator) {
 					String n = f.getFileName().toString();
-					if (n.equals(ShardScope.MANIFEST) || n.endsWith(".csv") || Merge.isMontage(n)) continue;
+					if (n.equals(ShardScope.MANIFEST) || n.endsWith(".csv") || ShardMerge.isMontage(n)) continue;
 					if (files.put(n, f) != null) throw new IllegalArgumentException(n + " was written by two partitions; '" + verb + "' makes one picture of all images and cannot be split.");
 				}
 			}
@@ -231,7 +232,7 @@ public final class SparkBatch {
 		for (Map.Entry<String, Path> e : files.entrySet()) {
 			Path to = output.resolve(e.getKey());
 			if (Files.exists(to)) throw new IllegalArgumentException(to + " exists; a run never writes over another.");
-			Merge.link(e.getValue(), to);
+			ShardMerge.link(e.getValue(), to);
 			written.add(to);
 		}
 		out.println("ConvLens on Spark: '" + verb + "' over " + in + " in " + p + " partitions: " + written.size() + " files in " + output +
@@ -360,7 +361,7 @@ public final class SparkBatch {
 			idx.sort(Comparator.<Integer> comparingInt(i -> order.get(i)[0]).thenComparingInt(i -> order.get(i)[1]));
 			for (int i : idx) parts.computeIfAbsent(order.get(i)[0], k -> new ExactTables.Table(headings)).rows.add(rows.get(i));
 			if (parts.isEmpty()) return new ExactTables.Table(headings);
-			return Merge.topK(new ArrayList<>(parts.values()), top, groupOrder);
+			return ShardMerge.topK(new ArrayList<>(parts.values()), top, groupOrder);
 		}
 
 		/** The (layer, filter) groups in the order the partitions' whole tables list them: the order asked for. */
@@ -370,7 +371,7 @@ public final class SparkBatch {
 				ExactTables.Table t = p.tables.get(stem);
 				if (t == null) continue;
 				int layer = t.column("layer"), filter = t.column("filter");
-				for (ExactTables.Cell[] r : t.rows) order.add(Merge.groupKey(r[layer], r[filter]));
+				for (ExactTables.Cell[] r : t.rows) order.add(ShardMerge.groupKey(r[layer], r[filter]));
 			}
 			return new ArrayList<>(order);
 		}

@@ -45,12 +45,13 @@ public final class BatchStream {
 		public final NdArray input;
 		final String key; // images batch only with images of the same key
 
-		Prepared(Path file, ImagePlus imp, List<ImageInput.Position> positions, NdArray input, String key) {
-			this.file = file;
-			this.imp = imp;
-			this.positions = positions;
+		/** {@code kind}: the explainer's batch key for the image, beside its input shape. */
+		Prepared(Path file, ImagePlus imp, NdArray input, List<ImageInput.Position> positions, String kind) {
 			this.input = input;
-			this.key = key;
+			this.key = Arrays.toString(Arrays.copyOfRange(input.shape(), 1, input.shape().length)) + "|" + kind;
+			this.file = file;
+			this.positions = positions;
+			this.imp = imp;
 		}
 	}
 
@@ -243,8 +244,7 @@ public final class BatchStream {
 		try {
 			List<ImageInput.Position> ps = ImageInput.positions(imp);
 			NdArray in = ImageInput.batch(imp, ps, v.prep(), shape);
-			String key = Arrays.toString(Arrays.copyOfRange(in.shape(), 1, in.shape().length)) + "|" + v.key(imp);
-			return new Prepared(f, imp, ps, in, key);
+			return new Prepared(f, imp, in, ps, v.key(imp));
 		}
 		catch (RuntimeException e) {
 			return f + ": " + report.message(e);
