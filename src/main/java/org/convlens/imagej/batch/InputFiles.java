@@ -3,11 +3,15 @@ package org.convlens.imagej.batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -52,9 +56,57 @@ public final class InputFiles {
 			}
 			if (!clash) break;
 		}
-		Map<Path, String> out = new LinkedHashMap<>();
-		for (Path p : images) out.put(p, stem(p, level.get(p)));
-		return out;
+		Map<Path, String> clashing = new HashMap<>();
+		for (Path p : images) if (level.get(p) > 0) clashing.put(p, stem(p, level.get(p)));
+		return new Stems(images, clashing);
+	}
+
+	/**
+	 * The stems of a run's images, in their order; only those that clash are kept, the others made
+	 * again from the name when asked for (a run over 100,000 images keeps no 100,000 names).
+	 */
+	private static final class Stems extends AbstractMap<Path, String> {
+		private final List<Path> images;
+		private final Map<Path, String> clashing;
+
+		Stems(List<Path> images, Map<Path, String> clashing) {
+			this.images = images;
+			this.clashing = clashing;
+		}
+
+		@Override
+		public String get(Object key) {
+			if (!(key instanceof Path)) return null;
+			String s = clashing.get(key);
+			return s != null ? s : stem((Path) key, 0);
+		}
+
+		@Override
+		public Set<Map.Entry<Path, String>> entrySet() {
+			return new AbstractSet<>() {
+				@Override
+				public Iterator<Map.Entry<Path, String>> iterator() {
+					Iterator<Path> it = images.iterator();
+					return new Iterator<>() {
+						@Override
+						public boolean hasNext() {
+							return it.hasNext();
+						}
+
+						@Override
+						public Map.Entry<Path, String> next() {
+							Path p = it.next();
+							return new SimpleImmutableEntry<>(p, get(p));
+						}
+					};
+				}
+
+				@Override
+				public int size() {
+					return images.size();
+				}
+			};
+		}
 	}
 
 	private static String stem(Path p, int level) {
