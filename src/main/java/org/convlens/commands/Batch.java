@@ -2,30 +2,18 @@ package org.convlens.commands;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.convlens.imagej.DatasetSources;
-import org.convlens.imagej.Outputs;
+import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.BatchReport;
 import org.scijava.Context;
 import org.scijava.command.Command;
-import org.scijava.command.CommandInfo;
-import org.scijava.command.CommandService;
 import org.scijava.module.Module;
-import org.scijava.module.ModuleItem;
 
-import ij.IJ;
 import ij.ImagePlus;
 
 /**
@@ -106,14 +94,14 @@ public final class Batch {
 		// ---
 		if (args[0].equals("--list")) {
 			if (args.length > 1) throw new UsageException("--list takes no other arguments.");
-			out.print(list(Contexts.get()));
+			out.print(BatchCommands.list(Contexts.get()));
 			return 0;
 		}
 		String command = args[0];
 		if (command.startsWith("-")) throw new UsageException("The first argument must be a command (see Batch --list), not '" + command + "'.");
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
-		Shards.Spec shard = null; // --- shards (issue 15)
+		Shard shard = null; // --- shards (issue 15)
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
 			if (a.equals("--debug")) continue;
@@ -147,7 +135,7 @@ public final class Batch {
 				if (flag.equals("--codes")) put(opts, "codes", v);
 				else {
 					try {
-						shard = Shards.parse(v);
+						shard = Shard.parse(v);
 					}
 					catch (IllegalArgumentException e) {
 						throw new UsageException(e.getMessage());
@@ -171,7 +159,7 @@ public final class Batch {
 		boolean needsInput = DatasetCommand.class.isAssignableFrom(cls) || ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		if (output == null) throw new UsageException("--output is required.");
 		if (input == null && needsInput) throw new UsageException("--input is required for '" + command + "'.");
-		check(ctx, cls, input, output, opts);
+		BatchCommands.check(ctx, cls, input, output, opts);
 		String model = opts.get("model");
 		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
 		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
@@ -207,45 +195,6 @@ public final class Batch {
 		return t.length() >= 2 && t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : v;
 	}
 
-	/**
-	 * Everything that can be checked before a run: paths that must exist, the output folder, and
-	 * every option's name, type and range, with one message per mistake.
-	 *
-	 * @throws UsageException for a mistake in the call
-	 * @throws IllegalArgumentException when the output folder cannot be written
-	 */
-	static void check(Context ctx, Class<? extends Command> cls, Path input, Path output, Map<String, String> opts) {
-		if (input != null && !Files.exists(input)) throw new UsageException("--input " + input + " does not exist.");
-		if (Files.exists(output) && !Files.isDirectory(output)) throw new UsageException("--output " + output + " is a file; give a folder.");
-		Module module = CommandRunner.create(ctx, cls);
-		inputs(module, opts);
-		if (module.getInfo().getInput("model") != null) {
-			String m = opts.get("model");
-			if (m == null || m.isBlank()) throw new UsageException("--model is required.");
-			if (!Files.exists(Paths.get(m))) throw new UsageException("--model " + m + " does not exist.");
-		}
-		String prep = opts.get("preprocessing");
-		if (prep != null && !prep.isBlank()) {
-			try {
-				org.convlens.model.Preprocessing.parse(prep);
-			}
-			catch (RuntimeException e) {
-				throw new UsageException("Option 'preprocessing': " + e.getMessage());
-			}
-		}
-		try {
-			Files.createDirectories(output);
-			Path probe = Files.createTempFile(output, ".convlens-", ".tmp");
-			Files.delete(probe);
-		}
-		catch (IOException | SecurityException e) {
-			String why = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null ?
-				((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
-			throw new IllegalArgumentException("Cannot write to the output folder " + output + (why == null ? "" : " (" + why + ")") +
-				"; choose another --output.");
-		}
-	}
-
 	/** The failure lines, at most {@link #MAX_FAILURE_LINES}, then one line for the rest. */
 	static void printFailures(Report r, PrintStream err, Settings settings) {
 		int n = r.failures.size();
@@ -257,26 +206,20 @@ public final class Batch {
 
 	/** One line: what was done and what failed. */
 	static String summary(Report r) {
-		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.files.size() + " files written" +
+		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.fileCount() + " files written" +
 			(r.ignored > 0 ? "; " + r.ignored + " other files in the folder ignored (not tif, png, jpg, gif or bmp)." : ".");
 	}
 
 	/** What a batch run did. */
-	public static final class Report {
-		public final List<Path> files = new ArrayList<>();
-		public final List<String> failures = new ArrayList<>();
-		/** Warnings about the run as a whole (e.g. every image predicted as one class). */
-		public final List<String> warnings = new ArrayList<>();
-		/** The exceptions behind the failures (printed with --debug). */
-		public final List<Throwable> errors = new ArrayList<>();
-		/** Images (or runs, for commands without images) attempted. */
-		public int items;
-		/** Files in the input folder that are not images by their extension, and were not looked at. */
-		public int ignored;
+	public static final class Report extends BatchReport {
+		@Override
+		protected String failureText(Throwable t, Object imageSize) {
+			return Batch.failureText(t, imageSize);
+		}
 
-		void fail(Object where, Throwable t, Object imageSize) {
-			failures.add(where + ": " + failureText(t, imageSize));
-			errors.add(t);
+		@Override
+		protected String message(Throwable t) {
+			return ConvLensCommand.message(t);
 		}
 	}
 
@@ -304,8 +247,7 @@ public final class Batch {
 	}
 
 	static String oneLine(String s) {
-		// a list on several lines becomes "a; b; c"
-		return s == null ? "" : s.replaceAll(":\\s*[\\r\\n]+\\s*", ": ").replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
+		return BatchReport.oneLine(s);
 	}
 
 	/** As {@link #run(String, Path, Path, Map, PrintStream, Settings)} with default settings (no overwriting). */
@@ -339,215 +281,22 @@ public final class Batch {
 		{
 			if (held != null && log != null) log.println("model " + modelOption + " (fingerprint " + held.fingerprint() + ")");
 			// dataset commands run once on the whole folder, list or stack
-			if (DatasetCommand.class.isAssignableFrom(cls)) return runDataset(ctx, cls, input, output, options, log, settings);
-			return runImages(ctx, cls, command, input, output, options, log, settings);
+			if (DatasetCommand.class.isAssignableFrom(cls)) return BatchRun.runDataset(ctx, cls, input, output, options, log, settings);
+			return BatchRun.runImages(ctx, cls, command, input, output, options, log, settings);
 		}
 		finally {
 			logService.setLevel(level);
 		}
 	}
 
-	private static Report runImages(Context ctx, Class<? extends Command> cls, String command, Path input, Path output, Map<String, String> options,
-		PrintStream log, Settings settings) throws IOException
-	{
-		boolean needsImage = ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
-		// a command that does not look at images runs once, its outputs named after the model
-		List<Path> images = needsImage ? Shards.select(images(input)) : java.util.Collections.singletonList((Path) null);
-		Map<Path, String> bases = needsImage ? baseNames(images) : Map.of();
-		// --- batched explanations (issue 15): a folder or list of images streams through the model in batches ---
-		if (needsImage && Files.isDirectory(input)) {
-			Report batched = BatchedExplainer.run(ctx, cls, images, bases, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), output,
-				options, log, settings);
-			if (batched != null) return batched;
-		}
-		// ---
-		Set<Path> written = new HashSet<>();
-		Report report = new Report();
-		org.convlens.explain.dataset.SameClassCheck same = new org.convlens.explain.dataset.SameClassCheck();
-		ConvLensCommand last = null;
-		// a folder's per-image tables (statistics, predictions, AUCs, ...) go to one CSV per run, the file a column
-		RunTables runTables = needsImage && Files.isDirectory(input)
-			? new RunTables(output, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), settings, written) : null;
-		try {
-			if (needsImage && Files.isDirectory(input)) {
-				try (Stream<Path> s = Files.list(input)) {
-					report.ignored = (int) s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")).count() - images.size();
-				}
-			}
-			for (Path img : images) {
-				report.items++;
-				ImagePlus imp = null;
-				try {
-					if (img != null) {
-						try {
-							imp = DatasetSources.open(img);
-						}
-						catch (IOException e) {
-							report.failures.add(img + ": cannot open: " + oneLine(e.getMessage()) + ".");
-							report.errors.add(e);
-							continue;
-						}
-					}
-					Module module = CommandRunner.create(ctx, cls);
-					Map<String, Object> in = inputs(module, options);
-					if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
-					String overlayBefore = overlayText(imp);
-					Map<String, Object> outs = CommandRunner.run(ctx, module, in, false, false);
-					if (module.getDelegateObject() instanceof ConvLensCommand) last = (ConvLensCommand) module.getDelegateObject();
-					String base = img != null ? bases.get(img) : Outputs.safe(baseName(module, in.get("model")));
-					// a command that draws on the image (e.g. a heatmap overlay): the image with it, flattened
-					boolean overlay = imp != null && imp.getOverlay() != null && !overlayText(imp).equals(overlayBefore);
-					Path overlayPng = output.resolve(base + "_" + Outputs.safe(command + "-overlay") + ".png");
-					List<Path> targets = new ArrayList<>();
-					if (overlay) targets.add(overlayPng);
-					for (Map.Entry<String, Object> e : outs.entrySet()) {
-						if (e.getValue() == null || runTables != null && e.getValue() instanceof ij.measure.ResultsTable) continue;
-						targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
-					}
-					refuseOverwrite(targets, written, settings);
-					if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
-					for (Map.Entry<String, Object> e : outs.entrySet()) {
-						if (e.getValue() == null) continue;
-						addTopRows(e.getValue(), same);
-						if (runTables != null && e.getValue() instanceof ij.measure.ResultsTable) {
-							record(report, written, runTables.append(e.getKey(), img.getFileName().toString(), (ij.measure.ResultsTable) e.getValue()), log);
-							continue;
-						}
-						record(report, written, Outputs.saveAs(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())), log);
-						record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
-					}
-				}
-				catch (Throwable e) {
-					if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw (VirtualMachineError) e;
-					Object size = imp != null ? imp : img != null ? Long.valueOf(sizeMB(img)) : null;
-					imp = null; // let the image go before the next one
-					report.fail(img != null ? img : command, e, size);
-				}
-			}
-		}
-		finally {
-			if (runTables != null) runTables.close();
-		}
-		if (last != null && same.count() > 1) {
-			String w = same.warning(last.runInfo(), last.prep(last.runInfo()));
-			if (w != null) {
-				report.warnings.add(w);
-				if (log != null) log.println("WARNING: " + w);
-			}
-		}
-		return report;
+	/** Inputs from {@code key=value} texts, checked against the command's inputs ({@link BatchCommands#inputs}). */
+	static Map<String, Object> inputs(Module module, Map<String, String> options) {
+		return BatchCommands.inputs(module, options);
 	}
 
-	/** A folder run's per-image tables, one CSV each per run: {@code <folder>_<output>.csv} with the file as first column. */
-	static final class RunTables {
-		private final Path output;
-		private final String runBase;
-		private final Settings settings;
-		private final Set<Path> written;
-		private final Map<String, BatchedExplainer.TableWriter> writers = new LinkedHashMap<>();
-
-		RunTables(Path output, String runBase, Settings settings, Set<Path> written) {
-			this.output = output;
-			this.runBase = runBase;
-			this.settings = settings;
-			this.written = written;
-		}
-
-		/** Appends the table's rows; the new file on first use (refused if it exists and was not written by this run), else nothing. */
-		List<Path> append(String name, String file, ij.measure.ResultsTable t) throws IOException {
-			BatchedExplainer.TableWriter w = writers.get(name);
-			List<Path> created = List.of();
-			if (w == null) {
-				Path p = output.resolve(runBase + "_" + Outputs.safe(name) + ".csv");
-				refuseOverwrite(List.of(p), written, settings);
-				written.add(p.toAbsolutePath().normalize());
-				w = new BatchedExplainer.TableWriter(p);
-				writers.put(name, w);
-				created = List.of(p);
-			}
-			w.append(file, t);
-			return created;
-		}
-
-		void close() throws IOException {
-			for (BatchedExplainer.TableWriter w : writers.values()) w.close();
-		}
-	}
-
-	/** The rank-1 rows of a predictions table (columns rank, index, probability) into {@code check}. */
-	static void addTopRows(Object output, org.convlens.explain.dataset.SameClassCheck check) {
-		if (!(output instanceof ij.measure.ResultsTable)) return;
-		ij.measure.ResultsTable t = (ij.measure.ResultsTable) output;
-		if (!t.columnExists("rank") || !t.columnExists("index") || !t.columnExists("probability")) return;
-		for (int r = 0; r < t.size(); r++) {
-			if (t.getValue("rank", r) == 1) check.add((int) t.getValue("index", r), t.getValue("probability", r));
-		}
-	}
-
-	private static long sizeMB(Path img) {
-		try {
-			// a compressed file is at least this large once decoded
-			return Files.size(img) * 2 >> 20;
-		}
-		catch (IOException e) {
-			return 0;
-		}
-	}
-
-	private static void record(Report report, Set<Path> written, List<Path> files, PrintStream log) {
-		for (Path w : files) {
-			written.add(w.toAbsolutePath().normalize());
-			report.files.add(w);
-			if (log != null) log.println("wrote " + w);
-		}
-	}
-
-	/**
-	 * Refuses outputs that would replace a file written earlier in this run (two inputs with one
-	 * name), or one that was there before the run unless overwriting was asked for.
-	 */
-	static void refuseOverwrite(List<Path> targets, Set<Path> written, Settings settings) throws IOException {
-		for (Path t : targets) {
-			Path n = t.toAbsolutePath().normalize();
-			if (written.contains(n)) throw new IOException("would overwrite " + t + ", written earlier in this run; nothing written for this input.");
-			if (Files.exists(n) && !settings.overwrite) {
-				throw new IllegalArgumentException("would overwrite " + t + ", which this run did not write; use --overwrite or another --output folder.");
-			}
-		}
-	}
-
-	/**
-	 * Distinct output name stems for the images, safe for file names: the file name without its
-	 * extension ({@code a}); where two images would share that, the whole name ({@code a.tif},
-	 * {@code a.png.tif}); where even that collides (e.g. {@code cell 1.tif} and {@code cell_1.tif}
-	 * once made file-name safe, or names differing in case), the name plus a short hash of the
-	 * original name.
-	 */
-	static Map<Path, String> baseNames(List<Path> images) {
-		Map<Path, Integer> level = new LinkedHashMap<>();
-		for (Path p : images) level.put(p, 0);
-		for (int round = 0; round < 3; round++) {
-			Map<String, Integer> count = new HashMap<>();
-			for (Path p : images) count.merge(stem(p, level.get(p)).toLowerCase(Locale.ROOT), 1, Integer::sum);
-			boolean clash = false;
-			for (Path p : images) {
-				if (count.get(stem(p, level.get(p)).toLowerCase(Locale.ROOT)) > 1 && level.get(p) < 2) {
-					level.put(p, level.get(p) + 1);
-					clash = true;
-				}
-			}
-			if (!clash) break;
-		}
-		Map<Path, String> out = new LinkedHashMap<>();
-		for (Path p : images) out.put(p, stem(p, level.get(p)));
-		return out;
-	}
-
-	private static String stem(Path p, int level) {
-		String name = p.getFileName().toString();
-		if (level == 0) return Outputs.safe(name);
-		String full = name.replaceAll("[^A-Za-z0-9._-]+", "_");
-		return level == 1 ? full : full + "-" + String.format("%08x", name.hashCode());
+	/** A ConvLens command by its plugin name (e.g. {@code activations}) or class name. */
+	public static Class<? extends Command> find(Context ctx, String name) {
+		return BatchCommands.find(ctx, name);
 	}
 
 	/** Whether a command (by name) needs --input: false only for commands that just read the model. */
@@ -569,65 +318,6 @@ public final class Batch {
 
 	}
 
-	/**
-	 * Runs a dataset command once on the whole input: a folder ({@code source=folder}), a list file
-	 * (.txt, .csv: {@code source=list}) or one image file, as a stack ({@code source=image}).
-	 * Outputs are named after the folder or file.
-	 */
-	static Report runDataset(Context ctx, Class<? extends Command> cls, Path input, Path output, Map<String, String> options,
-		PrintStream log, Settings settings) throws IOException
-	{
-		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
-		Map<String, String> opts = new LinkedHashMap<>(options);
-		Report report = new Report();
-		report.items = 1;
-		ImagePlus imp = null;
-		try {
-			if (Files.isDirectory(input)) {
-				opts.putIfAbsent("source", "folder");
-				opts.putIfAbsent("folder", input.toString());
-			}
-			else if (input.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(txt|csv|lst)$")) {
-				opts.putIfAbsent("source", "list");
-				opts.putIfAbsent("list", input.toString());
-			}
-			else {
-				try {
-					imp = DatasetSources.open(input);
-				}
-				catch (IOException e) {
-					report.failures.add(input + ": cannot open: " + oneLine(e.getMessage()) + ".");
-					report.errors.add(e);
-					return report;
-				}
-				opts.putIfAbsent("source", "image");
-			}
-			Module module = CommandRunner.create(ctx, cls);
-			Map<String, Object> in = inputs(module, opts);
-			if (imp != null) for (ModuleItem<?> item : module.getInfo().inputs()) if (Inputs.isImage(item)) in.put(item.getName(), imp);
-			Map<String, Object> outs = CommandRunner.run(ctx, module, in, false, false);
-			String base = Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString());
-			List<Path> targets = new ArrayList<>();
-			for (Map.Entry<String, Object> e : outs.entrySet()) {
-				if (e.getValue() != null) targets.addAll(Outputs.targets(e.getValue(), output, base + "_" + Outputs.safe(e.getKey())));
-			}
-			Set<Path> written = new HashSet<>();
-			refuseOverwrite(targets, written, settings);
-			for (Map.Entry<String, Object> e : outs.entrySet()) {
-				if (e.getValue() == null) continue;
-				record(report, written, Outputs.save(e.getValue(), output, base, e.getKey()), log);
-				record(report, written, Shards.sidecar(e.getValue(), output, base, e.getKey()), log); // shards (issue 15)
-			}
-		}
-		catch (Throwable e) {
-			if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw (VirtualMachineError) e;
-			Object size = imp;
-			imp = null;
-			report.fail(input, e, size);
-		}
-		return report;
-	}
-
 	/** Whether a command (batch name) reads a dataset (folder) rather than single images. */
 	public static boolean isDatasetCommand(String command) {
 		Context ctx = Contexts.get();
@@ -635,85 +325,4 @@ public final class Batch {
 
 	}
 
-	private static String overlayText(ImagePlus imp) {
-		ij.gui.Overlay ov = imp == null ? null : imp.getOverlay();
-		if (ov == null) return "";
-		StringBuilder sb = new StringBuilder();
-		for (int i = 0; i < ov.size(); i++) sb.append(System.identityHashCode(ov.get(i))).append(',');
-		return sb.toString();
-	}
-
-	/** Inputs from {@code key=value} texts, checked against the command's inputs. */
-	static Map<String, Object> inputs(Module module, Map<String, String> options) {
-		Map<String, ModuleItem<?>> byKey = new LinkedHashMap<>();
-		for (ModuleItem<?> item : Inputs.userInputs(module)) byKey.put(Inputs.key(item), item);
-		Map<String, Object> in = new LinkedHashMap<>();
-		for (Map.Entry<String, String> e : options.entrySet()) {
-			ModuleItem<?> item = byKey.get(e.getKey());
-			if (item == null) {
-				throw new UsageException("Unknown option '" + e.getKey() + "' for " + module.getInfo().getTitle() + "; its options are: " +
-					String.join(", ", byKey.keySet()));
-			}
-			in.put(item.getName(), Inputs.convert(item, e.getValue()));
-		}
-		return in;
-	}
-
-	/** A ConvLens command by its plugin name (e.g. {@code activations}) or class name. */
-	@SuppressWarnings("unchecked")
-	public static Class<? extends Command> find(Context ctx, String name) {
-		List<String> names = new ArrayList<>();
-		for (CommandInfo info : commands(ctx)) {
-			if (name.equalsIgnoreCase(info.getName()) || name.equals(info.getClassName())) {
-				try {
-					return (Class<? extends Command>) info.loadDelegateClass();
-				}
-				catch (ClassNotFoundException e) {
-					throw new IllegalArgumentException("Cannot load command " + info.getClassName(), e);
-				}
-			}
-			names.add(info.getName());
-		}
-		throw new UsageException("Unknown command '" + name + "'. Commands: " + String.join(", ", names));
-	}
-
-	/** ConvLens commands with a batch name, sorted by name. */
-	static List<CommandInfo> commands(Context ctx) {
-		return ctx.service(CommandService.class).getCommands().stream()
-			.filter(c -> c.getClassName().startsWith("org.convlens.") && c.getName() != null && !c.getName().isEmpty())
-			.sorted((a, b) -> a.getName().compareTo(b.getName())).collect(Collectors.toList());
-	}
-
-	static String list(Context ctx) {
-		StringBuilder sb = new StringBuilder();
-		for (CommandInfo info : commands(ctx)) {
-			String menu = info.getMenuPath().stream().map(org.scijava.MenuEntry::getName).collect(Collectors.joining(">"));
-			sb.append(info.getName()).append("  (").append(menu).append(")\n");
-			try {
-				@SuppressWarnings("unchecked")
-				Module m = CommandRunner.create(ctx, (Class<? extends Command>) info.loadDelegateClass());
-				for (ModuleItem<?> item : Inputs.userInputs(m)) {
-					sb.append("    ").append(Inputs.key(item)).append('=').append(item.getType().getSimpleName())
-						.append(Inputs.isNumber(item.getType()) ? " (" + Inputs.range(item) + ")" : "")
-						.append(item.getDescription() == null ? "" : "  " + item.getDescription()).append('\n');
-				}
-			}
-			catch (RuntimeException | ClassNotFoundException e) {
-				sb.append("    (cannot list options: ").append(e.getMessage()).append(")\n");
-			}
-		}
-		return sb.toString();
-	}
-
-	/** The image, or the images (tif, png, jpg, gif, bmp) directly in a folder, sorted by name. */
-	static List<Path> images(Path input) throws IOException {
-		if (!Files.exists(input)) throw new IllegalArgumentException("Input does not exist: " + input);
-		if (Files.isRegularFile(input)) return List.of(input);
-		try (Stream<Path> s = Files.list(input)) {
-			List<Path> l = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT)
-				.matches(".*\\.(tiff?|png|jpe?g|gif|bmp)$")).sorted(Shards.FILE_ORDER).collect(Collectors.toList());
-			if (l.isEmpty()) throw new IllegalArgumentException("No images (tif, png, jpg, gif, bmp) in " + input);
-			return l;
-		}
-	}
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.convlens.TestPaths;
 import org.convlens.imagej.ExactTables;
+import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardMerge;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,7 +180,7 @@ class ShardMergeTest {
 		opts.put("model", MODEL.toString());
 		opts.put("method", "LayerCAM");
 		Path out = tmp.resolve("cam-shards");
-		for (int i = 1; i <= 3; i++) Shards.run(new Shards.Spec(i, 3), "cam", data.resolve("c"), out, opts, null);
+		for (int i = 1; i <= 3; i++) Shards.run(new Shard(i, 3), "cam", data.resolve("c"), out, opts, null);
 		Path single = tmp.resolve("cam-single");
 		assertTrue(Batch.run("cam", data.resolve("c"), single, opts, null).failures.isEmpty());
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -221,7 +223,7 @@ class ShardMergeTest {
 			opts.put("top", "6"); // more than shard 2's four shapes: shard 1's images must fill the ranking
 			opts.put("patch", "false");
 			Path out = tmp.resolve("dead-shards-" + layer), single = tmp.resolve("dead-single-" + layer);
-			for (int i = 1; i <= 2; i++) assertTrue(Shards.run(new Shards.Spec(i, 2), "maxact", mixed, out, opts, null).failures.isEmpty());
+			for (int i = 1; i <= 2; i++) assertTrue(Shards.run(new Shard(i, 2), "maxact", mixed, out, opts, null).failures.isEmpty());
 			assertTrue(Batch.run("maxact", mixed, single, opts, null).failures.isEmpty());
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
 			assertEquals(0, batch(new PrintStream(err), "merge", "--input", out.toString()), err.toString());
@@ -309,7 +311,7 @@ class ShardMergeTest {
 			row(1, "live", 0.75, "b2"), row(1, "live", 0, "b1"), row(1, "live", 0, "b3"),
 			row(2, "constant", 0.5, ""), row(2, "constant", 0.5, "b1"), row(2, "constant", 0.5, "b2"),
 			row(3, "constant", 0.25, ""), row(3, "constant", 0.25, "b1"), row(3, "constant", 0.25, "b2"));
-		ExactTables.Table m = Merge.topK(List.of(a, b), 3);
+		ExactTables.Table m = ShardMerge.topK(List.of(a, b), 3);
 		List<String> got = new ArrayList<>();
 		for (ExactTables.Cell[] r : m.rows) {
 			got.add((int) r[1].number + ":" + r[2].text + ":" + (r[3].isText() ? "-" : (int) r[3].number) + ":" + r[4].number + ":" + r[5].text);
@@ -320,7 +322,7 @@ class ShardMergeTest {
 			"3:live:1:0.5:a1", "3:live:2:0.5:a2", "3:live:3:0.25:b1",
 			"0:dead:-:0.0:", "2:constant:-:0.5:"), got);
 		// the reverse shard order: ties go to the earlier shard's images
-		ExactTables.Table r = Merge.topK(List.of(b, a), 2);
+		ExactTables.Table r = ShardMerge.topK(List.of(b, a), 2);
 		assertEquals("b1", r.rows.get(3)[5].text, "filter 1: 0.75 b2, then the earlier shard's b1 at 0");
 	}
 
@@ -342,7 +344,7 @@ class ShardMergeTest {
 		Map<String, String> opts = new LinkedHashMap<>();
 		opts.put("model", MODEL.toString());
 		opts.put("recursive", "true");
-		Shards.run(new Shards.Spec(2, 3), "codes", data, out, opts, null);
+		Shards.run(new Shard(2, 3), "codes", data, out, opts, null);
 		err = new ByteArrayOutputStream();
 		assertEquals(1, batch(new PrintStream(err), "merge", "--input", out.toString()));
 		assertTrue(err.toString().contains("missing 1,3"), err.toString());
@@ -360,7 +362,7 @@ class ShardMergeTest {
 			for (int n = 1; n <= 12; n++) {
 				long next = 0;
 				for (int i = 1; i <= n; i++) {
-					Shards.Spec s = new Shards.Spec(i, n);
+					Shard s = new Shard(i, n);
 					assertEquals(next, s.from(m), m + " in " + n);
 					assertTrue(s.to(m) >= s.from(m) && s.to(m) - s.from(m) <= (m + n - 1) / n);
 					next = s.to(m);

@@ -25,6 +25,9 @@ import org.convlens.commands.Batch;
 import org.convlens.commands.Merge;
 import org.convlens.commands.Shards;
 import org.convlens.imagej.ExactTables;
+import org.convlens.imagej.batch.Shard;
+import org.convlens.imagej.batch.ShardMerge;
+import org.convlens.imagej.batch.ShardScope;
 
 /**
  * Runs a ConvLens batch verb over a dataset with Apache Spark:
@@ -162,11 +165,11 @@ public final class SparkBatch {
 			for (String f : x.failures) err.println(f);
 			failures += x.failures.size();
 		}
-		Path first = parts.resolve(new Shards.Spec(1, p).folder());
-		Properties manifest = Shards.manifest(first);
+		Path first = parts.resolve(new Shard(1, p).folder());
+		Properties manifest = ShardScope.manifest(first);
 		// tables: hits merged by a reduce, the others joined in input order
 		LinkedHashMap<String, Boolean> stems = new LinkedHashMap<>();
-		for (Part x : all) for (Map.Entry<String, ExactTables.Table> e : x.tables.entrySet()) stems.putIfAbsent(e.getKey(), Merge.isHits(e.getValue()));
+		for (Part x : all) for (Map.Entry<String, ExactTables.Table> e : x.tables.entrySet()) stems.putIfAbsent(e.getKey(), ShardMerge.isHits(e.getValue()));
 		List<Path> written = new ArrayList<>();
 		for (Map.Entry<String, Boolean> e : stems.entrySet()) {
 			String stem = e.getKey();
@@ -174,11 +177,11 @@ public final class SparkBatch {
 				int top = Merge.top(verb, manifest);
 				Hits merged = results.map(x -> Hits.of(x, stem)).reduce((a, b) -> Hits.merge(a, b, top));
 				ExactTables.Table t = merged.table(top, Hits.groupOrder(all, stem));
-				written.addAll(Merge.writeTable(t, output, stem));
+				written.addAll(ShardMerge.writeTable(t, output, stem));
 				String base = stem.endsWith("_hits") ? stem.substring(0, stem.length() - 5) : null;
 				List<Path> montages = new ArrayList<>();
 				for (Part x : all) {
-					Path m = parts.resolve(new Shards.Spec(x.shard, p).folder()).resolve(base + "_montages.tif");
+					Path m = parts.resolve(new Shard(x.shard, p).folder()).resolve(base + "_montages.tif");
 					if (Files.exists(m)) montages.add(m);
 				}
 				if (base != null && !montages.isEmpty()) written.addAll(Merge.montages(t, base, output, manifest, montages));
@@ -194,7 +197,7 @@ public final class SparkBatch {
 					}
 					t.rows.addAll(s.rows);
 				}
-				written.addAll(Merge.writeTable(t, output, stem));
+				written.addAll(ShardMerge.writeTable(t, output, stem));
 			}
 		}
 		LinkedHashMap<String, List<String>> plain = new LinkedHashMap<>();
@@ -217,11 +220,11 @@ public final class SparkBatch {
 		// per-image files, linked from their part; a run's pictures of all images are made above or refused by the shard run
 		Map<String, Path> files = new TreeMap<>();
 		for (Part x : all) {
-			Path dir = parts.resolve(new Shards.Spec(x.shard, p).folder());
+			Path dir = parts.resolve(new Shard(x.shard, p).folder());
 			try (Stream<Path> s = Files.list(dir)) {
 				for (Path f : (Iterable<Path>) s::iterator) {
 					String n = f.getFileName().toString();
-					if (n.equals(Shards.MANIFEST) || n.endsWith(".csv") || Merge.isMontage(n)) continue;
+					if (n.equals(ShardScope.MANIFEST) || n.endsWith(".csv") || ShardMerge.isMontage(n)) continue;
 					if (files.put(n, f) != null) throw new IllegalArgumentException(n + " was written by two partitions; '" + verb + "' makes one picture of all images and cannot be split.");
 				}
 			}
@@ -229,7 +232,7 @@ public final class SparkBatch {
 		for (Map.Entry<String, Path> e : files.entrySet()) {
 			Path to = output.resolve(e.getKey());
 			if (Files.exists(to)) throw new IllegalArgumentException(to + " exists; a run never writes over another.");
-			Merge.link(e.getValue(), to);
+			ShardMerge.link(e.getValue(), to);
 			written.add(to);
 		}
 		out.println("ConvLens on Spark: '" + verb + "' over " + in + " in " + p + " partitions: " + written.size() + " files in " + output +
@@ -240,7 +243,7 @@ public final class SparkBatch {
 	/** One partition, in an executor: the shard's batch run, its tables read back for the driver. */
 	static Part runPart(int shard, int count, String verb, String input, String parts, Map<String, String> options) throws IOException {
 		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
-		Shards.Spec spec = new Shards.Spec(shard, count);
+		Shard spec = new Shard(shard, count);
 		Batch.Report r = Shards.run(spec, verb, Paths.get(input), Paths.get(parts), options, null);
 		Path dir = Paths.get(parts).resolve(spec.folder());
 		LinkedHashMap<String, ExactTables.Table> tables = new LinkedHashMap<>();
@@ -358,7 +361,7 @@ public final class SparkBatch {
 			idx.sort(Comparator.<Integer> comparingInt(i -> order.get(i)[0]).thenComparingInt(i -> order.get(i)[1]));
 			for (int i : idx) parts.computeIfAbsent(order.get(i)[0], k -> new ExactTables.Table(headings)).rows.add(rows.get(i));
 			if (parts.isEmpty()) return new ExactTables.Table(headings);
-			return Merge.topK(new ArrayList<>(parts.values()), top, groupOrder);
+			return ShardMerge.topK(new ArrayList<>(parts.values()), top, groupOrder);
 		}
 
 		/** The (layer, filter) groups in the order the partitions' whole tables list them: the order asked for. */
@@ -368,7 +371,7 @@ public final class SparkBatch {
 				ExactTables.Table t = p.tables.get(stem);
 				if (t == null) continue;
 				int layer = t.column("layer"), filter = t.column("filter");
-				for (ExactTables.Cell[] r : t.rows) order.add(Merge.groupKey(r[layer], r[filter]));
+				for (ExactTables.Cell[] r : t.rows) order.add(ShardMerge.groupKey(r[layer], r[filter]));
 			}
 			return new ArrayList<>(order);
 		}

@@ -155,7 +155,7 @@ class SparkBatchTest {
 			row(2, "live", 0, "c2"));
 		List<SparkBatch.Part> all = List.of(p1, p2, p3);
 		int top = 2;
-		List<String> expected = text(org.convlens.commands.Merge.topK(List.of(p1.tables.get("d_hits"), p2.tables.get("d_hits"), p3.tables.get("d_hits")), top));
+		List<String> expected = text(org.convlens.imagej.batch.ShardMerge.topK(List.of(p1.tables.get("d_hits"), p2.tables.get("d_hits"), p3.tables.get("d_hits")), top));
 		assertEquals(List.of("c,0.0,live,1.0,1.0,b1", "c,0.0,live,2.0,1.0,b2", "c,2.0,live,1.0,0.5,c1", "c,2.0,live,2.0,0.0,a1", "c,1.0,dead,,0.0,"), expected);
 		SparkBatch.Hits h1 = SparkBatch.Hits.of(p1, "d_hits"), h2 = SparkBatch.Hits.of(p2, "d_hits"), h3 = SparkBatch.Hits.of(p3, "d_hits");
 		List<String> order = SparkBatch.Hits.groupOrder(all, "d_hits");

@@ -1,0 +1,64 @@
+package org.convlens.imagej.batch;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a batch run did: images attempted, files written, failures and warnings. Its size does not
+ * grow with the files written: they are counted, and only the first {@value #LISTED_FILES} are
+ * listed (a run over 100,000 images writes 300,000 files; the log names each one as it goes).
+ */
+public class BatchReport {
+
+	/** How many written files {@link #files} lists. */
+	public static final int LISTED_FILES = 100;
+
+	/** The first {@value #LISTED_FILES} files written ({@link #addFile}); {@link #fileCount} counts them all. */
+	public final List<Path> files = Collections.synchronizedList(new ArrayList<>());
+	private long fileCount;
+	/** One line per failed image (or the run), in the order they happened. */
+	public final List<String> failures = new ArrayList<>();
+	/** Warnings about the run as a whole (e.g. every image predicted as one class). */
+	public final List<String> warnings = new ArrayList<>();
+	/** The exceptions behind the failures (printed with --debug). */
+	public final List<Throwable> errors = new ArrayList<>();
+	/** Images (or runs, for commands without images) attempted. */
+	public int items;
+	/** Files in the input folder that are not images by their extension, and were not looked at. */
+	public int ignored;
+
+	/** Counts a written file (and lists it, among the first {@value #LISTED_FILES}). */
+	public synchronized void addFile(Path file) {
+		fileCount++;
+		if (files.size() < LISTED_FILES) files.add(file);
+	}
+
+	/** Records a failure: {@code where: text}, the exception kept for --debug. */
+	public synchronized void fail(Object where, Throwable t, Object imageSize) {
+		failures.add(where + ": " + failureText(t, imageSize));
+		errors.add(t);
+	}
+
+	/** A failure in one line ({@code imageSize}: the image or its size, for running out of memory). */
+	protected String failureText(Throwable t, Object imageSize) {
+		return oneLine(message(t));
+	}
+
+	/** A failure's message for the user. */
+	protected String message(Throwable t) {
+		return t.getMessage() == null ? t.toString() : t.getMessage();
+	}
+
+	/** A text on several lines in one: "a: b; c". */
+	public static String oneLine(String s) {
+		// a list on several lines becomes "a; b; c"
+		return s == null ? "" : s.replaceAll(":\\s*[\\r\\n]+\\s*", ": ").replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
+	}
+
+	/** How many files the run wrote. */
+	public synchronized long fileCount() {
+		return fileCount;
+	}
+}
