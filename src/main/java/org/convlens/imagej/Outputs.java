@@ -192,10 +192,7 @@ public final class Outputs {
 		int w = flat.getWidth(), h = flat.getHeight();
 		int k = Math.max(1, (int) Math.ceil((double) MIN_SCREEN / Math.max(w, h)));
 		ij.process.ImageProcessor big = flat.getProcessor();
-		if (k > 1) {
-			big.setInterpolationMethod(ij.process.ImageProcessor.NONE);
-			big = big.resize(w * k, h * k);
-		}
+		if (k > 1) big = replicate(big, k);
 		if (captions.isEmpty()) return new ImagePlus(imp.getTitle(), big);
 		ij.process.ColorProcessor probe = new ij.process.ColorProcessor(1, 1);
 		java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13);
@@ -217,6 +214,27 @@ public final class Outputs {
 			y += lineH;
 		}
 		return new ImagePlus(imp.getTitle(), out);
+	}
+
+	/**
+	 * Nearest-neighbour upscaling by a whole factor: each pixel becomes a {@code k x k} block. The same
+	 * pixels as ImageJ's {@code resize} without interpolation (tested), by row copies instead of a
+	 * floating-point source position per pixel: on batched runs this was a quarter of the writers' time.
+	 */
+	static ij.process.ImageProcessor replicate(ij.process.ImageProcessor ip, int k) {
+		if (!(ip instanceof ij.process.ColorProcessor)) {
+			ip.setInterpolationMethod(ij.process.ImageProcessor.NONE);
+			return ip.resize(ip.getWidth() * k, ip.getHeight() * k);
+		}
+		int w = ip.getWidth(), h = ip.getHeight(), bw = w * k;
+		int[] src = (int[]) ip.getPixels();
+		int[] dst = new int[bw * h * k];
+		for (int y = 0; y < h; y++) {
+			int row = y * k * bw;
+			for (int x = 0; x < w; x++) java.util.Arrays.fill(dst, row + x * k, row + x * k + k, src[y * w + x]);
+			for (int r = 1; r < k; r++) System.arraycopy(dst, row, dst, row + r * bw, bw);
+		}
+		return new ij.process.ColorProcessor(bw, h * k, dst);
 	}
 
 	/** {@code text} broken at spaces into lines at most {@code width} pixels wide (a longer word keeps its own line). */
