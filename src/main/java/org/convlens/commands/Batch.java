@@ -89,6 +89,7 @@ public final class Batch {
 			err.println(USAGE);
 			return 0;
 		}
+		requireImageJ();
 		// --- shards (issue 15): the merge verb ---
 		if (args[0].equals("merge")) return Merge.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
 		// ---
@@ -167,6 +168,17 @@ public final class Batch {
 		printFailures(r, err, settings);
 		if (out != null && r.failures.isEmpty()) out.println(summary(r));
 		return r.failures.isEmpty() ? 0 : 1;
+	}
+
+	/** ImageJ 1.x missing from the class path makes SciJava find no commands: say so, not a NullPointerException. */
+	private static void requireImageJ() {
+		try {
+			Class.forName("ij.ImagePlus", false, Batch.class.getClassLoader());
+		}
+		catch (ClassNotFoundException | LinkageError e) {
+			throw new UsageException("ImageJ 1.x (ij.jar) is not on the class path; add it, e.g. in a plain ImageJ folder: " +
+				"java -cp \"plugins/ConvLens_.jar:jars/*:ij.jar\" org.convlens.commands.Batch ...");
+		}
 	}
 
 	/** Loads the model once before the images: a model that cannot be used is one line, not one per image. */

@@ -38,6 +38,11 @@ final class BatchCommands {
 		if (Files.exists(output) && !Files.isDirectory(output)) throw new UsageException("--output " + output + " is a file; give a folder.");
 		Module module = CommandRunner.create(ctx, cls);
 		inputs(module, opts);
+		if (input != null && (opts.containsKey(DatasetCommand.FOLDER) || opts.containsKey(DatasetCommand.LIST))) {
+			throw new UsageException("Give the images with --input only; " + (opts.containsKey(DatasetCommand.FOLDER) ? "folder=" : "list=") +
+				" is the dialog's way to say the same (drop it).");
+		}
+		ChoiceCheck.check(module, opts);
 		if (module.getInfo().getInput("model") != null) {
 			String m = opts.get("model");
 			if (m == null || m.isBlank()) throw new UsageException("--model is required.");

@@ -41,6 +41,9 @@ final class BatchRun {
 		// a command that does not look at images runs once, its outputs named after the model
 		List<Path> images = needsImage ? ShardScope.select(InputFiles.images(input)) : java.util.Collections.singletonList((Path) null);
 		Map<Path, String> bases = needsImage ? InputFiles.baseNames(images) : Map.of();
+		if (needsImage && Files.isDirectory(input) && !settings.overwrite) {
+			refuseEarlierRun(output, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), images, bases);
+		}
 		// --- batched explanations (issue 15): a folder or list of images streams through the model in batches ---
 		if (needsImage && Files.isDirectory(input)) {
 			Batch.Report batched = BatchedExplainer.run(ctx, cls, images, bases, Outputs.safe(input.toAbsolutePath().normalize().getFileName().toString()), output,
@@ -214,5 +217,29 @@ final class BatchRun {
 		StringBuilder sb = new StringBuilder();
 		for (int i = 0; i < ov.size(); i++) sb.append(System.identityHashCode(ov.get(i))).append(',');
 		return sb.toString();
+	}
+
+	/**
+	 * A folder run into a folder holding results named after its images or its run tables: one refusal
+	 * before any work, rather than one "would overwrite" per image after the model ran on it.
+	 */
+	static void refuseEarlierRun(Path output, String runBase, List<Path> images, Map<Path, String> bases) throws IOException {
+		if (!Files.isDirectory(output)) return;
+		java.util.Set<String> stems = new java.util.HashSet<>();
+		stems.add(runBase);
+		for (Path img : images) stems.add(bases.get(img));
+		try (Stream<Path> s = Files.list(output)) {
+			java.util.Optional<Path> earlier = s.filter(p -> Files.isRegularFile(p) && hasStem(p.getFileName().toString(), stems)).findFirst();
+			if (earlier.isPresent()) {
+				throw new IllegalArgumentException("--output " + output + " already holds results for these images (e.g. " + earlier.get().getFileName() +
+					"); the run would overwrite them: add --overwrite to replace them, or choose another --output.");
+			}
+		}
+	}
+
+	/** Whether {@code name} is {@code stem_...} for one of the stems. */
+	private static boolean hasStem(String name, java.util.Set<String> stems) {
+		for (int i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) if (stems.contains(name.substring(0, i))) return true;
+		return false;
 	}
 }

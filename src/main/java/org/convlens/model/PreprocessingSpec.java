@@ -122,8 +122,8 @@ final class PreprocessingSpec {
 		String raw = s.trim().toUpperCase(Locale.ROOT).replace(" ", "");
 		// the aliases hold '-', which the enum names spell '_': match them first
 		switch (raw) {
-			case "[0,1]": case "0-1": case "RANGE": return Normalization.TYPE_RANGE;
-			case "[-1,1]": case "-1-1": return Normalization.SYMMETRIC;
+			case "[0,1]": case "0,1": case "0-1": case "RANGE": return Normalization.TYPE_RANGE;
+			case "[-1,1]": case "-1,1": case "-1-1": return Normalization.SYMMETRIC; // Batch and macros take the brackets off
 			default:
 		}
 		String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
@@ -131,7 +131,7 @@ final class PreprocessingSpec {
 			return Normalization.valueOf(k);
 		}
 		catch (IllegalArgumentException e) {
-			throw new ModelException("Unknown normalization '" + s + "'; use one of " + Arrays.toString(Normalization.values()).toLowerCase(Locale.ROOT));
+			throw new ModelException("Unknown normalization '" + s + "'; use one of " + Arrays.toString(Normalization.values()).toLowerCase(Locale.ROOT).replace('_', '-'));
 		}
 	}
 

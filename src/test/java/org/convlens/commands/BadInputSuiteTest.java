@@ -239,7 +239,13 @@ class BadInputSuiteTest {
 		c.add(new Case("not a feature map", 1, "not a feature map", on("activations", "one/demo.tif", "layer=dense")));
 		c.add(new Case("unknown layer", 1, "nosuchlayer", on("activations", "one/demo.tif", "layer=nosuchlayer")));
 		c.add(new Case("class out of range", 1, "99", on("cam", "one/demo.tif", "target=99")));
-		c.add(new Case("unknown fill", 1, "blurry", on("occlusion", "one/demo.tif", "fill=blurry")));
+		c.add(new Case("unknown fill", 2, "unknown value 'blurry'", on("occlusion", "one/demo.tif", "fill=blurry")));
+		c.add(new Case("unknown CAM method", 2, "unknown value 'gradcamx'", on("cam", "one", "method=gradcamx")));
+		c.add(new Case("unknown LUT", 2, "unknown value 'rainbowz'", on("cam", "one", "lut=rainbowz")));
+		c.add(new Case("unknown pooling", 2, "unknown value 'avg'", on("codes", "one", "pooling=avg")));
+		c.add(new Case("unknown colouring", 2, "unknown value 'foo'", on("embedding", "junk-dataset", "color=foo")));
+		c.add(new Case("unknown normalization", 2, "unknown value 'percentle'", on("predictions", "one", "normalization=percentle")));
+		c.add(new Case("folder= beside --input", 2, "--input only", on("codes", "one", "folder=" + IN)));
 		c.add(new Case("output inside a file", 1, "output folder", a("predictions", "--model", M, "--input", IN + "/one/demo.tif", "--output", IN + "/a-file/sub")));
 		c.add(new Case("existing output kept", 1, "would overwrite", a("predictions", "--model", M, "--input", IN + "/one/demo.tif", "--output", "$EXISTING")));
 		c.add(new Case("10,000-style many empty files", 1, "more failures", on("predictions", "many-empty")).lines(Batch.MAX_FAILURE_LINES + 2));
@@ -249,6 +255,10 @@ class BadInputSuiteTest {
 		c.add(new Case("bracketed preprocessing as in macros", 0, "", on("predictions", "one/demo.tif", "preprocessing=[normalization=none]")));
 		c.add(new Case("debug flag on success", 0, "", on("predictions", "one/demo.tif", "--debug")));
 		c.add(new Case("folder with a text file beside the image", 0, "", on("predictions", "one")));
+		c.add(new Case("CAM method in another spelling", 0, "", on("cam", "one/demo.tif", "method=gradcam++")));
+		c.add(new Case("normalization alias with a dash", 0, "", on("predictions", "one/demo.tif", "normalization=[-1,1]")));
+		c.add(new Case("score alias", 0, "", on("occlusion", "one/demo.tif", "score=logit", "patch=16", "stride=16")));
+		c.add(new Case("saliency method in capitals", 0, "", on("saliency", "one/demo.tif", "method=SmoothGrad", "samples=2")));
 		return c;
 	}
 
@@ -281,6 +291,24 @@ class BadInputSuiteTest {
 		}
 		assertEquals(before, checksums(in, model), c.name + ": an input file changed");
 		if (c.code == 2) assertFalse(Files.exists(out) && Files.list(out).findAny().isPresent(), c.name + ": wrote outputs on wrong usage");
+	}
+
+	@Test
+	void aFolderRunIntoAnEarlierRunsFolderIsOneLineBeforeAnyWork() throws Exception {
+		Path out = tmp.resolve("rerun-out");
+		String[] args = { "cam", "--model", model.toString(), "--input", in.resolve("collide").toString(), "--output", out.toString() };
+		ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+		assertEquals(0, Batch.run(args, new PrintStream(o, true), new PrintStream(e, true)), e.toString());
+		Map<String, String> first = checksums(out);
+		ByteArrayOutputStream e2 = new ByteArrayOutputStream();
+		assertEquals(1, Batch.run(args, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(e2, true)));
+		List<String> lines = e2.toString().lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+		assertEquals(1, lines.size(), e2.toString());
+		assertTrue(lines.get(0).contains("already holds results") && lines.get(0).contains("--overwrite"), lines.get(0));
+		assertEquals(first, checksums(out), "the earlier results are kept");
+		String[] again = Arrays.copyOf(args, args.length + 1);
+		again[args.length] = "--overwrite";
+		assertEquals(0, Batch.run(again, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true)));
 	}
 
 	@Test
