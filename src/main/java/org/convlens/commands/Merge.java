@@ -43,8 +43,9 @@ import ij.ImagePlus;
  * images are read again from the input the shards read);</li>
  * <li>per-image files: linked (or copied) from their shard.</li>
  * </ul>
- * Every shard 1..N must have finished (its manifest written) with the same command, input and
- * options. Nothing is overwritten.
+ * Every shard 1..N must have finished (its manifest written) with the same command, input,
+ * options and model; models are compared by fingerprint, so shards that read copies of one model
+ * from different paths merge. Nothing is overwritten.
  */
 public final class Merge {
 
@@ -65,6 +66,11 @@ public final class Merge {
 		}
 		if (input == null) {
 			err.println("merge: --input is required.\n" + USAGE);
+			return 2;
+		}
+		if (!Files.isDirectory(input)) {
+			err.println("merge: --input " + input + (Files.exists(input) ? " is a file; give the folder that holds the shard-I-of-N folders." : " does not exist.") +
+				"\n" + USAGE);
 			return 2;
 		}
 		try {
@@ -91,13 +97,7 @@ public final class Merge {
 		int failures = 0;
 		for (Path s : shards) {
 			Properties p = ShardScope.manifest(s);
-			for (String k : ShardMerge.keys(first, p)) {
-				if (k.equals("shard") || k.equals("failures")) continue;
-				if (!first.getProperty(k, "").equals(p.getProperty(k, ""))) {
-					throw new IllegalArgumentException(s.getFileName() + " differs from " + shards.get(0).getFileName() + " in " + k + " ('" +
-						p.getProperty(k, "") + "' vs '" + first.getProperty(k, "") + "'): these shards are not of one run.");
-				}
-			}
+			ShardMerge.checkSameRun(shards.get(0), first, s, p);
 			failures += Integer.parseInt(p.getProperty("failures", "0"));
 		}
 		// every file name, with the shards that have it, in shard order

@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -13,6 +14,8 @@ import java.util.TreeMap;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.imagej.batch.Shard;
 import org.convlens.imagej.batch.ShardScope;
+import org.convlens.model.ModelLease;
+import org.convlens.model.ModelService;
 
 /**
  * {@code Batch ... --shard I/N}: one of N tasks of an array job (SLURM, PBS, ...) runs on its share
@@ -20,9 +23,10 @@ import org.convlens.imagej.batch.ShardScope;
  * and {@code Batch merge} puts their outputs together as one run would have made them.
  *
  * <p><b>Outputs.</b> Shard {@code I} writes into {@code OUTPUT/shard-I-of-N/}: the usual files,
- * every table also at full precision ({@code name.exact.csv}) and, last, a manifest
- * {@code convlens-shard.properties} ({@link ShardScope#MANIFEST}) that says what was run on what; a
- * shard folder without it did not finish.
+ * each table the command outputs also at full precision ({@code name.exact.csv}; a per-image
+ * command's run table, e.g. {@code FOLDER_predictions.csv}, is ImageJ's CSV only) and, last, a
+ * manifest {@code convlens-shard.properties} ({@link ShardScope#MANIFEST}) that says what was run
+ * on what, with the model's fingerprint; a shard folder without it did not finish.
  */
 public final class Shards {
 
@@ -90,13 +94,22 @@ public final class Shards {
 			}
 		}
 		Files.createDirectories(dir);
-		Batch.Report r = ShardScope.within(shard, () -> Batch.run(command, input, dir, options, log, settings));
+		String model = options.get("model"), fingerprint = null;
+		Batch.Report r;
+		// held around the run, so the run gets this model and the manifest names the one it used
+		try (ModelLease held = model == null ? null : Contexts.get().service(ModelService.class).hold(Paths.get(model))) {
+			if (held != null) fingerprint = held.fingerprint();
+			r = ShardScope.within(shard, () -> Batch.run(command, input, dir, options, log, settings));
+		}
 		Properties p = new Properties();
 		p.setProperty("shard", Integer.toString(shard.index));
 		p.setProperty("shards", Integer.toString(shard.count));
 		p.setProperty("command", command.toLowerCase(java.util.Locale.ROOT));
 		p.setProperty("input", input == null ? "" : input.toAbsolutePath().normalize().toString());
 		for (Map.Entry<String, String> e : new TreeMap<>(options).entrySet()) p.setProperty("option." + e.getKey(), e.getValue());
+		// the model as an absolute path, as the input (merge compares models by fingerprint)
+		if (model != null) p.setProperty("option.model", Paths.get(model).toAbsolutePath().normalize().toString());
+		if (fingerprint != null) p.setProperty(ShardScope.FINGERPRINT, fingerprint);
 		p.setProperty("failures", Integer.toString(r.failures.size()));
 		Path tmp = dir.resolve(ShardScope.MANIFEST + ".tmp");
 		try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

@@ -64,6 +64,30 @@ public final class ShardMerge {
 		return out;
 	}
 
+	/**
+	 * Refuses a shard that is not of the first shard's run: another model (by fingerprint, so a
+	 * copy of the same model elsewhere is the same model; by path for manifests without one),
+	 * command, input or option.
+	 *
+	 * @throws IllegalArgumentException one line naming both shards and what differs
+	 */
+	public static void checkSameRun(Path firstDir, Properties first, Path dir, Properties p) {
+		String a = first.getProperty(ShardScope.FINGERPRINT), b = p.getProperty(ShardScope.FINGERPRINT);
+		boolean byFingerprint = a != null && b != null;
+		if (byFingerprint && !a.equals(b)) {
+			throw new IllegalArgumentException(dir.getFileName() + " differs from " + firstDir.getFileName() + " in its model (fingerprint " + b + " of " +
+				p.getProperty("option.model", "?") + " vs " + a + " of " + first.getProperty("option.model", "?") + "): these shards are not of one run.");
+		}
+		for (String k : keys(first, p)) {
+			if (k.equals("shard") || k.equals("failures") || byFingerprint && k.equals("option.model")) continue;
+			if (!first.getProperty(k, "").equals(p.getProperty(k, ""))) {
+				throw new IllegalArgumentException(dir.getFileName() + " differs from " + firstDir.getFileName() + " in " + k + " ('" +
+					p.getProperty(k, "") + "' vs '" + first.getProperty(k, "") + "'): these shards are not of one run.");
+			}
+		}
+	}
+
+	/** The keys of two manifests, those of {@code a} first. */
 	public static List<String> keys(Properties a, Properties b) {
 		List<String> k = new ArrayList<>(a.stringPropertyNames());
 		for (String s : b.stringPropertyNames()) if (!k.contains(s)) k.add(s);

@@ -32,6 +32,12 @@ public final class ShardScope {
 	/** File name of a shard's manifest, written when the shard has finished. */
 	public static final String MANIFEST = "convlens-shard.properties";
 
+	/**
+	 * The manifest's key for the fingerprint of the model the shard ran (as outputs record it):
+	 * merge compares models by it, not by the path they were read from.
+	 */
+	public static final String FINGERPRINT = "model.fingerprint";
+
 	/** Names compared by code units, locale- and OS-independent. */
 	public static final Comparator<String> NAME_ORDER = Comparator.naturalOrder();
 
