@@ -37,7 +37,7 @@ import ij.ImagePlus;
 public final class Batch {
 
 	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [--overwrite] [--debug] [key=value ...]\n" +
-		"       Batch --list   (commands and their options)\n" +
+		"       Batch --list   (commands and their options; besides them: merge, below)\n" +
 		"       Batch <command> ... --shard I/N   (task I of N, 1-based, of an array job; see docs/large-datasets.md)\n" +
 		"       " + Merge.USAGE.substring("Usage: ".length());
 
@@ -218,7 +218,7 @@ public final class Batch {
 
 	/** One line: what was done and what failed. */
 	static String summary(Report r) {
-		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.fileCount() + " files written" +
+		return "Batch: " + r.items + (r.items == 1 ? " item, " : " items, ") + r.failures.size() + " failed, " + r.fileCount() + (r.fileCount() == 1 ? " file written" : " files written") +
 			(r.ignored > 0 ? "; " + r.ignored + " other files in the folder ignored (not tif, png, jpg, gif or bmp)." : ".");
 	}
 

@@ -112,16 +112,20 @@ final class BatchCommands {
 	}
 
 	static String list(Context ctx) {
-		StringBuilder sb = new StringBuilder();
+		StringBuilder sb = new StringBuilder("Flags: --model, --input, --output, --overwrite, --debug, --shard I/N. Besides these commands, "
+			+ "'merge' joins shard outputs (Batch --help). A choice option takes the values its command's dialog offers.\n");
 		for (CommandInfo info : commands(ctx)) {
 			String menu = info.getMenuPath().stream().map(org.scijava.MenuEntry::getName).collect(Collectors.joining(">"));
 			sb.append(info.getName()).append("  (").append(menu).append(")\n");
 			try {
 				@SuppressWarnings("unchecked")
 				Module m = CommandRunner.create(ctx, (Class<? extends Command>) info.loadDelegateClass());
+				IJ1Dialogs.initializeChoices(m);
 				for (ModuleItem<?> item : Inputs.userInputs(m)) {
+					List<?> choices = item.getChoices();
 					sb.append("    ").append(Inputs.key(item)).append('=').append(item.getType().getSimpleName())
 						.append(Inputs.isNumber(item.getType()) ? " (" + Inputs.range(item) + ")" : "")
+						.append(choices != null && !choices.isEmpty() ? " (one of: " + choices.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")" : "")
 						.append(item.getDescription() == null ? "" : "  " + item.getDescription()).append('\n');
 				}
 			}
