@@ -61,7 +61,7 @@ class QuietStderrTest {
 			{ "activations", "--model", model, "--input", img, "--output", tmp.resolve("a").toString(), "layer=conv2d_1" },
 			{ "cam", "--model", model, "--input", img, "--output", tmp.resolve("c").toString() },
 			{ "saliency", "--model", model, "--input", img, "--output", tmp.resolve("s").toString() },
-			{ "embedding", "--model", model, "--input", img, "--output", tmp.resolve("e").toString(), "source=folder", "folder=" + shapes } };
+			{ "embedding", "--model", model, "--input", shapes, "--output", tmp.resolve("e").toString() } };
 		for (String[] r : runs) {
 			String[] oe = run(tmp, r[0], List.of(), r);
 			assertTrue(oe[0].contains("wrote "), r[0] + " wrote its outputs:\n" + oe[0] + oe[1]);
