@@ -27,6 +27,8 @@ public final class Provenance {
 		if (prep != null) m.put("preprocessing", prep);
 		if (info != null && info.inGraphScaling() != null) m.put("preprocessing.default", Preprocessing.defaultReason(info));
 		if (source != null) m.put("source", source.getTitle());
+		String fit = source != null && info != null && prep != null ? inputFit(source, info, prep) : null;
+		if (fit != null) m.put("input.fit", fit);
 		if (params != null) m.putAll(params);
 		StringBuilder sb = new StringBuilder();
 		Object old = out.getProperty("Info");
@@ -42,5 +44,24 @@ public final class Provenance {
 		String prefix = "ConvLens." + key + " = ";
 		for (String line : info.toString().split("\n")) if (line.startsWith(prefix)) return line.substring(prefix.length());
 		return null;
+	}
+
+	/**
+	 * How the image was made to fit the model's input when that changed what it shows, or null: a
+	 * resize that changes the aspect ratio (the picture is squashed), RGB averaged to one grey channel.
+	 */
+	static String inputFit(ImagePlus source, ModelInfo info, Preprocessing prep) {
+		int[] in = info.imageInput() == null ? null : info.imageInput().shape();
+		if (in == null || in.length != 4) return null;
+		StringBuilder sb = new StringBuilder();
+		int w = source.getWidth(), h = source.getHeight();
+		if (prep.resize() && in[1] > 0 && in[2] > 0 && (w != in[2] || h != in[1])) {
+			double from = (double) w / h, to = (double) in[2] / in[1];
+			if (Math.abs(from / to - 1) > 0.01) {
+				sb.append(String.format(java.util.Locale.ROOT, "resized from %dx%d to %dx%d, aspect ratio %.2f to %.2f (squashed)", w, h, in[2], in[1], from, to));
+			}
+		}
+		if (source.getBitDepth() == 24 && in[3] == 1) sb.append(sb.length() > 0 ? "; " : "").append("RGB averaged to one grey channel");
+		return sb.length() == 0 ? null : sb.toString();
 	}
 }
