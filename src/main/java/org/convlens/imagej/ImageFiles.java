@@ -60,6 +60,7 @@ final class ImageFiles {
 		}
 		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
 		if (type == Opener.JPEG) jpegEnds(file);
+		if (type == Opener.PNG) pngEnds(file);
 		ImagePlus imp;
 		try {
 			imp = o.openImage(path);
@@ -104,6 +105,19 @@ final class ImageFiles {
 	 * by 0x00 or a restart marker, so FF D9 there is the end marker.
 	 */
 	static void jpegEnds(Path file) throws IOException {
+		if (!tailHas(file, new byte[] { (byte) 0xFF, (byte) 0xD9 })) throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
+	}
+
+	/**
+	 * Refuses a PNG without its closing {@code IEND} chunk near the end: ImageJ's PNG reader prints the
+	 * decoder's exception and returns nothing, which would be a stray line and a vaguer message.
+	 */
+	static void pngEnds(Path file) throws IOException {
+		if (!tailHas(file, new byte[] { 'I', 'E', 'N', 'D' })) throw new IOException("truncated: the PNG has no IEND chunk; copy it again");
+	}
+
+	/** Whether the last 4 KB of the file hold {@code marker}. */
+	private static boolean tailHas(Path file, byte[] marker) throws IOException {
 		long size = Files.size(file);
 		int n = (int) Math.min(size, 4096);
 		byte[] tail = new byte[n];
@@ -114,8 +128,12 @@ final class ImageFiles {
 				// read the whole tail
 			}
 		}
-		for (int i = n - 2; i >= 0; i--) if ((tail[i] & 0xff) == 0xFF && (tail[i + 1] & 0xff) == 0xD9) return;
-		throw new IOException("truncated: the JPEG has no end-of-image marker; copy it again");
+		outer:
+		for (int i = n - marker.length; i >= 0; i--) {
+			for (int k = 0; k < marker.length; k++) if (tail[i + k] != marker[k]) continue outer;
+			return true;
+		}
+		return false;
 	}
 
 	/** Where a TIFF image's pixel data ends: its last strip, or (uncompressed, one block) offset + planes x plane size. */
