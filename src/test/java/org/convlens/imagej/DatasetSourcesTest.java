@@ -25,7 +25,7 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 
-import org.convlens.TestPaths;
+import org.convlens.ShapesModelTest;
 import org.convlens.explain.dataset.CnnCodes;
 import org.convlens.explain.dataset.CodeCollector;
 import org.convlens.explain.dataset.DatasetException;
@@ -33,29 +33,14 @@ import org.convlens.explain.dataset.DatasetReport;
 import org.convlens.explain.dataset.DatasetRunner;
 import org.convlens.explain.dataset.ImageSource;
 import org.convlens.model.ConvModel;
-import org.convlens.model.Models;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
 import org.convlens.testdata.SyntheticShapes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Folders, list files and stacks as datasets, with bad files, empty folders and mixed images. */
-class DatasetSourcesTest {
-
-	static ConvModel model;
-
-	@BeforeAll
-	static void open() {
-		model = Models.open(TestPaths.model("shapes-keras"));
-	}
-
-	@AfterAll
-	static void close() {
-		model.close();
-	}
+class DatasetSourcesTest extends ShapesModelTest {
 
 	static List<String> names(ImageSource s) {
 		List<String> l = new ArrayList<>();

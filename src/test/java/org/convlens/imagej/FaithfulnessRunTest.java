@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import org.convlens.ShapesModelTest;
 import org.convlens.TestPaths;
 import org.convlens.explain.attribution.HeatmapMethods;
 import org.convlens.explain.core.Progress;
@@ -15,11 +16,8 @@ import org.convlens.explain.faithfulness.DeletionInsertion;
 import org.convlens.explain.faithfulness.DeletionInsertion.Curve;
 import org.convlens.explain.faithfulness.DeletionInsertion.Mode;
 import org.convlens.model.ConvModel;
-import org.convlens.model.Models;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import ij.IJ;
@@ -31,19 +29,7 @@ import ij.measure.ResultsTable;
  * the random baseline computed here step by step for the image's top class, its settings reach
  * the curves and the Info, and the cascade comes only when asked.
  */
-class FaithfulnessRunTest {
-
-	static ConvModel model;
-
-	@BeforeAll
-	static void open() {
-		model = Models.open(TestPaths.model("shapes-keras"));
-	}
-
-	@AfterAll
-	static void close() {
-		if (model != null) model.close();
-	}
+class FaithfulnessRunTest extends ShapesModelTest {
 
 	private static ImagePlus ring() {
 		return IJ.openImage(TestPaths.testData().resolve("images").resolve("demo-ring.tif").toString());

@@ -10,32 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.convlens.TestPaths;
+import org.convlens.ShapesModelTest;
 import org.convlens.model.ConvModel;
-import org.convlens.model.Models;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
 import org.convlens.testdata.SyntheticShapes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.convlens.explain.core.CancelledException;
 import org.convlens.explain.core.Progress;
 
 /** Streaming images through a model: same outputs as one at a time, skipping, errors, cancel. */
-class DatasetRunnerTest {
-
-	static ConvModel model;
-
-	@BeforeAll
-	static void open() {
-		model = Models.open(TestPaths.model("shapes-keras"));
-	}
-
-	@AfterAll
-	static void close() {
-		model.close();
-	}
+class DatasetRunnerTest extends ShapesModelTest {
 
 	/** Synthetic images as in-memory entries; every {@code badEvery}-th entry cannot be read. */
 	static List<ImageSource.Entry> shapes(int n, int size, long seed, int badEvery) {

@@ -10,30 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.convlens.TestPaths;
-import org.convlens.model.ConvModel;
+import org.convlens.ShapesModelTest;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.LayerKind;
 import org.convlens.model.ModelException;
-import org.convlens.model.Models;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The filter-pattern request read from option texts: targets, class names, the sharper preset, enum options. */
-class PatternRequestTest {
-
-	static ConvModel model;
-
-	@BeforeAll
-	static void open() {
-		model = Models.open(TestPaths.model("shapes-keras"));
-	}
-
-	@AfterAll
-	static void close() {
-		if (model != null) model.close();
-	}
+class PatternRequestTest extends ShapesModelTest {
 
 	@Test
 	void defaultLayerIsTheLastConvolutionsActivatedOutput() {
