@@ -21,7 +21,12 @@ final class ChoiceCheck {
 
 	private ChoiceCheck() {}
 
-	/** @throws UsageException naming the option, the value and the accepted values */
+	/**
+	 * Checks every choice option of {@code opts}, and replaces a value that names a choice in another spelling
+	 * ({@code model-default}, {@code perKernel}) by the list's own spelling, which the command expects.
+	 *
+	 * @throws UsageException naming the option, the value and the accepted values
+	 */
 	static void check(Module module, Map<String, String> opts) {
 		IJ1Dialogs.initializeChoices(module);
 		for (ModuleItem<?> item : Inputs.userInputs(module)) {
@@ -29,13 +34,17 @@ final class ChoiceCheck {
 			if (value == null || item.getType() != String.class || item.getChoices() == null || item.getChoices().isEmpty()) continue;
 			List<String> choices = new java.util.ArrayList<>();
 			for (Object c : item.getChoices()) choices.add(String.valueOf(c));
-			if (value.isBlank() || accepted(item.getName(), value, choices)) continue;
-			throw new UsageException("Option '" + Inputs.key(item) + "': unknown value '" + value + "'; use one of " + String.join(", ", choices) + ".");
+			String canonical = null;
+			for (String c : choices) if (key(c).equals(key(value))) canonical = c;
+			// the command compares some values literally ("model default", "per-kernel"): pass the list's spelling on
+			if (canonical != null) opts.put(Inputs.key(item), canonical);
+			else if (!value.isBlank() && !accepted(item.getName(), value, choices)) {
+				throw new UsageException("Option '" + Inputs.key(item) + "': unknown value '" + value + "'; use one of " + String.join(", ", choices) + ".");
+			}
 		}
 	}
 
 	private static boolean accepted(String name, String value, List<String> choices) {
-		for (String c : choices) if (key(c).equals(key(value))) return true;
 		try {
 			switch (name) {
 				case "normalization": Preprocessing.normalizationOf(value); return true;

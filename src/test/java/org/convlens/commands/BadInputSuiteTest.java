@@ -259,6 +259,9 @@ class BadInputSuiteTest {
 		c.add(new Case("normalization alias with a dash", 0, "", on("predictions", "one/demo.tif", "normalization=[-1,1]")));
 		c.add(new Case("score alias", 0, "", on("occlusion", "one/demo.tif", "score=logit", "patch=16", "stride=16")));
 		c.add(new Case("saliency method in capitals", 0, "", on("saliency", "one/demo.tif", "method=SmoothGrad", "samples=2")));
+		// a choice in another spelling reaches the command in the list's own (some compare literally)
+		c.add(new Case("normalization model-default", 0, "", on("predictions", "one/demo.tif", "normalization=model-default")));
+		c.add(new Case("contrast in camel case", 0, "", a("weights", "--model", M, "--output", OUT, "contrast=perKernel")));
 		return c;
 	}
 
