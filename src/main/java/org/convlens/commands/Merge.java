@@ -146,6 +146,7 @@ public final class Merge {
 				}
 				else ShardMerge.concat(parts, output.resolve(n));
 				written.add(output.resolve(n));
+				if (Files.exists(output.resolve(stem + ExactTables.SUFFIX))) written.add(output.resolve(stem + ExactTables.SUFFIX));
 				continue;
 			}
 			// montages (a TIFF stack, one PNG per filter whose name may carry a shard's status): drawn again below

@@ -93,8 +93,15 @@ class ShardModelTest {
 		shard(3, 3, out, copy.toString());
 		Properties first = ShardScope.manifest(out.resolve("shard-1-of-3"));
 		assertEquals(Paths.get(RELATIVE).toAbsolutePath().normalize().toString(), first.getProperty("option.model"), "stored absolute");
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		assertEquals(0, merge(err, "--input", out.toString()), err.toString());
+		ByteArrayOutputStream err = new ByteArrayOutputStream(), said = new ByteArrayOutputStream();
+		assertEquals(0, Batch.run(new String[] { "merge", "--input", out.toString() }, new PrintStream(said, true), new PrintStream(err, true)),
+			err.toString());
+		// the summary counts what the merged folder holds (.exact.csv companions included)
+		long inFolder;
+		try (java.util.stream.Stream<Path> s = Files.list(out.resolve("merged"))) {
+			inFolder = s.count();
+		}
+		assertTrue(said.toString().contains("(" + inFolder + " files"), inFolder + " files in the folder; said: " + said);
 		// the merged codes: every image once, in input order
 		ExactTables.Table t = ExactTables.read(out.resolve("merged").resolve("data_codes" + ExactTables.SUFFIX));
 		List<String> files = new ArrayList<>();
