@@ -232,7 +232,8 @@ final class BatchRun {
 			java.util.Optional<Path> earlier = s.filter(p -> Files.isRegularFile(p) && hasStem(p.getFileName().toString(), stems)).findFirst();
 			if (earlier.isPresent()) {
 				throw new IllegalArgumentException("--output " + output + " already holds results for these images (e.g. " + earlier.get().getFileName() +
-					"); the run would overwrite them: add --overwrite to replace them, or choose another --output.");
+					", from this or another command); the run would overwrite them: add --overwrite to replace them, or choose another --output " +
+					"(one folder per command keeps results apart).");
 			}
 		}
 	}
