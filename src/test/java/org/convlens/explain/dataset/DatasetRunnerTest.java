@@ -39,22 +39,9 @@ class DatasetRunnerTest extends ShapesModelTest {
 	}
 
 	static ImageSource.Entry failing(String name, String why) {
-		return new ImageSource.Entry() {
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public String label() {
-				return null;
-			}
-
-			@Override
-			public Preprocessing.Planes read() throws IOException {
-				throw new IOException(why);
-			}
-		};
+		return new ImageEntry(name, null, () -> {
+			throw new IOException(why);
+		});
 	}
 
 	@Test
