@@ -184,14 +184,4 @@ public final class DatasetSources {
 	public static ImagePlus open(Path file) throws IOException {
 		return ImageFiles.open(file);
 	}
-
-	/** {@link PlainTiff#plainTiff(Path)}: a plain single-image TIFF's pixels, or null. */
-	static Preprocessing.Planes plainTiff(Path file) {
-		return PlainTiff.plainTiff(file);
-	}
-
-	/** {@link PlainTiff#plainTiff(Path, long)}. */
-	static Preprocessing.Planes plainTiff(Path file, long inOneRead) {
-		return PlainTiff.plainTiff(file, inOneRead);
-	}
 }

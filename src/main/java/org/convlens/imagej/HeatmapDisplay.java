@@ -148,26 +148,6 @@ public final class HeatmapDisplay {
 		return HeatmapImages.blended(source, map, style);
 	}
 
-	/** {@link HeatmapColours#indices}. */
-	static byte[] indices(float[] m, float lo, float hi, double threshold) {
-		return HeatmapColours.indices(m, lo, hi, threshold);
-	}
-
-	/** {@link HeatmapColours#colours}. */
-	static int[] colours(float[] m, float lo, float hi, double threshold, int[] colours) {
-		return HeatmapColours.colours(m, lo, hi, threshold, colours);
-	}
-
-	/** {@link HeatmapColours#signedColours}. */
-	static int[] signedColours(float[] m, float a, double threshold, int[] colours) {
-		return HeatmapColours.signedColours(m, a, threshold, colours);
-	}
-
-	/** {@link HeatmapColours#range}. */
-	static float[] range(List<float[]> maps) {
-		return HeatmapColours.range(maps);
-	}
-
 	/**
 	 * A LUT by name: jet, fire, magma, viridis, inferno, grays, red, ice, or any LUT ImageJ can load
 	 * by name (Fiji's luts folder).

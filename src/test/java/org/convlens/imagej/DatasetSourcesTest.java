@@ -245,7 +245,7 @@ class DatasetSourcesTest extends ShapesModelTest {
 		files.put("stack.tif", new ImagePlus("stack", st));
 		for (Map.Entry<String, ImagePlus> e : files.entrySet()) save(e.getValue(), dir.resolve(e.getKey()));
 		for (String f : List.of("b8.tif", "s16.tif", "f32.tiff", "rgb.tif")) {
-			Preprocessing.Planes fast = DatasetSources.plainTiff(dir.resolve(f));
+			Preprocessing.Planes fast = PlainTiff.plainTiff(dir.resolve(f));
 			Preprocessing.Planes ij = DatasetSources.planes(DatasetSources.open(dir.resolve(f)));
 			assertTrue(fast != null, f + " takes the shortcut");
 			assertEquals(ij.width, fast.width, f);
@@ -259,7 +259,7 @@ class DatasetSourcesTest extends ShapesModelTest {
 		Map<String, ImageProcessor> written = Map.of("b8.tif", b8, "s16.tif", s16, "f32.tiff", f32, "rgb.tif", rgb);
 		for (Map.Entry<String, ImageProcessor> e : written.entrySet()) {
 			// read in one call and decoded from memory, decoded from the file, and ImageJ's opener
-			for (Preprocessing.Planes p : List.of(DatasetSources.plainTiff(dir.resolve(e.getKey())), DatasetSources.plainTiff(dir.resolve(e
+			for (Preprocessing.Planes p : List.of(PlainTiff.plainTiff(dir.resolve(e.getKey())), PlainTiff.plainTiff(dir.resolve(e
 				.getKey()), 0), DatasetSources.planes(DatasetSources.open(dir.resolve(e.getKey())))))
 			{
 				ImageProcessor ip = e.getValue();
@@ -275,11 +275,11 @@ class DatasetSourcesTest extends ShapesModelTest {
 			}
 		}
 		for (String f : List.of("cal.tif", "inv.tif", "stack.tif")) {
-			assertNull(DatasetSources.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
-			assertNull(DatasetSources.plainTiff(dir.resolve(f), 0), f + " is left to ImageJ");
+			assertNull(PlainTiff.plainTiff(dir.resolve(f)), f + " is left to ImageJ");
+			assertNull(PlainTiff.plainTiff(dir.resolve(f), 0), f + " is left to ImageJ");
 		}
 		Files.writeString(dir.resolve("fake.tif"), "not a tiff");
-		assertNull(DatasetSources.plainTiff(dir.resolve("fake.tif")));
+		assertNull(PlainTiff.plainTiff(dir.resolve("fake.tif")));
 	}
 
 	private static void save(ImagePlus imp, Path f) {

@@ -250,7 +250,7 @@ class HeatmapDisplayTest {
 			m[1] = Float.POSITIVE_INFINITY;
 			m[2] = -0f;
 			m[3] = Float.MIN_VALUE;
-			float[] range = HeatmapDisplay.range(List.of(m));
+			float[] range = HeatmapColours.range(List.of(m));
 			float wantLo = 0, wantHi = Float.NEGATIVE_INFINITY;
 			for (float v : m) {
 				if (Float.isFinite(v)) {
@@ -274,16 +274,16 @@ class HeatmapDisplayTest {
 					m[9 + 3 * k] = Math.nextDown(at);
 				}
 				byte[] want = referenceIndices(m, lo, hi, t);
-				assertArrayEquals(want, HeatmapDisplay.indices(m, lo, hi, t), "trial " + trial + " threshold " + t);
+				assertArrayEquals(want, HeatmapColours.indices(m, lo, hi, t), "trial " + trial + " threshold " + t);
 				// the overlay's colours are the same rule looked up in a table
 				int[] table = new int[256];
 				for (int k = 1; k < 256; k++) table[k] = 0xff000000 | k * 0x010203;
-				int[] got = HeatmapDisplay.colours(m, lo, hi, t, table);
+				int[] got = HeatmapColours.colours(m, lo, hi, t, table);
 				for (int i = 0; i < m.length; i++) assertEquals(table[want[i] & 0xff], got[i], "trial " + trial + " pixel " + i);
 			}
 		}
 		float[] huge = { -3e38f, 3e38f, 1, 0 };
-		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0), HeatmapDisplay.indices(huge, -3e38f, 3e38f, 0));
-		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0.5), HeatmapDisplay.indices(huge, -3e38f, 3e38f, 0.5));
+		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0), HeatmapColours.indices(huge, -3e38f, 3e38f, 0));
+		assertArrayEquals(referenceIndices(huge, -3e38f, 3e38f, 0.5), HeatmapColours.indices(huge, -3e38f, 3e38f, 0.5));
 	}
 }

@@ -19,11 +19,11 @@ class SignedOverlayTest {
 	@Test
 	void indicesAreCentredOnZeroAndTransparentAroundIt() {
 		float[] m = { -2, -1, -0.2f, 0, 0.2f, 1, 2, Float.NaN };
-		int[] k = HeatmapDisplay.signedColours(m, 2, 0.15, IDX);
+		int[] k = HeatmapColours.signedColours(m, 2, 0.15, IDX);
 		// f = m / 2: -1 -> 1, -0.5 -> 128 + round(-63.5) = 128 - 63 = 65, |0.1| < 0.15 -> 0, 0 -> 0, 0.5 -> 128 + 64 = 192, 1 -> 255, NaN -> 0
 		assertEquals(List.of(1, 65, 0, 0, 0, 192, 255, 0), java.util.Arrays.stream(k).boxed().collect(java.util.stream.Collectors.toList()));
 		// all-zero map: nothing painted
-		for (int v : HeatmapDisplay.signedColours(new float[5], 0, 0.15, IDX)) assertEquals(0, v);
+		for (int v : HeatmapColours.signedColours(new float[5], 0, 0.15, IDX)) assertEquals(0, v);
 	}
 
 	@Test
