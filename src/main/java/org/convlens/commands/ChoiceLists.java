@@ -15,7 +15,23 @@ final class ChoiceLists {
 	/** Values of the {@code score} inputs ({@code ScoreRule.resolve} also takes output and logit). */
 	static final List<String> SCORES = List.of("auto", "probability", "logits");
 
+	/** What the {@code score} inputs take beyond {@link #SCORES}. */
+	static final java.util.function.Predicate<String> SCORE_ALIASES = v -> List.of("output", "logit").contains(v.trim().toLowerCase(Locale.ROOT));
+
 	private ChoiceLists() {}
+
+	/** The values {@code parser} takes without throwing. */
+	static java.util.function.Predicate<String> parses(java.util.function.Consumer<String> parser) {
+		return v -> {
+			try {
+				parser.accept(v);
+				return true;
+			}
+			catch (RuntimeException e) {
+				return false;
+			}
+		};
+	}
 
 	/** The constants' names in lower case with dashes, in declaration order. */
 	static List<String> of(Class<? extends Enum<?>> type) {

@@ -83,7 +83,7 @@ public class ClassActivationMap extends CamLayerCommand {
 
 	private void initChoices() {
 		setChoices("method", List.of(CamMethod.labels()));
-		setChoices("lut", List.of(HeatmapDisplay.LUTS));
+		setChoices("lut", List.of(HeatmapDisplay.LUTS), ChoiceLists.parses(HeatmapDisplay::lut));
 	}
 
 	@Override

@@ -48,6 +48,10 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** The normalization list's first entry: whatever the model's default is. */
 	public static final String MODEL_DEFAULT = "model default";
 
+	/** Per input, the values its parser takes beyond its choice list ({@link #setChoices(String, List, Predicate)}). */
+	private final java.util.Map<String, Predicate<String>> alsoAccepted =
+		new java.util.HashMap<>(java.util.Map.of("normalization", ChoiceLists.parses(Preprocessing::normalizationOf)));
+
 	@Parameter(label = "Pixel normalization", required = false, persist = false,
 		choices = { MODEL_DEFAULT, "none", "type-range", "symmetric", "mean-std", "percentile", "l2-columns" },
 		description = "How pixel values are scaled: 'model default' follows the model (its preprocessing.txt; raw pixels when its graph " +
@@ -279,6 +283,21 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	/** Sets a String input's choices; an empty value becomes {@code def} (when it is one of them). */
 	protected void setChoices(String input, List<String> choices, String def) {
 		CommandChoices.set(this, input, choices, def);
+	}
+
+	/**
+	 * Sets a String input's choices, and what its parser takes beyond them (other spellings, aliases such as
+	 * {@code [0,1]}): Batch checks values against both before a run ({@link ChoiceCheck}).
+	 */
+	protected void setChoices(String input, List<String> choices, Predicate<String> alsoAccepts) {
+		setChoices(input, choices);
+		alsoAccepted.put(input, alsoAccepts);
+	}
+
+	/** Whether {@code value}, not on {@code input}'s choice list, is still one its parser takes. */
+	boolean alsoAccepts(String input, String value) {
+		Predicate<String> p = alsoAccepted.get(input);
+		return p != null && p.test(value);
 	}
 
 	/**

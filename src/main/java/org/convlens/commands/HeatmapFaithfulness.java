@@ -52,8 +52,8 @@ public class HeatmapFaithfulness extends CamLayerCommand {
 	private ImagePlus cascadeplot;
 
 	private void initChoices() {
-		setChoices("method", HeatmapMethods.all());
-		setChoices("score", ChoiceLists.SCORES);
+		setChoices("method", HeatmapMethods.all(), ChoiceLists.parses(HeatmapMethods::parse));
+		setChoices("score", ChoiceLists.SCORES, ChoiceLists.SCORE_ALIASES);
 	}
 
 	@Override

@@ -41,7 +41,7 @@ public class OcclusionMap extends HeatmapCommand {
 
 	private void initChoices() {
 		setChoices("fill", ChoiceLists.of("mean", Fill.class));
-		setChoices("score", ChoiceLists.SCORES);
+		setChoices("score", ChoiceLists.SCORES, ChoiceLists.SCORE_ALIASES);
 	}
 
 	@Override

@@ -54,7 +54,7 @@ public class SaliencyMap extends HeatmapCommand {
 	}
 
 	private void initChoices() {
-		setChoices("method", HeatmapMethods.SALIENCY);
+		setChoices("method", HeatmapMethods.SALIENCY, ChoiceLists.parses(HeatmapMethods::saliency));
 		setChoices("baseline", ChoiceLists.of(IntegratedGradients.Baseline.class));
 	}
 
