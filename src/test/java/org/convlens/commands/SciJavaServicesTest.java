@@ -55,6 +55,27 @@ class SciJavaServicesTest extends CommandTestBase {
 		}
 	}
 
+	/**
+	 * Waits until the condition holds: DefaultStatusService hands its events to
+	 * EventService.publishLater, so they may reach the recorder after the run has returned.
+	 */
+	private static void await(java.util.function.BooleanSupplier condition) {
+		long end = System.nanoTime() + 20_000_000_000L;
+		while (!condition.getAsBoolean() && System.nanoTime() < end) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private static boolean endsAtFull(List<Integer> progress) {
+		return !progress.isEmpty() && progress.get(progress.size() - 1) == SciJavaChannel.STEPS;
+	}
+
 	private static StatusRecorder record() {
 		StatusRecorder r = new StatusRecorder();
 		r.subscribers = ctx.service(EventService.class).subscribe(r);
@@ -67,6 +88,7 @@ class SciJavaServicesTest extends CommandTestBase {
 		try {
 			ImagePlus imp = random("status", size, size, 8, 1, 3, 1, 7);
 			run(ShowActivations.class, "image", imp, "layer", "conv2d");
+			await(() -> r.lines.stream().anyMatch(l -> l.startsWith("Command finished")) && endsAtFull(r.progress));
 			// the run's lines, the last saying how long it took, as ImageJ's status bar shows them
 			assertTrue(r.lines.contains("Show Activations: running the model on items 1-3 of 3"), r.lines.toString());
 			assertTrue(r.lines.stream().anyMatch(l -> l.matches("Show Activations: done in [0-9.]+ s")), r.lines.toString());
@@ -93,6 +115,7 @@ class SciJavaServicesTest extends CommandTestBase {
 			in.put("layer", "conv2d");
 			CommandCancelledException e = assertThrows(CommandCancelledException.class, () -> CommandRunner.run(ctx, module, in, false));
 			assertEquals("Stopped by the script.", e.getMessage());
+			await(() -> r.lines.contains("Show Activations: cancelled") && endsAtFull(r.progress));
 			assertTrue(r.lines.contains("Show Activations: cancelled"), r.lines.toString());
 			assertFalse(r.lines.stream().anyMatch(l -> l.matches(".* in [0-9.]+ s")), "the run finished: " + r.lines);
 			// stopped at the first check after the cancel: the bar never got near the end before done()
