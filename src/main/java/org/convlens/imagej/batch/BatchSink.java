@@ -74,7 +74,7 @@ public final class BatchSink {
 		}
 	}
 
-	/** As {@link Outputs#saveAs}, a one-plane image's PNG written by {@link PngFiles} (the same file, faster). */
+	/** As {@link Outputs#saveAs}, a one-plane image's PNG written by {@link PngFiles} (the same pixels, faster). */
 	private List<Path> save(Object value, String stem) throws IOException {
 		if (!(value instanceof ImagePlus) || ((ImagePlus) value).getStackSize() != 1) return Outputs.saveAs(value, output, stem);
 		ImagePlus imp = (ImagePlus) value;
