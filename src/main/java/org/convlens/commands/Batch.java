@@ -39,6 +39,7 @@ public final class Batch {
 	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [--overwrite] [--debug] [key=value ...]\n" +
 		"       Batch --list   (commands and their options; besides them: merge, below)\n" +
 		"       Batch <command> ... --shard I/N   (task I of N, 1-based, of an array job; see docs/large-datasets.md)\n" +
+		"       Batch <command> ... --threads N   (TensorFlow uses at most N CPU threads; default: every core it may use)\n" +
 		"       " + Merge.USAGE.substring("Usage: ".length());
 
 	/** Per-file failure lines printed before the summary; the rest are counted. */
@@ -103,6 +104,7 @@ public final class Batch {
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
 		Shard shard = null; // --- shards (issue 15)
+		String threads = null;
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
 			if (a.equals("--debug")) continue;
@@ -128,12 +130,16 @@ public final class Batch {
 				}
 			}
 			// --- shards (issue 15): --shard I/N, --codes FILE (embedding of merged codes) ---
-			else if (flag.equals("--shard") || flag.equals("--codes")) {
+			else if (flag.equals("--shard") || flag.equals("--codes") || flag.equals("--threads")) {
 				String v;
 				if (!flag.equals(a)) v = a.substring(a.indexOf('=') + 1);
 				else if (i + 1 < args.length && !args[i + 1].startsWith("--")) v = args[++i];
 				else throw new UsageException(flag + " needs a value.");
 				if (flag.equals("--codes")) put(opts, "codes", v);
+				else if (flag.equals("--threads")) {
+					if (threads != null) throw new UsageException("--threads is given twice.");
+					threads = v;
+				}
 				else {
 					try {
 						shard = Shard.parse(v);
@@ -145,7 +151,7 @@ public final class Batch {
 			}
 			// ---
 			else if (a.startsWith("-")) {
-				throw new UsageException("Unknown option '" + a + "'; Batch takes --model, --input, --output, --overwrite, --debug and key=value options.");
+				throw new UsageException("Unknown option '" + a + "'; Batch takes --model, --input, --output, --shard, --codes, --threads, --overwrite, --debug and key=value options.");
 			}
 			else if (a.startsWith("=")) throw new UsageException("An option has no name before '=': '" + a + "'.");
 			else if (a.indexOf('=') > 0) {
@@ -161,6 +167,7 @@ public final class Batch {
 		if (output == null) throw new UsageException("--output is required.");
 		if (input == null && needsInput) throw new UsageException("--input is required for '" + command + "'.");
 		BatchCommands.check(ctx, cls, input, output, opts);
+		if (threads != null) threads(threads, err);
 		String model = opts.get("model");
 		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
 		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
@@ -168,6 +175,26 @@ public final class Batch {
 		printFailures(r, err, settings);
 		if (out != null && r.failures.isEmpty()) out.println(summary(r));
 		return r.failures.isEmpty() ? 0 : 1;
+	}
+
+	/**
+	 * Keeps TensorFlow to {@code value} threads; TensorFlow sizes its pools once per JVM, so a run in
+	 * a JVM where it already started (scripts calling {@link #run} twice) says that it has no effect.
+	 */
+	private static void threads(String value, PrintStream err) {
+		int n;
+		try {
+			n = org.convlens.model.TfThreads.parse(value, "--threads");
+		}
+		catch (org.convlens.model.ModelException e) {
+			throw new UsageException(e.getMessage());
+		}
+		int now = org.convlens.model.TfThreads.inEffect();
+		if (now < 0) System.setProperty(org.convlens.model.TfThreads.PROPERTY, Integer.toString(n));
+		else if (now != n && err != null) {
+			err.println("Warning: --threads " + n + " has no effect here: TensorFlow already runs in this JVM with " +
+				(now == 0 ? "its own choice of threads" : now + " threads") + ".");
+		}
 	}
 
 	/** ImageJ 1.x missing from the class path makes SciJava find no commands: say so, not a NullPointerException. */

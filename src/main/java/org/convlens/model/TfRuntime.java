@@ -44,6 +44,7 @@ public final class TfRuntime {
 	/** The factory, created once per JVM: native libraries can be bound to one class loader only. */
 	public static synchronized ModelFactory factory() {
 		if (factory == null) {
+			int threads = TfThreads.requested(); // a bad value is refused before anything starts
 			String setting = System.getProperty("convlens.tf.isolation", "auto");
 			ClassLoader loader;
 			String isolationProblem = null;
@@ -82,6 +83,7 @@ public final class TfRuntime {
 					if (NativeLogs.quiet()) warmUp(tfLoader);
 					return f;
 				});
+				TfThreads.started(threads);
 			}
 			catch (ReflectiveOperationException | LinkageError e) {
 				// an installation without its private runtime: say that, not which class the class path lacks

@@ -173,6 +173,10 @@ class BadInputSuiteTest {
 		c.add(new Case("unknown key", 2, "Unknown option 'layr'", on("activations", "one/demo.tif", "layr=x")));
 		c.add(new Case("duplicate key", 2, "given twice", on("predictions", "one/demo.tif", "top=1", "top=2")));
 		c.add(new Case("model given twice", 2, "given twice", on("predictions", "one/demo.tif", "model=" + M)));
+		c.add(new Case("threads zero", 2, "--threads must be a whole number of threads from 1 to 1024, not '0'", on("predictions", "one/demo.tif", "--threads", "0")));
+		c.add(new Case("threads not a number", 2, "not 'all'", on("predictions", "one/demo.tif", "--threads=all")));
+		c.add(new Case("threads without value", 2, "--threads needs a value", on("predictions", "one/demo.tif", "--threads")));
+		c.add(new Case("threads twice", 2, "--threads is given twice", on("predictions", "one/demo.tif", "--threads", "1", "--threads", "2")));
 		c.add(new Case("input given twice", 2, "given twice", on("predictions", "one/demo.tif", "--input", IN + "/one/demo.tif")));
 		c.add(new Case("bare word", 2, "Cannot read argument 'montage'", on("activations", "one/demo.tif", "montage")));
 		c.add(new Case("key without name", 2, "no name", on("predictions", "one/demo.tif", "=5")));

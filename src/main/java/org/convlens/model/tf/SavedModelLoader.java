@@ -16,6 +16,7 @@ import org.convlens.model.LoadOptions;
 import org.convlens.model.ModelException;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.TensorInfo;
+import org.convlens.model.TfThreads;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -209,9 +210,15 @@ final class SavedModelLoader {
 		}
 	}
 
-	/** The configuration of every session on a model's graph. */
+	/**
+	 * The configuration of every session, the warm-up's included: TensorFlow sizes its shared thread
+	 * pools from the first session's ({@link TfThreads}).
+	 */
 	static ConfigProto sessionConfig() {
-		return ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
+		ConfigProto.Builder b = ConfigProto.newBuilder().setAllowSoftPlacement(true);
+		int threads = TfThreads.requested();
+		if (threads > 0) b.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads);
+		return b.build();
 	}
 
 	/**

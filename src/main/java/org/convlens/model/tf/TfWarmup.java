@@ -18,7 +18,7 @@ public final class TfWarmup {
 
 	/** Runs 1 + 2 on the CPU; returns 3. */
 	public static float run() {
-		try (Graph g = new Graph(); Session s = new Session(g)) {
+		try (Graph g = new Graph(); Session s = new Session(g, SavedModelLoader.sessionConfig())) {
 			Ops tf = Ops.create(g);
 			Constant<TFloat32> one = tf.constant(1f);
 			try (Result r = s.runner().fetch(tf.math.add(one, tf.constant(2f))).run()) {
