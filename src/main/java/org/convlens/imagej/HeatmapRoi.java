@@ -1,5 +1,6 @@
 package org.convlens.imagej;
 
+import java.awt.image.ColorModel;
 import java.awt.image.DirectColorModel;
 
 import ij.gui.ImageRoi;
@@ -15,7 +16,9 @@ import ij.process.ColorProcessor;
  */
 final class HeatmapRoi extends ImageRoi {
 
-	private static final DirectColorModel ARGB = new DirectColorModel(32, 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000);
+	// Java's own ARGB model, not an equal copy: AWT copies pixels of this very instance in one go
+	// (ImageRoi.clone, flatten), but converts those of any other model one pixel at a time
+	private static final DirectColorModel ARGB = (DirectColorModel) ColorModel.getRGBdefault();
 
 	/**
 	 * @param argb {@code width * height} pixels, kept (not copied); alpha 0 or 255
