@@ -158,12 +158,24 @@ public final class Outputs {
 	}
 
 	/**
-	 * The image's current position as a figure: its overlay drawn in, upscaled (nearest neighbour,
-	 * by a whole factor) so that its longer side is at least {@link #MIN_SCREEN} pixels, and the
+	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
+	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
+	 * is at least {@link #MIN_SCREEN} pixels, and the
 	 * overlay's text (captions) in a white band below the image instead of over it. An RGB image;
 	 * the source is not changed.
 	 */
 	public static ImagePlus figure(ImagePlus imp) {
+		return figure(imp, ENLARGE_BELOW);
+	}
+
+	/**
+	 * Figures of images at least this many pixels on their longer side keep their size: the usual
+	 * 224-pixel network inputs are legible as they are, and enlarged they cost four times the pixels
+	 * to write (most of a batch run's time).
+	 */
+	public static final int ENLARGE_BELOW = 128;
+
+	private static ImagePlus figure(ImagePlus imp, int enlargeBelow) {
 		// flatten() of a stack draws every position's overlay elements; keep those of the current one
 		ImagePlus one;
 		if (imp.getStackSize() == 1) one = imp.duplicate(); // keeps LUT, display range, composite colours
@@ -190,7 +202,7 @@ public final class Outputs {
 		one.setOverlay(keep.size() > 0 ? keep : null);
 		ImagePlus flat = one.flatten();
 		int w = flat.getWidth(), h = flat.getHeight();
-		int k = Math.max(1, (int) Math.ceil((double) MIN_SCREEN / Math.max(w, h)));
+		int k = Math.max(w, h) >= enlargeBelow ? 1 : Math.max(1, (int) Math.ceil((double) MIN_SCREEN / Math.max(w, h)));
 		ij.process.ImageProcessor big = flat.getProcessor();
 		if (k > 1) big = replicate(big, k);
 		if (captions.isEmpty()) return new ImagePlus(imp.getTitle(), big);

@@ -65,6 +65,24 @@ class FigureTest {
 	}
 
 	@Test
+	void imagesFrom128PixelsKeepTheirSizeSmallerOnesAreEnlarged() {
+		int[][] cases = { { 224, 224, 224, 224 }, { 128, 40, 128, 40 }, { 127, 40, 381, 120 }, { 100, 60, 300, 180 }, { 64, 64, 256, 256 } };
+		for (int[] c : cases) {
+			ByteProcessor bp = new ByteProcessor(c[0], c[1]);
+			bp.set(10, 12, 200);
+			ImagePlus imp = new ImagePlus("n", bp);
+			imp.setOverlay(new Overlay(new Roi(1, 1, 2, 2)));
+			ImagePlus f = Outputs.figure(imp);
+			assertEquals(c[2], f.getWidth(), c[0] + "x" + c[1]);
+			assertEquals(c[3], f.getHeight(), c[0] + "x" + c[1]);
+			// nearest neighbour: the bright pixel becomes a k x k block
+			int k = c[2] / c[0];
+			assertEquals(200, f.getProcessor().get(10 * k + k - 1, 12 * k + k - 1) & 0xff, c[0] + "x" + c[1]);
+			assertTrue((f.getProcessor().get(11 * k, 12 * k) & 0xff) != 200, c[0] + "x" + c[1]);
+		}
+	}
+
+	@Test
 	void largeImagesKeepTheirSize() {
 		ImagePlus imp = new ImagePlus("big", new ByteProcessor(300, 120));
 		Overlay ov = new Overlay(new Roi(1, 1, 5, 5));
