@@ -219,18 +219,35 @@ public final class ClassActivationMaps {
 		}
 		GradientResult g = model.gradients(feeds, t, new NdArray(wShape, w), names);
 		NdArray tv = g.target();
-		List<Heatmap> out = new ArrayList<>(n);
-		for (int i = 0; i < n; i++) {
-			List<Heatmap.LayerMap> maps = new ArrayList<>();
-			for (String name : names) {
-				FeatureMaps a = FeatureMaps.of(g.activation(name), i);
-				FeatureMaps d = FeatureMaps.of(g.gradient(name), i);
-				maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), CamMath.gradientMap(method, a, d)));
-			}
+		return perItem(n, i -> {
 			Target.Choice c = choices.get(i);
-			out.add(heatmap(maps, c, c.score(itemValues(tv, i)), part));
+			return heatmap(layerMaps(g, names, i), c, c.score(itemValues(tv, i)), part);
+		});
+	}
+
+	/** Item {@code i}'s map of each layer from the activations and gradients. */
+	private List<Heatmap.LayerMap> layerMaps(GradientResult g, List<String> names, int i) {
+		List<Heatmap.LayerMap> maps = new ArrayList<>();
+		for (String name : names) {
+			FeatureMaps a = FeatureMaps.of(g.activation(name), i);
+			FeatureMaps d = FeatureMaps.of(g.gradient(name), i);
+			maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), CamMath.gradientMap(method, a, d)));
 		}
-		return out;
+		return maps;
+	}
+
+	/**
+	 * Item {@code i}'s heatmap for each {@code i}, made on several cores where there are several
+	 * items (each is independent; the order is kept), its {@link Heatmap#problem()} checked there
+	 * too: on a fast model this work, not TensorFlow, would otherwise bound a batch's time.
+	 */
+	private static List<Heatmap> perItem(int n, java.util.function.IntFunction<Heatmap> make) {
+		Heatmap[] out = new Heatmap[n];
+		java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+			out[i] = make.apply(i);
+			out[i].problem();
+		});
+		return Arrays.asList(out);
 	}
 
 	/**
@@ -249,19 +266,14 @@ public final class ClassActivationMaps {
 		GradientResult g = model.gradients(Map.of(ConvModel.INPUT, part), ConvModel.TOP, new NdArray(new int[] { n }, ones), names, fetch);
 		NdArray logits = g.activation(ConvModel.LOGITS);
 		int size = logits.dim(1);
-		List<Heatmap> out = new ArrayList<>(n);
+		List<Target.Choice> choices = new ArrayList<>(n);
 		for (int i = 0; i < n; i++) {
 			float[] v = itemValues(logits, i);
 			Target.Choice c = target.choose(info, v, size);
 			for (int k = 0; k < v.length; k++) if (k != c.classIndex() && v[k] == v[c.classIndex()]) return null; // a tie splits the gradient
-			List<Heatmap.LayerMap> maps = new ArrayList<>();
-			for (String name : names) {
-				FeatureMaps a = FeatureMaps.of(g.activation(name), i);
-				FeatureMaps d = FeatureMaps.of(g.gradient(name), i);
-				maps.add(new Heatmap.LayerMap(name, a.width(), a.height(), CamMath.gradientMap(method, a, d)));
-			}
-			out.add(heatmap(maps, c, c.score(v), part));
+			choices.add(c);
 		}
+		List<Heatmap> out = perItem(n, i -> heatmap(layerMaps(g, names, i), choices.get(i), choices.get(i).score(itemValues(logits, i)), part));
 		for (String e : extra) got.put(e, g.activation(e));
 		return out;
 	}

@@ -127,6 +127,15 @@ public final class Heatmap {
 	 * image), or a map that is all zero, constant or holds NaN/Inf ({@link Degenerate}).
 	 */
 	public String problem() {
+		// captions, Info, tables and the overlay's legend each ask: scan the map once
+		String known = problem;
+		if (known == null) problem = known = findProblem();
+		return known.isEmpty() ? null : known;
+	}
+
+	private volatile String problem; // "" for none
+
+	private String findProblem() {
 		List<String> p = new java.util.ArrayList<>();
 		for (LayerMap m : layerMaps) {
 			if (m.width() == 1 && m.height() == 1) p.add("layer " + m.layer() + " is 1x1");
@@ -139,7 +148,7 @@ public final class Heatmap {
 				if (dl != null) p.add(m.layer() + " map " + dl);
 			}
 		}
-		return p.isEmpty() ? null : String.join("; ", p);
+		return String.join("; ", p);
 	}
 
 	/** Position {@code y * width + x} of the largest value (the first one on ties). */
