@@ -27,7 +27,7 @@ import ij.process.ColorProcessor;
  * Grad-CAM over a folder of images with {@code Batch cam} (the batched path: read-ahead,
  * batches of 32, one forward and backward pass per batch, a writer thread) over raw batched
  * TensorFlow ({@code m.gradients} of the top-class logits to the last spatial layer, batches of
- * 32 preprocessed inputs already in memory); today's per-image path ({@code -Dconvlens.perImage})
+ * 32 preprocessed inputs already in memory), on tiles of the real sample images; today's per-image path ({@code -Dconvlens.perImage})
  * in the same run. Two output settings: everything Batch writes by default (32-bit heatmap TIFF
  * and PNG, overlay PNG, predictions) and the heatmap TIFF only ({@code overlay=false predict=false},
  * which still writes the TIFF and its PNG). Then the retained heap (the largest used heap after a
@@ -56,6 +56,8 @@ public final class BatchedCamBenchmark {
 		for (Object[] c : n > 0 ? cases : List.<Object[]> of()) {
 			Path mp = (Path) c[0];
 			ConvModel m = ms.get(mp);
+			int tfThreads = org.convlens.model.TfThreads.inEffect();
+			System.out.println("  TensorFlow threads: " + (tfThreads > 0 ? tfThreads : "its own choice") + " (-Dconvlens.tf.threads)");
 			int[] shape = m.info().imageInput().shape();
 			int h = shape[1] > 0 ? shape[1] : 224, w = shape[2] > 0 ? shape[2] : 224;
 			boolean rgb = shape[3] == 3;
@@ -90,10 +92,12 @@ public final class BatchedCamBenchmark {
 			raw.run(); // warm-up
 			double tRaw = seconds(raw);
 			String model = mp.toString();
-			// warm-up of both paths (graph signatures, JIT) on a small folder
-			Path warm = folder(work.resolve("warm-" + mp.getFileName()), 48, w, h, rgb);
+			// warm-up of both paths (graph signatures, JIT, heap size): a first batched run over 1,000
+			// images takes half as long again as the next ones
+			Path warm = folder(work.resolve("warm-" + mp.getFileName()), Math.min(n, 500), w, h, rgb);
 			run(warm, work.resolve("warm-out-b-" + mp.getFileName()), model, false, true);
-			run(warm, work.resolve("warm-out-p-" + mp.getFileName()), model, true, true);
+			run(warm, work.resolve("warm-out-l-" + mp.getFileName()), model, false, false);
+			run(folder(work.resolve("warm-p-" + mp.getFileName()), 48, w, h, rgb), work.resolve("warm-out-p-" + mp.getFileName()), model, true, true);
 			double full = run(folder, work.resolve("out-full-" + mp.getFileName()), model, false, true);
 			double lean = run(folder, work.resolve("out-lean-" + mp.getFileName()), model, false, false);
 			double perImage = run(folder, work.resolve("out-per-image-" + mp.getFileName()), model, true, true);
@@ -120,16 +124,22 @@ public final class BatchedCamBenchmark {
 		return String.format(Locale.ROOT, "img%05d.tif", i);
 	}
 
-	/** {@code n} images: 16 distinct ones, hard-linked (copied where links fail) under the other names. */
+	/**
+	 * {@code n} images: 16 distinct ones, hard-linked (copied where links fail) under the other names.
+	 * The 16 are tiles of the real sample images in {@code ../shared/images} (photographs, micrographs,
+	 * a retina), else random pixels (which no PNG compresses: the writers' worst case).
+	 */
 	static Path folder(Path dir, int n, int w, int h, boolean rgb) throws Exception {
 		Files.createDirectories(dir);
 		Random r = new Random(11);
+		List<Path> real = realImages();
 		for (int i = 0; i < n; i++) {
 			Path f = dir.resolve(name(i));
 			if (Files.exists(f)) continue;
 			if (i < 16) {
 				ImagePlus imp;
-				if (rgb) {
+				if (!real.isEmpty()) imp = tile(real.get(i % real.size()), i / real.size(), w, h, rgb);
+				else if (rgb) {
 					ColorProcessor cp = new ColorProcessor(w, h);
 					int[] px = (int[]) cp.getPixels();
 					for (int k = 0; k < px.length; k++) px[k] = r.nextInt(0x1000000);
@@ -153,6 +163,27 @@ public final class BatchedCamBenchmark {
 			}
 		}
 		return dir;
+	}
+
+	/** The real sample images, or none when {@code ../shared} is missing. */
+	static List<Path> realImages() throws java.io.IOException {
+		Path shared = TestPaths.shared();
+		Path images = shared == null ? null : shared.resolve("images");
+		if (images == null || !Files.isDirectory(images)) return List.of();
+		try (java.util.stream.Stream<Path> s = Files.list(images)) {
+			return s.filter(p -> p.toString().matches(".*\\.(png|jpg)$")).sorted().collect(java.util.stream.Collectors.toList());
+		}
+	}
+
+	/** Tile {@code k} of the image: a {@code w x h} crop (the image enlarged first where it is smaller), RGB or 8-bit. */
+	static ImagePlus tile(Path file, int k, int w, int h, boolean rgb) {
+		ImagePlus src = IJ.openImage(file.toString());
+		ij.process.ImageProcessor ip = rgb ? src.getProcessor().convertToRGB() : src.getProcessor().convertToByte(true);
+		double grow = Math.max(1, Math.max((double) w / ip.getWidth(), (double) h / ip.getHeight()));
+		if (grow > 1) ip = ip.resize((int) Math.ceil(ip.getWidth() * grow), (int) Math.ceil(ip.getHeight() * grow), true);
+		int spanX = ip.getWidth() - w, spanY = ip.getHeight() - h;
+		ip.setRoi((spanX * (k * 7 % 5)) / 4, (spanY * (k * 3 % 4)) / 3, w, h);
+		return new ImagePlus("tile", ip.crop());
 	}
 
 	/** Seconds for one Batch cam run over the folder into a fresh output folder. */
