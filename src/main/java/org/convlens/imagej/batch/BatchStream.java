@@ -21,6 +21,7 @@ import org.convlens.imagej.ImageInput;
 import org.convlens.model.ModelInfo;
 import org.convlens.model.NdArray;
 import org.convlens.model.Preprocessing;
+import org.convlens.model.TfThreads;
 
 import ij.ImagePlus;
 
@@ -103,13 +104,14 @@ public final class BatchStream {
 	public static void run(Explainer v, List<Path> images, BatchSink sink) throws IOException {
 		BatchReport report = sink.report;
 		report.items = images.size();
-		int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+		int cores = Runtime.getRuntime().availableProcessors();
+		int threads = Math.max(1, Math.min(4, cores / 2)), writers = writerThreads(cores, TfThreads.inEffect());
 		int perBatch = Math.max(1, v.imagesPerBatch());
 		int window = Math.max(perBatch, 2 * threads);
 		ExecutorService pool = pool(threads, "ConvLens batch reader");
 		// writers: each image's files are its own, so several threads may write; tables are appended in order by explain()
-		ExecutorService writePool = pool(threads, "ConvLens batch writer");
-		Writing writing = new Writing(writePool, Math.max(2 * perBatch, 4 * threads));
+		ExecutorService writePool = pool(writers, "ConvLens batch writer");
+		Writing writing = new Writing(writePool, Math.max(2 * perBatch, 4 * writers));
 		int[] shape = v.info().imageInput().shape();
 		Deque<Future<Object>> inFlight = new ArrayDeque<>();
 		List<Prepared> batch = new ArrayList<>();
@@ -172,6 +174,18 @@ public final class BatchStream {
 				if (sink.log != null) sink.log.println("WARNING: " + w);
 			}
 		}
+	}
+
+	/**
+	 * Writer threads: half the cores, 1 to 4, while TensorFlow may use them all; the cores it was
+	 * kept off ({@link TfThreads}, e.g. {@code --threads 2} on 16 cores, or a GPU run) up to 16,
+	 * since writing is most of a batch run's CPU work.
+	 *
+	 * @param tfThreads TensorFlow's thread setting: 0 its own choice, -1 not started
+	 */
+	static int writerThreads(int cores, int tfThreads) {
+		if (tfThreads <= 0) return Math.max(1, Math.min(4, cores / 2));
+		return Math.max(1, Math.min(16, cores - tfThreads));
 	}
 
 	private static ExecutorService pool(int threads, String name) {
