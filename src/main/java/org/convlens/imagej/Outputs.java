@@ -161,7 +161,8 @@ public final class Outputs {
 	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
 	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
 	 * is at least {@link #MIN_SCREEN} pixels, and the
-	 * overlay's text (captions) in a white band below the image instead of over it. An RGB image;
+	 * overlay's text (captions) in a white band below the image instead of over it (the figure at
+	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
 	 * the source is not changed.
 	 */
 	public static ImagePlus figure(ImagePlus imp) {
@@ -209,7 +210,7 @@ public final class Outputs {
 		ij.process.ColorProcessor probe = new ij.process.ColorProcessor(1, 1);
 		java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13);
 		probe.setFont(font);
-		int width = big.getWidth();
+		int width = Math.max(big.getWidth(), CAPTION_WIDTH); // a thin image's caption still readable
 		List<String> lines = new ArrayList<>();
 		for (String c : captions) for (String l : c.split("\n")) lines.addAll(wrap(probe, l, width - 8));
 		int lineH = probe.getFontMetrics().getHeight();
@@ -249,17 +250,39 @@ public final class Outputs {
 		return new ij.process.ColorProcessor(bw, h * k, dst);
 	}
 
-	/** {@code text} broken at spaces into lines at most {@code width} pixels wide (a longer word keeps its own line). */
-	private static List<String> wrap(ij.process.ImageProcessor ip, String text, int width) {
+	/** The narrowest caption band: a thin image's figure is widened (white) so that its caption can be read. */
+	static final int CAPTION_WIDTH = 200;
+
+	/**
+	 * {@code text} broken at spaces into lines at most {@code width} pixels wide; a longer word (layer
+	 * lists joined by '+', long class names) is broken too, after a '+', ',', '/' or '_' where it can
+	 * be, rather than cut off at the image's edge.
+	 */
+	static List<String> wrap(ij.process.ImageProcessor ip, String text, int width) {
 		List<String> lines = new ArrayList<>();
 		StringBuilder cur = new StringBuilder();
 		for (String word : text.split(" ")) {
 			String next = cur.length() == 0 ? word : cur + " " + word;
-			if (cur.length() > 0 && ip.getStringWidth(next) > width) {
-				lines.add(cur.toString());
-				cur = new StringBuilder(word);
+			if (ip.getStringWidth(next) <= width) {
+				cur = new StringBuilder(next);
+				continue;
 			}
-			else cur = new StringBuilder(next);
+			if (cur.length() > 0) lines.add(cur.toString());
+			String rest = word;
+			while (rest.length() > 1 && ip.getStringWidth(rest) > width) {
+				int n = 1;
+				while (n < rest.length() && ip.getStringWidth(rest.substring(0, n + 1)) <= width) n++;
+				int cut = n;
+				for (int i = n; i > n / 2; i--) {
+					if ("+,/_".indexOf(rest.charAt(i - 1)) >= 0) {
+						cut = i;
+						break;
+					}
+				}
+				lines.add(rest.substring(0, cut));
+				rest = rest.substring(cut);
+			}
+			cur = new StringBuilder(rest);
 		}
 		if (cur.length() > 0) lines.add(cur.toString());
 		return lines;

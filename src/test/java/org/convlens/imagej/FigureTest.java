@@ -92,4 +92,31 @@ class FigureTest {
 		assertEquals(120, f.getHeight());
 		assertEquals(24, f.getBitDepth());
 	}
+
+	@Test
+	void aCaptionWordWiderThanTheImageIsBrokenNotCutOff() {
+		ij.process.ColorProcessor probe = new ij.process.ColorProcessor(1, 1);
+		probe.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+		String text = "Grad-CAM++ conv2d+conv2d_1+max_pooling2d_1+conv2d_2: class 3, score 0.1593";
+		java.util.List<String> lines = Outputs.wrap(probe, text, 216);
+		for (String l : lines) assertTrue(probe.getStringWidth(l) <= 216, "'" + l + "' is " + probe.getStringWidth(l) + " px");
+		// nothing lost: the lines are the text, broken at spaces or inside the long word
+		assertEquals(text.replace(" ", ""), String.join("", lines).replace(" ", ""));
+		assertTrue(lines.size() >= 3, lines.toString());
+		assertTrue(lines.stream().anyMatch(l -> l.endsWith("+")), "broken after a '+': " + lines);
+	}
+
+	@Test
+	void aThinImagesCaptionBandIsWideEnoughToRead() {
+		ImagePlus imp = new ImagePlus("strip", new ByteProcessor(24, 300));
+		Overlay ov = new Overlay(new Roi(1, 1, 5, 5));
+		ov.add(new TextRoi(0, 0, "Grad-CAM conv2d_2: class 3, score 0.1593", new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+		imp.setOverlay(ov);
+		ImagePlus f = Outputs.figure(imp);
+		assertEquals(Outputs.CAPTION_WIDTH, f.getWidth());
+		assertTrue(f.getHeight() > 300 && f.getHeight() < 300 + 60, "one or two caption lines, not a word per line: " + f.getHeight());
+		// the image keeps its size: white beside it
+		assertEquals(0xffffff, f.getProcessor().get(100, 150) & 0xffffff);
+		assertEquals(0, f.getProcessor().get(20, 150) & 0xffffff);
+	}
 }
