@@ -135,6 +135,7 @@ public final class Batch {
 				if (!flag.equals(a)) v = a.substring(a.indexOf('=') + 1);
 				else if (i + 1 < args.length && !args[i + 1].startsWith("--")) v = args[++i];
 				else throw new UsageException(flag + " needs a value.");
+				if (v.isBlank()) throw new UsageException(flag + " needs a value.");
 				if (flag.equals("--codes")) put(opts, "codes", v);
 				else if (flag.equals("--threads")) {
 					if (threads != null) throw new UsageException("--threads is given twice.");
@@ -167,10 +168,10 @@ public final class Batch {
 		if (output == null) throw new UsageException("--output is required.");
 		if (input == null && needsInput) throw new UsageException("--input is required for '" + command + "'.");
 		BatchCommands.check(ctx, cls, input, output, opts);
-		if (threads != null) threads(threads, err);
+		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
+		threads(threads, err);
 		String model = opts.get("model");
 		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
-		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
 		Report r = shard != null ? Shards.run(shard, command, input, output, opts, out, settings) : run(command, input, output, opts, out, settings);
 		printFailures(r, err, settings);
 		if (out != null && r.failures.isEmpty()) out.println(summary(r));
@@ -178,22 +179,27 @@ public final class Batch {
 	}
 
 	/**
-	 * Keeps TensorFlow to {@code value} threads; TensorFlow sizes its pools once per JVM, so a run in
-	 * a JVM where it already started (scripts calling {@link #run} twice) says that it has no effect.
+	 * Keeps TensorFlow to {@code value} threads ({@code --threads} wins over {@code -Dconvlens.tf.threads};
+	 * without it a wrong property is wrong usage here, before the model loads). TensorFlow sizes its
+	 * pools once per JVM, so a run in a JVM where it already started (scripts calling {@link #run}
+	 * twice) says that it has no effect, and how many threads it does use.
 	 */
 	private static void threads(String value, PrintStream err) {
 		int n;
 		try {
-			n = org.convlens.model.TfThreads.parse(value, "--threads");
+			n = value == null ? org.convlens.model.TfThreads.requested() : org.convlens.model.TfThreads.parse(value, "--threads");
 		}
 		catch (org.convlens.model.ModelException e) {
 			throw new UsageException(e.getMessage());
 		}
+		if (value == null) return;
 		int now = org.convlens.model.TfThreads.inEffect();
 		if (now < 0) System.setProperty(org.convlens.model.TfThreads.PROPERTY, Integer.toString(n));
 		else if (now != n && err != null) {
-			err.println("Warning: --threads " + n + " has no effect here: TensorFlow already runs in this JVM with " +
-				(now == 0 ? "its own choice of threads" : now + " threads") + ".");
+			err.println("Warning: --threads " + n + " has no effect: TensorFlow already started in this JVM with " +
+				(now == 0 ? "its own choice of threads (every core it may use)" : now + (now == 1 ? " thread" : " threads")) +
+				", and it sets its threads once per JVM (from the first model loaded); this run uses that. " +
+				"Run Batch in a new JVM to use " + n + ".");
 		}
 	}
 

@@ -112,7 +112,8 @@ final class BatchCommands {
 	}
 
 	static String list(Context ctx) {
-		StringBuilder sb = new StringBuilder("Flags: --model, --input, --output, --overwrite, --debug, --shard I/N. Besides these commands, "
+		StringBuilder sb = new StringBuilder("Flags: --model, --input, --output, --overwrite, --debug, --shard I/N, --threads N (TensorFlow's CPU threads), "
+			+ "--codes FILE (embedding). Besides these commands, "
 			+ "'merge' joins shard outputs (Batch --help). A choice option takes the values its command's dialog offers.\n");
 		for (CommandInfo info : commands(ctx)) {
 			String menu = info.getMenuPath().stream().map(org.scijava.MenuEntry::getName).collect(Collectors.joining(">"));

@@ -57,10 +57,24 @@ public final class Merge {
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		Path input = null, output = null;
 		for (int i = 0; i < args.length; i++) {
-			if (args[i].equals("--input") && i + 1 < args.length) input = Paths.get(args[++i]);
-			else if (args[i].equals("--output") && i + 1 < args.length) output = Paths.get(args[++i]);
+			String a = args[i], flag = a.startsWith("--") && a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+			if (a.equals("--debug")) continue;
+			if (flag.equals("--input") || flag.equals("--output")) {
+				// the same forms as the other verbs: --input DIR and --input=DIR
+				String v = !flag.equals(a) ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : "";
+				String problem = v.isBlank() ? " needs a value." : (flag.equals("--input") ? input : output) != null ? " is given twice." : null;
+				if (problem != null) {
+					err.println("merge: " + flag + problem + "\n" + USAGE);
+					return 2;
+				}
+				if (flag.equals("--input")) input = Paths.get(v);
+				else output = Paths.get(v);
+			}
 			else {
-				err.println("merge: cannot read argument '" + args[i] + "'.\n" + USAGE);
+				// a script that passes every task's flags to merge too: say why they do not apply
+				boolean taskFlag = java.util.Arrays.asList("--threads", "--model", "--shard", "--overwrite", "--codes").contains(flag);
+				err.println("merge: " + (taskFlag ? flag + " does not apply: merge runs no model and never overwrites; it takes --input and --output only."
+					: "cannot read argument '" + a + "'.") + "\n" + USAGE);
 				return 2;
 			}
 		}

@@ -36,12 +36,11 @@ public final class TfThreads {
 	 * @throws ModelException when it is not a whole number from 1 to {@link #MAX}
 	 */
 	public static int parse(String value, String where) {
-		try {
-			int n = Integer.parseInt(value.trim());
+		String v = value.trim();
+		// ASCII digits only: Integer.parseInt also takes other scripts' digits, which no one means here
+		if (v.matches("[0-9]{1,9}")) {
+			int n = Integer.parseInt(v);
 			if (n >= 1 && n <= MAX) return n;
-		}
-		catch (NumberFormatException e) {
-			// the message below
 		}
 		throw new ModelException(where + " must be a whole number of threads from 1 to " + MAX + ", not '" + value + "'.");
 	}

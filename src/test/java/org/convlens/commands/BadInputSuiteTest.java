@@ -177,6 +177,16 @@ class BadInputSuiteTest {
 		c.add(new Case("threads not a number", 2, "not 'all'", on("predictions", "one/demo.tif", "--threads=all")));
 		c.add(new Case("threads without value", 2, "--threads needs a value", on("predictions", "one/demo.tif", "--threads")));
 		c.add(new Case("threads twice", 2, "--threads is given twice", on("predictions", "one/demo.tif", "--threads", "1", "--threads", "2")));
+		c.add(new Case("threads empty after =", 2, "--threads needs a value", on("predictions", "one/demo.tif", "--threads=")));
+		c.add(new Case("threads in Arabic-Indic digits", 2, "not '\u0662'", on("predictions", "one/demo.tif", "--threads", "\u0662")));
+		c.add(new Case("shard empty after =", 2, "--shard needs a value", on("predictions", "one", "--shard=")));
+		c.add(new Case("embedding shard refused before the model loads", 2, "cannot be sharded", a("embedding", "--model", IN + "/not-a-model", "--input",
+			IN + "/one", "--output", OUT, "--shard", "1/2")));
+		c.add(new Case("merge with --threads", 2, "--threads does not apply: merge runs no model", a("merge", "--input", IN, "--threads", "2")));
+		c.add(new Case("merge with --shard", 2, "--shard does not apply", a("merge", "--input", IN, "--shard=1/2")));
+		c.add(new Case("merge --input= form read", 2, "is a file", a("merge", "--input=" + IN + "/a-file")));
+		c.add(new Case("merge input twice", 2, "--input is given twice", a("merge", "--input", IN, "--input", IN + "/one")));
+		c.add(new Case("merge input without value", 2, "--input needs a value", a("merge", "--input", "--output", OUT)));
 		c.add(new Case("input given twice", 2, "given twice", on("predictions", "one/demo.tif", "--input", IN + "/one/demo.tif")));
 		c.add(new Case("bare word", 2, "Cannot read argument 'montage'", on("activations", "one/demo.tif", "montage")));
 		c.add(new Case("key without name", 2, "no name", on("predictions", "one/demo.tif", "=5")));
@@ -316,6 +326,61 @@ class BadInputSuiteTest {
 		String[] again = Arrays.copyOf(args, args.length + 1);
 		again[args.length] = "--overwrite";
 		assertEquals(0, Batch.run(again, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true)));
+	}
+
+	@Test
+	void aWrongThreadsPropertyIsWrongUsageBeforeTheModelLoads() throws Exception {
+		Path out = tmp.resolve("bad-property-out");
+		String[] args = { "predictions", "--model", in.resolve("not-a-model").toString(), "--input", in.resolve("one/demo.tif").toString(),
+			"--output", out.toString() };
+		ByteArrayOutputStream e = new ByteArrayOutputStream();
+		System.setProperty(org.convlens.model.TfThreads.PROPERTY, "lots");
+		int rc;
+		try {
+			rc = Batch.run(args, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(e, true, StandardCharsets.UTF_8));
+		}
+		finally {
+			System.clearProperty(org.convlens.model.TfThreads.PROPERTY);
+		}
+		String err = e.toString(StandardCharsets.UTF_8);
+		// 2 and the property named, not 1 for the folder that holds no model: the setting was checked first
+		assertEquals(2, rc, err);
+		assertTrue(err.contains("-Dconvlens.tf.threads must be a whole number of threads from 1 to 1024, not 'lots'"), err);
+		assertEquals(1, err.lines().filter(l -> !l.isBlank()).count(), err);
+		// --threads on the command line wins over the property
+		System.setProperty(org.convlens.model.TfThreads.PROPERTY, "lots");
+		ByteArrayOutputStream e2 = new ByteArrayOutputStream();
+		try {
+			String[] withFlag = Arrays.copyOf(args, args.length + 2);
+			withFlag[args.length] = "--threads";
+			withFlag[args.length + 1] = "1";
+			rc = Batch.run(withFlag, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(e2, true, StandardCharsets.UTF_8));
+		}
+		finally {
+			System.clearProperty(org.convlens.model.TfThreads.PROPERTY);
+		}
+		assertFalse(e2.toString(StandardCharsets.UTF_8).contains("-Dconvlens.tf.threads"), e2.toString(StandardCharsets.UTF_8));
+		assertEquals(1, rc, "the folder without a model: " + e2);
+	}
+
+	@Test
+	void threadsInAJvmWhereTensorFlowRunsIsOneWarningSayingWhatIsUsed() throws Exception {
+		String[] first = { "predictions", "--model", model.toString(), "--input", in.resolve("one/demo.tif").toString(), "--output",
+			tmp.resolve("threads-first").toString() };
+		assertEquals(0, Batch.run(first, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true)));
+		int now = org.convlens.model.TfThreads.inEffect();
+		assertTrue(now >= 0, "TensorFlow started");
+		int other = now == 1 ? 2 : 1;
+		String[] again = { "predictions", "--model", model.toString(), "--input", in.resolve("one/demo.tif").toString(), "--output",
+			tmp.resolve("threads-again").toString(), "--threads", Integer.toString(other) };
+		ByteArrayOutputStream e = new ByteArrayOutputStream();
+		assertEquals(0, Batch.run(again, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(e, true, StandardCharsets.UTF_8)));
+		List<String> lines = e.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+		assertEquals(1, lines.size(), lines.toString());
+		String w = lines.get(0);
+		String used = now == 0 ? "its own choice of threads" : now == 1 ? "with 1 thread," : "with " + now + " threads,";
+		assertTrue(w.startsWith("Warning: --threads " + other + " has no effect") && w.contains(used) && w.contains("new JVM"), w);
+		assertEquals(Integer.toString(now == 0 ? 0 : now), Integer.toString(org.convlens.model.TfThreads.inEffect()), "unchanged");
 	}
 
 	@Test

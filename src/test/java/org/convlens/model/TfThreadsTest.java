@@ -29,7 +29,7 @@ class TfThreadsTest {
 	void parseTakesWholeNumbersFromOneTo1024() {
 		assertEquals(3, TfThreads.parse(" 3 ", "--threads"));
 		assertEquals(1024, TfThreads.parse("1024", "--threads"));
-		for (String bad : new String[] { "0", "-2", "1025", "two", "", "1.5" }) {
+		for (String bad : new String[] { "0", "-2", "1025", "two", "", "1.5", "\u0662", "\uff13", "99999999999" }) {
 			ModelException e = assertThrows(ModelException.class, () -> TfThreads.parse(bad, "--threads"), bad);
 			assertEquals("--threads must be a whole number of threads from 1 to 1024, not '" + bad + "'.", e.getMessage());
 		}
