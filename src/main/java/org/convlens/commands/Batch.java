@@ -38,6 +38,7 @@ public final class Batch {
 
 	private static final String USAGE = "Usage: Batch <command> --model MODEL --input IMAGE_OR_FOLDER --output FOLDER [--overwrite] [--debug] [key=value ...]\n" +
 		"       Batch --list   (commands and their options; besides them: merge, below)\n" +
+		"       Batch <command> --help   (that command's options)\n" +
 		"       Batch <command> ... --shard I/N   (task I of N, 1-based, of an array job; see docs/large-datasets.md)\n" +
 		"       Batch <command> ... --threads N   (TensorFlow uses at most N CPU threads; default: every core it may use)\n" +
 		"       " + Merge.USAGE.substring("Usage: ".length());
@@ -101,6 +102,12 @@ public final class Batch {
 		}
 		String command = args[0];
 		if (command.startsWith("-")) throw new UsageException("The first argument must be a command (see Batch --list), not '" + command + "'.");
+		if (java.util.Arrays.asList(args).contains("--help")) { // Batch cam --help: the usage and that command's options
+			Class<? extends Command> cls = find(Contexts.get(), command);
+			out.println(USAGE);
+			out.print(BatchCommands.list(Contexts.get(), cls));
+			return 0;
+		}
 		Map<String, String> opts = new LinkedHashMap<>();
 		Path input = null, output = null;
 		Shard shard = null; // --- shards (issue 15)

@@ -112,10 +112,16 @@ final class BatchCommands {
 	}
 
 	static String list(Context ctx) {
+		return list(ctx, null);
+	}
+
+	/** The flags and the options of {@code only} (a command class), or of every command when it is null. */
+	static String list(Context ctx, Class<?> only) {
 		StringBuilder sb = new StringBuilder("Flags: --model, --input, --output, --overwrite, --debug, --shard I/N, --threads N (TensorFlow's CPU threads), "
 			+ "--codes FILE (embedding). Besides these commands, "
 			+ "'merge' joins shard outputs (Batch --help). A choice option takes the values its command's dialog offers.\n");
 		for (CommandInfo info : commands(ctx)) {
+			if (only != null && !info.getClassName().equals(only.getName())) continue;
 			String menu = info.getMenuPath().stream().map(org.scijava.MenuEntry::getName).collect(Collectors.joining(">"));
 			sb.append(info.getName()).append("  (").append(menu).append(")\n");
 			try {

@@ -182,6 +182,8 @@ class BadInputSuiteTest {
 		c.add(new Case("shard empty after =", 2, "--shard needs a value", on("predictions", "one", "--shard=")));
 		c.add(new Case("embedding shard refused before the model loads", 2, "cannot be sharded", a("embedding", "--model", IN + "/not-a-model", "--input",
 			IN + "/one", "--output", OUT, "--shard", "1/2")));
+		c.add(new Case("help of an unknown command", 2, "Unknown command 'nosuch'", a("nosuch", "--help")));
+		c.add(new Case("help of a command", 0, "", a("cam", "--help")));
 		c.add(new Case("merge with --threads", 2, "--threads does not apply: merge runs no model", a("merge", "--input", IN, "--threads", "2")));
 		c.add(new Case("merge with --shard", 2, "--shard does not apply", a("merge", "--input", IN, "--shard=1/2")));
 		c.add(new Case("merge --input= form read", 2, "is a file", a("merge", "--input=" + IN + "/a-file")));
@@ -381,6 +383,16 @@ class BadInputSuiteTest {
 		String used = now == 0 ? "its own choice of threads" : now == 1 ? "with 1 thread," : "with " + now + " threads,";
 		assertTrue(w.startsWith("Warning: --threads " + other + " has no effect") && w.contains(used) && w.contains("new JVM"), w);
 		assertEquals(Integer.toString(now == 0 ? 0 : now), Integer.toString(org.convlens.model.TfThreads.inEffect()), "unchanged");
+	}
+
+	@Test
+	void aCommandsHelpListsItsOptionsAndTheFlags() {
+		ByteArrayOutputStream o = new ByteArrayOutputStream();
+		assertEquals(0, Batch.run(new String[] { "cam", "--model", "m", "--help" }, new PrintStream(o, true, StandardCharsets.UTF_8),
+			new PrintStream(new ByteArrayOutputStream(), true)));
+		String help = o.toString(StandardCharsets.UTF_8);
+		assertTrue(help.contains("--threads N") && help.contains("cam  (Plugins>ConvLens>Class Activation Map...)") && help.contains("    method=String"), help);
+		assertFalse(help.contains("\ncodes  ("), "only cam's options: " + help);
 	}
 
 	@Test
