@@ -61,6 +61,7 @@ final class ImageFiles {
 		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
 		if (type == Opener.JPEG) jpegEnds(file);
 		if (type == Opener.PNG) pngEnds(file);
+		if (type == Opener.PNG || type == Opener.JPEG || type == Opener.GIF || type == Opener.BMP) ImageHeaders.checkOther(file, type);
 		ImagePlus imp;
 		try {
 			imp = o.openImage(path);
@@ -94,6 +95,7 @@ final class ImageFiles {
 				"; damaged or truncated?)", e);
 		}
 		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
+		ImageHeaders.checkTiff(info);
 		long end = 0;
 		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
 		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");
