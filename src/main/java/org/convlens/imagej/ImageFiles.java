@@ -94,6 +94,11 @@ final class ImageFiles {
 			throw new IOException("cannot be read as TIFF (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) +
 				"; damaged or truncated?)", e);
 		}
+		catch (OutOfMemoryError e) {
+			// ImageJ's decoder allocates the tables (strip offsets, ...) of the sizes the header states
+			throw new IOException("cannot be read as TIFF: its header declares tables larger than the " + (Runtime.getRuntime().maxMemory() >> 20) +
+				" MB Java may use; the file is damaged or crafted");
+		}
 		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
 		ImageHeaders.checkTiff(info);
 		long end = 0;

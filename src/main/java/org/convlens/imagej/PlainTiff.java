@@ -76,8 +76,8 @@ final class PlainTiff {
 			if (ok) return Preprocessing.Planes.ofPixels(new Object[] { px }, w, h);
 			return null;
 		}
-		catch (IOException | RuntimeException e) {
-			return null; // the usual opener says what is wrong
+		catch (IOException | RuntimeException | OutOfMemoryError e) {
+			return null; // the usual opener says what is wrong (a header declaring tables larger than the heap included)
 		}
 	}
 

@@ -29,8 +29,8 @@ import ij.process.ByteProcessor;
 
 /**
  * Image files of a few kilobytes whose headers declare 100000 x 100000 pixels (a deflated TIFF,
- * an uncompressed TIFF with a short strip, a PNG bomb, a JPEG frame header), and a JPEG without
- * image data, given to Batch in-process (heap 3 GB): each is one line naming the file and the
+ * an uncompressed TIFF with a short strip, a PNG bomb, a JPEG frame header), a TIFF declaring strip
+ * tables of 2^31 entries, and a JPEG without image data, given to Batch in-process (heap 3 GB): each is one line naming the file and the
  * declared size, exit code 1, no Java trace on any stream, and a good image beside them is still
  * analysed. Before the header checks, ImageJ tried to allocate them ("ran out of memory; give
  * ImageJ more memory") and the JPEG decoder printed stack traces.
@@ -63,6 +63,24 @@ class HostileImagesTest {
 		tiffEntry(b, 278, 4, h);
 		tiffEntry(b, 279, 4, strip.length);
 		b.putInt(0).put(strip);
+		return b.array();
+	}
+
+	/** A 64x64 8-bit TIFF whose strip tables declare {@code count} entries (ImageJ's decoder allocates them). */
+	static byte[] tiffWithStripTables(int count) {
+		int entries = 9, data = 8 + 2 + entries * 12 + 4;
+		ByteBuffer b = ByteBuffer.allocate(data + 64).order(ByteOrder.LITTLE_ENDIAN);
+		b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) entries);
+		tiffEntry(b, 256, 4, 64);
+		tiffEntry(b, 257, 4, 64);
+		tiffEntry(b, 258, 3, 8);
+		tiffEntry(b, 259, 3, 1);
+		tiffEntry(b, 262, 3, 1);
+		b.putShort((short) 273).putShort((short) 4).putInt(count).putInt(data);
+		tiffEntry(b, 277, 3, 1);
+		tiffEntry(b, 278, 4, 1);
+		b.putShort((short) 279).putShort((short) 4).putInt(count).putInt(data);
+		b.putInt(0);
 		return b.array();
 	}
 
@@ -163,6 +181,7 @@ class HostileImagesTest {
 		Files.write(in.resolve("bomb.png"), png(SIDE, SIDE));
 		Files.write(in.resolve("frame.jpg"), jpegClaiming(good, 65000, 65000));
 		Files.write(in.resolve("no-scan.jpg"), jpegWithoutScan(good));
+		Files.write(in.resolve("strip-tables.tif"), tiffWithStripTables(Integer.MAX_VALUE));
 		try (java.util.stream.Stream<Path> s = Files.list(in)) {
 			for (Path p : s.collect(Collectors.toList())) assertTrue(Files.size(p) < 5 << 20, p.toString());
 		}
@@ -182,6 +201,8 @@ class HostileImagesTest {
 		}
 		assertTrue(lines.stream().anyMatch(l -> l.contains("frame.jpg") && l.contains("its header declares 65000 x 65000 pixels (3.9 GiB")), r.err);
 		assertTrue(lines.stream().anyMatch(l -> l.contains("no-scan.jpg") && l.contains("not a valid JPEG") && l.contains("damaged")), r.err);
+		assertTrue(lines.stream().anyMatch(l -> l.contains("strip-tables.tif") && l.contains("its header declares tables larger than the") &&
+			l.contains("damaged or crafted")), r.err);
 		// the good image beside them was analysed
 		assertTrue(Files.readAllLines(out.resolve("in_predictions.csv")).stream().anyMatch(l -> l.startsWith("z-good.jpg,")), r.everything);
 	}

@@ -264,6 +264,11 @@ final class SavedModelLoader {
 	private static SavedModel readSavedModel(Path dir, java.security.MessageDigest digest) {
 		Path pb = dir.resolve("saved_model.pb");
 		try {
+			// a protocol buffer holds at most 2 GiB: a larger file is not one (Java cannot even read it into one array)
+			if (Files.size(pb) > Integer.MAX_VALUE) {
+				throw new ModelException(pb + " has " + Files.size(pb) + " bytes, more than the 2 GiB a SavedModel's graph can have: " +
+					"it is damaged or not a SavedModel. Export the model again.");
+			}
 			byte[] bytes = Files.readAllBytes(pb);
 			digest.update(bytes);
 			SavedModel sm = SavedModel.parseFrom(bytes);
