@@ -112,11 +112,12 @@ class HostileSizesTest {
 		return b.build();
 	}
 
+	/** The refusal at load, the same through the model service (Inspect's and the commands' way in). */
 	static String refusal(Path model) {
-		ModelException e = assertThrows(ModelException.class, () -> Models.open(model).close(), "loading " + model.getFileName());
-		assertTrue(e.getMessage().startsWith("Refusing to load " + model), e.getMessage());
-		assertTrue(e.getMessage().contains("-D" + PROPERTY + "="), "says how to raise the limit: " + e.getMessage());
-		return e.getMessage();
+		String msg = HostileModelsTest.refusal(model);
+		assertTrue(msg.startsWith("Refusing to load " + model + ": "), msg);
+		assertTrue(msg.contains("-D" + PROPERTY + "="), "says how to raise the limit: " + msg);
+		return msg;
 	}
 
 	// ------------------------------------------------------------------ tensors of terabytes
@@ -197,6 +198,20 @@ class HostileSizesTest {
 		ModelException e = assertThrows(ModelException.class, () -> Models.open(model).close());
 		assertEquals(model.resolve("saved_model.pb") + " has 3000000000 bytes, more than the 2 GiB a SavedModel's graph can have: " +
 			"it is damaged or not a SavedModel. Export the model again.", e.getMessage());
+	}
+
+	@Test
+	void attributesNestedTwoHundredLevelsDeepAreRefusedAsCrafted() throws IOException {
+		Path model = craft("nested", g -> {
+			AttrValue v = AttrValue.newBuilder().setI(1).build();
+			for (int i = 0; i < 200; i++) {
+				v = AttrValue.newBuilder().setFunc(org.tensorflow.proto.NameAttrList.newBuilder().setName("f").putAttr("a", v)).build();
+			}
+			return g.toBuilder().addNode(NodeDef.newBuilder().setName("evil").setOp("NoOp").putAttr("_nested", v)).build();
+		});
+		ModelException e = assertThrows(ModelException.class, () -> Models.open(model).close());
+		assertEquals(model.resolve("saved_model.pb") + " is nested deeper than the 100 levels a model file may have: it is damaged or crafted. " +
+			"Export the model again.", e.getMessage());
 	}
 
 	// ------------------------------------------------------------------ a graph deeper than a thread's stack

@@ -278,6 +278,10 @@ final class SavedModelLoader {
 			return sm;
 		}
 		catch (com.google.protobuf.InvalidProtocolBufferException e) {
+			// protobuf's own advice (raise the recursion limit) is for developers, not for a crafted file
+			if (String.valueOf(e.getMessage()).contains("levels of nesting")) {
+				throw new ModelException(pb + " is nested deeper than the 100 levels a model file may have: it is damaged or crafted. Export the model again.", e);
+			}
 			throw new ModelException(pb + " cannot be parsed (truncated or corrupt?): " + e.getMessage(), e);
 		}
 		catch (IOException e) {
