@@ -30,7 +30,7 @@ import ij.process.ByteProcessor;
 /**
  * Image files of a few kilobytes whose headers declare 100000 x 100000 pixels (a deflated TIFF,
  * an uncompressed TIFF with a short strip, a PNG bomb, a JPEG frame header), a TIFF declaring strip
- * tables of 2^31 entries, and a JPEG without image data, given to Batch in-process (heap 3 GB): each is one line naming the file and the
+ * tables of 2^31 entries, a JPEG without image data and one with a bad marker in its data, given to Batch in-process (heap 3 GB): each is one line naming the file and the
  * declared size, exit code 1, no Java trace on any stream, and a good image beside them is still
  * analysed. Before the header checks, ImageJ tried to allocate them ("ran out of memory; give
  * ImageJ more memory") and the JPEG decoder printed stack traces.
@@ -141,6 +141,20 @@ class HostileImagesTest {
 		throw new AssertionError("no start of scan in " + good);
 	}
 
+	/** The JPEG with an invalid marker (FF AF) a few bytes into its scan data, its end marker kept. */
+	static byte[] jpegWithBadMarkerInScan(Path good) throws IOException {
+		byte[] b = Files.readAllBytes(good);
+		for (int i = 2; i < b.length - 4; i++) {
+			if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xDA) {
+				int data = i + 2 + ((b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff));
+				b[data + 4] = (byte) 0xFF;
+				b[data + 5] = (byte) 0xAF;
+				return b;
+			}
+		}
+		throw new AssertionError("no start of scan in " + good);
+	}
+
 	static final class Run {
 		int rc;
 		String err;
@@ -182,6 +196,7 @@ class HostileImagesTest {
 		Files.write(in.resolve("frame.jpg"), jpegClaiming(good, 65000, 65000));
 		Files.write(in.resolve("no-scan.jpg"), jpegWithoutScan(good));
 		Files.write(in.resolve("strip-tables.tif"), tiffWithStripTables(Integer.MAX_VALUE));
+		Files.write(in.resolve("bad-scan.jpg"), jpegWithBadMarkerInScan(good));
 		try (java.util.stream.Stream<Path> s = Files.list(in)) {
 			for (Path p : s.collect(Collectors.toList())) assertTrue(Files.size(p) < 5 << 20, p.toString());
 		}
@@ -203,6 +218,9 @@ class HostileImagesTest {
 		assertTrue(lines.stream().anyMatch(l -> l.contains("no-scan.jpg") && l.contains("not a valid JPEG") && l.contains("damaged")), r.err);
 		assertTrue(lines.stream().anyMatch(l -> l.contains("strip-tables.tif") && l.contains("its header declares tables larger than the") &&
 			l.contains("damaged or crafted")), r.err);
+		// AWT's decoder printed this one's stack trace on the console
+		assertTrue(lines.stream().anyMatch(l -> l.contains("bad-scan.jpg") && l.contains("cannot be read as JPEG (") &&
+			l.contains("damaged or truncated?)")), r.err);
 		// the good image beside them was analysed
 		assertTrue(Files.readAllLines(out.resolve("in_predictions.csv")).stream().anyMatch(l -> l.startsWith("z-good.jpg,")), r.everything);
 	}
