@@ -214,6 +214,111 @@ class HostileSizesTest {
 			"Export the model again.", e.getMessage());
 	}
 
+	// ------------------------------------------------------------------ a checkpoint declaring a huge variable
+
+	private static int masked(java.util.zip.CRC32C c) {
+		int crc = (int) c.getValue();
+		return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
+	}
+
+	private static void varint(java.io.ByteArrayOutputStream o, long v) {
+		while ((v & ~0x7fL) != 0) {
+			o.write((int) (v & 0x7f) | 0x80);
+			v >>>= 7;
+		}
+		o.write((int) v);
+	}
+
+	/** A table block of {@code entries} (sorted keys, no prefix sharing, one restart) and its trailer, appended to {@code file}. */
+	private static long[] block(java.io.ByteArrayOutputStream file, java.util.SortedMap<String, byte[]> entries) {
+		java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+		for (java.util.Map.Entry<String, byte[]> e : entries.entrySet()) {
+			byte[] k = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			varint(b, 0);
+			varint(b, k.length);
+			varint(b, e.getValue().length);
+			b.writeBytes(k);
+			b.writeBytes(e.getValue());
+		}
+		b.writeBytes(new byte[] { 0, 0, 0, 0, 1, 0, 0, 0 }); // restart at 0; one restart
+		long[] handle = { file.size(), b.size() };
+		java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+		c.update(b.toByteArray());
+		c.update(0);
+		file.writeBytes(b.toByteArray());
+		file.write(0); // not compressed
+		file.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(masked(c)).array());
+		return handle;
+	}
+
+	/**
+	 * Writes {@code variables/} for {@code shapes} (float zeros) in TensorFlow's tensor bundle
+	 * format, the index declaring {@code hugeName} as {@code hugeShape} with its few real bytes.
+	 */
+	static void writeCheckpoint(Path vars, java.util.Map<String, long[]> shapes, String hugeName, long[] hugeShape) throws IOException {
+		java.util.SortedMap<String, byte[]> index = new java.util.TreeMap<>();
+		index.put("", org.tensorflow.proto.BundleHeaderProto.newBuilder().setNumShards(1)
+			.setVersion(org.tensorflow.proto.VersionDef.newBuilder().setProducer(1)).build().toByteArray());
+		java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+		for (java.util.Map.Entry<String, long[]> v : shapes.entrySet()) {
+			long n = 1;
+			for (long d : v.getValue()) n *= d;
+			byte[] zeros = new byte[(int) n * 4];
+			java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+			c.update(zeros);
+			long[] declared = v.getKey().equals(hugeName) ? hugeShape : v.getValue();
+			index.put(v.getKey(), org.tensorflow.proto.BundleEntryProto.newBuilder().setDtype(DataType.DT_FLOAT).setShape(shape(declared))
+				.setShardId(0).setOffset(data.size()).setSize(zeros.length).setCrc32C(masked(c)).build().toByteArray());
+			data.writeBytes(zeros);
+		}
+		java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+		long[] dataBlock = block(file, index);
+		long[] meta = block(file, new java.util.TreeMap<>());
+		java.io.ByteArrayOutputStream h = new java.io.ByteArrayOutputStream();
+		varint(h, dataBlock[0]);
+		varint(h, dataBlock[1]);
+		java.util.SortedMap<String, byte[]> top = new java.util.TreeMap<>();
+		top.put(index.lastKey() + "~", h.toByteArray());
+		long[] idx = block(file, top);
+		java.io.ByteArrayOutputStream footer = new java.io.ByteArrayOutputStream();
+		for (long x : new long[] { meta[0], meta[1], idx[0], idx[1] }) varint(footer, x);
+		footer.writeBytes(new byte[40 - footer.size()]);
+		footer.writeBytes(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0xdb4775248b80fb57L).array());
+		file.writeBytes(footer.toByteArray());
+		try (java.util.stream.Stream<Path> old = Files.list(vars)) {
+			for (Path p : (Iterable<Path>) old::iterator) Files.delete(p);
+		}
+		Files.write(vars.resolve("variables.index"), file.toByteArray());
+		Files.write(vars.resolve("variables.data-00000-of-00001"), data.toByteArray());
+	}
+
+	/** The TF1 model's variables and their shapes, from its graph. */
+	static java.util.Map<String, long[]> variables(Path model) throws IOException {
+		java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+		SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(model.resolve("saved_model.pb")));
+		for (NodeDef n : sm.getMetaGraphs(0).getGraphDef().getNodeList()) {
+			if (n.getOp().equals("VariableV2")) m.put(n.getName(), n.getAttrOrThrow("shape").getShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray());
+		}
+		return m;
+	}
+
+	@Test
+	void aCheckpointDeclaringAVariableOfTerabytesIsRefusedBeforeTheRestore() throws IOException {
+		Path good = HostileModelsTest.copyModel(TestPaths.model("shapes-tf1"), tmp.resolve("zeros"));
+		java.util.Map<String, long[]> vars = variables(good);
+		// control: the writer's checkpoint restores (all weights zero: every class scores the same)
+		writeCheckpoint(good.resolve("variables"), vars, null, null);
+		try (ConvModel m = Models.open(good)) {
+			float[] p = m.run(testImage(), List.of(ConvModel.OUTPUT)).get(ConvModel.OUTPUT).data();
+			assertArrayEquals(new float[] { 1 / 3f, 1 / 3f, 1 / 3f }, p, 1e-6f);
+		}
+		Path model = HostileModelsTest.copyModel(TestPaths.model("shapes-tf1"), tmp.resolve("huge-variable"));
+		writeCheckpoint(model.resolve("variables"), vars, "sequential/dense/bias", new long[] { 1 << 20, 1 << 20 });
+		String msg = refusal(model);
+		assertTrue(msg.contains("the checkpoint " + model.resolve("variables").resolve("variables.index") +
+			" declares variable 'sequential/dense/bias' as a float tensor of shape [1048576, 1048576] (4.0 TiB)"), msg);
+	}
+
 	// ------------------------------------------------------------------ a graph deeper than a thread's stack
 
 	@Test

@@ -22,7 +22,8 @@ import org.tensorflow.proto.TensorShapeProto;
  * give one tensor: a {@code Const} whose shape asks for terabytes with a few bytes of content
  * (TensorFlow fills it in at the first run), a variable declared that large, or a {@code Fill},
  * {@code Range}, {@code Tile}, {@code BroadcastTo}, ... whose constant inputs make its output
- * that large. TensorFlow would allocate and write such a tensor (all of the machine's memory,
+ * that large, or a checkpoint ({@code variables.index}) declaring a variable that large (its
+ * restore allocates the whole variable before reading it). TensorFlow would allocate and write such a tensor (all of the machine's memory,
  * then the system kills Fiji) or fail deep in every run with "Cannot parse tensor from proto".
  * Sizes that depend on the image (the batch dimension) count as 1: what only the input can make
  * large is not judged here.
@@ -93,7 +94,26 @@ final class TensorBudget {
 		for (FunctionDef f : def.getLibrary().getFunctionList()) {
 			for (NodeDef n : f.getNodeDefList()) declared(n, "function " + f.getSignature().getName(), limit, bad);
 		}
+		checkpoint(dir.resolve("variables").resolve("variables.index"), limit, bad);
 		if (!bad.isEmpty()) throw refusal(dir, bad, limit);
+	}
+
+	/** The shapes the checkpoint declares: its restore allocates each variable whole before reading it. */
+	private static void checkpoint(Path index, long limit, List<String> bad) {
+		if (!java.nio.file.Files.isRegularFile(index)) return;
+		List<CheckpointIndex.Entry> entries;
+		try {
+			entries = CheckpointIndex.read(index);
+		}
+		catch (java.io.IOException e) {
+			return; // the restore says why it cannot read the file
+		}
+		for (CheckpointIndex.Entry e : entries) {
+			long[] dims = new long[e.entry.getShape().getDimCount()];
+			for (int i = 0; i < dims.length; i++) dims[i] = e.entry.getShape().getDim(i).getSize();
+			long bytes = bytes(e.entry.getDtype(), dims);
+			if (bytes > limit) bad.add("the checkpoint " + index + " declares variable '" + e.name + "' as " + describe(e.entry.getDtype(), dims, bytes));
+		}
 	}
 
 	private static void declared(NodeDef n, String where, long limit, List<String> bad) {
