@@ -23,8 +23,9 @@ import org.tensorflow.proto.TensorShapeProto;
  * (TensorFlow fills it in at the first run), a variable declared that large, or a {@code Fill},
  * {@code Range}, {@code Tile}, {@code BroadcastTo}, ... whose constant inputs make its output
  * that large, or a checkpoint ({@code variables.index}) declaring a variable that large (its
- * restore allocates the whole variable before reading it). TensorFlow would allocate and write such a tensor (all of the machine's memory,
- * then the system kills Fiji) or fail deep in every run with "Cannot parse tensor from proto".
+ * restore allocates the whole variable before reading it). TensorFlow would allocate and write
+ * such a tensor (all of the machine's memory, then the system kills Fiji) or fail deep in every
+ * run with "Cannot parse tensor from proto".
  * Sizes that depend on the image (the batch dimension) count as 1: what only the input can make
  * large is not judged here.
  *
