@@ -61,9 +61,11 @@ final class ImageFiles {
 		if (type == Opener.TIFF || type == Opener.TIFF_AND_DICOM) truncated(file);
 		if (type == Opener.JPEG) jpegEnds(file);
 		if (type == Opener.PNG) pngEnds(file);
+		if (type == Opener.PNG || type == Opener.JPEG || type == Opener.GIF || type == Opener.BMP) ImageHeaders.checkOther(file, type);
 		ImagePlus imp;
 		try {
-			imp = o.openImage(path);
+			imp = type == Opener.JPEG ? jpeg(file) : null;
+			if (imp == null) imp = o.openImage(path);
 		}
 		catch (RuntimeException e) {
 			throw new IOException("cannot be read as an image (" + e.getClass().getSimpleName() +
@@ -73,6 +75,36 @@ final class ImageFiles {
 			throw new IOException(type == Opener.UNKNOWN ? "not an image format ImageJ can open" :
 				"cannot be read as " + typeName(type) + " (damaged or truncated?)");
 		}
+		return imp;
+	}
+
+	/**
+	 * A JPEG decoded with ImageIO into what ImageJ's opener makes of it (the same pixels, 8-bit when
+	 * all three channels are equal, the same file info), or null for a kind ImageIO does not decode
+	 * (e.g. CMYK), left to ImageJ. ImageJ decodes through AWT's toolkit, whose fetcher thread prints
+	 * the stack trace of a damaged file on the console; here it is one line.
+	 *
+	 * @throws IOException "cannot be read as JPEG (what the decoder says; damaged or truncated?)"
+	 */
+	static ImagePlus jpeg(Path file) throws IOException {
+		java.awt.image.BufferedImage bi;
+		try {
+			bi = javax.imageio.ImageIO.read(file.toFile());
+		}
+		catch (javax.imageio.IIOException e) {
+			if (String.valueOf(e.getMessage()).startsWith("Unsupported Image Type")) return null;
+			throw new IOException("cannot be read as JPEG (" + e.getMessage() + "; damaged or truncated?)", e);
+		}
+		if (bi == null) return null;
+		String name = file.getFileName().toString();
+		ImagePlus imp = new ImagePlus(name, bi);
+		if (imp.getType() == ImagePlus.COLOR_RGB) Opener.convertGrayJpegTo8Bits(imp);
+		FileInfo fi = new FileInfo();
+		fi.fileFormat = FileInfo.GIF_OR_JPG;
+		fi.fileName = name;
+		Path dir = file.toAbsolutePath().getParent();
+		fi.directory = dir == null ? "" : dir.toString() + java.io.File.separator;
+		imp.setFileInfo(fi);
 		return imp;
 	}
 
@@ -93,7 +125,13 @@ final class ImageFiles {
 			throw new IOException("cannot be read as TIFF (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) +
 				"; damaged or truncated?)", e);
 		}
+		catch (OutOfMemoryError e) {
+			// ImageJ's decoder allocates the tables (strip offsets, ...) of the sizes the header states
+			throw new IOException("cannot be read as TIFF: its header declares tables larger than the " + (Runtime.getRuntime().maxMemory() >> 20) +
+				" MB Java may use; the file is damaged or crafted");
+		}
 		if (info == null || info.length == 0) throw new IOException("cannot be read as TIFF (damaged or truncated?)");
+		ImageHeaders.checkTiff(info);
 		long end = 0;
 		for (FileInfo fi : info) end = Math.max(end, pixelEnd(fi));
 		if (end > size) throw new IOException("truncated: the file has " + size + " bytes but its pixel data ends at byte " + end + "; copy it again");

@@ -58,6 +58,8 @@ final class PlainTiff {
 			if (ImageFiles.pixelEnd(fi) > size) return null;
 			int w = fi.width, h = fi.height, n = w * h;
 			if (w < 1 || h < 1 || fi.nImages > 1 || fi.whiteIsZero || fi.lutSize > 0) return null;
+			// a header declaring more than Java holds: the usual way refuses it, naming the size
+			if ((long) w * h * Math.max(1, fi.getBytesPerPixel()) > Runtime.getRuntime().maxMemory()) return null;
 			String d = fi.description;
 			if (d != null && (d.contains("cf=") || d.contains("channels=") || d.contains("images="))) return null;
 			int type = fi.fileType;
@@ -74,8 +76,8 @@ final class PlainTiff {
 			if (ok) return Preprocessing.Planes.ofPixels(new Object[] { px }, w, h);
 			return null;
 		}
-		catch (IOException | RuntimeException e) {
-			return null; // the usual opener says what is wrong
+		catch (IOException | RuntimeException | OutOfMemoryError e) {
+			return null; // the usual opener says what is wrong (a header declaring tables larger than the heap included)
 		}
 	}
 

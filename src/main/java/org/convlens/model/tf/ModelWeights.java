@@ -103,7 +103,7 @@ final class ModelWeights {
 				NodeDef var = variableOf(t);
 				if (var == null) throw new ModelException("Cannot find the variable behind " + t + " in layer " + layer);
 				NdArray current;
-				try (Result res = session.runner().fetch(t).run()) {
+				try (Result res = DeepStack.run(session.runner().fetch(t))) {
 					current = Tensors.toArray(res.get(0), t);
 				}
 				float[] v = current.data();
@@ -133,7 +133,7 @@ final class ModelWeights {
 	private void assign(Session s, NodeDef var, NdArray value) {
 		String[] assign = assignOps(var);
 		try (TFloat32 val = Tensors.tensorOf(value)) {
-			s.runner().feed(assign[0], val).addTarget(assign[1]).run().close();
+			DeepStack.run(s.runner().feed(assign[0], val).addTarget(assign[1])).close();
 		}
 	}
 

@@ -88,6 +88,7 @@ final class SavedModelLoader {
 		inputs.sort((a, b) -> a.key().compareTo(b.key()));
 		outputs.sort((a, b) -> a.key().compareTo(b.key()));
 
+		TensorBudget.checkDeclared(inl.graph, dir);
 		Graph g = new Graph();
 		Session s = null;
 		try {
@@ -97,6 +98,7 @@ final class SavedModelLoader {
 			catch (IllegalArgumentException | org.tensorflow.exceptions.TensorFlowException e) {
 				throw new ModelException("TensorFlow cannot import the graph of " + dir + ": " + e.getMessage(), e);
 			}
+			TensorBudget.checkInferred(g, dir);
 			s = new Session(g, sessionConfig());
 			java.util.function.Consumer<Session> restore = restorer(meta, dir);
 			restore.accept(s);
@@ -137,7 +139,7 @@ final class SavedModelLoader {
 		try {
 			Session.Runner r = s.runner();
 			shapeOps.forEach(r::fetch);
-			try (Result res = r.run()) {
+			try (Result res = DeepStack.run(r)) {
 				for (int i = 0; i < vars.size(); i++) got.add(Tensors.longs((org.tensorflow.types.TInt64) res.get(i)));
 			}
 		}
@@ -145,7 +147,7 @@ final class SavedModelLoader {
 			// some variable was not restored (not in the checkpoint): check the others one by one
 			got.clear();
 			for (String op : shapeOps) {
-				try (Result res = s.runner().fetch(op).run()) {
+				try (Result res = DeepStack.run(s.runner().fetch(op))) {
 					got.add(Tensors.longs((org.tensorflow.types.TInt64) res.get(0)));
 				}
 				catch (RuntimeException notRestored) {
@@ -262,6 +264,11 @@ final class SavedModelLoader {
 	private static SavedModel readSavedModel(Path dir, java.security.MessageDigest digest) {
 		Path pb = dir.resolve("saved_model.pb");
 		try {
+			// a protocol buffer holds at most 2 GiB: a larger file is not one (Java cannot even read it into one array)
+			if (Files.size(pb) > Integer.MAX_VALUE) {
+				throw new ModelException(pb + " has " + Files.size(pb) + " bytes, more than the 2 GiB a SavedModel's graph can have: " +
+					"it is damaged or not a SavedModel. Export the model again.");
+			}
 			byte[] bytes = Files.readAllBytes(pb);
 			digest.update(bytes);
 			SavedModel sm = SavedModel.parseFrom(bytes);
@@ -271,6 +278,10 @@ final class SavedModelLoader {
 			return sm;
 		}
 		catch (com.google.protobuf.InvalidProtocolBufferException e) {
+			// protobuf's own advice (raise the recursion limit) is for developers, not for a crafted file
+			if (String.valueOf(e.getMessage()).contains("levels of nesting")) {
+				throw new ModelException(pb + " is nested deeper than the 100 levels a model file may have: it is damaged or crafted. Export the model again.", e);
+			}
 			throw new ModelException(pb + " cannot be parsed (truncated or corrupt?): " + e.getMessage(), e);
 		}
 		catch (IOException e) {
@@ -341,8 +352,8 @@ final class SavedModelLoader {
 			}
 			String prefix = vars.resolve("variables").toString();
 			try (TString file = TString.scalarOf(prefix)) {
-				s.runner().feed(meta.getSaverDef().getFilenameTensorName(), file)
-					.addTarget(meta.getSaverDef().getRestoreOpName()).run().close();
+				DeepStack.run(s.runner().feed(meta.getSaverDef().getFilenameTensorName(), file)
+					.addTarget(meta.getSaverDef().getRestoreOpName())).close();
 			}
 			catch (RuntimeException e) {
 				throw new ModelException("Cannot restore the model's variables from " + vars +

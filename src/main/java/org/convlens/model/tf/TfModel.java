@@ -174,7 +174,7 @@ final class TfModel implements ConvModel {
 					fetched.add(t);
 				}
 			}
-			try (Result res = fetched.isEmpty() ? null : r.run()) {
+			try (Result res = fetched.isEmpty() ? null : DeepStack.run(r)) {
 				for (int i = 0; i < fetches.size(); i++) {
 					String t = tensors.get(i);
 					out.put(fetches.get(i), fedByTensor.containsKey(t) ? fedByTensor.get(t) : Tensors.toArray(res.get(fetched.indexOf(t)), fetches.get(i),
@@ -258,7 +258,7 @@ final class TfModel implements ConvModel {
 				extra.add(t);
 				if (!fedByTensor.containsKey(t)) r.fetch(t);
 			}
-			try (Result res = r.run()) {
+			try (Result res = DeepStack.run(r)) {
 				targetValue = Tensors.toArray(res.get(0), target);
 				if (!Arrays.equals(targetValue.shape(), weights.shape())) {
 					throw new ModelException("Target weights of shape " + Arrays.toString(weights.shape()) +
@@ -302,7 +302,7 @@ final class TfModel implements ConvModel {
 		checkOpen();
 		List<String> w = layerWeights.weightTensors(layer);
 		if (w.isEmpty()) throw new ModelException("Layer '" + layer + "' has no convolution or dense kernel.");
-		try (Result res = session.runner().fetch(w.get(0)).run()) {
+		try (Result res = DeepStack.run(session.runner().fetch(w.get(0)))) {
 			return Tensors.toArray(res.get(0), layer + " kernel");
 		}
 		catch (RuntimeException e) {
@@ -355,7 +355,7 @@ final class TfModel implements ConvModel {
 			for (TensorInfo out : info.outputs()) {
 				String outName = sig.getOutputsOrThrow(out.key()).getName();
 				NdArray a;
-				try (Result r = b.session().runner().feed(inName, in).fetch(outName).run()) {
+				try (Result r = DeepStack.run(b.session().runner().feed(inName, in).fetch(outName))) {
 					a = Tensors.toArray(r.get(0), outName);
 				}
 				NdArray c = run(input, List.of(out.tensorName())).get(out.tensorName());
