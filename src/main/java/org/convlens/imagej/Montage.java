@@ -85,6 +85,7 @@ public final class Montage {
 				int[] b = tileBounds(tiles.length, w, h, k);
 				TextRoi t = new TextRoi(b[0] + 1, b[1], labels[k], f);
 				t.setStrokeColor(Color.yellow);
+				t.setName(Outputs.TILE_LABEL);
 				ov.add(t);
 			}
 			imp.setOverlay(ov);

@@ -161,7 +161,7 @@ public final class Outputs {
 	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
 	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
 	 * is at least {@link #MIN_SCREEN} pixels, and the
-	 * overlay's text (captions) in a white band below the image instead of over it (the figure at
+	 * overlay's text (captions; montage tile labels stay on their tiles) in a white band below the image instead of over it (the figure at
 	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
 	 * the source is not changed.
 	 */
@@ -192,7 +192,7 @@ public final class Outputs {
 			boolean here = r.hasHyperStackPosition() ? (r.getZPosition() == 0 || r.getZPosition() == imp.getSlice()) &&
 				(r.getTPosition() == 0 || r.getTPosition() == imp.getFrame()) : r.getPosition() == 0 || r.getPosition() == idx;
 			if (!here) continue;
-			if (r instanceof ij.gui.TextRoi) {
+			if (r instanceof ij.gui.TextRoi && !TILE_LABEL.equals(r.getName())) {
 				captions.add(((ij.gui.TextRoi) r).getText().trim());
 				continue;
 			}
@@ -249,6 +249,12 @@ public final class Outputs {
 		}
 		return new ij.process.ColorProcessor(bw, h * k, dst);
 	}
+
+	/**
+	 * The name of a montage tile's label: a figure draws it in place, over its tile and in its
+	 * colour (red marks a flagged filter), not in the caption band, where it would lose its tile.
+	 */
+	public static final String TILE_LABEL = "ConvLens tile label";
 
 	/** The narrowest caption band: a thin image's figure is widened (white) so that its caption can be read. */
 	static final int CAPTION_WIDTH = 200;

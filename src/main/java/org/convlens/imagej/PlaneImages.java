@@ -84,6 +84,7 @@ public final class PlaneImages {
 				int[] o = org.convlens.explain.core.Montage.origin(k, n, cols, tw, th, GAP);
 				TextRoi t = new TextRoi(o[0] + 1, o[1], labels[k], f);
 				t.setStrokeColor(flagged != null && k < flagged.length && flagged[k] ? Color.red : Color.yellow);
+				t.setName(Outputs.TILE_LABEL);
 				ov.add(t);
 			}
 			imp.setOverlay(ov);

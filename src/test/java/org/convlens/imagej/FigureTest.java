@@ -83,6 +83,25 @@ class FigureTest {
 	}
 
 	@Test
+	void montageTileLabelsStayOnTheirTilesInTheirColour() {
+		float[][] tiles = new float[6][16 * 16];
+		for (int k = 0; k < tiles.length; k++) for (int i = 0; i < tiles[k].length; i++) tiles[k][i] = (i * (k + 1)) % 17;
+		String[] labels = { "0", "1", "2", "3", "4", "5" };
+		ImagePlus m = Montage.image("m", tiles, 16, 16, false, labels);
+		ImagePlus f = Outputs.figure(m);
+		int k = f.getWidth() / m.getWidth();
+		// no caption band: the labels are drawn over the tiles, not listed below the image
+		assertEquals(m.getHeight() * k, f.getHeight());
+		int yellow = 0;
+		for (int y = 0; y < f.getHeight(); y++) for (int x = 0; x < f.getWidth(); x++) {
+			int c = f.getProcessor().get(x, y);
+			if (((c >> 16) & 0xff) > 200 && ((c >> 8) & 0xff) > 200 && (c & 0xff) < 60) yellow++;
+		}
+		assertTrue(yellow > 6 * k * k, "yellow label pixels: " + yellow);
+		assertEquals(labels.length, m.getOverlay().size(), "the source keeps its overlay");
+	}
+
+	@Test
 	void largeImagesKeepTheirSize() {
 		ImagePlus imp = new ImagePlus("big", new ByteProcessor(300, 120));
 		Overlay ov = new Overlay(new Roi(1, 1, 5, 5));
