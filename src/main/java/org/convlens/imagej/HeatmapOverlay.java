@@ -39,6 +39,7 @@ final class HeatmapOverlay {
 			ImageRoi roi = new HeatmapRoi(source.getWidth(), source.getHeight(), px);
 			roi.setOpacity(s.opacity());
 			roi.setName(HeatmapDisplay.OVERLAY_NAME);
+			HeatmapScale.set(roi, s.lut(), r[0], s.signed() ? Math.max(-r[0], r[1]) : r[1], s.signed(), s.threshold());
 			String text = HeatmapDisplay.label(labels, i);
 			if (text != null) roi.setProperty("label", text);
 			if (n > 1) position(roi, source, ps.get(i));

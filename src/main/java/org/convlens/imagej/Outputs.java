@@ -161,7 +161,8 @@ public final class Outputs {
 	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
 	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
 	 * is at least {@link #MIN_SCREEN} pixels, and the
-	 * overlay's text (captions; montage tile labels stay on their tiles) in a white band below the image instead of over it (the figure at
+	 * overlay's text (captions; montage tile labels stay on their tiles) and a heatmap overlay's colour scale
+	 * ({@link HeatmapScale}) in a white band below the image instead of over it (the figure at
 	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
 	 * the source is not changed.
 	 */
@@ -186,6 +187,7 @@ public final class Outputs {
 		}
 		ij.gui.Overlay ov = imp.getOverlay(), keep = new ij.gui.Overlay();
 		List<String> captions = new ArrayList<>();
+		HeatmapScale scale = null; // a heatmap overlay's colours and range: drawn under the image
 		int idx = imp.getCurrentSlice();
 		for (int i = 0; ov != null && i < ov.size(); i++) {
 			ij.gui.Roi r = ov.get(i);
@@ -196,6 +198,7 @@ public final class Outputs {
 				captions.add(((ij.gui.TextRoi) r).getText().trim());
 				continue;
 			}
+			if (scale == null) scale = HeatmapScale.of(r);
 			ij.gui.Roi c = (ij.gui.Roi) r.clone();
 			c.setPosition(0);
 			keep.add(c);
@@ -206,7 +209,7 @@ public final class Outputs {
 		int k = Math.max(w, h) >= enlargeBelow ? 1 : Math.max(1, (int) Math.ceil((double) MIN_SCREEN / Math.max(w, h)));
 		ij.process.ImageProcessor big = flat.getProcessor();
 		if (k > 1) big = replicate(big, k);
-		if (captions.isEmpty()) return new ImagePlus(imp.getTitle(), big);
+		if (captions.isEmpty() && scale == null) return new ImagePlus(imp.getTitle(), big);
 		ij.process.ColorProcessor probe = new ij.process.ColorProcessor(1, 1);
 		java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13);
 		probe.setFont(font);
@@ -214,7 +217,8 @@ public final class Outputs {
 		List<String> lines = new ArrayList<>();
 		for (String c : captions) for (String l : c.split("\n")) lines.addAll(wrap(probe, l, width - 8));
 		int lineH = probe.getFontMetrics().getHeight();
-		ij.process.ColorProcessor out = new ij.process.ColorProcessor(width, big.getHeight() + lines.size() * lineH + 8);
+		int barH = scale == null ? 0 : HeatmapScale.HEIGHT;
+		ij.process.ColorProcessor out = new ij.process.ColorProcessor(width, big.getHeight() + lines.size() * lineH + 8 + barH);
 		out.setColor(java.awt.Color.WHITE);
 		out.fill();
 		out.insert(big, 0, 0);
@@ -226,6 +230,7 @@ public final class Outputs {
 			out.drawString(l, 4, y);
 			y += lineH;
 		}
+		if (scale != null) scale.draw(out, big.getHeight() + 4 + lines.size() * lineH + 6, new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
 		return new ImagePlus(imp.getTitle(), out);
 	}
 

@@ -101,6 +101,50 @@ class FigureTest {
 		assertEquals(labels.length, m.getOverlay().size(), "the source keeps its overlay");
 	}
 
+	/** The first band row whose ends have these colours (the scale bar), or -1. */
+	private static int barRow(ImagePlus f, int from, int left, int right) {
+		int w = f.getWidth();
+		for (int y = from; y < f.getHeight(); y++) {
+			if ((f.getProcessor().get(4, y) & 0xffffff) == (left & 0xffffff) && (f.getProcessor().get(w - 5, y) & 0xffffff) == (right & 0xffffff)) return y;
+		}
+		return -1;
+	}
+
+	@Test
+	void aHeatmapOverlaysFigureShowsItsColourScale() {
+		int n = 160;
+		float[] ramp = new float[n * n];
+		for (int i = 0; i < ramp.length; i++) ramp[i] = (i % n) / (float) n; // 0 at the left to almost 1 at the right
+		ImagePlus imp = new ImagePlus("img", new ByteProcessor(n, n));
+		HeatmapDisplay.overlayLabelled(imp, java.util.List.of(ramp), new HeatmapDisplay.OverlayStyle("fire", 0.5, 0, false, true), java.util.List.of("Grad-CAM x"));
+		ImagePlus f = Outputs.figure(imp);
+		int[] fire = HeatmapLuts.overlayColours("fire");
+		int y = barRow(f, n, fire[1], fire[255]);
+		assertTrue(y > n, "a bar from the LUT's first to its last colour under the caption");
+		// with a threshold (20 % of the range) nothing under it is drawn on the image, and the bar is white there too
+		ImagePlus t = new ImagePlus("img", new ByteProcessor(n, n));
+		HeatmapDisplay.overlayLabelled(t, java.util.List.of(ramp), new HeatmapDisplay.OverlayStyle("fire", 0.5, 0.2, false, true), java.util.List.of("Grad-CAM x"));
+		ImagePlus ft = Outputs.figure(t);
+		int yt = y; // the same caption: the same layout (fire's top colour is white, so no search by colour here)
+		assertEquals(fire[255] & 0xffffff, ft.getProcessor().get(ft.getWidth() - 5, yt) & 0xffffff);
+		assertEquals(0xffffff, ft.getProcessor().get(4, yt) & 0xffffff, "the bar's low end is white under the threshold");
+		assertEquals(fire[1 + 254 * 6 / 10] & 0xffffff, ft.getProcessor().get(4 + (ft.getWidth() - 9) * 6 / 10, yt) & 0xffffff, "60 % of the range");
+		// signed: blue at -a, red at +a, white around 0
+		ImagePlus s = new ImagePlus("img", new ByteProcessor(n, n));
+		float[] signed = new float[n * n];
+		for (int i = 0; i < signed.length; i++) signed[i] = (i % n) / (float) n - 0.5f;
+		HeatmapDisplay.overlayLabelled(s, java.util.List.of(signed), HeatmapDisplay.OverlayStyle.defaults().withSigned(true), java.util.List.of("IG"));
+		ImagePlus fs = Outputs.figure(s);
+		int[] div = HeatmapLuts.overlayColours(HeatmapDisplay.DIVERGING);
+		int ys = barRow(fs, n, div[1], div[255]);
+		assertTrue(ys > n, "a diverging bar from -a to +a");
+		assertEquals(0xffffff, fs.getProcessor().get(fs.getWidth() / 2, ys) & 0xffffff, "around 0: not drawn");
+		// without a heatmap overlay there is no bar: a plain figure with a caption is as before
+		ImagePlus plain = new ImagePlus("p", new ByteProcessor(n, n));
+		plain.setOverlay(new Overlay(new TextRoi(0, 0, "caption", new Font(Font.SANS_SERIF, Font.PLAIN, 12))));
+		assertTrue(Outputs.figure(plain).getHeight() < f.getHeight());
+	}
+
 	@Test
 	void largeImagesKeepTheirSize() {
 		ImagePlus imp = new ImagePlus("big", new ByteProcessor(300, 120));
