@@ -81,7 +81,8 @@ final class ImageFiles {
 	/**
 	 * A JPEG decoded with ImageIO into what ImageJ's opener makes of it (the same pixels, 8-bit when
 	 * all three channels are equal, the same file info), or null for a kind ImageIO does not decode
-	 * (e.g. CMYK), left to ImageJ. ImageJ decodes through AWT's toolkit, whose fetcher thread prints
+	 * (e.g. CMYK) or one ImageJ may turn by its EXIF orientation (Fiji's Exif_Reader), left to ImageJ
+	 * once ImageIO has decoded it. ImageJ decodes through AWT's toolkit, whose fetcher thread prints
 	 * the stack trace of a damaged file on the console; here it is one line.
 	 *
 	 * @throws IOException "cannot be read as JPEG (what the decoder says; damaged or truncated?)"
@@ -95,7 +96,9 @@ final class ImageFiles {
 			if (String.valueOf(e.getMessage()).startsWith("Unsupported Image Type")) return null;
 			throw new IOException("cannot be read as JPEG (" + e.getMessage() + "; damaged or truncated?)", e);
 		}
-		if (bi == null) return null;
+		// ImageJ turns a JPEG by its EXIF orientation where the Exif_Reader plugin is installed (Fiji):
+		// the file decodes, so its opener (which does that) prints no stack trace
+		if (bi == null || exifReader()) return null;
 		String name = file.getFileName().toString();
 		ImagePlus imp = new ImagePlus(name, bi);
 		if (imp.getType() == ImagePlus.COLOR_RGB) Opener.convertGrayJpegTo8Bits(imp);
@@ -106,6 +109,17 @@ final class ImageFiles {
 		fi.directory = dir == null ? "" : dir.toString() + java.io.File.separator;
 		imp.setFileInfo(fi);
 		return imp;
+	}
+
+	/** Whether ImageJ can read EXIF data (and so turns JPEGs by their orientation tag). */
+	private static boolean exifReader() {
+		try {
+			ij.IJ.getClassLoader().loadClass("Exif_Reader");
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+			return false;
+		}
 	}
 
 	/**
