@@ -120,44 +120,33 @@ public final class Batch {
 				continue;
 			}
 			String flag = a.startsWith("--") && a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-			if (flag.equals("--model") || flag.equals("--input") || flag.equals("--output")) {
-				String v;
-				if (!flag.equals(a)) v = a.substring(a.indexOf('=') + 1);
-				else if (i + 1 < args.length && !args[i + 1].startsWith("--")) v = args[++i];
-				else throw new UsageException(flag + " needs a value.");
-				if (v.isBlank()) throw new UsageException(flag + " needs a value.");
-				if (flag.equals("--model")) put(opts, "model", v);
-				else if (flag.equals("--input")) {
-					if (input != null) throw new UsageException("--input is given twice.");
-					input = Paths.get(v);
-				}
-				else {
-					if (output != null) throw new UsageException("--output is given twice.");
-					output = Paths.get(v);
-				}
-			}
-			// --- shards (issue 15): --shard I/N, --codes FILE (embedding of merged codes) ---
-			else if (flag.equals("--shard") || flag.equals("--codes") || flag.equals("--threads")) {
-				String v;
-				if (!flag.equals(a)) v = a.substring(a.indexOf('=') + 1);
-				else if (i + 1 < args.length && !args[i + 1].startsWith("--")) v = args[++i];
-				else throw new UsageException(flag + " needs a value.");
-				if (v.isBlank()) throw new UsageException(flag + " needs a value.");
-				if (flag.equals("--codes")) put(opts, "codes", v);
-				else if (flag.equals("--threads")) {
-					if (threads != null) throw new UsageException("--threads is given twice.");
-					threads = v;
-				}
-				else {
-					try {
-						shard = Shard.parse(v);
-					}
-					catch (IllegalArgumentException e) {
-						throw new UsageException(e.getMessage());
-					}
+			if (VALUE_FLAGS.contains(flag)) {
+				String v = flagValue(args, i, flag);
+				if (flag.equals(a)) i++; // the value was the next argument
+				switch (flag) {
+					case "--model": put(opts, "model", v); break;
+					case "--codes": put(opts, "codes", v); break; // embedding of merged codes (issue 15)
+					case "--input":
+						if (input != null) throw new UsageException("--input is given twice.");
+						input = Paths.get(v);
+						break;
+					case "--output":
+						if (output != null) throw new UsageException("--output is given twice.");
+						output = Paths.get(v);
+						break;
+					case "--threads":
+						if (threads != null) throw new UsageException("--threads is given twice.");
+						threads = v;
+						break;
+					default: // --shard I/N (issue 15)
+						try {
+							shard = Shard.parse(v);
+						}
+						catch (IllegalArgumentException e) {
+							throw new UsageException(e.getMessage());
+						}
 				}
 			}
-			// ---
 			else if (a.startsWith("-")) {
 				throw new UsageException("Unknown option '" + a + "'; Batch takes --model, --input, --output, --shard, --codes, --threads, --overwrite, --debug and key=value options.");
 			}
@@ -208,6 +197,22 @@ public final class Batch {
 				", and it sets its threads once per JVM (from the first model loaded); this run uses that. " +
 				"Run Batch in a new JVM to use " + n + ".");
 		}
+	}
+
+	/** The flags that take a value, as {@code --flag VALUE} or {@code --flag=VALUE}. */
+	private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--model", "--input", "--output", "--shard", "--codes", "--threads");
+
+	/**
+	 * The value of the flag at {@code args[i]}: after its '=', else the next argument (which the
+	 * caller then skips) unless that is another flag.
+	 *
+	 * @throws UsageException "FLAG needs a value." when there is none or it is blank
+	 */
+	static String flagValue(String[] args, int i, String flag) {
+		String a = args[i];
+		String v = !flag.equals(a) ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length && !args[i + 1].startsWith("--") ? args[i + 1] : "";
+		if (v.isBlank()) throw new UsageException(flag + " needs a value.");
+		return v;
 	}
 
 	/** ImageJ 1.x missing from the class path makes SciJava find no commands: say so, not a NullPointerException. */

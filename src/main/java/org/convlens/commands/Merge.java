@@ -61,10 +61,17 @@ public final class Merge {
 			if (a.equals("--debug")) continue;
 			if (flag.equals("--input") || flag.equals("--output")) {
 				// the same forms as the other verbs: --input DIR and --input=DIR
-				String v = !flag.equals(a) ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : "";
-				String problem = v.isBlank() ? " needs a value." : (flag.equals("--input") ? input : output) != null ? " is given twice." : null;
-				if (problem != null) {
-					err.println("merge: " + flag + problem + "\n" + USAGE);
+				String v;
+				try {
+					v = Batch.flagValue(args, i, flag);
+				}
+				catch (UsageException e) {
+					err.println("merge: " + e.getMessage() + "\n" + USAGE);
+					return 2;
+				}
+				if (flag.equals(a)) i++;
+				if ((flag.equals("--input") ? input : output) != null) {
+					err.println("merge: " + flag + " is given twice.\n" + USAGE);
 					return 2;
 				}
 				if (flag.equals("--input")) input = Paths.get(v);

@@ -21,15 +21,13 @@ final class ImageHeaders {
 
 	/** Refuses a TIFF whose images (all IFDs, ImageJ stacks counted by their images) would not fit. */
 	static void checkTiff(FileInfo[] info) throws IOException {
-		long bytes = 0;
-		FileInfo first = info[0];
+		long bytes = 0, images = 0;
 		for (FileInfo fi : info) {
 			if (fi.width < 0 || fi.height < 0) throw new IOException("its header declares a negative size; the file is damaged");
 			bytes = add(bytes, times(times(times(fi.width, fi.height), Math.max(1, fi.getBytesPerPixel())), Math.max(1, fi.nImages)));
+			images += Math.max(1, fi.nImages);
 		}
-		long images = 0;
-		for (FileInfo fi : info) images += Math.max(1, fi.nImages);
-		check(first.width, first.height, images, bytes);
+		check(info[0].width, info[0].height, images, bytes);
 	}
 
 	/** Refuses a PNG, JPEG, GIF or BMP whose header declares more pixels than fit; also a JPEG with no image data. */

@@ -44,6 +44,7 @@ public final class Heatmap {
 	private final int height;
 	private final boolean showIndex;
 	private volatile float[] map;
+	private volatile String problem; // computed once; "" for none
 
 	/**
 	 * @param width the model input's width, which the layers' maps cover
@@ -132,8 +133,6 @@ public final class Heatmap {
 		if (known == null) problem = known = findProblem();
 		return known.isEmpty() ? null : known;
 	}
-
-	private volatile String problem; // "" for none
 
 	private String findProblem() {
 		List<String> p = new java.util.ArrayList<>();

@@ -110,8 +110,7 @@ final class TensorBudget {
 			return; // the restore says why it cannot read the file
 		}
 		for (CheckpointIndex.Entry e : entries) {
-			long[] dims = new long[e.entry.getShape().getDimCount()];
-			for (int i = 0; i < dims.length; i++) dims[i] = e.entry.getShape().getDim(i).getSize();
+			long[] dims = dims(e.entry.getShape());
 			long bytes = bytes(e.entry.getDtype(), dims);
 			if (bytes > limit) bad.add("the checkpoint " + index + " declares variable '" + e.name + "' as " + describe(e.entry.getDtype(), dims, bytes));
 		}
@@ -130,8 +129,7 @@ final class TensorBudget {
 
 	private static void check(NodeDef n, String where, DataType dt, TensorShapeProto shape, long limit, List<String> bad) {
 		if (shape.getUnknownRank()) return;
-		long[] dims = new long[shape.getDimCount()];
-		for (int i = 0; i < dims.length; i++) dims[i] = shape.getDim(i).getSize();
+		long[] dims = dims(shape);
 		long bytes = bytes(dt, dims);
 		if (bytes > limit) bad.add(n.getOp() + " '" + n.getName() + "' in " + where + " declares " + describe(dt, dims, bytes));
 	}
@@ -157,6 +155,12 @@ final class TensorBudget {
 			}
 		}
 		if (!bad.isEmpty()) throw refusal(dir, bad, limit);
+	}
+
+	private static long[] dims(TensorShapeProto shape) {
+		long[] dims = new long[shape.getDimCount()];
+		for (int i = 0; i < dims.length; i++) dims[i] = shape.getDim(i).getSize();
+		return dims;
 	}
 
 	/** Bytes of a tensor; unknown dimensions count as 1, overflow as {@link Long#MAX_VALUE}. */
