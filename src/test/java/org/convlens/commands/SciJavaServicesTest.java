@@ -89,7 +89,9 @@ class SciJavaServicesTest extends CommandTestBase {
 		try {
 			ImagePlus imp = random("status", size, size, 8, 1, 3, 1, 7);
 			run(ShowActivations.class, "image", imp, "layer", "conv2d");
-			await(() -> r.lines.stream().anyMatch(l -> l.matches("Show Activations: done in [0-9.]+ s")) && reachedFull(r.progress));
+			await(() -> r.lines.contains("Show Activations: running the model on items 1-3 of 3") &&
+				r.lines.stream().anyMatch(l -> l.matches("Show Activations: done in [0-9.]+ s")) && reachedFull(r.progress) &&
+				r.progress.stream().anyMatch(v -> v > 0 && v < SciJavaChannel.STEPS));
 			// the run's lines, the last saying how long it took, as ImageJ's status bar shows them
 			assertTrue(r.lines.contains("Show Activations: running the model on items 1-3 of 3"), r.lines.toString());
 			assertTrue(r.lines.stream().anyMatch(l -> l.matches("Show Activations: done in [0-9.]+ s")), r.lines.toString());
@@ -118,7 +120,7 @@ class SciJavaServicesTest extends CommandTestBase {
 			in.put("layer", "conv2d");
 			CommandCancelledException e = assertThrows(CommandCancelledException.class, () -> CommandRunner.run(ctx, module, in, false));
 			assertEquals("Stopped by the script.", e.getMessage());
-			await(() -> r.lines.contains("Show Activations: cancelled") && reachedFull(r.progress));
+			await(() -> r.lines.contains("Show Activations: cancelled") && reachedFull(r.progress) && r.progress.size() >= 2);
 			assertTrue(r.lines.contains("Show Activations: cancelled"), r.lines.toString());
 			assertFalse(r.lines.stream().anyMatch(l -> l.matches(".* in [0-9.]+ s")), "the run finished: " + r.lines);
 			// stopped at the first check after the cancel: the bar never got near the end before done()
