@@ -48,8 +48,13 @@ public final class Batch {
 
 	private Batch() {}
 
+	/** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+	private static final java.util.logging.Logger PREFS_LOG = java.util.logging.Logger.getLogger("java.util.prefs");
+
 	public static void main(String[] args) {
 		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+		// the JDK's "Created user preferences directory." on a fresh home is not the user's business
+		PREFS_LOG.setLevel(java.util.logging.Level.WARNING);
 		int rc = run(args, System.out, System.err);
 		System.exit(rc);
 	}
@@ -190,7 +195,16 @@ public final class Batch {
 		}
 		if (value == null) return;
 		int now = org.convlens.model.TfThreads.inEffect();
-		if (now < 0) System.setProperty(org.convlens.model.TfThreads.PROPERTY, Integer.toString(n));
+		if (now < 0) {
+			System.setProperty(org.convlens.model.TfThreads.PROPERTY, Integer.toString(n));
+			int cores = Runtime.getRuntime().availableProcessors();
+			// more threads than cores only makes TensorFlow and the image writers take turns
+			if (n > cores && err != null) {
+				err.println("Warning: --threads " + n + " is more than the " + cores + (cores == 1 ? " core" : " cores") +
+					" this JVM may use; TensorFlow's threads and the image readers and writers would take turns on them. Use --threads " +
+					cores + " or fewer.");
+			}
+		}
 		else if (now != n && err != null) {
 			err.println("Warning: --threads " + n + " has no effect: TensorFlow already started in this JVM with " +
 				(now == 0 ? "its own choice of threads (every core it may use)" : now + (now == 1 ? " thread" : " threads")) +

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Batch in a child JVM with default settings (no {@code TF_CPP_MIN_LOG_LEVEL} in its environment):
  * stderr holds no TensorFlow, absl, MLIR or SLF4J line, for commands that load a model, run
- * gradients and use Smile (embedding). With {@code -Dconvlens.tf.log=show} the same run does print
+ * gradients and use Smile (embedding), nor the JDK's line on creating a fresh preferences folder. With {@code -Dconvlens.tf.log=show} the same run does print
  * TensorFlow's lines, so the check can fail.
  */
 class QuietStderrTest {
 
-	private static final Pattern NOISE = Pattern.compile("(?i).*(tensorflow|absl|mlir|slf4j|onednn|cpu_feature_guard|^[IWE]\\d{4} ).*");
+	private static final Pattern NOISE = Pattern.compile("(?i).*(tensorflow|absl|mlir|slf4j|onednn|cpu_feature_guard|java\\.util\\.prefs|preferences directory|^[IWE]\\d{4} ).*");
 
 	private static String[] run(Path tmp, String name, List<String> jvm, String... args) throws Exception {
 		List<String> cmd = new ArrayList<>();
@@ -68,6 +68,19 @@ class QuietStderrTest {
 			assertEquals(List.of(), noise(oe[1]), r[0] + " stderr:\n" + oe[1]);
 		}
 		assertTrue(Files.list(tmp.resolve("e")).count() > 0);
+	}
+
+	@Test
+	void moreThreadsThanCoresIsOneWarning(@TempDir Path tmp) throws Exception {
+		String model = TestPaths.model("shapes-keras").toString();
+		String img = TestPaths.testData().resolve("images/demo-ring.tif").toString();
+		List<String> twoCores = List.of("-XX:ActiveProcessorCount=2");
+		String[] over = run(tmp, "over", twoCores, "predictions", "--model", model, "--input", img, "--output", tmp.resolve("o").toString(), "--threads", "3");
+		assertEquals(List.of("Warning: --threads 3 is more than the 2 cores this JVM may use; TensorFlow's threads and the image readers and " +
+			"writers would take turns on them. Use --threads 2 or fewer."), over[1].lines().filter(l -> !l.isBlank()).collect(Collectors.toList()));
+		String[] fits = run(tmp, "fits", twoCores, "predictions", "--model", model, "--input", img, "--output", tmp.resolve("f").toString(), "--threads", "2");
+		assertEquals("", fits[1].strip());
+		assertTrue(over[0].contains("wrote ") && fits[0].contains("wrote "), over[0] + fits[0]);
 	}
 
 	@Test
