@@ -203,6 +203,8 @@ public final class Outputs {
 			c.setPosition(0);
 			keep.add(c);
 		}
+		// a figure holds one plane: say which, or a stack's PNG passes for the whole stack's result
+		if (imp.getStackSize() > 1) captions.add(planeOf(imp));
 		one.setOverlay(keep.size() > 0 ? keep : null);
 		ImagePlus flat = one.flatten();
 		int w = flat.getWidth(), h = flat.getHeight();
@@ -232,6 +234,14 @@ public final class Outputs {
 		}
 		if (scale != null) scale.draw(out, big.getHeight() + 4 + lines.size() * lineH + 6, new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
 		return new ImagePlus(imp.getTitle(), out);
+	}
+
+	/** Which plane of a stack a figure shows, e.g. "slice 1 of 5 (this figure shows one; the TIFF holds all 5)". */
+	static String planeOf(ImagePlus imp) {
+		int n = imp.getStackSize();
+		String where = imp.isHyperStack() ? String.format(java.util.Locale.ROOT, "position c=%d z=%d t=%d of %d planes", imp.getChannel(), imp.getSlice(),
+			imp.getFrame(), n) : "slice " + imp.getCurrentSlice() + " of " + n;
+		return where + " (this figure shows one; the TIFF holds all " + n + ")";
 	}
 
 	/**

@@ -182,4 +182,23 @@ class FigureTest {
 		assertEquals(0xffffff, f.getProcessor().get(100, 150) & 0xffffff);
 		assertEquals(0, f.getProcessor().get(20, 150) & 0xffffff);
 	}
+	@Test
+	void aStacksFigureSaysWhichSliceItShows() {
+		ij.ImageStack st = new ij.ImageStack(160, 160);
+		for (int k = 0; k < 5; k++) st.addSlice("s" + k, new ByteProcessor(160, 160));
+		ImagePlus stack = new ImagePlus("stack", st);
+		stack.setSlice(3);
+		ImagePlus single = new ImagePlus("single", new ByteProcessor(160, 160));
+		for (ImagePlus imp : new ImagePlus[] { stack, single }) {
+			TextRoi caption = new TextRoi(0, 0, "Grad-CAM x: positive", new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+			imp.setOverlay(new Overlay(caption));
+		}
+		// the stack's figure carries that line under the caption: one text line taller
+		int one = Outputs.figure(single).getHeight(), st5 = Outputs.figure(stack).getHeight();
+		assertTrue(st5 > one + 10, "stack figure " + st5 + " vs single " + one);
+		// a stack without any overlay still names its slice
+		ImagePlus bare = new ImagePlus("bare", st);
+		assertTrue(Outputs.figure(bare).getHeight() > 160, "a caption band under a bare stack's figure");
+		assertEquals("slice 3 of 5 (this figure shows one; the TIFF holds all 5)", Outputs.planeOf(stack));
+	}
 }
