@@ -9,6 +9,7 @@ import org.convlens.explain.core.Progress;
 import org.convlens.imagej.Gui;
 import org.convlens.imagej.IJProgress;
 import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Provenance;
 import org.convlens.model.ConvModel;
 import org.convlens.model.LayerInfo;
 import org.convlens.model.ModelException;
@@ -44,6 +45,9 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	@Parameter(label = "Model (SavedModel folder or .zip)", style = org.scijava.widget.FileWidget.DIRECTORY_STYLE, callback = "modelChanged", persist = true,
 		description = "TensorFlow SavedModel folder (or .zip)")
 	protected File model;
+
+	/** The image whose pixel-range warning ({@link Provenance#rangeNote}) was logged: once per image, not per call of {@link #prep}. */
+	private ImagePlus rangeNoted;
 
 	/** The normalization list's first entry: whatever the model's default is. */
 	public static final String MODEL_DEFAULT = "model default";
@@ -190,7 +194,14 @@ public abstract class ConvLensCommand extends DynamicCommand {
 
 	/** The model's default preprocessing with this command's overrides applied. */
 	protected Preprocessing prep(ModelInfo info) {
-		return CommandModel.prep(info, normalization, preprocessing, log());
+		Preprocessing p = CommandModel.prep(info, normalization, preprocessing, log());
+		// a 16-bit image of a narrow range or a 32-bit one outside [0, 1]: said once per image, as in the outputs' Info
+		String note = needsImage() && !ImageInput.isBlank(image) && image != rangeNoted ? Provenance.rangeNote(image, p) : null;
+		if (note != null) {
+			rangeNoted = image;
+			log("ConvLens " + getInfo().getTitle() + ": WARNING: " + image.getTitle() + ": " + note);
+		}
+		return p;
 	}
 
 	/** A normalization's name in specs and in the list, e.g. {@code type-range}. */

@@ -62,6 +62,32 @@ public final class Provenance {
 			}
 		}
 		if (source.getBitDepth() == 24 && in[3] == 1) sb.append(sb.length() > 0 ? "; " : "").append("RGB averaged to one grey channel");
+		String range = rangeNote(source, prep);
+		if (range != null) sb.append(sb.length() > 0 ? "; " : "").append(range);
 		return sb.length() == 0 ? null : sb.toString();
+	}
+
+	/**
+	 * Why the type-range scaling (or its symmetric form) gives the model a misleading input, or null:
+	 * a 16-bit image whose pixels (current plane) span under 5 % of 0-65535 comes out nearly uniform,
+	 * and a 32-bit image, passed unchanged, is outside [0, 1]. Neither is an error (the user may mean
+	 * it), but a map of it must not pass for a map of the image as the user sees it.
+	 */
+	public static String rangeNote(ImagePlus source, Preprocessing prep) {
+		Preprocessing.Normalization n = prep.normalization();
+		if (n != Preprocessing.Normalization.TYPE_RANGE && n != Preprocessing.Normalization.SYMMETRIC) return null;
+		int depth = source.getBitDepth();
+		if (depth != 16 && depth != 32) return null;
+		ij.process.ImageStatistics st = ij.process.ImageStatistics.getStatistics(source.getProcessor(), ij.measure.Measurements.MIN_MAX, null);
+		String name = n == Preprocessing.Normalization.TYPE_RANGE ? "type-range" : "symmetric";
+		if (depth == 16 && st.max - st.min < 0.05 * 65535) {
+			return String.format(java.util.Locale.ROOT, "16-bit pixels span %.0f-%.0f, %.1f %% of the 0-65535 that %s scaling maps to the model's range: "
+				+ "the model sees a nearly uniform image (normalization=percentile stretches it)", st.min, st.max, 100 * (st.max - st.min) / 65535, name);
+		}
+		if (depth == 32 && (st.min < -1e-6 || st.max > 1 + 1e-6)) {
+			return String.format(java.util.Locale.ROOT, "32-bit pixels span %.4g to %.4g, but %s scaling leaves 32-bit values as they are and assumes [0, 1] "
+				+ "(normalization=percentile or mean-std scales them)", st.min, st.max, name);
+		}
+		return null;
 	}
 }

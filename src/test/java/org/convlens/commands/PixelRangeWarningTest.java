@@ -1,0 +1,83 @@
+package org.convlens.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.convlens.TestPaths;
+import org.convlens.imagej.Provenance;
+import org.convlens.model.Preprocessing;
+import org.junit.jupiter.api.Test;
+import org.scijava.Context;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ShortProcessor;
+
+/**
+ * Type-range scaling silently misleads on two common images: a 16-bit image of a narrow range
+ * (1000-1200 of 0-65535) reaches the model as a nearly uniform input, and a 32-bit image outside
+ * [0, 1] reaches it unscaled. Both are named in the Log and in the outputs' Info; an 8-bit image, a
+ * 16-bit one that uses its range and a 32-bit one in [0, 1] are not.
+ */
+class PixelRangeWarningTest {
+
+	private static ImagePlus ramp(String title, int depth, double lo, double hi) {
+		int n = 28;
+		FloatProcessor fp = new FloatProcessor(n, n);
+		for (int i = 0; i < n * n; i++) fp.setf(i, (float) (lo + (hi - lo) * (i % n) / (n - 1)));
+		if (depth == 16) return new ImagePlus(title, fp.convertToShortProcessor(false));
+		if (depth == 8) return new ImagePlus(title, fp.convertToByteProcessor(false));
+		return new ImagePlus(title, fp);
+	}
+
+	private static String predictionsLog(ImagePlus imp) {
+		Context ctx = Contexts.get();
+		PrintStream old = System.out;
+		ByteArrayOutputStream buf = new ByteArrayOutputStream();
+		System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+		try {
+			Map<String, Object> out = CommandRunner.run(ctx, CommandRunner.create(ctx, ShowPredictions.class),
+				Map.of("image", imp, "model", TestPaths.model("fashion-plain").toFile(), "top", 1), false);
+			assertEquals(1, ((ResultsTable) out.get("predictions")).size());
+		}
+		finally {
+			System.setOut(old);
+		}
+		return buf.toString(StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void aNarrow16BitImageAndA32BitImageOutsideZeroToOneAreNamedInTheLog() {
+		String narrow = predictionsLog(ramp("narrow16", 16, 1000, 1200));
+		assertTrue(narrow.contains("WARNING: narrow16: 16-bit pixels span 1000-1200, 0.3 % of the 0-65535"), narrow);
+		assertTrue(narrow.contains("normalization=percentile"), narrow);
+		String signed = predictionsLog(ramp("signed32", 32, -2, 2));
+		assertTrue(signed.contains("WARNING: signed32: 32-bit pixels span -2.000 to 2.000"), signed);
+		for (ImagePlus fine : new ImagePlus[] { ramp("full16", 16, 0, 60000), ramp("unit32", 32, 0, 1), ramp("byte8", 8, 0, 255) }) {
+			String log = predictionsLog(fine);
+			assertFalse(log.contains("pixels span"), fine.getTitle() + ": " + log);
+		}
+	}
+
+	@Test
+	void theOutputsInfoNamesItAndOtherNormalizationsDoNot() {
+		ImagePlus narrow = ramp("narrow16", 16, 1000, 1200);
+		ImagePlus out = new ImagePlus("out", new ByteProcessor(4, 4));
+		org.convlens.model.ModelInfo info = Contexts.get().service(org.convlens.model.ModelService.class).get(TestPaths.model("fashion-plain")).info();
+		Provenance.stamp(out, "test", info, Preprocessing.defaults(), narrow, null);
+		String fit = Provenance.get(out, "input.fit");
+		assertTrue(fit != null && fit.startsWith("16-bit pixels span 1000-1200"), fit);
+		// percentile scaling stretches the range: nothing to say
+		assertNull(Provenance.rangeNote(narrow, Preprocessing.parse("normalization=percentile")));
+		assertNull(Provenance.rangeNote(ramp("signed32", 32, -2, 2), Preprocessing.parse("normalization=mean-std mean=0 std=1")));
+	}
+}
