@@ -54,7 +54,7 @@ final class CodesFile {
 			else {
 				pn = r[pred].toString();
 				p = -1;
-				for (int c = 0; c < info.numClasses(); c++) if (info.className(c).equals(pn)) p = c;
+				for (int c = 0; c < Math.max(info.singleSigmoid() ? 2 : 0, info.numClasses()); c++) if (info.predictedName(c).equals(pn)) p = c;
 			}
 			String lab = label < 0 || r[label].toString().isEmpty() ? null : r[label].toString();
 			rows.accept(new CnnCodes.Row(k++, r[name].toString(), lab, p, pn, (float) r[conf].number, code));

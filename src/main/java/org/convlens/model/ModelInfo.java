@@ -171,6 +171,16 @@ public final class ModelInfo {
 		return k >= 0 && k < classNames.size() ? classNames.get(k) : "class " + k;
 	}
 
+	/**
+	 * The name of a predicted class index as tables count them ({@link #className} otherwise): for a
+	 * single sigmoid output the prediction is 1 for the output unit (positive, {@code p >= 0.5}) and 0
+	 * for its complement, as in the predictions table's {@code index} column.
+	 */
+	public String predictedName(int index) {
+		if (singleSigmoid() && (index == 0 || index == 1)) return className(index == 1 ? 0 : COMPLEMENT);
+		return className(index);
+	}
+
 	/** Class index of the complement of a single sigmoid output (its probability is {@code 1 - p}). */
 	public static final int COMPLEMENT = -1;
 

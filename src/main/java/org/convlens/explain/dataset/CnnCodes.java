@@ -266,7 +266,7 @@ public final class CnnCodes {
 						}
 					}
 					DatasetRunner.Item it = items.get(b);
-					sink.accept(new Row(it.index(), it.name(), it.label(), pred, pred >= 0 ? info.className(pred) : "", conf, code));
+					sink.accept(new Row(it.index(), it.name(), it.label(), pred, pred >= 0 ? info.predictedName(pred) : "", conf, code));
 				}
 			}
 		});

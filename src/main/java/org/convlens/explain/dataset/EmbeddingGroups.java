@@ -53,9 +53,9 @@ public final class EmbeddingGroups {
 		if (byLabel) return new EmbeddingGroups(rows.labels(), rows.labelNames(), true, null);
 		int[] group = rows.predicted();
 		List<String> names = new ArrayList<>();
-		int k = Math.max(1, info.numClasses());
+		int k = Math.max(info.singleSigmoid() ? 2 : 1, info.numClasses());
 		for (int g : group) k = Math.max(k, g + 1);
-		for (int c = 0; c < k; c++) names.add(info.className(c));
+		for (int c = 0; c < k; c++) names.add(info.predictedName(c));
 		for (int i = 0; i < group.length; i++) if (group[i] < 0) group[i] = 0;
 		return new EmbeddingGroups(group, names, false, note);
 	}

@@ -75,6 +75,6 @@ public final class SameClassCheck {
 		return String.format(Locale.ROOT,
 			"all %d images were predicted as '%s' with high confidence (mean probability %.3f). Unless they all show this " +
 				"class, check the preprocessing: this run used %s%s.",
-			n, info.className(first), confSum / n, used, hint);
+			n, info.predictedName(first), confSum / n, used, hint);
 	}
 }
