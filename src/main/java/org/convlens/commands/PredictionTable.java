@@ -38,8 +38,30 @@ final class PredictionTable {
 			String w = same.warning(m.info(), prep);
 			if (w != null) warning.accept(w);
 		}
+		String sat = saturation(m.info(), out);
+		if (sat != null) warning.accept(sat);
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));
 		return Tables.predictions(m.info(), out, labels, k);
+	}
+
+	/**
+	 * A line when the top probability of some items is 1 to the table's six decimals (float32 holds
+	 * no more): "1.000000" reads as certainty, yet such items differ only in their logits. Null otherwise.
+	 */
+	static String saturation(org.convlens.model.ModelInfo info, NdArray out) {
+		String act = info.outputActivation();
+		if (out.rank() != 2 || !("sigmoid".equals(act) || "softmax".equals(act))) return null;
+		int n = out.dim(0), k = out.dim(1), hit = 0;
+		float[] d = out.data();
+		for (int i = 0; i < n; i++) {
+			float top = k == 1 ? Math.max(d[i], 1 - d[i]) : 0;
+			for (int j = 0; k > 1 && j < k; j++) top = Math.max(top, d[i * k + j]);
+			if (top >= 1 - 5e-7f) hit++;
+		}
+		if (hit == 0) return null;
+		return (n == 1 ? "the top probability is" : "the top probability of " + hit + " of " + n + " items is") +
+			" 1.000000: the " + act + " output is saturated, so it says nothing about how sure the model is or how items compare " +
+			"(the occlusion and faithfulness maps follow the logit; check the preprocessing if this is unexpected).";
 	}
 }
