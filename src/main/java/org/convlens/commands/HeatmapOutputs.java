@@ -35,21 +35,26 @@ final class HeatmapOutputs {
 		String method, boolean signed, boolean overlay, boolean blended, Map<String, Object> params)
 	{
 		List<float[]> resized = SaliencyMaps.toImageSize(maps, imp);
-		String label = method + ": " + classes(info, targets);
+		String suffix = "";
 		List<String> problems = new ArrayList<>();
 		for (int i = 0; i < maps.size(); i++) {
 			String d = org.convlens.explain.core.Degenerate.describe(maps.get(i).data());
 			if (d != null) problems.add((maps.size() > 1 ? "position " + (i + 1) + ": " : "") + "map " + d);
 		}
 		Object earlier = params.get("warning");
-		if (earlier != null) label += " [" + earlier + "]";
+		if (earlier != null) suffix += " [" + earlier + "]";
 		if (!problems.isEmpty()) {
-			label += " [not meaningful: " + String.join("; ", problems) + "]";
+			suffix += " [not meaningful: " + String.join("; ", problems) + "]";
 			params = new LinkedHashMap<>(params);
 			params.put("warning", (earlier != null ? earlier + " | " : "") + String.join(" | ", problems));
 			ij.IJ.log(cmd.getInfo().getTitle() + ", " + imp.getTitle() + ": the " + method + " map is not meaningful (" + String.join("; ", problems) + ").");
 		}
-		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, Titles.of(imp, method), label);
+		// each position named by its own class: the classes of all positions under every slice read as if each map explained them all
+		List<String> labels = new ArrayList<>();
+		for (int i = 0; i < maps.size(); i++) {
+			labels.add(method + ": " + (targets.length == maps.size() ? info.describeClass(targets[i]) : classes(info, targets)) + suffix);
+		}
+		ImagePlus map = HeatmapDisplay.heatmapImageLabelled(imp, resized, Titles.of(imp, method), labels);
 		if (signed) SaliencyMaps.signedDisplay(map);
 		Map<String, Object> p = new LinkedHashMap<>(params);
 		p.put("method", method);
@@ -57,7 +62,7 @@ final class HeatmapOutputs {
 		Provenance.stamp(map, cmd.getInfo().getTitle(), info, prep, imp, p);
 		// a signed map keeps its sign in the 32-bit image and gets the diverging LUT, transparent around 0, in the overlay
 		HeatmapDisplay.OverlayStyle style = HeatmapDisplay.OverlayStyle.defaults().withSigned(signed);
-		if (overlay) HeatmapDisplay.overlay(imp, resized, style, label);
+		if (overlay) HeatmapDisplay.overlayLabelled(imp, resized, style, labels);
 		ImagePlus blend = null;
 		if (blended) {
 			int pos = ImageInput.positions(imp).indexOf(ImageInput.positions(imp).stream()

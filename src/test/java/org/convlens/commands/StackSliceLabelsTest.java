@@ -1,0 +1,44 @@
+package org.convlens.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.convlens.TestPaths;
+import org.junit.jupiter.api.Test;
+import org.scijava.Context;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.ResultsTable;
+
+/**
+ * A saliency or occlusion map of a stack explains each slice for that slice's own top class; each
+ * slice's label must name that class, not the classes of every slice (which read as if each map
+ * explained them all).
+ */
+class StackSliceLabelsTest {
+
+	@Test
+	void eachSliceOfASaliencyStackNamesItsOwnClass() {
+		Context ctx = Contexts.get();
+		ImageStack st = new ImageStack(28, 28);
+		for (String f : new String[] { "00-ankle-boot.tif", "02-trouser.tif" }) {
+			st.addSlice(f, IJ.openImage(TestPaths.testData().resolve("images/fashion/" + f).toString()).getProcessor());
+		}
+		ImagePlus imp = new ImagePlus("two", st);
+		java.io.File model = TestPaths.model("fashion-plain").toFile();
+		ResultsTable t = (ResultsTable) CommandRunner.run(ctx, CommandRunner.create(ctx, ShowPredictions.class),
+			Map.of("image", imp, "model", model, "top", 1), false).get("predictions");
+		String first = t.getStringValue("class", 0), second = t.getStringValue("class", 1);
+		assertTrue(!first.equals(second), "two different classes: " + first + ", " + second);
+		ImagePlus map = (ImagePlus) CommandRunner.run(ctx, CommandRunner.create(ctx, SaliencyMap.class),
+			Map.of("image", imp, "model", model, "method", "vanilla", "overlay", false), false).get("saliency");
+		assertEquals(2, map.getStackSize());
+		String l1 = map.getStack().getSliceLabel(1).split("\n")[0], l2 = map.getStack().getSliceLabel(2).split("\n")[0];
+		assertTrue(l1.startsWith("vanilla: " + first) && !l1.contains(second), l1);
+		assertTrue(l2.startsWith("vanilla: " + second) && !l2.contains(first), l2);
+	}
+}
