@@ -96,6 +96,7 @@ final class BatchRun {
 					}
 					written.refuse(targets, settings.overwrite);
 					if (overlay) record(report, written, List.of(Outputs.saveFlattenedAs(imp, overlayPng)), log);
+					if (overlay && log != null && Outputs.planeNote(imp, overlayPng) != null) log.println(Outputs.planeNote(imp, overlayPng));
 					for (Map.Entry<String, Object> e : outs.entrySet()) {
 						if (e.getValue() == null) continue;
 						RunTables.addTopRows(e.getValue(), same);

@@ -236,6 +236,11 @@ public final class Outputs {
 		return new ImagePlus(imp.getTitle(), out);
 	}
 
+	/** For the Log: which plane of a stack the figure {@code png} shows, or null for a one-plane image. */
+	public static String planeNote(ImagePlus imp, Path png) {
+		return imp.getStackSize() > 1 ? "note: " + png.getFileName() + " shows " + planeOf(imp) : null;
+	}
+
 	/** Which plane of a stack a figure shows, e.g. "slice 1 of 5 (this figure shows one; the TIFF holds all 5)". */
 	static String planeOf(ImagePlus imp) {
 		int n = imp.getStackSize();

@@ -41,4 +41,20 @@ class StackSliceLabelsTest {
 		assertTrue(l1.startsWith("vanilla: " + first) && !l1.contains(second), l1);
 		assertTrue(l2.startsWith("vanilla: " + second) && !l2.contains(first), l2);
 	}
+
+	@Test
+	void batchSaysItsOverlayPngShowsOneSliceOfAStack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+		ImageStack st = new ImageStack(28, 28);
+		for (String f : new String[] { "00-ankle-boot.tif", "02-trouser.tif" }) {
+			st.addSlice(f, IJ.openImage(TestPaths.testData().resolve("images/fashion/" + f).toString()).getProcessor());
+		}
+		java.nio.file.Path tif = dir.resolve("two.tif");
+		IJ.saveAsTiff(new ImagePlus("two", st), tif.toString());
+		java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+		Batch.Report r = Batch.run("saliency", tif, dir.resolve("out"), Map.of("model", TestPaths.model("fashion-plain").toString()),
+			new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+		assertEquals(java.util.List.of(), r.failures);
+		String log = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+		assertTrue(log.contains("note: two_saliency-overlay.png shows slice 1 of 2 (this figure shows one; the TIFF holds all 2)"), log);
+	}
 }

@@ -66,6 +66,8 @@ public final class BatchSink {
 			Files.createDirectories(overlayPng.toAbsolutePath().getParent());
 			PngFiles.save(Outputs.figure(overlaid), overlayPng); // as Outputs.saveFlattenedAs, its PNG written faster
 			add(List.of(overlayPng));
+			String note = Outputs.planeNote(overlaid, overlayPng);
+			if (note != null && log != null) log.println(note);
 		}
 		for (Map.Entry<String, Object> e : outs.entrySet()) {
 			if (e.getValue() == null) continue;
