@@ -55,6 +55,12 @@ public class ShowFilterPatterns extends PatternInputs {
 		PatternOptions opt = options(prep, info.imageInput().shape(), sharper);
 		progress().update(0, "optimising " + targets.size() + " pattern(s)");
 		List<Pattern> ps = new FilterPatterns(m, opt).compute(targets, progress().sub(0, 0.95));
+		long dead = ps.stream().filter(Pattern::dead).count();
+		// black tiles labelled DEAD are a fact about the starting noise, not about the filter on real images
+		if (dead > 0) {
+			log(getInfo().getTitle() + ": " + dead + " of " + ps.size() + " patterns are black (DEAD): a zero gradient on the starting noise, which "
+				+ "switches them off; that does not prove them dead on real images (Max-Activating Images shows whether they fire there).");
+		}
 		progress().update(0.96, "building the images");
 		ImagePlus[] out = PatternViews.show(getInfo().getTitle(), info, prep, ps, targets, objective, selection(), opt);
 		patterns = out[0];
