@@ -92,6 +92,12 @@ public final class FaithfulnessRun {
 		String scoreName = rule.name();
 		String what = method + ", " + info.describeClass(t);
 		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
+		if (!del.flat() && del.normalizedAuc() >= rdel.normalizedAuc() && ins.normalizedAuc() <= rins.normalizedAuc()) {
+			// the numbers were there, but a reader takes "Passed" below or a plotted curve for a good map
+			warnings.add(String.format(Locale.ROOT, "the %s map does no better than a random map on either curve (deletion AUC %.3f, random %.3f, lower is "
+				+ "better; insertion AUC %.3f, random %.3f, higher is better): it does not show what the %s depends on", method, del.normalizedAuc(),
+				rdel.normalizedAuc(), ins.normalizedAuc(), rins.normalizedAuc(), scoreName));
+		}
 		Result out = new Result();
 		ImagePlus curves = out.curves = Faithfulness.curvesPlot(Titles.of(imp, "DeletionInsertion", Titles.compact(method)), method, scoreName, del, ins, rdel, rins);
 		out.aucs = Faithfulness.aucTable(method + (mapProblem != null ? " [map " + mapProblem + "]" : ""), scoreName, del, ins, rdel, rins);
