@@ -61,6 +61,11 @@ public final class Provenance {
 				sb.append(String.format(java.util.Locale.ROOT, "resized from %dx%d to %dx%d, aspect ratio %.2f to %.2f (squashed)", w, h, in[2], in[1], from, to));
 			}
 		}
+		if (prep.resize() && in[1] > 0 && in[2] > 0 && (in[2] > 2 * w || in[1] > 2 * h)) {
+			// a map of it is a map of interpolated pixels, at a resolution the image never had
+			sb.append(sb.length() > 0 ? "; " : "").append(String.format(java.util.Locale.ROOT, "enlarged from %dx%d to %dx%d (x%.1f): the model sees "
+				+ "interpolated pixels", w, h, in[2], in[1], Math.max((double) in[2] / w, (double) in[1] / h)));
+		}
 		if (source.getBitDepth() == 24 && in[3] == 1) sb.append(sb.length() > 0 ? "; " : "").append("RGB averaged to one grey channel");
 		String range = rangeNote(source, prep);
 		if (range != null) sb.append(sb.length() > 0 ? "; " : "").append(range);
