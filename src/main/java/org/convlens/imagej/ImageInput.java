@@ -70,7 +70,10 @@ public final class ImageInput {
 
 	/** The position currently shown. */
 	public static Position current(ImagePlus imp) {
-		return new Position(imp.getSlice(), imp.getFrame());
+		// from the stack index: without a window (a macro in batch mode, a script), setSlice moves
+		// the index but leaves getSlice() at the old position, so slice 1 was explained instead
+		int[] czt = imp.convertIndexToPosition(imp.getCurrentSlice());
+		return new Position(czt[1], czt[2]);
 	}
 
 	/** Maximum of the pixel type: 255 (8-bit and RGB), 65535 (16-bit) or 1 (32-bit). */
