@@ -48,6 +48,10 @@ public class AllLayersOverview extends ConvLensCommand {
 		// in this order on every run (Map.of's order changes from one JVM to the next)
 		Map<String, Object> params = new java.util.LinkedHashMap<>();
 		params.put("position", ImageInput.current(imp).toString());
+		int planes = imp.getNSlices() * imp.getNFrames();
+		// one position of a stack: say which, or the overview passes for the whole stack's
+		if (planes > 1) log(getInfo().getTitle() + ": " + imp.getTitle() + ": the overview shows position " + ImageInput.current(imp) + " only, 1 of " + planes
+			+ " (run it on another slice for that one).");
 		params.put("layers", String.join(",", names));
 		Provenance.stamp(overview, getInfo().getTitle(), info, prep, imp, params);
 	}

@@ -91,6 +91,9 @@ public final class FaithfulnessRun {
 		Curve rins = di.curve(m, x, random, t, Mode.INSERTION, progress.sub(0.75 * share, share));
 		String scoreName = rule.name();
 		String what = method + ", " + info.describeClass(t);
+		int planes = imp.getNSlices() * imp.getNFrames();
+		// one position of a stack is evaluated: say which
+		if (planes > 1) what += " (position " + ImageInput.current(imp) + " of " + planes + ")";
 		if (del.flat()) warnings.add("the " + scoreName + " does not change when every pixel is removed: the curves are flat and their areas mean nothing");
 		if (!del.flat() && del.normalizedAuc() >= rdel.normalizedAuc() && ins.normalizedAuc() <= rins.normalizedAuc()) {
 			// the numbers were there, but a reader takes "Passed" below or a plotted curve for a good map
