@@ -66,7 +66,7 @@ final class HeatmapOutputs {
 		ImagePlus blend = null;
 		if (blended) {
 			int pos = ImageInput.positions(imp).indexOf(ImageInput.positions(imp).stream()
-				.filter(q -> q.z == imp.getSlice() && q.t == imp.getFrame()).findFirst().orElse(null));
+				.filter(q -> q.z == ImageInput.current(imp).z && q.t == ImageInput.current(imp).t).findFirst().orElse(null));
 			blend = HeatmapDisplay.blended(imp, resized.get(Math.max(0, pos)), style);
 			blend.setTitle(Titles.of(imp, method, "blend"));
 			Provenance.stamp(blend, cmd.getInfo().getTitle(), info, prep, imp, p);

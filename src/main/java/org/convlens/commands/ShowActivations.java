@@ -92,7 +92,7 @@ public class ShowActivations extends ConvLensCommand {
 		params.put("scaled", scale);
 		Provenance.stamp(activations, getInfo().getTitle(), info, prep, imp, params);
 		if (montage) {
-			int item = ps.indexOf(ps.stream().filter(p -> p.z == imp.getSlice() && p.t == imp.getFrame()).findFirst().orElse(ps.get(0)));
+			int item = ps.indexOf(ps.stream().filter(p -> p.z == ImageInput.current(imp).z && p.t == ImageInput.current(imp).t).findFirst().orElse(ps.get(0)));
 			grid = Montage.image(Titles.of(imp, "montage", l.name()), FeatureMaps.tiles(a, item), a.dim(2), a.dim(1),
 				FeatureMaps.signed(a), FeatureMaps.filterLabels(a.dim(3)));
 			Provenance.stamp(grid, getInfo().getTitle(), info, prep, imp, params);
