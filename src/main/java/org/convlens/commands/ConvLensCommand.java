@@ -196,7 +196,7 @@ public abstract class ConvLensCommand extends DynamicCommand {
 	protected Preprocessing prep(ModelInfo info) {
 		Preprocessing p = CommandModel.prep(info, normalization, preprocessing, log());
 		// a 16-bit image of a narrow range or a 32-bit one outside [0, 1]: said once per image, as in the outputs' Info
-		String note = needsImage() && !ImageInput.isBlank(image) && image != rangeNoted ? Provenance.rangeNote(image, p) : null;
+		String note = needsImage() && !ImageInput.isBlank(image) && image != rangeNoted ? Provenance.rangeNote(image, info, p) : null;
 		if (note != null) {
 			rangeNoted = image;
 			log("ConvLens " + getInfo().getTitle() + ": WARNING: " + image.getTitle() + ": " + note);

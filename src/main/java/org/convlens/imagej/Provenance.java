@@ -67,7 +67,7 @@ public final class Provenance {
 				+ "interpolated pixels", w, h, in[2], in[1], Math.max((double) in[2] / w, (double) in[1] / h)));
 		}
 		if (source.getBitDepth() == 24 && in[3] == 1) sb.append(sb.length() > 0 ? "; " : "").append("RGB averaged to one grey channel");
-		String range = rangeNote(source, prep);
+		String range = rangeNote(source, info, prep);
 		if (range != null) sb.append(sb.length() > 0 ? "; " : "").append(range);
 		return sb.length() == 0 ? null : sb.toString();
 	}
@@ -79,7 +79,26 @@ public final class Provenance {
 	 * it), but a map of it must not pass for a map of the image as the user sees it.
 	 */
 	public static String rangeNote(ImagePlus source, Preprocessing prep) {
+		return rangeNote(source, null, prep);
+	}
+
+	/**
+	 * As {@link #rangeNote(ImagePlus, Preprocessing)}, and with raw pixels into a model that scales its
+	 * own input ({@code x * 0.00392157}, i.e. expects 0-255): a 16- or 32-bit image above that range.
+	 */
+	public static String rangeNote(ImagePlus source, ModelInfo info, Preprocessing prep) {
 		Preprocessing.Normalization n = prep.normalization();
+		String scaling = info == null ? null : info.inGraphScaling();
+		java.util.regex.Matcher f = scaling == null ? null : java.util.regex.Pattern.compile("x \\* ([0-9.eE+-]+)").matcher(scaling);
+		if (n == Preprocessing.Normalization.NONE && f != null && f.find() && (source.getBitDepth() == 16 || source.getBitDepth() == 32)) {
+			double factor = Double.parseDouble(f.group(1)), top = factor > 0 ? 1 / factor : Double.POSITIVE_INFINITY;
+			double max = ij.process.ImageStatistics.getStatistics(source.getProcessor(), ij.measure.Measurements.MIN_MAX, null).max;
+			if (max > top * 1.01) {
+				return String.format(java.util.Locale.ROOT, "%d-bit pixels reach %s, but the model scales its raw input itself (%s), made for pixels up to "
+					+ "%.4g: convert the image to 8-bit (Image > Type > 8-bit) or scale it first", source.getBitDepth(),
+					source.getBitDepth() == 16 ? String.format(java.util.Locale.ROOT, "%.0f", max) : String.format(java.util.Locale.ROOT, "%.4g", max), scaling, top);
+			}
+		}
 		if (n != Preprocessing.Normalization.TYPE_RANGE && n != Preprocessing.Normalization.SYMMETRIC) return null;
 		int depth = source.getBitDepth();
 		if (depth != 16 && depth != 32) return null;

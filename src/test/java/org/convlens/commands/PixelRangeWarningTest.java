@@ -80,4 +80,20 @@ class PixelRangeWarningTest {
 		assertNull(Provenance.rangeNote(narrow, Preprocessing.parse("normalization=percentile")));
 		assertNull(Provenance.rangeNote(ramp("signed32", 32, -2, 2), Preprocessing.parse("normalization=mean-std mean=0 std=1")));
 	}
+
+	@Test
+	void rawPixelsAboveWhatAModelsOwnRescalingExpectsAreNamed() {
+		ImagePlus wide = ramp("wide16", 16, 0, 60000);
+		ImagePlus out = new ImagePlus("out", new ByteProcessor(4, 4));
+		org.convlens.model.ModelInfo info = Contexts.get().service(org.convlens.model.ModelService.class).get(TestPaths.model("fashion-resnet")).info();
+		Preprocessing raw = Preprocessing.forModel(info);
+		assertEquals(Preprocessing.Normalization.NONE, raw.normalization());
+		Provenance.stamp(out, "test", info, raw, wide, null);
+		String fit = Provenance.get(out, "input.fit");
+		assertTrue(fit != null && fit.startsWith("16-bit pixels reach 60000, but the model scales its raw input itself (") && fit.contains("up to 255.0"), fit);
+		// pixels within 0-255 (8-bit, or 16-bit that happen to be) are what it expects
+		assertNull(Provenance.rangeNote(ramp("low16", 16, 0, 250), info, raw));
+		assertNull(Provenance.rangeNote(ramp("byte8", 8, 0, 255), info, raw));
+		assertNull(Provenance.rangeNote(wide, null, raw));
+	}
 }
