@@ -82,6 +82,23 @@ class HeatmapCommandsTest extends CommandTestBase {
 		for (int i = 0; i < e.length; i++) assertEquals(e[i], ip.getf(i), tol * (1 + max), "pixel " + i);
 	}
 
+	/**
+	 * The Info gives the automatic patch and stride in image pixels too (it said "0 image px"), and
+	 * the Log's score line names the image (a folder run logs one line per image).
+	 */
+	@Test
+	void occlusionInfoGivesTheAutomaticPatchInImagePixels() {
+		ImagePlus imp = ring2x(); // twice the model's input size
+		ImagePlus[] maps = new ImagePlus[1];
+		String log = FashionModelsTest.stdout(() -> maps[0] = (ImagePlus) run(OcclusionMap.class, "image", imp, "fill", "zero").get("occlusion"));
+		assertTrue(log.contains("Occlusion Map, ring2x: score "), log);
+		ImagePlus map = maps[0];
+		NdArray x = input(imp, 1);
+		int patch = new Occlusion().patchFor(x.dim(1), x.dim(2)), stride = new Occlusion().strideFor(x.dim(1), x.dim(2));
+		assertEquals("auto, about " + 2 * patch + " image px = " + patch + " model px", Provenance.get(map, "patch"));
+		assertEquals("auto, about " + 2 * stride + " image px = " + stride + " model px", Provenance.get(map, "stride"));
+	}
+
 	@Test
 	void occlusionInImagePixelsEqualsTheExplainResult() {
 		ImagePlus imp = ring2x();
