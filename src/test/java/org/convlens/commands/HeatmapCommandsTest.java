@@ -149,6 +149,9 @@ class HeatmapCommandsTest extends CommandTestBase {
 		IntegratedGradients.Result r = new IntegratedGradients().withSteps(20).attribute(engine, x, k, Progress.NONE);
 		assertMap(r.map(), ig, 1, 1e-3);
 		assertTrue(ig.getDisplayRangeMin() < 0 && ig.getDisplayRangeMin() == -ig.getDisplayRangeMax(), "symmetric range for signed maps");
+		// the Info names the baseline chosen (it said 'custom': black is passed as an image through the preprocessing)
+		String settings = Provenance.get(ig, "settings");
+		assertTrue(settings.contains(" baseline=black ") && !settings.contains("custom"), settings);
 		ImagePlus gg = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=guided-gradcam layer=conv2d_2")).get("saliency");
 		assertMap(new org.convlens.explain.attribution.GuidedGradCam(new CamHeatmap()).heatmap(engine, x, k, Progress.NONE), gg, 1, 1e-4);
 		assertEquals(before, fingerprint(imp));
