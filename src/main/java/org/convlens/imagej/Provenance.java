@@ -62,6 +62,24 @@ public final class Provenance {
 			}
 		}
 		if (source.getBitDepth() == 24 && in[3] == 1) sb.append(sb.length() > 0 ? "; " : "").append("RGB averaged to one grey channel");
+		int max = source.getBitDepth() == 16 && prep.normalization() == Preprocessing.Normalization.TYPE_RANGE ? maxOf(source) : -1;
+		if (max >= 0 && max < 4096) { // under 1/16 of the range: a 12-bit camera's data, or a dim image, reaches the model nearly black
+			sb.append(sb.length() > 0 ? "; " : "").append(String.format(java.util.Locale.ROOT, "16-bit pixels reach only %d of 65535 (12-bit data, " +
+				"or a dim image?): type-range divides by 65535, so the model sees at most %.3f; normalization=percentile (or a preprocessing.txt) " +
+				"scales such images", max, max / 65535.0));
+		}
 		return sb.length() == 0 ? null : sb.toString();
+	}
+
+	/** The largest pixel of a 16-bit image's slices (of the current one for a virtual stack, not read from disk again). */
+	private static int maxOf(ImagePlus imp) {
+		ij.ImageStack st = imp.getStack();
+		int max = 0;
+		for (int s = 1; s <= st.getSize(); s++) {
+			short[] px = (short[]) (st.isVirtual() ? imp.getProcessor().getPixels() : st.getPixels(s));
+			for (short v : px) max = Math.max(max, v & 0xffff);
+			if (st.isVirtual()) break;
+		}
+		return max;
 	}
 }

@@ -44,7 +44,8 @@ public final class SaliencyRun {
 		HeatmapMethod hm = HeatmapMethods.saliency(method,
 			new HeatmapMethods.SaliencySettings(samples, noisePercent / 100, steps, b, blackImage, camLayers, batch));
 		Map<String, Object> params = new LinkedHashMap<>();
-		params.put("settings", hm.toString());
+		// black is handed over as an image (black through the preprocessing), which IG's own text calls custom
+		params.put("settings", blackImage == null ? hm.toString() : hm.toString().replace(" baseline=custom ", " baseline=black "));
 		if (!camLayers.isEmpty() && HeatmapMethods.usesCamLayer(hm)) {
 			String w1 = CamLayers.oneByOneWarning(model.info().layer(camLayers.get(0)));
 			if (w1 != null) {
