@@ -100,6 +100,7 @@ public final class CamOutputs {
 		}
 		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
 		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
+		nameProblems(heatmap, maps);
 		Provenance.stamp(heatmap, title, info, prep, imp, params);
 		ImagePlus raw = null;
 		if (showraw) {
@@ -108,6 +109,23 @@ public final class CamOutputs {
 		}
 		if (overlay != null) HeatmapDisplay.overlayLabelled(imp, full, overlay, labels);
 		return new ImagePlus[] { heatmap, raw };
+	}
+
+	/**
+	 * A caption on each plane whose map is not meaningful (its caption ends in the reason, e.g.
+	 * "[map all zero]"): shown on the image, and under it in its PNG, which would otherwise be a
+	 * plain black or flat picture.
+	 */
+	static void nameProblems(ImagePlus heatmap, List<Heatmap> maps) {
+		ij.gui.Overlay ov = null;
+		for (int i = 0; i < maps.size(); i++) {
+			if (maps.get(i).problem() == null) continue;
+			ij.gui.TextRoi caption = new ij.gui.TextRoi(2, 2, maps.get(i).caption(), new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+			if (maps.size() > 1) caption.setPosition(i + 1);
+			if (ov == null) ov = new ij.gui.Overlay();
+			ov.add(caption);
+		}
+		if (ov != null) heatmap.setOverlay(ov);
 	}
 
 	/** The predictions table, saying row by row which maps are not meaningful (only when one is not). */
