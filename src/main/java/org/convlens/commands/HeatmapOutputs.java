@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Outputs;
 import org.convlens.imagej.Provenance;
 import org.convlens.imagej.SaliencyMaps;
 import org.convlens.imagej.Titles;
@@ -50,6 +51,8 @@ final class HeatmapOutputs {
 			ij.IJ.log(cmd.getInfo().getTitle() + ", " + imp.getTitle() + ": the " + method + " map is not meaningful (" + String.join("; ", problems) + ").");
 		}
 		ImagePlus map = HeatmapDisplay.heatmapImage(imp, resized, Titles.of(imp, method), label);
+		// named on the picture too (and so under it in its PNG), not only in the Info and the Log
+		if (!problems.isEmpty()) Outputs.caption(map, label, 0);
 		if (signed) SaliencyMaps.signedDisplay(map);
 		Map<String, Object> p = new LinkedHashMap<>(params);
 		p.put("method", method);
@@ -64,6 +67,7 @@ final class HeatmapOutputs {
 				.filter(q -> q.z == imp.getSlice() && q.t == imp.getFrame()).findFirst().orElse(null));
 			blend = HeatmapDisplay.blended(imp, resized.get(Math.max(0, pos)), style);
 			blend.setTitle(Titles.of(imp, method, "blend"));
+			if (!problems.isEmpty()) Outputs.caption(blend, label, 0);
 			Provenance.stamp(blend, cmd.getInfo().getTitle(), info, prep, imp, p);
 		}
 		cmd.summary(method + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));

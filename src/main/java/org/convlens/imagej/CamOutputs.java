@@ -117,15 +117,9 @@ public final class CamOutputs {
 	 * plain black or flat picture.
 	 */
 	static void nameProblems(ImagePlus heatmap, List<Heatmap> maps) {
-		ij.gui.Overlay ov = null;
 		for (int i = 0; i < maps.size(); i++) {
-			if (maps.get(i).problem() == null) continue;
-			ij.gui.TextRoi caption = new ij.gui.TextRoi(2, 2, maps.get(i).caption(), new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
-			if (maps.size() > 1) caption.setPosition(i + 1);
-			if (ov == null) ov = new ij.gui.Overlay();
-			ov.add(caption);
+			if (maps.get(i).problem() != null) Outputs.caption(heatmap, maps.get(i).caption(), maps.size() > 1 ? i + 1 : 0);
 		}
-		if (ov != null) heatmap.setOverlay(ov);
 	}
 
 	/** The predictions table, saying row by row which maps are not meaningful (only when one is not). */
