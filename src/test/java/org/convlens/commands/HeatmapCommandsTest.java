@@ -145,7 +145,12 @@ class HeatmapCommandsTest extends CommandTestBase {
 		ImagePlus sg = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=smoothgrad samples=8 noise=10")).get("saliency");
 		assertMap(new SmoothGrad().withSamples(8).withNoise(0.1).heatmap(engine, x, k, Progress.NONE), sg, 1, 1e-4);
 		// integrated gradients from black through the preprocessing (zeros here), signed
-		ImagePlus ig = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=integrated-gradients steps=20 baseline=black")).get("saliency");
+		ImagePlus[] igOut = new ImagePlus[1];
+		String log = FashionModelsTest.stdout(() -> igOut[0] = (ImagePlus) MacroPathTest.macro(imp, cls,
+			MacroPathTest.opts("method=integrated-gradients steps=20 baseline=black")).get("saliency"));
+		ImagePlus ig = igOut[0];
+		// the Log line starts "<command>, <image>:" as the command's others do
+		assertTrue(log.lines().anyMatch(l -> l.matches("(WARNING: )?Saliency Map, ring2x: (WARNING )?integrated gradients used \\d+ steps; completeness error .*")), log);
 		IntegratedGradients.Result r = new IntegratedGradients().withSteps(20).attribute(engine, x, k, Progress.NONE);
 		assertMap(r.map(), ig, 1, 1e-3);
 		assertTrue(ig.getDisplayRangeMin() < 0 && ig.getDisplayRangeMin() == -ig.getDisplayRangeMax(), "symmetric range for signed maps");
