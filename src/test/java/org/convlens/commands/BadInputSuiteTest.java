@@ -315,6 +315,8 @@ class BadInputSuiteTest {
 		assertEquals(before, checksums(in, model), c.name + ": an input file changed");
 		// wrong usage leaves no trace: not even an empty output folder (--threads 0 made one)
 		if (c.code == 2) assertFalse(Files.exists(out), c.name + ": made the output folder or wrote outputs on wrong usage");
+		// nor does a model that does not load (the folder was made before the model was read)
+		if (c.name.startsWith("model ")) assertFalse(Files.exists(out), c.name + ": left an output folder behind");
 	}
 
 	@Test
