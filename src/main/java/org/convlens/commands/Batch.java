@@ -168,15 +168,16 @@ public final class Batch {
 		boolean needsInput = DatasetCommand.class.isAssignableFrom(cls) || ConvLensCommand.needsImage(CommandRunner.create(ctx, cls));
 		if (output == null) throw new UsageException("--output is required.");
 		if (input == null && needsInput) throw new UsageException("--input is required for '" + command + "'.");
-		BatchCommands.check(ctx, cls, input, output, opts);
 		if (shard != null && Shards.refusal(command, opts) != null) throw new UsageException(Shards.refusal(command, opts)); // shards (issue 15)
-		threads(threads, err);
+		threads(threads, err); // before the check, which makes the output folder: wrong usage leaves none
+		boolean existed = java.nio.file.Files.isDirectory(output);
+		BatchCommands.check(ctx, cls, input, output, opts);
 		String model = opts.get("model");
-		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return 1;
+		if (model != null && !loads(ctx, Paths.get(model), err, settings)) return BatchCommands.dropIfMadeEmpty(output, existed, 1);
 		Report r = shard != null ? Shards.run(shard, command, input, output, opts, out, settings) : run(command, input, output, opts, out, settings);
 		printFailures(r, err, settings);
 		if (out != null && r.failures.isEmpty()) out.println(summary(r));
-		return r.failures.isEmpty() ? 0 : 1;
+		return r.failures.isEmpty() ? 0 : BatchCommands.dropIfMadeEmpty(output, existed, 1);
 	}
 
 	/**

@@ -142,4 +142,19 @@ final class BatchCommands {
 		}
 		return sb.toString();
 	}
+
+	/**
+	 * Removes the output folder when this run made it and wrote nothing (a model that does not load
+	 * leaves no empty folder behind); returns {@code rc}.
+	 */
+	static int dropIfMadeEmpty(Path output, boolean existed, int rc) {
+		if (existed) return rc;
+		try (java.util.stream.Stream<Path> s = Files.list(output)) {
+			if (!s.findAny().isPresent()) Files.delete(output);
+		}
+		catch (IOException e) {
+			// left as it is: the error said above is what matters
+		}
+		return rc;
+	}
 }

@@ -132,9 +132,11 @@ final class BatchedExplainer {
 		if (m == null || m.toString().isEmpty()) throw new IllegalArgumentException("No model chosen (option 'model').");
 		v.model = ctx.service(ModelService.class).get(((File) m).toPath());
 		v.info = v.model.info();
-		String base = Preprocessing.forModel(v.info).toString(), extra = v.string("preprocessing");
-		v.prep = extra.isBlank() ? Preprocessing.parse(base) : Preprocessing.parse(base + " " + extra.trim());
+		// the command's own rule: 'normalization=' and 'preprocessing=' over the model's default
+		v.prep = CommandModel.prep(v.info, v.string("normalization"), v.string("preprocessing"), v.command.log());
 		if (!v.supported()) return null;
+		// a class the model lacks is wrong for every image: one line before any work, not one per image
+		if (module.getInfo().getInput("target") != null && !v.string("target").isBlank()) Target.parse(v.string("target")).validate(v.info);
 		Batch.Report report = new Batch.Report();
 		BatchStream.run(v, images, new BatchSink(output, runBase, log, report, bases, name, settings.overwrite));
 		return report;

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.convlens.imagej.HeatmapDisplay;
 import org.convlens.imagej.ImageInput;
+import org.convlens.imagej.Outputs;
 import org.convlens.imagej.Provenance;
 import org.convlens.imagej.SaliencyMaps;
 import org.convlens.imagej.Titles;
@@ -55,6 +56,8 @@ final class HeatmapOutputs {
 			labels.add(method + ": " + (targets.length == maps.size() ? info.describeClass(targets[i]) : classes(info, targets)) + suffix);
 		}
 		ImagePlus map = HeatmapDisplay.heatmapImageLabelled(imp, resized, Titles.of(imp, method), labels);
+		// named on the picture too (and so under it in its PNG), not only in the Info and the Log
+		for (int i = 0; !problems.isEmpty() && i < labels.size(); i++) Outputs.caption(map, labels.get(i), labels.size() > 1 ? i + 1 : 0);
 		if (signed) SaliencyMaps.signedDisplay(map);
 		Map<String, Object> p = new LinkedHashMap<>(params);
 		p.put("method", method);
@@ -69,6 +72,7 @@ final class HeatmapOutputs {
 				.filter(q -> q.z == ImageInput.current(imp).z && q.t == ImageInput.current(imp).t).findFirst().orElse(null));
 			blend = HeatmapDisplay.blended(imp, resized.get(Math.max(0, pos)), style);
 			blend.setTitle(Titles.of(imp, method, "blend"));
+			if (!problems.isEmpty()) Outputs.caption(blend, labels.get(Math.max(0, pos)), 0);
 			Provenance.stamp(blend, cmd.getInfo().getTitle(), info, prep, imp, p);
 		}
 		cmd.summary(method + ": " + maps.size() + (maps.size() == 1 ? " map" : " maps"));

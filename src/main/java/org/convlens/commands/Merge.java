@@ -96,7 +96,12 @@ public final class Merge {
 		}
 		try {
 			merge(input, output == null ? input.resolve("merged") : output, out);
-			return 0;
+			// as one run over the same images: done, but not all of it
+			int failed = failures(ShardMerge.shardFolders(input));
+			if (failed == 0) return 0;
+			err.println("merge: the shards reported " + failed + (failed == 1 ? " image" : " images") +
+				" that could not be explained (each shard's log names them); the merged outputs leave " + (failed == 1 ? "it" : "them") + " out.");
+			return 1;
 		}
 		catch (IllegalArgumentException | IOException e) {
 			err.println("merge: " + ConvLensCommand.message(e));
@@ -115,12 +120,8 @@ public final class Merge {
 		List<Path> shards = ShardMerge.shardFolders(input);
 		Properties first = ShardScope.manifest(shards.get(0));
 		String command = first.getProperty("command");
-		int failures = 0;
-		for (Path s : shards) {
-			Properties p = ShardScope.manifest(s);
-			ShardMerge.checkSameRun(shards.get(0), first, s, p);
-			failures += Integer.parseInt(p.getProperty("failures", "0"));
-		}
+		for (Path s : shards) ShardMerge.checkSameRun(shards.get(0), first, s, ShardScope.manifest(s));
+		int failures = failures(shards);
 		// every file name, with the shards that have it, in shard order
 		Map<String, List<Path>> byName = new TreeMap<>(ShardScope.NAME_ORDER);
 		for (Path s : shards) {
@@ -194,10 +195,17 @@ public final class Merge {
 			}
 		}
 		if (log != null) {
-			log.println("merged " + shards.size() + " shards of '" + command + "' into " + output + " (" + written.size() + " files" +
+			log.println("merged " + shards.size() + " shards of '" + command + "' into " + output + " (" + written.size() + (written.size() == 1 ? " file" : " files") +
 				(failures > 0 ? "; the shards reported " + failures + " failed images" : "") + ")");
 		}
 		return written;
+	}
+
+	/** The images the shards' runs could not explain, from their manifests. */
+	private static int failures(List<Path> shards) throws IOException {
+		int n = 0;
+		for (Path s : shards) n += Integer.parseInt(ShardScope.manifest(s).getProperty("failures", "0"));
+		return n;
 	}
 
 	/** The {@code top} option of the shards' command (its default when not given). */

@@ -80,20 +80,28 @@ public class OcclusionMap extends HeatmapCommand {
 			maps.add(r.map());
 			reasons.add(r.scoreReason());
 		}
-		ij.IJ.log(getInfo().getTitle() + ": score " + String.join("; ", reasons));
+		ij.IJ.log(getInfo().getTitle() + ", " + imp.getTitle() + ": score " + String.join("; ", reasons)); // which image: a folder run logs one line each
 		Map<String, Object> params = new LinkedHashMap<>();
 		params.put("score", String.join("; ", reasons));
 		params.put("passes", est.plan());
 		int H = x.dim(1), W = x.dim(2);
-		params.put("patch", patch + " image px = " + occ.patchFor(H, W) + " model px");
-		params.put("stride", stride + " image px = " + occ.strideFor(H, W) + " model px");
+		params.put("patch", imagePx(patch, occ.patchFor(H, W), imp, x) + " = " + occ.patchFor(H, W) + " model px");
+		params.put("stride", imagePx(stride, occ.strideFor(H, W), imp, x) + " = " + occ.strideFor(H, W) + " model px");
 		params.put("fill", fill);
 		return params;
 	}
 
 	private static int toModel(int px, ImagePlus imp, NdArray x) {
-		if (px <= 0) return 0;
-		double s = 0.5 * ((double) x.dim(2) / imp.getWidth() + (double) x.dim(1) / imp.getHeight());
-		return Math.max(1, (int) Math.round(px * s));
+		return px <= 0 ? 0 : Math.max(1, (int) Math.round(px * scale(imp, x)));
+	}
+
+	/** A size in image pixels for the Info: the one chosen, or what the automatic one in model pixels covers. */
+	private static String imagePx(int px, int modelPx, ImagePlus imp, NdArray x) {
+		return px > 0 ? px + " image px" : "auto, about " + Math.round(modelPx / scale(imp, x)) + " image px";
+	}
+
+	/** Model pixels per image pixel. */
+	private static double scale(ImagePlus imp, NdArray x) {
+		return 0.5 * ((double) x.dim(2) / imp.getWidth() + (double) x.dim(1) / imp.getHeight());
 	}
 }

@@ -100,6 +100,7 @@ public final class CamOutputs {
 		}
 		if (!problems.isEmpty()) params.put("warning", String.join(" | ", problems));
 		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, Titles.of(imp, m.label(), params.get("layers").toString().replace(',', '+')), labels);
+		nameProblems(heatmap, maps);
 		Provenance.stamp(heatmap, title, info, prep, imp, params);
 		ImagePlus raw = null;
 		if (showraw) {
@@ -108,6 +109,17 @@ public final class CamOutputs {
 		}
 		if (overlay != null) HeatmapDisplay.overlayLabelled(imp, full, overlay, labels);
 		return new ImagePlus[] { heatmap, raw };
+	}
+
+	/**
+	 * A caption on each plane whose map is not meaningful (its caption ends in the reason, e.g.
+	 * "[map all zero]"): shown on the image, and under it in its PNG, which would otherwise be a
+	 * plain black or flat picture.
+	 */
+	static void nameProblems(ImagePlus heatmap, List<Heatmap> maps) {
+		for (int i = 0; i < maps.size(); i++) {
+			if (maps.get(i).problem() != null) Outputs.caption(heatmap, maps.get(i).caption(), maps.size() > 1 ? i + 1 : 0);
+		}
 	}
 
 	/** The predictions table, saying row by row which maps are not meaningful (only when one is not). */

@@ -62,6 +62,9 @@ final class ImageFiles {
 		if (type == Opener.JPEG) jpegEnds(file);
 		if (type == Opener.PNG) pngEnds(file);
 		if (type == Opener.PNG || type == Opener.JPEG || type == Opener.GIF || type == Opener.BMP) ImageHeaders.checkOther(file, type);
+		// ImageJ hands an unknown format to HandleExtraFileTypes (Fiji: Bio-Formats, ...), and where there is
+		// none it prints "Unsupported format or file not found" on the console beside this refusal
+		if (type == Opener.UNKNOWN && !plugin("HandleExtraFileTypes")) throw new IOException("not an image format ImageJ can open");
 		ImagePlus imp;
 		try {
 			imp = type == Opener.JPEG ? jpeg(file) : null;
@@ -98,7 +101,7 @@ final class ImageFiles {
 		}
 		// ImageJ turns a JPEG by its EXIF orientation where the Exif_Reader plugin is installed (Fiji):
 		// the file decodes, so its opener (which does that) prints no stack trace
-		if (bi == null || exifReader()) return null;
+		if (bi == null || plugin("Exif_Reader")) return null;
 		String name = file.getFileName().toString();
 		ImagePlus imp = new ImagePlus(name, bi);
 		if (imp.getType() == ImagePlus.COLOR_RGB) Opener.convertGrayJpegTo8Bits(imp);
@@ -111,10 +114,10 @@ final class ImageFiles {
 		return imp;
 	}
 
-	/** Whether ImageJ can read EXIF data (and so turns JPEGs by their orientation tag). */
-	private static boolean exifReader() {
+	/** Whether ImageJ's class loader has this plugin (Exif_Reader: JPEGs turned by their orientation tag). */
+	static boolean plugin(String className) {
 		try {
-			ij.IJ.getClassLoader().loadClass("Exif_Reader");
+			ij.IJ.getClassLoader().loadClass(className);
 			return true;
 		}
 		catch (ClassNotFoundException | LinkageError | RuntimeException e) {

@@ -166,6 +166,18 @@ public final class Outputs {
 	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
 	 * the source is not changed.
 	 */
+	/**
+	 * Adds a caption to the image's overlay, on one plane ({@code position} a stack index) or all
+	 * (0): {@link #figure} draws it under the picture, e.g. to say that a map is not meaningful.
+	 */
+	public static void caption(ImagePlus imp, String text, int position) {
+		ij.gui.TextRoi caption = new ij.gui.TextRoi(2, 2, text, new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+		caption.setPosition(position);
+		ij.gui.Overlay ov = imp.getOverlay();
+		if (ov == null) imp.setOverlay(ov = new ij.gui.Overlay());
+		ov.add(caption);
+	}
+
 	public static ImagePlus figure(ImagePlus imp) {
 		return figure(imp, ENLARGE_BELOW);
 	}

@@ -74,7 +74,8 @@ public final class Provenance {
 
 	/**
 	 * Why the type-range scaling (or its symmetric form) gives the model a misleading input, or null:
-	 * a 16-bit image whose pixels (current plane) span under 5 % of 0-65535 comes out nearly uniform,
+	 * a 16-bit image whose pixels stay under 4096 (12-bit data) comes out nearly black, one whose
+	 * pixels (current plane) span under 5 % of 0-65535 nearly uniform,
 	 * and a 32-bit image, passed unchanged, is outside [0, 1]. Neither is an error (the user may mean
 	 * it), but a map of it must not pass for a map of the image as the user sees it.
 	 */
@@ -104,6 +105,12 @@ public final class Provenance {
 		if (depth != 16 && depth != 32) return null;
 		ij.process.ImageStatistics st = ij.process.ImageStatistics.getStatistics(source.getProcessor(), ij.measure.Measurements.MIN_MAX, null);
 		String name = n == Preprocessing.Normalization.TYPE_RANGE ? "type-range" : "symmetric";
+		int max = depth == 16 && n == Preprocessing.Normalization.TYPE_RANGE ? maxOf(source) : -1;
+		if (max >= 0 && max < 4096) { // under 1/16 of the range: a 12-bit camera's data, or a dim image, reaches the model nearly black
+			return String.format(java.util.Locale.ROOT, "16-bit pixels reach only %d of 65535 (12-bit data, " +
+				"or a dim image?): type-range divides by 65535, so the model sees at most %.3f; normalization=percentile (or a preprocessing.txt) " +
+				"scales such images", max, max / 65535.0);
+		}
 		if (depth == 16 && st.max - st.min < 0.05 * 65535) {
 			return String.format(java.util.Locale.ROOT, "16-bit pixels span %.0f-%.0f, %.1f %% of the 0-65535 that %s scaling maps to the model's range: "
 				+ "the model sees a nearly uniform image (normalization=percentile stretches it)", st.min, st.max, 100 * (st.max - st.min) / 65535, name);
@@ -113,5 +120,17 @@ public final class Provenance {
 				+ "(normalization=percentile or mean-std scales them)", st.min, st.max, name);
 		}
 		return null;
+	}
+
+	/** The largest pixel of a 16-bit image's slices (of the current one for a virtual stack, not read from disk again). */
+	private static int maxOf(ImagePlus imp) {
+		ij.ImageStack st = imp.getStack();
+		int max = 0;
+		for (int s = 1; s <= st.getSize(); s++) {
+			short[] px = (short[]) (st.isVirtual() ? imp.getProcessor().getPixels() : st.getPixels(s));
+			for (short v : px) max = Math.max(max, v & 0xffff);
+			if (st.isVirtual()) break;
+		}
+		return max;
 	}
 }

@@ -44,12 +44,13 @@ public final class SaliencyRun {
 		HeatmapMethod hm = HeatmapMethods.saliency(method,
 			new HeatmapMethods.SaliencySettings(samples, noisePercent / 100, steps, b, blackImage, camLayers, batch));
 		Map<String, Object> params = new LinkedHashMap<>();
-		params.put("settings", hm.toString());
+		// black is handed over as an image (black through the preprocessing), which IG's own text calls custom
+		params.put("settings", blackImage == null ? hm.toString() : hm.toString().replace(" baseline=custom ", " baseline=black "));
 		if (!camLayers.isEmpty() && HeatmapMethods.usesCamLayer(hm)) {
 			String w1 = CamLayers.oneByOneWarning(model.info().layer(camLayers.get(0)));
 			if (w1 != null) {
 				params.put("warning", w1);
-				ij.IJ.log(title + ": " + w1);
+				ij.IJ.log(title + ", " + imp.getTitle() + ": " + w1);
 			}
 		}
 		if (hm instanceof IntegratedGradients) integrated(title, imp, model, x, targets, progress, maps, (IntegratedGradients) hm, params);
@@ -70,17 +71,18 @@ public final class SaliencyRun {
 			steps.add(Integer.toString(r.steps()));
 			errors.add(String.format(Locale.ROOT, "%.2f %%", 100 * r.completenessError()));
 			String where = n > 1 ? " (position " + (i + 1) + ")" : "";
-			String line = String.format(Locale.ROOT, "%s%s: integrated gradients used %d steps; completeness error %.2f %% " +
-				"(attributions sum %.4g, score difference %.4g)", imp.getTitle(), where, r.steps(), 100 * r.completenessError(), r.sum(),
-				r.scoreInput() - r.scoreBaseline());
+			// "<command>, <image>: ..." as the command's other Log lines, so a folder run's lines can be told apart
+			String line = String.format(Locale.ROOT, "integrated gradients used %d steps; completeness error %.2f %% " +
+				"(attributions sum %.4g, score difference %.4g)", r.steps(), 100 * r.completenessError(), r.sum(), r.scoreInput() - r.scoreBaseline());
+			String who = title + ", " + imp.getTitle() + where + ": ";
 			if (r.completenessError() > IntegratedGradients.WARN_ERROR) {
 				String prev = (String) params.get("warning");
 				String w = String.format(Locale.ROOT, "unconverged%s: completeness error %.1f %% after %d steps", where, 100 * r.completenessError(), r.steps());
 				params.put("warning", prev == null ? w : prev + " | " + w);
-				ij.IJ.log(title + ": WARNING " + line + ": above 1 %, the attributions do not add up to the score change " +
+				ij.IJ.log(who + "WARNING " + line + ": above 1 %, the attributions do not add up to the score change " +
 					"(unconverged; raise 'steps').");
 			}
-			else ij.IJ.log(title + ": " + line + ".");
+			else ij.IJ.log(who + line + ".");
 		}
 		params.put("ig steps", String.join(", ", steps));
 		params.put("ig completeness error", String.join(", ", errors));

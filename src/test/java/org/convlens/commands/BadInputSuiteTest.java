@@ -256,6 +256,10 @@ class BadInputSuiteTest {
 		c.add(new Case("unknown layer", 1, "nosuchlayer", on("activations", "one/demo.tif", "layer=nosuchlayer")));
 		c.add(new Case("class out of range", 1, "99", on("cam", "one/demo.tif", "target=99")));
 		c.add(new Case("unknown fill", 2, "unknown value 'blurry'", on("occlusion", "one/demo.tif", "fill=blurry")));
+		// a class the model lacks, over a folder: one line before any image, not one line per image
+		c.add(new Case("class out of range over a folder", 1, "Class 7 is out of range", on("cam", "collide", "target=7")));
+		c.add(new Case("unknown class name over a folder", 1, "has no class 'zebra'", on("saliency", "collide", "target=zebra")));
+		c.add(new Case("occlusion class out of range over a folder", 1, "Class 3 is out of range", on("occlusion", "collide", "target=3")));
 		c.add(new Case("unknown CAM method", 2, "unknown value 'gradcamx'", on("cam", "one", "method=gradcamx")));
 		c.add(new Case("unknown LUT", 2, "unknown value 'rainbowz'", on("cam", "one", "lut=rainbowz")));
 		c.add(new Case("unknown pooling", 2, "unknown value 'avg'", on("codes", "one", "pooling=avg")));
@@ -309,7 +313,10 @@ class BadInputSuiteTest {
 			assertTrue(Files.readAllLines(out.resolve("mixed_predictions.csv")).stream().anyMatch(l -> l.startsWith("b-good.tif,")), c.name);
 		}
 		assertEquals(before, checksums(in, model), c.name + ": an input file changed");
-		if (c.code == 2) assertFalse(Files.exists(out) && Files.list(out).findAny().isPresent(), c.name + ": wrote outputs on wrong usage");
+		// wrong usage leaves no trace: not even an empty output folder (--threads 0 made one)
+		if (c.code == 2) assertFalse(Files.exists(out), c.name + ": made the output folder or wrote outputs on wrong usage");
+		// nor does a model that does not load (the folder was made before the model was read)
+		if (c.name.startsWith("model ")) assertFalse(Files.exists(out), c.name + ": left an output folder behind");
 	}
 
 	@Test

@@ -65,6 +65,10 @@ class CamDefaultsCommandsTest extends CommandTestBase {
 		assertTrue(warning.contains("1x1") && warning.contains("max_pooling2d_1"), warning);
 		String label = hm.getStack().getSliceLabel(1);
 		assertTrue(label.contains("1x1"), label);
+		// and on the picture (so under it in its PNG)
+		assertNotNull(hm.getOverlay(), "a caption on the heatmap image");
+		String onPicture = ((ij.gui.TextRoi) hm.getOverlay().get(0)).getText().trim();
+		assertTrue(onPicture.startsWith("Grad-CAM max_pooling2d_1: ") && onPicture.contains("1x1"), onPicture);
 		ResultsTable t = (ResultsTable) at.get("predictions");
 		assertTrue(t.getStringValue("heatmap", 0).startsWith("not meaningful"), t.getStringValue("heatmap", 0));
 		// the default: the activated last convolution, no warning
@@ -72,6 +76,7 @@ class CamDefaultsCommandsTest extends CommandTestBase {
 		ImagePlus d = (ImagePlus) def.get("heatmap");
 		assertEquals("conv2d_1", Provenance.get(d, "layers"));
 		assertNull(Provenance.get(d, "warning"));
+		assertNull(d.getOverlay());
 		assertTrue(((ResultsTable) def.get("predictions")).getColumnIndex("heatmap") == ResultsTable.COLUMN_NOT_FOUND);
 	}
 

@@ -82,6 +82,23 @@ class HeatmapCommandsTest extends CommandTestBase {
 		for (int i = 0; i < e.length; i++) assertEquals(e[i], ip.getf(i), tol * (1 + max), "pixel " + i);
 	}
 
+	/**
+	 * The Info gives the automatic patch and stride in image pixels too (it said "0 image px"), and
+	 * the Log's score line names the image (a folder run logs one line per image).
+	 */
+	@Test
+	void occlusionInfoGivesTheAutomaticPatchInImagePixels() {
+		ImagePlus imp = ring2x(); // twice the model's input size
+		ImagePlus[] maps = new ImagePlus[1];
+		String log = FashionModelsTest.stdout(() -> maps[0] = (ImagePlus) run(OcclusionMap.class, "image", imp, "fill", "zero").get("occlusion"));
+		assertTrue(log.contains("Occlusion Map, ring2x: score "), log);
+		ImagePlus map = maps[0];
+		NdArray x = input(imp, 1);
+		int patch = new Occlusion().patchFor(x.dim(1), x.dim(2)), stride = new Occlusion().strideFor(x.dim(1), x.dim(2));
+		assertEquals("auto, about " + 2 * patch + " image px = " + patch + " model px", Provenance.get(map, "patch"));
+		assertEquals("auto, about " + 2 * stride + " image px = " + stride + " model px", Provenance.get(map, "stride"));
+	}
+
 	@Test
 	void occlusionInImagePixelsEqualsTheExplainResult() {
 		ImagePlus imp = ring2x();
@@ -128,10 +145,18 @@ class HeatmapCommandsTest extends CommandTestBase {
 		ImagePlus sg = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=smoothgrad samples=8 noise=10")).get("saliency");
 		assertMap(new SmoothGrad().withSamples(8).withNoise(0.1).heatmap(engine, x, k, Progress.NONE), sg, 1, 1e-4);
 		// integrated gradients from black through the preprocessing (zeros here), signed
-		ImagePlus ig = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=integrated-gradients steps=20 baseline=black")).get("saliency");
+		ImagePlus[] igOut = new ImagePlus[1];
+		String log = FashionModelsTest.stdout(() -> igOut[0] = (ImagePlus) MacroPathTest.macro(imp, cls,
+			MacroPathTest.opts("method=integrated-gradients steps=20 baseline=black")).get("saliency"));
+		ImagePlus ig = igOut[0];
+		// the Log line starts "<command>, <image>:" as the command's others do
+		assertTrue(log.lines().anyMatch(l -> l.matches("(WARNING: )?Saliency Map, ring2x: (WARNING )?integrated gradients used \\d+ steps; completeness error .*")), log);
 		IntegratedGradients.Result r = new IntegratedGradients().withSteps(20).attribute(engine, x, k, Progress.NONE);
 		assertMap(r.map(), ig, 1, 1e-3);
 		assertTrue(ig.getDisplayRangeMin() < 0 && ig.getDisplayRangeMin() == -ig.getDisplayRangeMax(), "symmetric range for signed maps");
+		// the Info names the baseline chosen (it said 'custom': black is passed as an image through the preprocessing)
+		String settings = Provenance.get(ig, "settings");
+		assertTrue(settings.contains(" baseline=black ") && !settings.contains("custom"), settings);
 		ImagePlus gg = (ImagePlus) MacroPathTest.macro(imp, cls, MacroPathTest.opts("method=guided-gradcam layer=conv2d_2")).get("saliency");
 		assertMap(new org.convlens.explain.attribution.GuidedGradCam(new CamHeatmap()).heatmap(engine, x, k, Progress.NONE), gg, 1, 1e-4);
 		assertEquals(before, fingerprint(imp));

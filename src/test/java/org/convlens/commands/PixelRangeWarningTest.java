@@ -24,7 +24,7 @@ import ij.process.ShortProcessor;
 
 /**
  * Type-range scaling silently misleads on two common images: a 16-bit image of a narrow range
- * (1000-1200 of 0-65535) reaches the model as a nearly uniform input, and a 32-bit image outside
+ * (30000-30200 of 0-65535) reaches the model as a nearly uniform input, and a 32-bit image outside
  * [0, 1] reaches it unscaled. Both are named in the Log and in the outputs' Info; an 8-bit image, a
  * 16-bit one that uses its range and a 32-bit one in [0, 1] are not.
  */
@@ -57,9 +57,12 @@ class PixelRangeWarningTest {
 
 	@Test
 	void aNarrow16BitImageAndA32BitImageOutsideZeroToOneAreNamedInTheLog() {
-		String narrow = predictionsLog(ramp("narrow16", 16, 1000, 1200));
-		assertTrue(narrow.contains("WARNING: narrow16: 16-bit pixels span 1000-1200, 0.3 % of the 0-65535"), narrow);
+		String narrow = predictionsLog(ramp("narrow16", 16, 30000, 30200));
+		assertTrue(narrow.contains("WARNING: narrow16: 16-bit pixels span 30000-30200, 0.3 % of the 0-65535"), narrow);
 		assertTrue(narrow.contains("normalization=percentile"), narrow);
+		// under 4096 (12-bit data), the Info's note of that reaches the Log too
+		String dim = predictionsLog(ramp("dim16", 16, 1000, 1200));
+		assertTrue(dim.contains("WARNING: dim16: 16-bit pixels reach only 1200 of 65535"), dim);
 		String signed = predictionsLog(ramp("signed32", 32, -2, 2));
 		assertTrue(signed.contains("WARNING: signed32: 32-bit pixels span -2.000 to 2.000"), signed);
 		for (ImagePlus fine : new ImagePlus[] { ramp("full16", 16, 0, 60000), ramp("unit32", 32, 0, 1), ramp("byte8", 8, 0, 255) }) {
@@ -70,12 +73,12 @@ class PixelRangeWarningTest {
 
 	@Test
 	void theOutputsInfoNamesItAndOtherNormalizationsDoNot() {
-		ImagePlus narrow = ramp("narrow16", 16, 1000, 1200);
+		ImagePlus narrow = ramp("narrow16", 16, 30000, 30200);
 		ImagePlus out = new ImagePlus("out", new ByteProcessor(4, 4));
 		org.convlens.model.ModelInfo info = Contexts.get().service(org.convlens.model.ModelService.class).get(TestPaths.model("fashion-plain")).info();
 		Provenance.stamp(out, "test", info, Preprocessing.defaults(), narrow, null);
 		String fit = Provenance.get(out, "input.fit");
-		assertTrue(fit != null && fit.startsWith("16-bit pixels span 1000-1200"), fit);
+		assertTrue(fit != null && fit.startsWith("16-bit pixels span 30000-30200"), fit);
 		// percentile scaling stretches the range: nothing to say
 		assertNull(Provenance.rangeNote(narrow, Preprocessing.parse("normalization=percentile")));
 		assertNull(Provenance.rangeNote(ramp("signed32", 32, -2, 2), Preprocessing.parse("normalization=mean-std mean=0 std=1")));

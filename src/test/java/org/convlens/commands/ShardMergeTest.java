@@ -174,6 +174,30 @@ class ShardMergeTest {
 	}
 
 	@Test
+	void aMergeOfShardsWithFailedImagesExitsAsOneRunDoes() throws Exception {
+		Path in = tmp.resolve("with-broken");
+		Files.createDirectories(in);
+		try (java.util.stream.Stream<Path> s = Files.list(data.resolve("c"))) {
+			for (Path f : (Iterable<Path>) s.sorted().limit(3)::iterator) Files.copy(f, in.resolve(f.getFileName()));
+		}
+		Files.write(in.resolve("zz-broken.tif"), new byte[] { 'I', 'I', 42, 0, 1, 2, 3 });
+		Map<String, String> opts = Map.of("model", MODEL.toString());
+		Path out = tmp.resolve("broken-shards");
+		int failed = 0;
+		for (int i = 1; i <= 2; i++) failed += Shards.run(new Shard(i, 2), "predictions", in, out, opts, null).failures.size();
+		assertEquals(1, failed);
+		assertEquals(1, batch(new PrintStream(new ByteArrayOutputStream()), "predictions", "--model", MODEL.toString(), "--input", in.toString(),
+			"--output", tmp.resolve("broken-single").toString()), "one run over the same images");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertEquals(1, batch(new PrintStream(err, true), "merge", "--input", out.toString()));
+		String e = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+		assertEquals("merge: the shards reported 1 image that could not be explained (each shard's log names them); the merged outputs leave it out.", e);
+		// the good images are merged all the same
+		List<String> rows = Files.readAllLines(out.resolve("merged/with-broken_predictions.csv"));
+		assertEquals(3, rows.stream().skip(1).map(l -> l.split(",")[0]).distinct().filter(f -> !f.startsWith("zz-broken")).count(), rows.toString());
+	}
+
+	@Test
 	void perImageShardsMergeToOneRun() throws Exception {
 		// the batched path of cam, cut in 3 shards in this JVM: the heatmaps linked, the run's predictions joined
 		Map<String, String> opts = new LinkedHashMap<>();

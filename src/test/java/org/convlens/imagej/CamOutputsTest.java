@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -67,6 +68,35 @@ class CamOutputsTest {
 		CamOutputs.annotate(clean, List.of(ok));
 		assertFalse(clean.columnExists("heatmap"));
 		assertNull(ok.problem());
+	}
+
+	@Test
+	void aMapThatIsNotMeaningfulIsNamedOnItsPlaneAndUnderItsPicture() {
+		ImagePlus imp = IJ.createImage("cell", "8-bit", 3, 2, 2);
+		Heatmap ok = map(1, 2, 3, 4, 5, 6), flat = map(0, 0, 0, 0, 0, 0);
+		List<float[]> full = List.of(ok.resized(3, 2), flat.resized(3, 2));
+		ImagePlus heatmap = HeatmapDisplay.heatmapImageLabelled(imp, full, "hm", List.of(ok.caption(), flat.caption()));
+		CamOutputs.nameProblems(heatmap, List.of(ok, flat));
+		assertNotNull(heatmap.getOverlay());
+		assertEquals(1, heatmap.getOverlay().size(), "only the flat map's plane");
+		ij.gui.Roi r = heatmap.getOverlay().get(0);
+		assertEquals(flat.caption(), ((ij.gui.TextRoi) r).getText().trim());
+		assertEquals(2, r.getPosition());
+		assertTrue(flat.caption().endsWith("[map all zero]"), flat.caption());
+		// the picture of plane 2 has a caption band below the map, plane 1's has none
+		heatmap.setSlice(1);
+		ImagePlus one = Outputs.figure(heatmap);
+		heatmap.setSlice(2);
+		ImagePlus two = Outputs.figure(heatmap);
+		assertTrue(two.getHeight() > one.getHeight() + 10, one.getHeight() + " vs " + two.getHeight());
+		int dark = 0;
+		ij.process.ImageProcessor band = two.getProcessor();
+		for (int y = one.getHeight(); y < two.getHeight(); y++) for (int x = 0; x < two.getWidth(); x++) if ((band.getPixel(x, y) & 0xff) < 100) dark++;
+		assertTrue(dark > 50, "caption text drawn: " + dark);
+		// a run whose maps are all fine keeps its images without an overlay
+		ImagePlus clean = HeatmapDisplay.heatmapImageLabelled(imp, List.of(ok.resized(3, 2), ok.resized(3, 2)), "hm", List.of(ok.caption(), ok.caption()));
+		CamOutputs.nameProblems(clean, List.of(ok, ok));
+		assertNull(clean.getOverlay());
 	}
 
 	@Test

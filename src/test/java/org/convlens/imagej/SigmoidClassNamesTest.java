@@ -57,7 +57,9 @@ class SigmoidClassNamesTest {
 				String top = t.getStringValue("class", 0);
 				assertEquals(top, hm.label(), f.getFileName() + ": table and CAM name the same class");
 				String caption = hm.caption();
-				assertTrue(caption.contains(": " + top + ", score"), caption);
+				// the caption's number is the logit of the class named (negated for the complement), not the table's probability
+				assertTrue(caption.contains(": " + top + ", logit "), caption);
+				assertEquals(t.getValue("probability", 0), 1 / (1 + Math.exp(-hm.score())), 1e-4, caption);
 				assertFalse(caption.matches(".*class \\d.*"), caption);
 				assertFalse(top.startsWith("class "), top);
 				assertEquals(info.className(ModelInfo.COMPLEMENT), top.equals(info.className(0)) ? t.getStringValue("class", 1) : top);

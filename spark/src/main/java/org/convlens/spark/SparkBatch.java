@@ -113,6 +113,12 @@ public final class SparkBatch {
 				}
 			}
 			else if (a.contains("=") && !a.startsWith("-")) options.put(a.substring(0, a.indexOf('=')).toLowerCase(Locale.ROOT), a.substring(a.indexOf('=') + 1));
+			else if (a.equals("--threads") || a.startsWith("--threads=")) {
+				// each executor's JVM has its own TensorFlow: the setting belongs to the executors' JVM options
+				err.println("--threads is not read here: give the executors -Dconvlens.tf.threads=N, e.g. --conf " +
+					"spark.executor.extraJavaOptions=-Dconvlens.tf.threads=4 (beside spark.executor.cores=4).");
+				return 2;
+			}
 			else {
 				err.println("Cannot read argument '" + a + "'.\n" + USAGE);
 				return 2;

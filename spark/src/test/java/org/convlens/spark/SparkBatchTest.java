@@ -119,6 +119,11 @@ class SparkBatchTest {
 			"layr=conv2d" }, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
 		assertTrue(err.toString().startsWith("Unknown option 'layr'"), err.toString());
 		assertTrue(!Files.exists(tmp.resolve("y")), "nothing written");
+		err = new ByteArrayOutputStream();
+		assertEquals(2, SparkBatch.run(sc, new String[] { "codes", "--model", MODEL, "--input", IMAGES.toString(), "--output", tmp.resolve("z").toString(),
+			"--threads", "4" }, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+		assertTrue(err.toString().startsWith("--threads is not read here") && err.toString().contains("spark.executor.extraJavaOptions=-Dconvlens.tf.threads="),
+			err.toString());
 	}
 
 	private static org.convlens.imagej.ExactTables.Cell[] row(int filter, String status, double score, String file) {

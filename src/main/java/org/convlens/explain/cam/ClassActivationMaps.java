@@ -341,7 +341,8 @@ public final class ClassActivationMaps {
 	}
 
 	private Heatmap heatmap(List<Heatmap.LayerMap> maps, Target.Choice c, float score, NdArray part) {
-		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1), !model.info().singleSigmoid());
+		boolean logit = ConvModel.LOGITS.equals(target.tensor()) && target.kind() != Target.Kind.REGION && model.info().logitsTensor() != null;
+		return new Heatmap(method, maps, c.classIndex(), c.label(), score, part.dim(2), part.dim(1), !model.info().singleSigmoid(), logit);
 	}
 
 	private static float[] scores(NdArray values, Target.Choice c) {

@@ -43,6 +43,7 @@ public final class Heatmap {
 	private final int width;
 	private final int height;
 	private final boolean showIndex;
+	private final String scoreName;
 	private volatile float[] map;
 	private volatile String problem; // computed once; "" for none
 
@@ -60,7 +61,19 @@ public final class Heatmap {
 	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width, int height,
 		boolean showIndex)
 	{
+		this(method, layerMaps, classIndex, label, score, width, height, showIndex, false);
+	}
+
+	/**
+	 * @param scoreIsLogit whether the score is a logit (the class output before its softmax or
+	 *          sigmoid): the caption then says "logit", so that it is not read as the probability
+	 *          the predictions table shows
+	 */
+	public Heatmap(CamMethod method, List<LayerMap> layerMaps, int classIndex, String label, float score, int width, int height,
+		boolean showIndex, boolean scoreIsLogit)
+	{
 		this.showIndex = showIndex;
+		this.scoreName = scoreIsLogit ? "logit" : "score";
 		if (layerMaps.isEmpty()) throw new IllegalArgumentException("A heatmap needs at least one layer's map");
 		this.method = method;
 		this.layerMaps = List.copyOf(layerMaps);
@@ -156,7 +169,8 @@ public final class Heatmap {
 	}
 
 	/**
-	 * A short caption, e.g. {@code Grad-CAM conv2d_2: ring (1), score 4.21}, ending in
+	 * A short caption, e.g. {@code Grad-CAM conv2d_2: ring (1), logit 4.21} ("score" where the
+	 * target is not a logit), ending in
 	 * {@code [map all zero]} (or another {@link #problem()}) for a meaningless map.
 	 */
 	public String caption() {
@@ -167,7 +181,7 @@ public final class Heatmap {
 			if (showIndex && classIndex >= 0 && !label.equals("class " + classIndex) && !label.equals("output " + classIndex)) sb.append(" (").append(classIndex).append(')');
 			// Locale.US formats as Locale.ROOT does ('.', ASCII digits) but skips the per-call lookup of
 			// the locale's DecimalFormatSymbols that ROOT costs
-			sb.append(String.format(java.util.Locale.US, ", score %.4g", score));
+			sb.append(", ").append(scoreName).append(String.format(java.util.Locale.US, " %.4g", score));
 		}
 		String p = problem();
 		if (p != null) sb.append(" [").append(p).append(']');
