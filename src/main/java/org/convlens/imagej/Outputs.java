@@ -158,15 +158,6 @@ public final class Outputs {
 	}
 
 	/**
-	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
-	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
-	 * is at least {@link #MIN_SCREEN} pixels, and the
-	 * overlay's text (captions; montage tile labels stay on their tiles) and a heatmap overlay's colour scale
-	 * ({@link HeatmapScale}) in a white band below the image instead of over it (the figure at
-	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
-	 * the source is not changed.
-	 */
-	/**
 	 * Adds a caption to the image's overlay, on one plane ({@code position} a stack index) or all
 	 * (0): {@link #figure} draws it under the picture, e.g. to say that a map is not meaningful.
 	 */
@@ -178,6 +169,15 @@ public final class Outputs {
 		ov.add(caption);
 	}
 
+	/**
+	 * The image's current position as a figure: its overlay drawn in, an image whose longer side is
+	 * under {@link #ENLARGE_BELOW} pixels upscaled (nearest neighbour, by a whole factor) so that it
+	 * is at least {@link #MIN_SCREEN} pixels, and the
+	 * overlay's text (captions; montage tile labels stay on their tiles) and a heatmap overlay's colour scale
+	 * ({@link HeatmapScale}) in a white band below the image instead of over it (the figure at
+	 * least {@link #CAPTION_WIDTH} wide, so that a thin image's caption can be read). An RGB image;
+	 * the source is not changed.
+	 */
 	public static ImagePlus figure(ImagePlus imp) {
 		return figure(imp, ENLARGE_BELOW);
 	}
