@@ -124,13 +124,7 @@ final class BatchRun {
 				written.close();
 			}
 		}
-		if (last != null && same.count() > 1) {
-			String w = same.warning(last.runInfo(), last.prep(last.runInfo()));
-			if (w != null) {
-				report.warnings.add(w);
-				if (log != null) log.println("WARNING: " + w);
-			}
-		}
+		if (last != null) report.warnAbout(same, last.runInfo(), last.prep(last.runInfo()), log);
 		return report;
 	}
 

@@ -39,7 +39,7 @@ final class PredictionTable {
 			if (w != null) warning.accept(w);
 		}
 		String sat = saturation(m.info(), out);
-		if (sat != null) warning.accept(sat);
+		if (sat != null) warning.accept(imp.getTitle() + ": " + sat);
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));
 		return Tables.predictions(m.info(), out, labels, k);
@@ -57,11 +57,8 @@ final class PredictionTable {
 		for (int i = 0; i < n; i++) {
 			float top = k == 1 ? Math.max(d[i], 1 - d[i]) : 0;
 			for (int j = 0; k > 1 && j < k; j++) top = Math.max(top, d[i * k + j]);
-			if (top >= 1 - 5e-7f) hit++;
+			if (top >= (float) SameClassCheck.SATURATED) hit++;
 		}
-		if (hit == 0) return null;
-		return (n == 1 ? "the top probability is" : "the top probability of " + hit + " of " + n + " items is") +
-			" 1.000000: the " + act + " output is saturated, so it says nothing about how sure the model is or how items compare " +
-			"(the occlusion and faithfulness maps follow the logit; check the preprocessing if this is unexpected).";
+		return SameClassCheck.saturationLine(act, hit, n, "items");
 	}
 }

@@ -74,9 +74,38 @@ class SaturatedPredictionsTest {
 		FloatProcessor fp = new FloatProcessor(28, 28);
 		for (int i = 0; i < 28 * 28; i++) fp.setf(i, (i % 28) * 40f);
 		String big = log(new ImagePlus("big", fp), "none");
-		assertTrue(big.contains("WARNING: the top probability is 1.000000: the softmax output is saturated"), big);
+		assertTrue(big.contains("WARNING: big: the top probability is 1.000000: the softmax output is saturated"), big);
 		ImagePlus boot = IJ.openImage(TestPaths.testData().resolve("images/fashion/00-ankle-boot.tif").toString());
 		String fine = log(boot, "model default");
 		assertFalse(fine.contains("saturated"), fine);
+	}
+
+	@Test
+	void aFolderRunSaysOnceHowManyImagesAreSaturated(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+		java.nio.file.Path in = tmp.resolve("in");
+		java.nio.file.Files.createDirectories(in);
+		for (int k = 0; k < 3; k++) {
+			FloatProcessor fp = new FloatProcessor(28, 28);
+			for (int i = 0; i < 28 * 28; i++) fp.setf(i, (i % 28) * (40f + k));
+			new ij.io.FileSaver(new ImagePlus("big" + k, fp)).saveAsTiff(in.resolve("big" + k + ".tif").toString());
+		}
+		java.nio.file.Files.copy(TestPaths.testData().resolve("images/fashion/00-ankle-boot.tif"), in.resolve("boot.tif"));
+		Map<String, String> opts = Map.of("model", TestPaths.model("fashion-plain").toString(), "normalization", "none");
+		for (boolean perImage : new boolean[] { false, true }) {
+			if (perImage) System.setProperty("convlens.perImage", "true");
+			try {
+				ByteArrayOutputStream said = new ByteArrayOutputStream();
+				Batch.Report r = Batch.run("predictions", in, tmp.resolve("out-" + perImage), opts, new PrintStream(said, true, StandardCharsets.UTF_8));
+				assertTrue(r.failures.isEmpty(), r.failures.toString());
+				List<String> sat = r.warnings.stream().filter(w -> w.contains("saturated")).collect(java.util.stream.Collectors.toList());
+				// the three raw ramps saturate the softmax; the boot, raw 0..255 into a 0..1 model, may too: at least 3 of 4
+				assertEquals(1, sat.size(), (perImage ? "per-image: " : "batched: ") + r.warnings);
+				assertTrue(sat.get(0).matches("the top probability of [34] of 4 images is 1\\.000000: the softmax output is saturated.*"), sat.get(0));
+				assertTrue(said.toString(StandardCharsets.UTF_8).contains("WARNING: " + sat.get(0)), said.toString(StandardCharsets.UTF_8));
+			}
+			finally {
+				System.clearProperty("convlens.perImage");
+			}
+		}
 	}
 }

@@ -22,6 +22,7 @@ public final class SameClassCheck {
 	private int first = -1;
 	private boolean same = true;
 	private double confSum;
+	private int saturated;
 
 	/** One image's predicted class (negative: unknown) and its probability (NaN: unknown). */
 	public synchronized void add(int predicted, double confidence) {
@@ -30,6 +31,7 @@ public final class SameClassCheck {
 			same = false;
 			return;
 		}
+		if (confidence >= SATURATED) saturated++;
 		if (first < 0) first = predicted;
 		else if (predicted != first) same = false;
 		confSum += confidence;
@@ -49,6 +51,26 @@ public final class SameClassCheck {
 			for (int j = 1; j < k; j++) if (scores[i * k + j] > scores[i * k + best]) best = j;
 			add(best, scores[i * k + best]);
 		}
+	}
+
+	/** A top probability at or above this is 1.000000 in a table's six decimals (float32 holds no more). */
+	public static final double SATURATED = 1 - 5e-7;
+
+	/**
+	 * A line when some of the images' top probability is {@link #SATURATED}: "1.000000" reads as
+	 * certainty, yet such images differ only in their logits. Null when none is, or the output is no
+	 * sigmoid or softmax.
+	 */
+	public synchronized String saturation(ModelInfo info) {
+		return saturationLine(info.outputActivation(), saturated, n, "images");
+	}
+
+	/** The saturation line for {@code hit} of {@code n} items (null when none or no probabilities). */
+	public static String saturationLine(String activation, int hit, int n, String items) {
+		if (hit == 0 || !("sigmoid".equals(activation) || "softmax".equals(activation))) return null;
+		return (n == 1 ? "the top probability is" : "the top probability of " + hit + " of " + n + " " + items + " is") +
+			" 1.000000: the " + activation + " output is saturated, so it says nothing about how sure the model is or how " + items +
+			" compare (the occlusion and faithfulness maps follow the logit; check the preprocessing if this is unexpected).";
 	}
 
 	/** Images seen. */

@@ -51,6 +51,23 @@ public class BatchReport {
 		return t.getMessage() == null ? t.toString() : t.getMessage();
 	}
 
+	/**
+	 * The run-wide warnings of a run's predictions (every image in one class with high confidence;
+	 * saturated top probabilities), each added and printed as a WARNING line.
+	 */
+	public synchronized void warnAbout(org.convlens.explain.dataset.SameClassCheck same, org.convlens.model.ModelInfo info,
+		org.convlens.model.Preprocessing prep, java.io.PrintStream log)
+	{
+		List<String> lines = new ArrayList<>();
+		if (same.count() > 1) lines.add(same.warning(info, prep));
+		lines.add(same.saturation(info));
+		for (String w : lines) {
+			if (w == null) continue;
+			warnings.add(w);
+			if (log != null) log.println("WARNING: " + w);
+		}
+	}
+
 	/** A text on several lines in one: "a: b; c". */
 	public static String oneLine(String s) {
 		// a list on several lines becomes "a; b; c"

@@ -167,13 +167,7 @@ public final class BatchStream {
 		if (e instanceof Error) throw (Error) e;
 		if (e != null) throw (RuntimeException) e;
 		// every image in one class with high confidence: named in the run's summary, as the per-image path does
-		if (sink.same.count() > 1) {
-			String w = sink.same.warning(v.info(), v.prep());
-			if (w != null) {
-				report.warnings.add(w);
-				if (sink.log != null) sink.log.println("WARNING: " + w);
-			}
-		}
+		report.warnAbout(sink.same, v.info(), v.prep(), sink.log);
 	}
 
 	/**
