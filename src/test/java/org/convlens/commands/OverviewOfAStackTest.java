@@ -21,16 +21,8 @@ class OverviewOfAStackTest {
 
 	private static String log(ImagePlus imp) {
 		Context ctx = Contexts.get();
-		PrintStream old = System.out;
-		ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
-			CommandRunner.run(ctx, CommandRunner.create(ctx, AllLayersOverview.class), Map.of("image", imp, "model", TestPaths.model("fashion-plain").toFile()), false);
-		}
-		finally {
-			System.setOut(old);
-		}
-		return buf.toString(StandardCharsets.UTF_8);
+		return FashionModelsTest.stdout(() -> CommandRunner.run(ctx, CommandRunner.create(ctx, AllLayersOverview.class),
+			Map.of("image", imp, "model", TestPaths.model("fashion-plain").toFile()), false));
 	}
 
 	@Test

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.convlens.TestPaths;
@@ -41,18 +38,11 @@ class PixelRangeWarningTest {
 
 	private static String predictionsLog(ImagePlus imp) {
 		Context ctx = Contexts.get();
-		PrintStream old = System.out;
-		ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
+		return FashionModelsTest.stdout(() -> {
 			Map<String, Object> out = CommandRunner.run(ctx, CommandRunner.create(ctx, ShowPredictions.class),
 				Map.of("image", imp, "model", TestPaths.model("fashion-plain").toFile(), "top", 1), false);
 			assertEquals(1, ((ResultsTable) out.get("predictions")).size());
-		}
-		finally {
-			System.setOut(old);
-		}
-		return buf.toString(StandardCharsets.UTF_8);
+		});
 	}
 
 	@Test

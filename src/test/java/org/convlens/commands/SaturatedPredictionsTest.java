@@ -53,19 +53,11 @@ class SaturatedPredictionsTest {
 
 	private static String log(ImagePlus imp, String normalization) {
 		Context ctx = Contexts.get();
-		PrintStream old = System.out;
-		ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
+		return FashionModelsTest.stdout(() -> {
 			Map<String, Object> out = CommandRunner.run(ctx, CommandRunner.create(ctx, ShowPredictions.class),
 				Map.of("image", imp, "model", TestPaths.model("fashion-plain").toFile(), "top", 2, "normalization", normalization), false);
-			ResultsTable t = (ResultsTable) out.get("predictions");
-			assertEquals(2, t.size());
-		}
-		finally {
-			System.setOut(old);
-		}
-		return buf.toString(StandardCharsets.UTF_8);
+			assertEquals(2, ((ResultsTable) out.get("predictions")).size());
+		});
 	}
 
 	@Test
