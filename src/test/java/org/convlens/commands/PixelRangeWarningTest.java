@@ -89,4 +89,28 @@ class PixelRangeWarningTest {
 		assertNull(Provenance.rangeNote(ramp("byte8", 8, 0, 255), info, raw));
 		assertNull(Provenance.rangeNote(wide, null, raw));
 	}
+
+	@Test
+	void aFolderRunOnTheBatchedPathCountsThemOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+		java.nio.file.Path in = tmp.resolve("in");
+		java.nio.file.Files.createDirectories(in);
+		ImagePlus[] images = { ramp("a-dim16", 16, 1000, 1200), ramp("b-byte8", 8, 0, 255), ramp("c-narrow16", 16, 30000, 30200) };
+		for (ImagePlus imp : images) new ij.io.FileSaver(imp).saveAsTiff(in.resolve(imp.getTitle() + ".tif").toString());
+		java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+		Batch.Report r = Batch.run("predictions", in, tmp.resolve("out"), java.util.Map.of("model", TestPaths.model("fashion-plain").toString()),
+			new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+		assertTrue(r.failures.isEmpty(), r.failures.toString());
+		java.util.List<String> range = r.warnings.stream().filter(w -> w.contains("misleading pixel range")).collect(java.util.stream.Collectors.toList());
+		assertEquals(1, range.size(), r.warnings.toString());
+		String w = range.get(0);
+		assertTrue(w.startsWith("2 of 3 images reach the model with a misleading pixel range, e.g. ") &&
+			(w.contains("a-dim16.tif: 16-bit pixels reach only 1200 of 65535") || w.contains("c-narrow16.tif: 16-bit pixels span 30000-30200")), w);
+		assertTrue(said.toString(java.nio.charset.StandardCharsets.UTF_8).contains("WARNING: " + w));
+		// a folder of ordinary 8-bit images: no such line
+		java.nio.file.Path ok = tmp.resolve("ok");
+		java.nio.file.Files.createDirectories(ok);
+		new ij.io.FileSaver(images[1]).saveAsTiff(ok.resolve("b.tif").toString());
+		Batch.Report clean = Batch.run("predictions", ok, tmp.resolve("out-ok"), java.util.Map.of("model", TestPaths.model("fashion-plain").toString()), null);
+		assertTrue(clean.warnings.stream().noneMatch(x -> x.contains("pixel range")), clean.warnings.toString());
+	}
 }

@@ -51,9 +51,18 @@ public class BatchReport {
 		return t.getMessage() == null ? t.toString() : t.getMessage();
 	}
 
+	private int rangeNoted;
+	private String firstRange;
+
+	/** An image whose pixel range the preprocessing turns into a misleading input ({@code Provenance.rangeNote}). */
+	public synchronized void rangeNote(Object where, String note) {
+		if (rangeNoted++ == 0) firstRange = where + ": " + note;
+	}
+
 	/**
-	 * The run-wide warnings of a run's predictions (every image in one class with high confidence;
-	 * saturated top probabilities), each added and printed as a WARNING line.
+	 * The run-wide warnings: every image in one class with high confidence, saturated top
+	 * probabilities, images whose pixel range the preprocessing makes misleading; each added and
+	 * printed as a WARNING line.
 	 */
 	public synchronized void warnAbout(org.convlens.explain.dataset.SameClassCheck same, org.convlens.model.ModelInfo info,
 		org.convlens.model.Preprocessing prep, java.io.PrintStream log)
@@ -61,6 +70,10 @@ public class BatchReport {
 		List<String> lines = new ArrayList<>();
 		if (same.count() > 1) lines.add(same.warning(info, prep));
 		lines.add(same.saturation(info));
+		if (rangeNoted > 0) {
+			lines.add(rangeNoted + " of " + items + (items == 1 ? " image reaches" : " images reach") + " the model with a misleading pixel range, e.g. " +
+				firstRange + " (each output's Info says so in ConvLens.input.fit)");
+		}
 		for (String w : lines) {
 			if (w == null) continue;
 			warnings.add(w);

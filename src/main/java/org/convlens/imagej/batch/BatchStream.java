@@ -252,6 +252,9 @@ public final class BatchStream {
 		try {
 			List<ImageInput.Position> ps = ImageInput.positions(imp);
 			NdArray in = ImageInput.batch(imp, ps, v.prep(), shape);
+			// said in each output's Info; the run's Log counts them once (the per-image path logs each)
+			String range = org.convlens.imagej.Provenance.rangeNote(imp, v.info(), v.prep());
+			if (range != null) report.rangeNote(f.getFileName(), range);
 			return new Prepared(f, imp, in, ps, v.key(imp));
 		}
 		catch (RuntimeException e) {
