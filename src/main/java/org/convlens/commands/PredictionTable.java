@@ -32,14 +32,13 @@ final class PredictionTable {
 		NdArray out = output != null ? output : BatchRunner.run(m, batch, List.of(ConvModel.OUTPUT), BatchRunner.DEFAULT_CHUNK, Progress.NONE)
 			.get(ConvModel.OUTPUT);
 		List<String> labels = new ArrayList<>();
-		if (out.rank() == 2 && out.dim(0) > 1) {
-			SameClassCheck same = new SameClassCheck();
-			same.addScores(out.data(), out.dim(0));
-			String w = same.warning(m.info(), prep);
+		if (out.rank() == 2) {
+			SameClassCheck same = check(out);
+			String w = out.dim(0) > 1 ? same.warning(m.info(), prep) : null;
 			if (w != null) warning.accept(w);
+			String sat = same.saturation(m.info(), "items");
+			if (sat != null) warning.accept(imp.getTitle() + ": " + sat);
 		}
-		String sat = saturation(m.info(), out);
-		if (sat != null) warning.accept(imp.getTitle() + ": " + sat);
 		boolean many = imp.getNSlices() * imp.getNFrames() > 1;
 		for (ImageInput.Position p : positions) labels.add(imp.getTitle() + (many ? " " + p : ""));
 		return Tables.predictions(m.info(), out, labels, k);
@@ -50,15 +49,13 @@ final class PredictionTable {
 	 * no more): "1.000000" reads as certainty, yet such items differ only in their logits. Null otherwise.
 	 */
 	static String saturation(org.convlens.model.ModelInfo info, NdArray out) {
-		String act = info.outputActivation();
-		if (out.rank() != 2 || !("sigmoid".equals(act) || "softmax".equals(act))) return null;
-		int n = out.dim(0), k = out.dim(1), hit = 0;
-		float[] d = out.data();
-		for (int i = 0; i < n; i++) {
-			float top = k == 1 ? Math.max(d[i], 1 - d[i]) : 0;
-			for (int j = 0; k > 1 && j < k; j++) top = Math.max(top, d[i * k + j]);
-			if (top >= (float) SameClassCheck.SATURATED) hit++;
-		}
-		return SameClassCheck.saturationLine(act, hit, n, "items");
+		return out.rank() == 2 ? check(out).saturation(info, "items") : null;
+	}
+
+	/** The rows' top classes and probabilities, as the one-class and saturation checks read them. */
+	private static SameClassCheck check(NdArray out) {
+		SameClassCheck same = new SameClassCheck();
+		same.addScores(out.data(), out.dim(0));
+		return same;
 	}
 }

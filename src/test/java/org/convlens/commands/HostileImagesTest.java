@@ -114,45 +114,38 @@ class HostileImagesTest {
 		return bo.toByteArray();
 	}
 
+	/** Where the JPEG's first {@code FF code} marker starts. */
+	private static int marker(byte[] b, int code, String what, Path good) {
+		for (int i = 2; i < b.length - 1; i++) if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == code) return i;
+		throw new AssertionError("no " + what + " in " + good);
+	}
+
 	/** A real 32x32 JPEG with the frame header's size set to w x h. */
 	static byte[] jpegClaiming(Path good, int w, int h) throws IOException {
 		byte[] b = Files.readAllBytes(good);
-		for (int i = 2; i < b.length - 8; i++) {
-			if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xC0) {
-				b[i + 5] = (byte) (h >> 8);
-				b[i + 6] = (byte) h;
-				b[i + 7] = (byte) (w >> 8);
-				b[i + 8] = (byte) w;
-				return b;
-			}
-		}
-		throw new AssertionError("no baseline frame header in " + good);
+		int i = marker(b, 0xC0, "baseline frame header", good);
+		b[i + 5] = (byte) (h >> 8);
+		b[i + 6] = (byte) h;
+		b[i + 7] = (byte) (w >> 8);
+		b[i + 8] = (byte) w;
+		return b;
 	}
 
 	/** The JPEG from its start-of-scan marker on overwritten, its end marker kept: no image data. */
 	static byte[] jpegWithoutScan(Path good) throws IOException {
 		byte[] b = Files.readAllBytes(good);
-		for (int i = 2; i < b.length - 2; i++) {
-			if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xDA) {
-				for (int k = i; k < b.length - 2; k++) b[k] = 0x5A;
-				return b;
-			}
-		}
-		throw new AssertionError("no start of scan in " + good);
+		for (int k = marker(b, 0xDA, "start of scan", good); k < b.length - 2; k++) b[k] = 0x5A;
+		return b;
 	}
 
 	/** The JPEG with an invalid marker (FF AF) a few bytes into its scan data, its end marker kept. */
 	static byte[] jpegWithBadMarkerInScan(Path good) throws IOException {
 		byte[] b = Files.readAllBytes(good);
-		for (int i = 2; i < b.length - 4; i++) {
-			if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xDA) {
-				int data = i + 2 + ((b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff));
-				b[data + 4] = (byte) 0xFF;
-				b[data + 5] = (byte) 0xAF;
-				return b;
-			}
-		}
-		throw new AssertionError("no start of scan in " + good);
+		int i = marker(b, 0xDA, "start of scan", good);
+		int data = i + 2 + ((b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff));
+		b[data + 4] = (byte) 0xFF;
+		b[data + 5] = (byte) 0xAF;
+		return b;
 	}
 
 	static final class Run {

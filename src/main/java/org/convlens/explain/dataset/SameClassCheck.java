@@ -61,12 +61,16 @@ public final class SameClassCheck {
 	 * certainty, yet such images differ only in their logits. Null when none is, or the output is no
 	 * sigmoid or softmax.
 	 */
-	public synchronized String saturation(ModelInfo info) {
-		return saturationLine(info.outputActivation(), saturated, n, "images");
+	public String saturation(ModelInfo info) {
+		return saturation(info, "images");
 	}
 
-	/** The saturation line for {@code hit} of {@code n} items (null when none or no probabilities). */
-	public static String saturationLine(String activation, int hit, int n, String items) {
+	/** {@link #saturation(ModelInfo)}, the rows called {@code items} (e.g. the positions of one image). */
+	public synchronized String saturation(ModelInfo info, String items) {
+		return saturationLine(info.outputActivation(), saturated, n, items);
+	}
+
+	private static String saturationLine(String activation, int hit, int n, String items) {
 		if (hit == 0 || !("sigmoid".equals(activation) || "softmax".equals(activation))) return null;
 		return (n == 1 ? "the top probability is" : "the top probability of " + hit + " of " + n + " " + items + " is") +
 			" 1.000000: the " + activation + " output is saturated, so it says nothing about how sure the model is or how " + items +
